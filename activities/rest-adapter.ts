@@ -1,0 +1,131 @@
+import type { ApplicationFailure } from '@temporalio/common';
+import { scheduleDocumentSchema, type ScheduleDocument } from '../model/schedule-document';
+import { applyChanges } from './rebase';
+import { classifyHttpFailure, classifyNetworkFailure, protocolViolation } from './wfm-failures';
+import type { AgentChange, ScheduleSnapshot, WfmPort } from './wfm-port';
+
+/** Where a write carries the version it is based on. */
+export type VersionIn = 'body' | 'if-match' | 'both';
+
+export interface TokenSource {
+  token(): Promise<string>;
+  /** Called once after a 401; returns a fresh token (a static token returns itself, and the 401 then stands). */
+  renew(): Promise<string>;
+}
+
+export interface RestAdapterOptions {
+  /** e.g. `http://127.0.0.1:4010`; the contract's paths are appended. */
+  baseUrl: string;
+  tokens: TokenSource;
+  /** Default `both`. */
+  versionIn?: VersionIn;
+  /** Per request, in ms. Default 15,000. */
+  requestTimeoutMs?: number;
+  /** Injected for tests of Retry-After dates. Default `Date.now`. */
+  nowMs?: () => number;
+}
+
+export function staticToken(value: string): TokenSource {
+  return { token: async () => value, renew: async () => value };
+}
+
+/** The REST WFM contract of docs/wfm-rest-contract.md: full-document GET and conditional PUT. */
+export class RestWfmAdapter implements WfmPort {
+  private readonly versionIn: VersionIn;
+  private readonly requestTimeoutMs: number;
+  private readonly nowMs: () => number;
+
+  constructor(private readonly options: RestAdapterOptions) {
+    this.versionIn = options.versionIn ?? 'both';
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+    this.nowMs = options.nowMs ?? Date.now;
+  }
+
+  async readSchedule(scheduleId: string, signal?: AbortSignal): Promise<ScheduleSnapshot> {
+    const what = `GET schedule ${scheduleId}`;
+    const res = await this.request(what, 'GET', scheduleId, {}, undefined, signal);
+    return this.snapshotFrom(what, scheduleId, res);
+  }
+
+  async writeAgents(
+    base: ScheduleSnapshot,
+    changes: AgentChange[],
+    signal?: AbortSignal,
+  ): Promise<ScheduleSnapshot> {
+    const what = `PUT schedule ${base.scheduleId}`;
+    const document = applyChanges(base.raw as ScheduleDocument, changes);
+    const version = Number(base.version);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.versionIn !== 'body') headers['if-match'] = `"${base.version}"`;
+    const body = this.versionIn === 'if-match' ? document : { ...document, version };
+    const res = await this.request(what, 'PUT', base.scheduleId, headers, JSON.stringify(body), signal);
+    return this.snapshotFrom(what, base.scheduleId, res);
+  }
+
+  private async request(
+    what: string,
+    method: 'GET' | 'PUT',
+    scheduleId: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ text: string; headers: Headers }> {
+    const url = `${this.options.baseUrl.replace(/\/$/, '')}/api/v2/wfm/schedules/${encodeURIComponent(scheduleId)}`;
+    let renewed = false;
+    for (;;) {
+      const token = renewed ? await this.options.tokens.renew() : await this.options.tokens.token();
+      const timeout = AbortSignal.timeout(this.requestTimeoutMs);
+      let res: Response;
+      let text: string;
+      try {
+        res = await fetch(url, {
+          method,
+          headers: { ...headers, authorization: `Bearer ${token}`, accept: 'application/json' },
+          body,
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        });
+        text = await res.text();
+      } catch (err) {
+        if (signal?.aborted) throw err; // Cancellation is never turned into a retryable failure.
+        throw classifyNetworkFailure(what, err);
+      }
+      if (res.ok) return { text, headers: res.headers };
+      if (res.status === 401 && !renewed) {
+        renewed = true;
+        continue;
+      }
+      throw classifyHttpFailure(what, res.status, res.headers, text, this.nowMs());
+    }
+  }
+
+  private snapshotFrom(
+    what: string,
+    scheduleId: string,
+    res: { text: string; headers: Headers },
+  ): ScheduleSnapshot {
+    let json: unknown;
+    try {
+      json = JSON.parse(res.text);
+    } catch {
+      throw protocolViolation(what, 'response body is not JSON');
+    }
+    const parsed = scheduleDocumentSchema.safeParse(json);
+    if (!parsed.success) throw this.invalidDocument(what, parsed.error.issues);
+    const document = parsed.data;
+    if (document.id !== scheduleId) throw protocolViolation(what, `server sent schedule "${document.id}"`);
+    return {
+      scheduleId,
+      version: String(document.version),
+      agents: document.agents.map((a) => ({ agentId: a.agentId, shifts: a.shifts })),
+      raw: document,
+    };
+  }
+
+  private invalidDocument(
+    what: string,
+    issues: { path: PropertyKey[]; message: string }[],
+  ): ApplicationFailure {
+    const list = issues.slice(0, 5).map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
+    return protocolViolation(what, `response is not a schedule document (${list.join('; ')})`);
+  }
+}

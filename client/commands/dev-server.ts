@@ -1,0 +1,21 @@
+import { onShutdownSignal } from '../cli-support';
+import { startDevServer } from '../temporal-dev-server';
+
+/** `wfm-push dev-server`: a local Temporal server with the project's search attributes, until SIGINT/SIGTERM. */
+export async function devServerCommand(options: {
+  port: number;
+  db?: string;
+  headless?: boolean;
+}): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const server = await startDevServer(
+    { port: options.port, dbFile: options.db, headless: options.headless },
+    log,
+  );
+  if (server.pid === undefined) return;
+  log(
+    `Temporal dev server ready on ${server.address}${server.uiUrl ? `, UI ${server.uiUrl}` : ''} (Ctrl-C stops it)`,
+  );
+  onShutdownSignal(() => server.stop());
+  await new Promise(() => {}); // Runs until a signal stops it.
+}

@@ -1,0 +1,50 @@
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/', '.data/', '.tools/', 'coverage/', 'test/artifacts/', 'bin/', '*.js', '*.mjs'],
+  },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'import-x/no-cycle': 'error',
+    },
+    settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js'] } } },
+  },
+  {
+    // Workflow code is replayed deterministically in a sandbox: no Node built-ins, no I/O, no activity values.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflows must be deterministic: no Node I/O.',
+          })),
+          patterns: [
+            {
+              group: ['**/activities/**', '**/worker/**', '**/client/**', '**/simulator/**'],
+              allowTypeImports: true,
+              message: 'Workflows import activities as types only (proxyActivities).',
+            },
+            {
+              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'undici', 'axios'],
+              message: 'Workflows talk to the outside world through activities only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

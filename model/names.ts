@@ -1,0 +1,28 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Default task queue of the workflows. HTTP activities run on `httpTaskQueueFor(queue)`, so they can be paced apart. */
+export const DEFAULT_TASK_QUEUE = 'wfm-push';
+
+/** The queue of activities that call the WFM: rate-limited per task queue, shared by every worker. */
+export function httpTaskQueueFor(workflowTaskQueue: string): string {
+  return `${workflowTaskQueue}-http`;
+}
+
+export function bulkPushWorkflowId(planId: string): string {
+  return `bulk-push:${planId}`;
+}
+
+/**
+ * One ID per schedule, whatever the push: Temporal runs at most one workflow per ID, so two pushes can never write
+ * the same schedule at the same time, across processes and hosts.
+ */
+export function schedulePushWorkflowId(scheduleId: string): string {
+  return `schedule-push:${scheduleId}`;
+}
+
+export const BULK_PUSH_ID = defineSearchAttributeKey('BulkPushId', SearchAttributeType.KEYWORD);
+export const SCHEDULE_ID = defineSearchAttributeKey('ScheduleId', SearchAttributeType.KEYWORD);
+export const PUSH_OUTCOME = defineSearchAttributeKey('PushOutcome', SearchAttributeType.KEYWORD);
+
+/** Every custom search attribute the workflows set; the dev server registers them at start. */
+export const SEARCH_ATTRIBUTES = [BULK_PUSH_ID, SCHEDULE_ID, PUSH_OUTCOME] as const;

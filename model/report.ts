@@ -1,0 +1,74 @@
+import type { FailureType } from './failures';
+
+export type ScheduleOutcome = 'landed' | 'already-in-place' | 'failed' | 'not-started';
+
+/** What a schedule push reports to its parent: small, so it can cross into workflow history. */
+export interface ScheduleResult {
+  scheduleId: string;
+  outcome: ScheduleOutcome;
+  /** Version the push first read; null when it never read the schedule. */
+  versionBefore: string | null;
+  /** Version at which the schedule held the planned state (the push's last write, or the read that found it in place). */
+  versionAfter: string | null;
+  agentsPlanned: number;
+  agentsChanged: number;
+  agentsAlreadyInPlace: number;
+  /** Version conflicts met and resolved by re-reading and rebasing. */
+  conflicts: number;
+  /** Read-rebase-write cycles the child ran. */
+  attempts: number;
+  /** Activity retries after rate limits and transient failures. */
+  retries: number;
+  writes: number;
+  failure?: { type: FailureType | string; message: string };
+}
+
+export interface PushTotals {
+  schedules: number;
+  schedulesDone: number;
+  agentsPlanned: number;
+  agentsChanged: number;
+  agentsAlreadyInPlace: number;
+  agentsFailed: number;
+  schedulesFailed: number;
+  conflicts: number;
+  writes: number;
+}
+
+export interface PushReport {
+  planId: string;
+  state: 'running' | 'completed';
+  totals: PushTotals;
+  schedules: ScheduleResult[];
+}
+
+export function emptyTotals(schedules: number, agentsPlanned: number): PushTotals {
+  return {
+    schedules,
+    schedulesDone: 0,
+    agentsPlanned,
+    agentsChanged: 0,
+    agentsAlreadyInPlace: 0,
+    agentsFailed: 0,
+    schedulesFailed: 0,
+    conflicts: 0,
+    writes: 0,
+  };
+}
+
+/** Adds one finished schedule to the running totals (pure, so workflows and clients count the same way). */
+export function addToTotals(totals: PushTotals, result: ScheduleResult): PushTotals {
+  const failed = result.outcome === 'failed' || result.outcome === 'not-started';
+  return {
+    ...totals,
+    schedulesDone: totals.schedulesDone + 1,
+    agentsChanged: totals.agentsChanged + result.agentsChanged,
+    agentsAlreadyInPlace: totals.agentsAlreadyInPlace + result.agentsAlreadyInPlace,
+    agentsFailed:
+      totals.agentsFailed +
+      (failed ? result.agentsPlanned - result.agentsChanged - result.agentsAlreadyInPlace : 0),
+    schedulesFailed: totals.schedulesFailed + (failed ? 1 : 0),
+    conflicts: totals.conflicts + result.conflicts,
+    writes: totals.writes + result.writes,
+  };
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { shiftSchema } from './shift';
+
+/**
+ * An agent's entry in a REST WFM schedule document. Unknown fields are kept (`loose`) because the server owns them
+ * and a PUT must send them back unchanged.
+ */
+export const documentAgentSchema = z.looseObject({
+  agentId: z.string().min(1),
+  shifts: z.array(shiftSchema),
+});
+export type DocumentAgent = z.infer<typeof documentAgentSchema>;
+
+/** The REST WFM schedule document (`GET /api/v2/wfm/schedules/{id}`); other top-level fields are kept as they are. */
+export const scheduleDocumentSchema = z.looseObject({
+  id: z.string().min(1),
+  version: z.number().int().nonnegative(),
+  agents: z.array(documentAgentSchema),
+});
+export type ScheduleDocument = z.infer<typeof scheduleDocumentSchema>;
+
+/** The error body every REST WFM error carries. */
+export const wfmErrorBodySchema = z.looseObject({
+  status: z.number().int().optional(),
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+export type WfmErrorBody = z.infer<typeof wfmErrorBodySchema>;

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+const rate = z.number().min(0).max(1);
+
+/** How the simulated WFM misbehaves. Every fault is off by default; all combine. */
+export const simulatorOptionsSchema = z.object({
+  /** Bearer tokens the server accepts. */
+  tokens: z.array(z.string().min(1)).min(1).default(['dev-token']),
+  /** Share of accepted PUTs that another writer beats to the schedule just before they apply (they get a 409). */
+  conflictRate: rate.default(0),
+  /** Another writer edits a random agent of a random schedule every this many ms; 0 = never. */
+  noiseMs: z.number().int().min(0).default(0),
+  /** Requests per second, in one-second windows; beyond it `429` with Retry-After. 0 = unlimited. */
+  rateLimitPerSecond: z.number().int().min(0).default(0),
+  /** Send Retry-After as an HTTP date instead of seconds. */
+  retryAfterDate: z.boolean().default(false),
+  /** Share of PUTs that commit and then lose their response (the connection is dropped). */
+  lostAckRate: rate.default(0),
+  /** Share of requests answered `503` before doing anything. */
+  failRate: rate.default(0),
+  /** Added to every API response, in ms, plus up to `latencyJitterMs` more. */
+  latencyMs: z.number().int().min(0).default(0),
+  latencyJitterMs: z.number().int().min(0).default(0),
+  /** Seed of the simulator's random choices, so a run can be repeated. */
+  randomSeed: z.number().int().default(1),
+});
+export type SimulatorOptions = z.infer<typeof simulatorOptionsSchema>;
+export type SimulatorOptionsInput = z.input<typeof simulatorOptionsSchema>;
+
+/** Faults that can be changed while the simulator runs (`PATCH /_sim/faults`). */
+export const faultPatchSchema = simulatorOptionsSchema
+  .omit({ tokens: true, randomSeed: true })
+  .partial()
+  .strict();

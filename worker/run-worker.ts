@@ -1,0 +1,75 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { plansFolder } from '../config/env';
+import { temporalConnectConfig } from '../config/temporal';
+import { createActivities } from '../activities/create-activities';
+import { LocalPlanStore } from '../activities/plan-store';
+import { RestWfmAdapter, staticToken } from '../activities/rest-adapter';
+import { httpTaskQueueFor } from '../model/names';
+import type { WorkerSettings } from './config';
+
+export interface RunningWorkers {
+  /** Resolves when both workers have stopped; rejects if one fails. */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export interface StartWorkersOptions {
+  settings: WorkerSettings;
+  /** Use an open connection (tests); by default one is made from the Temporal environment settings. */
+  connection?: NativeConnection;
+  namespace?: string;
+  /** A pre-built workflow bundle (tests bundle once per file); by default the workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/**
+ * Two workers in one process: one runs workflows on the push's task queue, one runs the WFM activities on the HTTP
+ * queue, where concurrency and the rate limit are set for the whole WFM.
+ */
+export async function startWorkers({
+  settings,
+  connection,
+  namespace,
+  workflowBundle,
+}: StartWorkersOptions): Promise<RunningWorkers> {
+  const ownConnection = connection === undefined;
+  const config = temporalConnectConfig();
+  const conn = connection ?? (await NativeConnection.connect(config.connectionOptions));
+  const ns = namespace ?? config.namespace;
+  const activities = createActivities({
+    wfm: new RestWfmAdapter({
+      baseUrl: settings.WFM_BASE_URL,
+      tokens: staticToken(settings.WFM_TOKEN),
+      versionIn: settings.WFM_VERSION_IN,
+      requestTimeoutMs: settings.WFM_REQUEST_TIMEOUT_MS,
+    }),
+    plans: new LocalPlanStore(plansFolder(settings)),
+  });
+  const queue = settings.WFM_PUSH_TASK_QUEUE;
+  const workflowWorker = await Worker.create({
+    connection: conn,
+    namespace: ns,
+    taskQueue: queue,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    // The workflow queue also runs the plan-store activities (no WFM calls, so no rate limit).
+    activities: { listPlanSchedules: activities.listPlanSchedules },
+  });
+  const httpWorker = await Worker.create({
+    connection: conn,
+    namespace: ns,
+    taskQueue: httpTaskQueueFor(queue),
+    activities,
+    maxConcurrentActivityTaskExecutions: settings.WFM_MAX_CONCURRENT_REQUESTS,
+    maxTaskQueueActivitiesPerSecond: settings.WFM_RATE_LIMIT_PER_SECOND,
+  });
+  const done = Promise.all([workflowWorker.run(), httpWorker.run()]).then(async () => {
+    if (ownConnection) await conn.close();
+  });
+  return {
+    done,
+    shutdown: async () => {
+      for (const w of [workflowWorker, httpWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { bulkPush } from './bulk-push';
+export { schedulePush } from './schedule-push';
