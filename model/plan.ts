@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { overlappingShiftPairs, shiftSchema } from './shift';
+import { overlappingShiftPairs, shiftSchema, type Shift } from './shift';
 
 /** One agent's planned state: after the push the agent holds exactly these shifts (`[]` clears the agent). */
-export const agentPlanSchema = z.object({
+// Plans are strict: an unknown key is most likely a typo (`lenghtMinutes`) and is refused, named by its path.
+export const agentPlanSchema = z.strictObject({
   agentId: z.string().min(1),
-  shifts: z.array(shiftSchema),
+  shifts: z.array(shiftSchema.strict()),
 });
 export type AgentPlan = z.infer<typeof agentPlanSchema>;
 
-export const schedulePlanSchema = z.object({
+export const schedulePlanSchema = z.strictObject({
   scheduleId: z.string().min(1),
   agents: z.array(agentPlanSchema).min(1, 'a schedule must name at least one agent'),
 });
@@ -17,47 +18,13 @@ export type SchedulePlan = z.infer<typeof schedulePlanSchema>;
 
 const PLAN_ID_PATTERN = /^[A-Za-z0-9._:-]{1,120}$/;
 
-export const planSchema = z
-  .object({
-    planId: z
-      .string()
-      .regex(PLAN_ID_PATTERN, 'planId: 1-120 characters of letters, digits and . _ : -')
-      .optional(),
-    schedules: z.array(schedulePlanSchema).min(1, 'a plan must hold at least one schedule'),
-  })
-  .superRefine((plan, ctx) => {
-    const seenSchedules = new Map<string, number>();
-    plan.schedules.forEach((schedule, s) => {
-      const first = seenSchedules.get(schedule.scheduleId);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['schedules', s, 'scheduleId'],
-          message: `schedule "${schedule.scheduleId}" is listed twice (first at schedules[${first}])`,
-        });
-      } else seenSchedules.set(schedule.scheduleId, s);
-
-      const seenAgents = new Map<string, number>();
-      schedule.agents.forEach((agent, a) => {
-        const firstAgent = seenAgents.get(agent.agentId);
-        if (firstAgent !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['schedules', s, 'agents', a, 'agentId'],
-            message: `agent "${agent.agentId}" is listed twice in schedule "${schedule.scheduleId}" (first at agents[${firstAgent}])`,
-          });
-        } else seenAgents.set(agent.agentId, a);
-
-        for (const [i, j] of overlappingShiftPairs(agent.shifts)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['schedules', s, 'agents', a, 'shifts', j],
-            message: `overlaps shifts[${i}] of agent "${agent.agentId}"`,
-          });
-        }
-      });
-    });
-  });
+export const planSchema = z.strictObject({
+  planId: z
+    .string()
+    .regex(PLAN_ID_PATTERN, 'planId: 1-120 characters of letters, digits and . _ : -')
+    .optional(),
+  schedules: z.array(schedulePlanSchema).min(1, 'a plan must hold at least one schedule'),
+});
 
 /** A validated plan whose id is always set. */
 export type Plan = Omit<z.infer<typeof planSchema>, 'planId'> & { planId: string };
@@ -89,15 +56,16 @@ export function parsePlan(text: string): PlanParseResult {
     };
   }
   const result = planSchema.safeParse(json);
-  if (!result.success) {
-    return {
-      ok: false,
-      problems: result.error.issues.map((issue) => ({
-        path: formatPath(issue.path) || '(root)',
-        message: issue.message,
-      })),
-    };
-  }
+  const problems: PlanProblem[] = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) => ({
+          path: formatPath(issue.path) || '(root)',
+          message: issue.message,
+        }))),
+    ...crossRecordProblems(json),
+  ];
+  if (!result.success || problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
     plan: { ...result.data, planId: result.data.planId ?? contentPlanId(result.data.schedules) },
@@ -112,4 +80,59 @@ export function contentPlanId(schedules: Plan['schedules']): string {
 
 export function countAgents(plan: Pick<Plan, 'schedules'>): number {
   return plan.schedules.reduce((n, s) => n + s.agents.length, 0);
+}
+
+/**
+ * Checks across records (a schedule or agent listed twice, overlapping shifts), run on the raw JSON so that they are
+ * reported together with shape problems elsewhere in the file, not only once the shapes are fixed.
+ */
+function crossRecordProblems(json: unknown): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const seenSchedules = new Map<string, number>();
+  arrayAt(json, 'schedules').forEach((schedule, s) => {
+    const scheduleId = stringAt(schedule, 'scheduleId');
+    const first = scheduleId === undefined ? undefined : seenSchedules.get(scheduleId);
+    if (scheduleId !== undefined && first !== undefined) {
+      problems.push({
+        path: `schedules[${s}].scheduleId`,
+        message: `schedule "${scheduleId}" is listed twice (first at schedules[${first}])`,
+      });
+    } else if (scheduleId !== undefined) seenSchedules.set(scheduleId, s);
+
+    const seenAgents = new Map<string, number>();
+    arrayAt(schedule, 'agents').forEach((agent, a) => {
+      const agentId = stringAt(agent, 'agentId');
+      const firstAgent = agentId === undefined ? undefined : seenAgents.get(agentId);
+      if (agentId !== undefined && firstAgent !== undefined) {
+        problems.push({
+          path: `schedules[${s}].agents[${a}].agentId`,
+          message: `agent "${agentId}" is listed twice in schedule "${scheduleId}" (first at agents[${firstAgent}])`,
+        });
+      } else if (agentId !== undefined) seenAgents.set(agentId, a);
+
+      // Only shifts that are valid on their own can be compared; the others already have their problem.
+      const shifts = arrayAt(agent, 'shifts').flatMap((raw, i) => {
+        const shift = shiftSchema.safeParse(raw);
+        return shift.success ? [{ i, shift: shift.data }] : [];
+      });
+      for (const [x, y] of overlappingShiftPairs(shifts.map((v) => v.shift as Shift))) {
+        const [i, j] = [shifts[x]?.i, shifts[y]?.i];
+        problems.push({
+          path: `schedules[${s}].agents[${a}].shifts[${j}]`,
+          message: `overlaps shifts[${i}] of agent "${agentId}"`,
+        });
+      }
+    });
+  });
+  return problems;
+}
+
+function arrayAt(value: unknown, key: string): unknown[] {
+  const field = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return Array.isArray(field) ? field : [];
+}
+
+function stringAt(value: unknown, key: string): string | undefined {
+  const field = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof field === 'string' ? field : undefined;
 }

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { shiftSchema } from './shift';
 
+/** A shift as the server holds it: any field the server adds (an id, a flag) is kept and sent back. */
+const documentShiftSchema = shiftSchema.loose();
+
 /**
  * An agent's entry in a REST WFM schedule document. Unknown fields are kept (`loose`) because the server owns them
  * and a PUT must send them back unchanged.
  */
 export const documentAgentSchema = z.looseObject({
   agentId: z.string().min(1),
-  shifts: z.array(shiftSchema),
+  shifts: z.array(documentShiftSchema),
 });
 export type DocumentAgent = z.infer<typeof documentAgentSchema>;
 

@@ -84,7 +84,7 @@ export function diffAgents(
   for (const agent of after) {
     const prev = old.get(agent.agentId);
     old.delete(agent.agentId);
-    if (!prev || JSON.stringify(prev) !== JSON.stringify(agent)) {
+    if (!prev || canonicalJson(prev) !== canonicalJson(agent)) {
       changes.push({
         agentId: agent.agentId,
         before: prev ? clone(prev.shifts) : null,
@@ -95,4 +95,15 @@ export function diffAgents(
   for (const removed of old.values())
     changes.push({ agentId: removed.agentId, before: clone(removed.shifts), after: null });
   return changes;
+}
+
+/** JSON with object keys sorted: two documents that differ only in key order are the same document. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
 }

@@ -8,7 +8,7 @@ import {
 } from './options';
 import { editRandomAgent } from './other-writers';
 import { pick, seededRandom } from './random';
-import { ScheduleStore, type Writer } from './schedule-store';
+import { canonicalJson, ScheduleStore, type Writer } from './schedule-store';
 
 const SCHEDULE_PATH = /^\/api\/v2\/wfm\/schedules\/([^/]+)$/;
 
@@ -185,7 +185,7 @@ export class WfmSimulator {
   private checkServerFieldsKept(current: ScheduleDocument, doc: Record<string, unknown>): void {
     for (const [key, value] of Object.entries(current)) {
       if (key === 'agents' || key === 'version') continue;
-      if (JSON.stringify(doc[key]) !== JSON.stringify(value)) {
+      if (canonicalJson(doc[key]) !== canonicalJson(value)) {
         throw new HttpError(400, 'document.invalid', `field "${key}" must be sent back unchanged`);
       }
     }

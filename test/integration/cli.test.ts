@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { bulkPushWorkflowId } from '../../model/names';
+import type { PushReport } from '../../model/report';
+import { generateSample } from '../../simulator/sample';
+import { Harness } from '../support/harness';
+import { runCli } from '../support/run-cli';
+
+describe('the wfm-push CLI, as a separate process', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await Harness.create();
+  });
+  afterEach(() => h.afterEach());
+  afterAll(() => h.teardown());
+
+  async function setUp(name: string) {
+    const { documents, plan } = generateSample({
+      schedules: 4,
+      agents: 40,
+      idPrefix: `${name}-${randomUUID().slice(0, 6)}`,
+      planId: `${name}-${randomUUID().slice(0, 8)}`,
+    });
+    const sim = await h.startSimulator({}, documents);
+    const queue = h.uniqueQueue(name);
+    await h.startWorkers(h.settings(queue, sim.url));
+    const env = { WFM_PUSH_TASK_QUEUE: queue, WFM_PUSH_DATA_DIR: h.dataDir };
+    const file = (name: string, content: unknown) => {
+      const p = path.join(h.dataDir, `${name}.json`);
+      writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
+      return p;
+    };
+    return { documents, plan, sim, env, file };
+  }
+
+  it('push --wait exits 0 when every change landed, and status/report agree', async () => {
+    const { plan, env, file } = await setUp('cli-ok');
+    const run = await runCli(['push', file('plan', plan), '--wait'], env);
+    expect(run.stderr).toContain(`Push ${plan.planId} started`);
+    expect(run.stdout).toContain('every planned change is in place');
+    expect(run.stdout).toContain('40 of 40 in the planned state');
+    expect(run.code).toBe(0);
+
+    const status = await runCli(['status', plan.planId], env);
+    expect(status.stdout).toContain(
+      `Push ${plan.planId} completed: 40/40 agents in place, 0 schedule(s) failed`,
+    );
+    const report = await runCli(['report', plan.planId, '--json'], env);
+    expect(report.code).toBe(0);
+    expect((JSON.parse(report.stdout) as PushReport).totals).toMatchObject({
+      agentsChanged: 40,
+      schedulesFailed: 0,
+    });
+  });
+
+  it('push --wait --json exits 1 when a schedule fails, and the report names it with the server’s reason', async () => {
+    const { plan, documents, env, file } = await setUp('cli-fail');
+    const missing = 'no-such-schedule';
+    const withUnknown = {
+      ...plan,
+      schedules: [...plan.schedules, { scheduleId: missing, agents: [{ agentId: 'x', shifts: [] }] }],
+    };
+    const run = await runCli(['push', file('plan', withUnknown), '--wait', '--json'], env);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as PushReport;
+    expect(report.totals).toMatchObject({
+      schedules: documents.length + 1,
+      schedulesFailed: 1,
+      agentsChanged: 40,
+    });
+    expect(report.schedules.find((s) => s.scheduleId === missing)).toMatchObject({
+      outcome: 'failed',
+      failure: {
+        type: 'Rejected',
+        message: expect.stringContaining(`404 schedule.not_found: schedule ${missing} does not exist`),
+      },
+    });
+    const human = await runCli(['report', plan.planId], env);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain(`${missing}: Rejected: GET schedule ${missing}: 404`);
+  });
+
+  it('refuses an invalid plan with exit 2, every problem named by its path, and starts nothing', async () => {
+    const { plan, sim, env, file } = await setUp('cli-invalid');
+    const bad = structuredClone(plan) as any;
+    bad.schedules[0].agents[0].shifts[1].lengthMinutes = 2000;
+    bad.schedules[1].agents[0].shifts[0].start = 'Monday 9am';
+    bad.schedules[3].scheduleId = bad.schedules[2].scheduleId;
+    const run = await runCli(['push', file('bad-plan', bad), '--wait'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('is invalid (3 problem(s)); nothing was started');
+    expect(run.stderr).toContain('schedules[0].agents[0].shifts[1].lengthMinutes:');
+    expect(run.stderr).toContain('schedules[1].agents[0].shifts[0].start:');
+    expect(run.stderr).toContain('schedules[3].scheduleId: schedule');
+
+    const json = await runCli(['push', file('not-json', '{"schedules": [}'), '--json'], env);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, problems: [{ path: '(file)' }] });
+
+    await expect(
+      h.client.workflow.getHandle(bulkPushWorkflowId(plan.planId)).describe(),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect(sim.sim.requests).toHaveLength(0);
+  });
+
+  it('the worker refuses a bad setting at start-up, naming the variable (exit 2)', async () => {
+    const run = await runCli(['worker'], { WFM_VERSION_IN: 'sometimes', WFM_REQUEST_TIMEOUT_MS: 'soon' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('WFM_VERSION_IN="sometimes"');
+    expect(run.stderr).toContain('WFM_REQUEST_TIMEOUT_MS="soon"');
+  });
+
+  it('explains itself with --help', async () => {
+    const run = await runCli(['push', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: wfm-push push [options] <plan.json>');
+    expect(run.stdout).toContain('--wait');
+  });
+});

@@ -1,0 +1,188 @@
+import { RestWfmAdapter, staticToken, type VersionIn } from '../../activities/rest-adapter';
+import { FailureType } from '../../model/failures';
+import type { ScheduleDocument } from '../../model/schedule-document';
+import { listen, type RunningSimulator } from '../../simulator/server';
+import { WfmSimulator } from '../../simulator/wfm-simulator';
+import type { SimulatorOptionsInput } from '../../simulator/options';
+
+const doc = (): ScheduleDocument => ({
+  id: 's-1',
+  version: 1,
+  weekStart: '2026-12-07',
+  timeZone: 'Asia/Singapore',
+  agents: [
+    {
+      agentId: 'a-1',
+      workPlanId: 'wp-1',
+      shifts: [{ start: '2026-12-07T01:00:00.000Z', lengthMinutes: 480, activityCode: 'WORK' }],
+    },
+    { agentId: 'a-2', shifts: [] },
+  ],
+});
+
+describe('the simulator speaks the REST contract', () => {
+  let sim: WfmSimulator;
+  let running: RunningSimulator;
+  const url = (path = '/api/v2/wfm/schedules/s-1') => `${running.url}${path}`;
+  const auth = { authorization: 'Bearer dev-token' };
+  const put = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(url(), {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+
+  async function start(options: SimulatorOptionsInput = {}) {
+    sim = new WfmSimulator(options);
+    sim.store.seed([doc()]);
+    running = await listen(sim);
+  }
+  afterEach(() => running.close());
+
+  it('GET answers the document with its version as ETag', async () => {
+    await start();
+    const res = await fetch(url(), { headers: auth });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBe('"1"');
+    expect(await res.json()).toEqual(doc());
+  });
+
+  it.each([
+    ['If-Match', { 'if-match': '"1"' }, doc()],
+    ['the body version', {}, doc()],
+  ])('PUT based on the current version (via %s) commits the next version', async (_via, headers, body) => {
+    await start();
+    const { version: _v, ...withoutVersion } = body;
+    const res = await put(Object.keys(headers).length ? withoutVersion : body, headers);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBe('"2"');
+    expect(((await res.json()) as ScheduleDocument).version).toBe(2);
+  });
+
+  it('refuses a stale version: 409 for the body, 412 for If-Match, with the contract error body', async () => {
+    await start();
+    sim.editBy('manual', 's-1');
+    const stale = await put(doc());
+    expect(stale.status).toBe(409);
+    expect(await stale.json()).toMatchObject({
+      status: 409,
+      code: 'version.mismatch',
+      message: expect.stringContaining('Version mismatch'),
+    });
+    const { version: _v, ...withoutVersion } = doc();
+    expect((await put(withoutVersion, { 'if-match': '"1"' })).status).toBe(412);
+    expect(sim.store.commits.map((c) => c.writer)).toEqual(['manual']);
+  });
+
+  it('deletes an agent left out of the body, and logs who changed what', async () => {
+    await start();
+    const body = doc();
+    body.agents = body.agents.filter((a) => a.agentId !== 'a-2');
+    expect((await put(body)).status).toBe(200);
+    expect(sim.store.get('s-1')?.agents.map((a) => a.agentId)).toEqual(['a-1']);
+    expect(sim.store.commits).toEqual([
+      expect.objectContaining({
+        writer: 'api',
+        version: 2,
+        changes: [{ agentId: 'a-2', before: [], after: null }],
+      }),
+    ]);
+  });
+
+  it('refuses a body that drops a server field, a bad token, an unknown schedule, a missing version', async () => {
+    await start();
+    const { timeZone: _tz, ...dropped } = doc();
+    const res = await put(dropped);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toContain(
+      '"timeZone" must be sent back unchanged',
+    );
+    expect((await fetch(url(), { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(url('/api/v2/wfm/schedules/nope'), { headers: auth })).status).toBe(404);
+    const { version: _v, ...noVersion } = doc();
+    expect((await put(noVersion)).status).toBe(400);
+  });
+
+  it('answers 429 beyond the rate limit with Retry-After and RateLimit headers', async () => {
+    await start({ rateLimitPerSecond: 2 });
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(url(), { headers: auth });
+      statuses.push(res.status);
+      if (res.status === 429) limited = res;
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(2);
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(limited?.headers.get('ratelimit-limit')).toBe('2');
+    expect(limited?.headers.get('ratelimit-remaining')).toBe('0');
+  });
+
+  it('with a conflict rate of 1, another writer commits just before every PUT, which meets a 409', async () => {
+    await start({ conflictRate: 1 });
+    expect((await put(doc())).status).toBe(409);
+    expect(sim.store.commits.map((c) => `${c.writer}@${c.version}`)).toEqual(['conflict-writer@2']);
+  });
+});
+
+describe('the REST adapter against the simulator', () => {
+  let sim: WfmSimulator;
+  let running: RunningSimulator;
+  afterEach(() => running.close());
+  async function adapter(versionIn: VersionIn, options: SimulatorOptionsInput = {}) {
+    sim = new WfmSimulator(options);
+    sim.store.seed([doc()]);
+    running = await listen(sim);
+    return new RestWfmAdapter({ baseUrl: running.url, tokens: staticToken('dev-token'), versionIn });
+  }
+
+  it.each(['body', 'if-match', 'both'] as const)(
+    'writes conditionally with the version in %s, keeping every other field',
+    async (versionIn) => {
+      const wfm = await adapter(versionIn);
+      const read = await wfm.readSchedule('s-1');
+      const written = await wfm.writeAgents(read, [
+        {
+          agentId: 'a-2',
+          shifts: [{ start: '2026-12-08T01:00:00.000Z', lengthMinutes: 60, activityCode: 'TRAINING' }],
+        },
+      ]);
+      expect(written.version).toBe('2');
+      const stored = sim.store.get('s-1');
+      expect(stored).toMatchObject({ weekStart: '2026-12-07', timeZone: 'Asia/Singapore' });
+      expect(stored?.agents[0]).toEqual(doc().agents[0]);
+      const lastPut = sim.requests.filter((r) => r.method === 'PUT').at(-1);
+      expect(lastPut?.baseVersion).toBe(1);
+    },
+  );
+
+  it('turns a stale write into a VersionConflict and an unknown schedule into a Rejected failure', async () => {
+    const wfm = await adapter('both');
+    const read = await wfm.readSchedule('s-1');
+    sim.editBy('manual', 's-1');
+    await expect(wfm.writeAgents(read, [{ agentId: 'a-2', shifts: [] }])).rejects.toMatchObject({
+      type: FailureType.VersionConflict,
+    });
+    await expect(wfm.readSchedule('missing')).rejects.toMatchObject({
+      type: FailureType.Rejected,
+      nonRetryable: true,
+    });
+  });
+
+  it('turns a dropped connection after a committed write into a Transient failure', async () => {
+    const wfm = await adapter('both', { lostAckRate: 1 });
+    const read = await wfm.readSchedule('s-1');
+    const shifts = [{ start: '2026-12-08T01:00:00.000Z', lengthMinutes: 60, activityCode: 'TRAINING' }];
+    await expect(wfm.writeAgents(read, [{ agentId: 'a-2', shifts }])).rejects.toMatchObject({
+      type: FailureType.Transient,
+    });
+    // The write is in, though the caller never heard: only a fresh read can tell (and the rebase then skips it).
+    expect(sim.store.commits).toEqual([
+      expect.objectContaining({
+        writer: 'api',
+        version: 2,
+        changes: [{ agentId: 'a-2', before: [], after: shifts }],
+      }),
+    ]);
+  });
+});

@@ -1,0 +1,25 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../client/processes';
+import { startDevServer, type DevServer } from '../../client/temporal-dev-server';
+
+declare global {
+  var wfmPushDevServer: DevServer | undefined;
+}
+
+/**
+ * One real Temporal dev server for the whole run (installed from PyPI when missing), on a free port with its own
+ * SQLite file. Test files reach it through TEMPORAL_ADDRESS.
+ */
+export default async function globalSetup(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wfm-push-test-'));
+  const port = await freePort();
+  const server = await startDevServer(
+    { port, headless: true, dbFile: path.join(dir, 'temporal.sqlite') },
+    (line) => process.stderr.write(`${line}\n`),
+  );
+  globalThis.wfmPushDevServer = server;
+  process.env.TEMPORAL_ADDRESS = server.address;
+  process.env.WFM_PUSH_TEST_DIR = dir;
+}

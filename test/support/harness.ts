@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { LocalPlanStore } from '../../activities/plan-store';
+import { plansFolder } from '../../config/env';
+import type { Plan } from '../../model/plan';
+import type { PushReport } from '../../model/report';
+import { submitPush } from '../../client/push-client';
+import { checkInvariants, type Violation } from '../../simulator/invariants';
+import type { SimulatorOptionsInput } from '../../simulator/options';
+import type { ScheduleDocument } from '../../model/schedule-document';
+import { listen, type RunningSimulator } from '../../simulator/server';
+import { SimulatorClient } from '../../simulator/sim-client';
+import { WfmSimulator } from '../../simulator/wfm-simulator';
+import { loadWorkerSettings, type WorkerSettings } from '../../worker/config';
+import { startWorkers, type RunningWorkers } from '../../worker/run-worker';
+
+let runtimeInstalled = false;
+
+/**
+ * What an integration test needs: the run's real Temporal dev server, a workflow bundle built once per file, and
+ * per test a simulator on a free port and workers on a task queue of its own.
+ */
+export class Harness {
+  private bundle: WorkflowBundleWithSourceMap | undefined;
+  private readonly cleanups: Array<() => Promise<void>> = [];
+  readonly dataDir: string;
+
+  private constructor(
+    readonly client: Client,
+    readonly nativeConnection: NativeConnection,
+  ) {
+    this.dataDir = mkdtempSync(path.join(process.env.WFM_PUSH_TEST_DIR ?? '/tmp', 'data-'));
+  }
+
+  static async create(): Promise<Harness> {
+    if (!runtimeInstalled) {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+      runtimeInstalled = true;
+    }
+    const address = process.env.TEMPORAL_ADDRESS;
+    if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest global setup starts the dev server');
+    const connection = await Connection.connect({ address });
+    return new Harness(new Client({ connection }), await NativeConnection.connect({ address }));
+  }
+
+  /** A task queue no other test uses. */
+  uniqueQueue(name: string): string {
+    return `test-${name}-${randomUUID().slice(0, 8)}`;
+  }
+
+  async startSimulator(
+    options: SimulatorOptionsInput,
+    documents: ScheduleDocument[],
+  ): Promise<RunningSimulator & { sim: WfmSimulator; api: SimulatorClient }> {
+    const sim = new WfmSimulator(options);
+    sim.store.seed(documents);
+    const running = await listen(sim);
+    this.cleanups.push(() => running.close());
+    return { ...running, sim, api: new SimulatorClient(running.url) };
+  }
+
+  settings(taskQueue: string, wfmBaseUrl: string, extra: NodeJS.ProcessEnv = {}): WorkerSettings {
+    return loadWorkerSettings({
+      WFM_PUSH_TASK_QUEUE: taskQueue,
+      WFM_BASE_URL: wfmBaseUrl,
+      WFM_PUSH_DATA_DIR: this.dataDir,
+      ...extra,
+    });
+  }
+
+  async startWorkers(settings: WorkerSettings): Promise<RunningWorkers> {
+    this.bundle ??= await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      logger: new DefaultLogger('WARN'),
+    });
+    const workers = await startWorkers({
+      settings,
+      connection: this.nativeConnection,
+      workflowBundle: this.bundle,
+    });
+    this.cleanups.push(() => workers.shutdown());
+    return workers;
+  }
+
+  /** Submits a plan the way the CLI does and waits for its report. */
+  async push(plan: Plan, taskQueue: string): Promise<PushReport> {
+    const plans = new LocalPlanStore(
+      plansFolder({ WFM_PUSH_DATA_DIR: this.dataDir, WFM_PUSH_TASK_QUEUE: taskQueue }),
+    );
+    const handle = await submitPush(plan, { client: this.client, plans, taskQueue });
+    return handle.result();
+  }
+
+  /** DESIGN.md's invariants, checked against the simulator's commit log. */
+  async violations(api: SimulatorClient, plan: Plan, report: PushReport): Promise<Violation[]> {
+    const [initial, commits] = await Promise.all([api.initial(), api.commits()]);
+    return checkInvariants({ plan, initial, commits, results: report.schedules });
+  }
+
+  /** Stops what the last test started (workers first, so nothing writes to a closed simulator). */
+  async afterEach(): Promise<void> {
+    for (const cleanup of this.cleanups.splice(0).reverse()) await cleanup();
+  }
+
+  async teardown(): Promise<void> {
+    await this.afterEach();
+    await this.nativeConnection.close();
+    await this.client.connection.close();
+  }
+}

@@ -1,0 +1,111 @@
+import { parsePlan } from '../../model/plan';
+
+const shift = (start: string, lengthMinutes = 480, activityCode = 'WORK') => ({
+  start,
+  lengthMinutes,
+  activityCode,
+});
+const validPlan = {
+  planId: 'p-1',
+  schedules: [
+    {
+      scheduleId: 's-1',
+      agents: [
+        { agentId: 'a-1', shifts: [shift('2026-12-07T09:00:00+08:00'), shift('2026-12-08T09:00:00+08:00')] },
+        { agentId: 'a-2', shifts: [] },
+      ],
+    },
+    {
+      scheduleId: 's-2',
+      agents: [{ agentId: 'a-1', shifts: [shift('2026-12-07T01:00:00Z', 60, 'TRAINING')] }],
+    },
+  ],
+};
+
+function problemsOf(value: unknown): Record<string, string> {
+  const result = parsePlan(typeof value === 'string' ? value : JSON.stringify(value));
+  if (result.ok) throw new Error('expected the plan to be refused');
+  return Object.fromEntries(result.problems.map((p) => [p.path, p.message]));
+}
+
+describe('plan validation', () => {
+  it('accepts a valid plan and keeps its planId', () => {
+    const result = parsePlan(JSON.stringify(validPlan));
+    expect(result).toMatchObject({ ok: true, plan: { planId: 'p-1', schedules: validPlan.schedules } });
+  });
+
+  it('names a plan without planId by its content, the same way every time', () => {
+    const { planId: _drop, ...withoutId } = validPlan;
+    const a = parsePlan(JSON.stringify(withoutId));
+    const b = parsePlan(JSON.stringify(withoutId, null, 2));
+    const other = parsePlan(JSON.stringify({ schedules: validPlan.schedules.slice(1) }));
+    expect(a.ok && b.ok && other.ok).toBe(true);
+    if (a.ok && b.ok && other.ok) {
+      expect(a.plan.planId).toMatch(/^plan-[0-9a-f]{16}$/);
+      expect(b.plan.planId).toBe(a.plan.planId);
+      expect(other.plan.planId).not.toBe(a.plan.planId);
+    }
+  });
+
+  it('refuses malformed JSON', () => {
+    expect(problemsOf('{"schedules": [')).toEqual({ '(file)': expect.stringContaining('not valid JSON') });
+  });
+
+  it('names every problem by its path, all at once', () => {
+    const bad = structuredClone(validPlan) as any;
+    bad.schedules[0].agents[0].shifts[1].lengthMinutes = 0; // out of range
+    bad.schedules[0].agents[0].shifts[0].start = '2026-12-07 9am'; // unparseable instant
+    bad.schedules[0].agents[1].agentId = 42; // wrong type
+    bad.schedules[1].scheduleId = 's-1'; // schedule listed twice
+    const problems = problemsOf(bad);
+    expect(Object.keys(problems).sort()).toEqual([
+      'schedules[0].agents[0].shifts[0].start',
+      'schedules[0].agents[0].shifts[1].lengthMinutes',
+      'schedules[0].agents[1].agentId',
+      'schedules[1].scheduleId',
+    ]);
+    expect(problems['schedules[1].scheduleId']).toContain('listed twice (first at schedules[0])');
+  });
+
+  it('refuses an agent listed twice in one schedule', () => {
+    const bad = structuredClone(validPlan);
+    bad.schedules[0]!.agents[1]!.agentId = 'a-1';
+    expect(problemsOf(bad)).toEqual({
+      'schedules[0].agents[1].agentId': expect.stringContaining('listed twice'),
+    });
+  });
+
+  it('refuses overlapping shifts of one agent, and allows back-to-back shifts', () => {
+    const bad = structuredClone(validPlan);
+    bad.schedules[0]!.agents[0]!.shifts = [
+      shift('2026-12-07T09:00:00+08:00', 480),
+      shift('2026-12-07T16:00:00+08:00', 60),
+    ];
+    expect(problemsOf(bad)).toEqual({
+      'schedules[0].agents[0].shifts[1]': expect.stringContaining('overlaps shifts[0]'),
+    });
+    const ok = structuredClone(validPlan);
+    ok.schedules[0]!.agents[0]!.shifts = [
+      shift('2026-12-07T09:00:00+08:00', 480),
+      shift('2026-12-07T17:00:00+08:00', 60),
+    ];
+    expect(parsePlan(JSON.stringify(ok)).ok).toBe(true);
+  });
+
+  it('refuses lengths out of 1..1440, instants without offset, unknown keys and empty plans', () => {
+    const bad = structuredClone(validPlan) as any;
+    bad.schedules[0].agents[0].shifts[0].lengthMinutes = 1441;
+    bad.schedules[0].agents[0].shifts[1].start = '2026-12-08T09:00:00';
+    bad.schedules[1].agents[0].shifts[0].lenghtMinutes = 60;
+    const problems = problemsOf(bad);
+    expect(Object.keys(problems).sort()).toEqual([
+      'schedules[0].agents[0].shifts[0].lengthMinutes',
+      'schedules[0].agents[0].shifts[1].start',
+      'schedules[1].agents[0].shifts[0]',
+    ]);
+    expect(problems['schedules[1].agents[0].shifts[0]']).toContain('lenghtMinutes');
+    expect(problemsOf({ schedules: [] })).toEqual({
+      schedules: expect.stringContaining('at least one schedule'),
+    });
+  });
+});

@@ -1,0 +1,114 @@
+import fc from 'fast-check';
+import { applyChanges, rebase } from '../../activities/rebase';
+import type { ScheduleDocument } from '../../model/schedule-document';
+import { canonicalShifts, sameShifts, type Shift } from '../../model/shift';
+
+const WEEK_START = Date.parse('2026-12-07T00:00:00Z');
+const shiftArb: fc.Arbitrary<Shift> = fc.record({
+  start: fc
+    .integer({ min: 0, max: 7 * 24 * 4 })
+    .map((q) => new Date(WEEK_START + q * 15 * 60_000).toISOString()),
+  lengthMinutes: fc.integer({ min: 1, max: 1440 }),
+  activityCode: fc.constantFrom('WORK', 'TRAINING', 'MEETING'),
+});
+const agentIds = fc.uniqueArray(fc.constantFrom(...Array.from({ length: 12 }, (_, i) => `a${i}`)), {
+  maxLength: 12,
+});
+
+/** A server document with fields of its own, a plan over some agents (some the schedule lacks). */
+const scenario = fc
+  .record({
+    present: agentIds,
+    planned: agentIds,
+    shifts: fc.array(fc.array(shiftArb, { maxLength: 3 }), { minLength: 24, maxLength: 24 }),
+  })
+  .map(({ present, planned, shifts }) => {
+    const doc: ScheduleDocument = {
+      id: 's-1',
+      version: 4,
+      weekStart: '2026-12-07',
+      agents: present.map((agentId, i) => ({ agentId, workPlanId: `wp-${i}`, shifts: shifts[i] ?? [] })),
+    };
+    const plan = planned.map((agentId, i) => ({ agentId, shifts: shifts[12 + i] ?? [] }));
+    return { doc, plan };
+  });
+
+const agentsOf = (doc: ScheduleDocument) => doc.agents.map((a) => ({ agentId: a.agentId, shifts: a.shifts }));
+
+describe('rebase', () => {
+  it('changes only planned agents and leaves every other agent exactly as the server has it', () => {
+    fc.assert(
+      fc.property(scenario, ({ doc, plan }) => {
+        const { changes } = rebase(agentsOf(doc), plan);
+        const next = applyChanges(doc, changes);
+        const planned = new Set(plan.map((a) => a.agentId));
+        for (const agent of doc.agents) {
+          if (!planned.has(agent.agentId))
+            expect(next.agents.find((a) => a.agentId === agent.agentId)).toBe(agent);
+        }
+        const { agents: _a, ...fieldsBefore } = doc;
+        const { agents: _b, ...fieldsAfter } = next;
+        expect(fieldsAfter).toEqual(fieldsBefore);
+      }),
+    );
+  });
+
+  it('brings every planned agent to exactly its planned shifts, keeping the agent’s other fields', () => {
+    fc.assert(
+      fc.property(scenario, ({ doc, plan }) => {
+        const next = applyChanges(doc, rebase(agentsOf(doc), plan).changes);
+        for (const agent of plan) {
+          const written = next.agents.find((a) => a.agentId === agent.agentId);
+          expect(sameShifts(written?.shifts ?? [], agent.shifts)).toBe(true);
+          const before = doc.agents.find((a) => a.agentId === agent.agentId);
+          if (before && written) expect(written.workPlanId).toBe(before.workPlanId);
+        }
+      }),
+    );
+  });
+
+  it('is idempotent: rebasing onto its own result finds every planned agent in place', () => {
+    fc.assert(
+      fc.property(scenario, ({ doc, plan }) => {
+        const next = applyChanges(doc, rebase(agentsOf(doc), plan).changes);
+        const again = rebase(agentsOf(next), plan);
+        expect(again.changes).toEqual([]);
+        expect(again.inPlace.sort()).toEqual(plan.map((a) => a.agentId).sort());
+      }),
+    );
+  });
+
+  it('survives other writers: a rebase onto their edits keeps those edits', () => {
+    fc.assert(
+      fc.property(scenario, fc.array(shiftArb, { maxLength: 2 }), ({ doc, plan }, edit) => {
+        // Another writer edits an unplanned agent between our read and our rebase.
+        const planned = new Set(plan.map((a) => a.agentId));
+        const victim = doc.agents.find((a) => !planned.has(a.agentId));
+        fc.pre(victim !== undefined);
+        const theirs = {
+          ...doc,
+          version: 5,
+          agents: doc.agents.map((a) => (a === victim ? { ...a, shifts: edit } : a)),
+        };
+        const next = applyChanges(theirs, rebase(agentsOf(theirs), plan).changes);
+        expect(next.agents.find((a) => a.agentId === victim?.agentId)?.shifts).toEqual(edit);
+      }),
+    );
+  });
+
+  it('counts an agent the schedule lacks, planned with no shifts, as already in place', () => {
+    expect(rebase([], [{ agentId: 'new', shifts: [] }])).toEqual({ changes: [], inPlace: ['new'] });
+  });
+
+  it('compares shifts as instants, whatever the offset notation and order', () => {
+    const a: Shift[] = [
+      { start: '2026-12-07T09:00:00+08:00', lengthMinutes: 480, activityCode: 'WORK' },
+      { start: '2026-12-08T01:00:00Z', lengthMinutes: 60, activityCode: 'WORK' },
+    ];
+    const b = [...canonicalShifts(a)].reverse();
+    expect(rebase([{ agentId: 'x', shifts: b }], [{ agentId: 'x', shifts: a }])).toEqual({
+      changes: [],
+      inPlace: ['x'],
+    });
+  });
+});

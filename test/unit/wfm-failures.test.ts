@@ -1,0 +1,64 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { classifyHttpFailure, classifyNetworkFailure, retryAfterMs } from '../../activities/wfm-failures';
+import { FailureType } from '../../model/failures';
+
+const NOW = Date.parse('2026-11-27T10:00:00Z');
+const classify = (
+  status: number,
+  headers: Record<string, string> = {},
+  body = '{"status":0,"code":"x","message":"why"}',
+) => classifyHttpFailure('PUT schedule s-1', status, new Headers(headers), body, NOW);
+
+describe('failure classification', () => {
+  it.each([
+    [409, FailureType.VersionConflict, true],
+    [412, FailureType.VersionConflict, true],
+    [429, FailureType.RateLimited, false],
+    [500, FailureType.Transient, false],
+    [502, FailureType.Transient, false],
+    [503, FailureType.Transient, false],
+    [400, FailureType.Rejected, true],
+    [403, FailureType.Rejected, true],
+    [404, FailureType.Rejected, true],
+    [413, FailureType.Rejected, true],
+    [422, FailureType.Rejected, true],
+    [401, FailureType.Unauthorized, true],
+  ])('HTTP %i is %s (non-retryable: %s)', (status, type, nonRetryable) => {
+    const failure = classify(status);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure.type).toBe(type);
+    expect(failure.nonRetryable).toBe(nonRetryable);
+  });
+
+  it("keeps the server's code and message, and names the request", () => {
+    const failure = classify(
+      404,
+      {},
+      '{"status":404,"code":"schedule.not_found","message":"schedule s-1 does not exist"}',
+    );
+    expect(failure.message).toBe('PUT schedule s-1: 404 schedule.not_found: schedule s-1 does not exist');
+    expect(classify(500, {}, 'upstream exploded').message).toBe('PUT schedule s-1: 500: upstream exploded');
+  });
+
+  it('retries a 429 after exactly the Retry-After, in seconds or as an HTTP date', () => {
+    expect(classify(429, { 'retry-after': '3' }).nextRetryDelay).toBe(3000);
+    const date = new Date(NOW + 2500).toUTCString(); // HTTP dates have whole seconds
+    expect(classify(429, { 'retry-after': date }).nextRetryDelay).toBe(2000);
+    expect(classify(429).nextRetryDelay).toBeUndefined();
+  });
+
+  it('never asks for a zero delay (Temporal reads 0 as unset)', () => {
+    expect(retryAfterMs('0', NOW)).toBe(1);
+    expect(retryAfterMs(new Date(NOW - 10_000).toUTCString(), NOW)).toBe(1);
+    expect(retryAfterMs('soon', NOW)).toBeUndefined();
+  });
+
+  it('treats a request without an answer as transient and keeps the cause', () => {
+    const reset = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+    const failure = classifyNetworkFailure('PUT schedule s-1', reset);
+    expect(failure.type).toBe(FailureType.Transient);
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.message).toContain('ECONNRESET');
+    expect(failure.cause).toBe(reset);
+  });
+});
