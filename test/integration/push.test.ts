@@ -37,7 +37,7 @@ describe('bulk push on a real Temporal server against the simulator', () => {
   });
 
   it('answers every version conflict with a fresh read and a write based on the newer version', async () => {
-    const { documents, plan } = generateSample({ schedules: 10, agents: 100, idPrefix: prefix('conflict') });
+    const { documents, plan } = generateSample({ schedules: 20, agents: 200, idPrefix: prefix('conflict') });
     const sim = await h.startSimulator({ conflictRate: 0.5, randomSeed: 3 }, documents);
     const queue = h.uniqueQueue('conflict');
     await h.startWorkers(h.settings(queue, sim.url));
@@ -47,7 +47,7 @@ describe('bulk push on a real Temporal server against the simulator', () => {
     expect(report.totals.schedulesFailed).toBe(0);
     const requests = await sim.api.requests();
     const conflicts = requests.filter((r) => r.method === 'PUT' && (r.status === 409 || r.status === 412));
-    expect(conflicts.length).toBeGreaterThan(3);
+    expect(conflicts.length).toBeGreaterThanOrEqual(3); // About 20 expected; fewer than 3 is a 1-in-5,000 draw.
     for (const conflict of conflicts) {
       const after = requests.filter((r) => r.scheduleId === conflict.scheduleId && r.seq > conflict.seq);
       const nextPut = after.find((r) => r.method === 'PUT');

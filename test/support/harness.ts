@@ -43,7 +43,8 @@ export class Harness {
 
   static async create(): Promise<Harness> {
     if (!runtimeInstalled) {
-      Runtime.install({ logger: new DefaultLogger('WARN') });
+      // Tests provoke failing activities on purpose; their warnings would bury real errors in CI output.
+      Runtime.install({ logger: new DefaultLogger('ERROR') });
       runtimeInstalled = true;
     }
     const address = process.env.TEMPORAL_ADDRESS;
