@@ -1,5 +1,6 @@
 import type { ApplicationFailure } from '@temporalio/common';
 import { scheduleDocumentSchema, type ScheduleDocument } from '../model/schedule-document';
+import type { RequestPacer } from './pacer';
 import { applyChanges } from './rebase';
 import { classifyHttpFailure, classifyNetworkFailure, protocolViolation } from './wfm-failures';
 import type { AgentChange, ScheduleSnapshot, WfmPort } from './wfm-port';
@@ -23,6 +24,8 @@ export interface RestAdapterOptions {
   requestTimeoutMs?: number;
   /** Injected for tests of Retry-After dates. Default `Date.now`. */
   nowMs?: () => number;
+  /** Waits for each request's turn and learns from the server's rate-limit answers. Default: no pacing. */
+  pacer?: Pick<RequestPacer, 'acquire' | 'observe'>;
 }
 
 export function staticToken(value: string): TokenSource {
@@ -77,6 +80,7 @@ export class RestWfmAdapter implements WfmPort {
       const timeout = AbortSignal.timeout(this.requestTimeoutMs);
       let res: Response;
       let text: string;
+      await this.options.pacer?.acquire(signal);
       try {
         res = await fetch(url, {
           method,
@@ -89,6 +93,7 @@ export class RestWfmAdapter implements WfmPort {
         if (signal?.aborted) throw err; // Cancellation is never turned into a retryable failure.
         throw classifyNetworkFailure(what, err);
       }
+      this.options.pacer?.observe(res.status, res.headers);
       if (res.ok) return { text, headers: res.headers };
       if (res.status === 401 && !renewed) {
         renewed = true;

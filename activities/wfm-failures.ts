@@ -25,6 +25,15 @@ function serverMessage(status: number, bodyText: string): string {
 }
 
 /**
+ * Never sooner than the server asked, but not all at the same instant either: every client refused in one window
+ * would otherwise come back together at its reset and be refused again. Adds up to 10 % (at most 1 s).
+ */
+function spreadOut(delayMs: number | undefined, random: () => number = Math.random): number | undefined {
+  if (delayMs === undefined) return undefined;
+  return delayMs + Math.round(random() * Math.min(1000, delayMs * 0.1));
+}
+
+/**
  * The one place an HTTP failure becomes a Temporal failure. `what` names the request for the message
  * (`PUT schedule s-1`), so the report says which call the server refused and what it said.
  */
@@ -48,7 +57,7 @@ export function classifyHttpFailure(
     });
   }
   if (status === 429) {
-    const delay = retryAfterMs(headers.get('retry-after'), nowMs);
+    const delay = spreadOut(retryAfterMs(headers.get('retry-after'), nowMs));
     return ApplicationFailure.create({
       type: FailureType.RateLimited,
       message,

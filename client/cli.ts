@@ -31,6 +31,12 @@ program
   .option('--wait', 'follow the push with a progress line and print its report')
   .option('--json', 'machine-readable output (the report, or the problems of an invalid plan)')
   .option('--max-in-flight <n>', 'schedules pushed at once', parse.int(1, 500), 50)
+  .option(
+    '--conflict-budget <n>',
+    'consecutive version conflicts a schedule may meet before it fails as contention',
+    parse.int(1, 1000),
+    20,
+  )
   .action((file: string, opts) => pushCommand(file, opts));
 
 program

@@ -13,6 +13,8 @@ export interface SubmitOptions {
   taskQueue: string;
   /** Children in flight at once. Default 50. */
   maxInFlight?: number;
+  /** Consecutive version conflicts one schedule may meet before it fails with reason `contention`. Default 20. */
+  conflictBudget?: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function submitPush(
     schedules: plan.schedules.length,
     agentsPlanned: countAgents(plan),
     maxInFlight: options.maxInFlight,
+    conflictBudget: options.conflictBudget,
   };
   return options.client.workflow.start<typeof bulkPush>('bulkPush', {
     workflowId: bulkPushWorkflowId(plan.planId),

@@ -22,7 +22,7 @@ export function formatReport(report: PushReport, options: { allSchedules?: boole
     `Push ${report.planId}: ${verdict(t)}`,
     `  agents:    ${t.agentsChanged + t.agentsAlreadyInPlace} of ${t.agentsPlanned} in the planned state (${t.agentsChanged} changed, ${t.agentsAlreadyInPlace} already in place), ${t.agentsFailed} failed`,
     `  schedules: ${t.schedulesDone - t.schedulesFailed} of ${t.schedules} done, ${t.schedulesFailed} failed`,
-    `  writes:    ${t.writes}; version conflicts met and resolved: ${t.conflicts}`,
+    `  writes:    ${t.writes}; version conflicts met and resolved: ${t.conflicts}; rate-limit waits: ${t.rateLimitWaits}; transient retries: ${t.transientRetries}`,
   ];
   const failed = report.schedules.filter((s) => s.failure);
   if (failed.length > 0) {
@@ -62,8 +62,9 @@ function scheduleTable(rows: ScheduleResult[]): string {
       String(r.agentsChanged),
       String(r.agentsAlreadyInPlace),
       String(r.conflicts),
+      String(r.rateLimitWaits),
+      String(r.transientRetries),
       String(r.attempts),
-      String(r.retries),
     ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
   const fmt = (row: string[]) =>

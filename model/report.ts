@@ -17,8 +17,10 @@ export interface ScheduleResult {
   conflicts: number;
   /** Read-rebase-write cycles the child ran. */
   attempts: number;
-  /** Activity retries after rate limits and transient failures. */
-  retries: number;
+  /** Waits for the server's Retry-After after a 429. */
+  rateLimitWaits: number;
+  /** Retries after a 5xx, a timeout or a lost connection. */
+  transientRetries: number;
   writes: number;
   failure?: { type: FailureType | string; message: string };
 }
@@ -32,6 +34,8 @@ export interface PushTotals {
   agentsFailed: number;
   schedulesFailed: number;
   conflicts: number;
+  rateLimitWaits: number;
+  transientRetries: number;
   writes: number;
 }
 
@@ -52,6 +56,8 @@ export function emptyTotals(schedules: number, agentsPlanned: number): PushTotal
     agentsFailed: 0,
     schedulesFailed: 0,
     conflicts: 0,
+    rateLimitWaits: 0,
+    transientRetries: 0,
     writes: 0,
   };
 }
@@ -69,6 +75,26 @@ export function addToTotals(totals: PushTotals, result: ScheduleResult): PushTot
       (failed ? result.agentsPlanned - result.agentsChanged - result.agentsAlreadyInPlace : 0),
     schedulesFailed: totals.schedulesFailed + (failed ? 1 : 0),
     conflicts: totals.conflicts + result.conflicts,
+    rateLimitWaits: totals.rateLimitWaits + result.rateLimitWaits,
+    transientRetries: totals.transientRetries + result.transientRetries,
     writes: totals.writes + result.writes,
+  };
+}
+
+/** A schedule's line before anything happened: every count zero, outcome failed until the push says otherwise. */
+export function emptyScheduleResult(scheduleId: string, agentsPlanned: number): ScheduleResult {
+  return {
+    scheduleId,
+    outcome: 'failed',
+    versionBefore: null,
+    versionAfter: null,
+    agentsPlanned,
+    agentsChanged: 0,
+    agentsAlreadyInPlace: 0,
+    conflicts: 0,
+    attempts: 0,
+    rateLimitWaits: 0,
+    transientRetries: 0,
+    writes: 0,
   };
 }

@@ -14,8 +14,13 @@ export const workerSettingsSchema = sharedSettingsSchema.extend({
   WFM_REQUEST_TIMEOUT_MS: envInt(100, 600_000).default(15_000),
   /** WFM requests in flight at once, per worker process. */
   WFM_MAX_CONCURRENT_REQUESTS: envInt(1, 1000).default(20),
-  /** Requests per second across every worker (a task-queue rate limit); unset = no limit. */
+  /**
+   * WFM requests per second: each worker paces its requests to it, and the HTTP task queue admits syncs (two
+   * requests each: read and write) at half of it across every worker. Unset = no limit.
+   */
   WFM_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().optional(),
+  /** Most agents one write carries; bigger schedules are written in chunks. */
+  WFM_MAX_AGENTS_PER_WRITE: envInt(1, 100_000).default(500),
 });
 export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
 

@@ -2,6 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { plansFolder } from '../config/env';
 import { temporalConnectConfig } from '../config/temporal';
 import { createActivities } from '../activities/create-activities';
+import { RequestPacer } from '../activities/pacer';
 import { LocalPlanStore } from '../activities/plan-store';
 import { RestWfmAdapter, staticToken } from '../activities/rest-adapter';
 import { httpTaskQueueFor } from '../model/names';
@@ -36,14 +37,17 @@ export async function startWorkers({
   const config = temporalConnectConfig();
   const conn = connection ?? (await NativeConnection.connect(config.connectionOptions));
   const ns = namespace ?? config.namespace;
+  const rate = settings.WFM_RATE_LIMIT_PER_SECOND;
   const activities = createActivities({
     wfm: new RestWfmAdapter({
       baseUrl: settings.WFM_BASE_URL,
       tokens: staticToken(settings.WFM_TOKEN),
       versionIn: settings.WFM_VERSION_IN,
       requestTimeoutMs: settings.WFM_REQUEST_TIMEOUT_MS,
+      pacer: rate === undefined ? undefined : new RequestPacer({ ratePerSecond: rate }),
     }),
     plans: new LocalPlanStore(plansFolder(settings)),
+    maxAgentsPerWrite: settings.WFM_MAX_AGENTS_PER_WRITE,
   });
   const queue = settings.WFM_PUSH_TASK_QUEUE;
   const workflowWorker = await Worker.create({
@@ -60,7 +64,8 @@ export async function startWorkers({
     taskQueue: httpTaskQueueFor(queue),
     activities,
     maxConcurrentActivityTaskExecutions: settings.WFM_MAX_CONCURRENT_REQUESTS,
-    maxTaskQueueActivitiesPerSecond: settings.WFM_RATE_LIMIT_PER_SECOND,
+    // A sync is at least two requests (read, write); the pacer catches what conflicts and chunks add.
+    maxTaskQueueActivitiesPerSecond: rate === undefined ? undefined : rate / 2,
   });
   const done = Promise.all([workflowWorker.run(), httpWorker.run()]).then(async () => {
     if (ownConnection) await conn.close();

@@ -11,7 +11,13 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/create-activities';
 import { BULK_PUSH_ID, schedulePushWorkflowId, SCHEDULE_ID } from '../model/names';
-import { addToTotals, emptyTotals, type PushReport, type ScheduleResult } from '../model/report';
+import {
+  addToTotals,
+  emptyScheduleResult,
+  emptyTotals,
+  type PushReport,
+  type ScheduleResult,
+} from '../model/report';
 import { progressQuery, type PushProgress } from './messages';
 import { schedulePush } from './schedule-push';
 
@@ -118,17 +124,7 @@ function childFailed(scheduleId: string, agentsPlanned: number, err: unknown): S
   const cause = err instanceof ChildWorkflowFailure ? (err.cause ?? err) : err;
   const message = cause instanceof Error ? cause.message : String(cause);
   return {
-    scheduleId,
-    outcome: 'failed',
-    versionBefore: null,
-    versionAfter: null,
-    agentsPlanned,
-    agentsChanged: 0,
-    agentsAlreadyInPlace: 0,
-    conflicts: 0,
-    attempts: 0,
-    retries: 0,
-    writes: 0,
+    ...emptyScheduleResult(scheduleId, agentsPlanned),
     failure: { type: cause instanceof Error ? cause.name : 'Error', message },
   };
 }

@@ -9,9 +9,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
+import type { SyncProgress } from '../activities/sync-progress';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
 import { httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
-import type { ScheduleResult } from '../model/report';
+import { emptyScheduleResult, type ScheduleResult } from '../model/report';
 
 export interface SchedulePushInput {
   planId: string;
@@ -22,7 +23,7 @@ export interface SchedulePushInput {
   conflictBudget?: number;
 }
 
-const DEFAULT_CONFLICT_BUDGET = 20;
+export const DEFAULT_CONFLICT_BUDGET = 20;
 const CONFLICT_BACKOFF_BASE_MS = 100;
 const CONFLICT_BACKOFF_CAP_MS = 5_000;
 
@@ -33,61 +34,55 @@ const CONFLICT_BACKOFF_CAP_MS = 5_000;
 export async function schedulePush(input: SchedulePushInput): Promise<ScheduleResult> {
   const { syncSchedule } = proxyActivities<Activities>({
     taskQueue: httpTaskQueueFor(workflowInfo().taskQueue),
+    summary: `Sync schedule ${input.scheduleId}`,
     startToCloseTimeout: '2 minutes',
+    // Bounds the Retry-After waits and transient retries of one sync; past it the schedule fails visibly.
     scheduleToCloseTimeout: '30 minutes',
     retry: {
       initialInterval: '1 second',
       backoffCoefficient: 2,
       maximumInterval: '30 seconds',
-      maximumAttempts: 12,
+      // Rate-limit waits count as attempts too; the schedule-to-close timeout is the real bound.
+      maximumAttempts: 50,
       nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
     },
   });
   const budget = input.conflictBudget ?? DEFAULT_CONFLICT_BUDGET;
-  const result: ScheduleResult = {
-    scheduleId: input.scheduleId,
-    outcome: 'failed',
-    versionBefore: null,
-    versionAfter: null,
-    agentsPlanned: input.agentsPlanned,
-    agentsChanged: 0,
-    agentsAlreadyInPlace: 0,
-    conflicts: 0,
-    attempts: 0,
-    retries: 0,
-    writes: 0,
-  };
+  const result = emptyScheduleResult(input.scheduleId, input.agentsPlanned);
+  let consecutiveConflicts = 0;
 
   for (;;) {
     result.attempts++;
     setCurrentDetails(
-      `Attempt ${result.attempts}: reading, rebasing and writing (${result.conflicts} conflicts so far)`,
+      `Attempt ${result.attempts}: reading, rebasing, writing (${result.conflicts} conflicts so far)`,
     );
     try {
       const sync = await syncSchedule({ planRef: input.planRef, scheduleId: input.scheduleId });
+      add(result, sync);
       result.versionBefore ??= sync.versionRead;
       result.versionAfter = sync.versionNow;
-      result.agentsChanged = sync.agentsChanged;
-      result.agentsAlreadyInPlace = sync.agentsAlreadyInPlace;
-      result.retries += sync.retries;
-      result.writes += sync.wrote ? 1 : 0;
-      result.outcome = sync.wrote ? 'landed' : 'already-in-place';
+      result.agentsChanged = Math.min(result.agentsChanged, input.agentsPlanned);
+      result.agentsAlreadyInPlace = input.agentsPlanned - result.agentsChanged;
+      result.outcome = result.agentsChanged > 0 ? 'landed' : 'already-in-place';
       break;
     } catch (err) {
       if (isCancellation(err)) throw err;
       const failure = failureOf(err);
-      if (failure.type === FailureType.VersionConflict && result.conflicts < budget) {
+      if (failure.progress) add(result, failure.progress);
+      // A conflict after some chunks landed is progress, not contention.
+      consecutiveConflicts = failure.progress?.writes ? 1 : consecutiveConflicts + 1;
+      if (failure.type === FailureType.VersionConflict && consecutiveConflicts <= budget) {
         result.conflicts++;
-        await sleep(fullJitter(result.conflicts));
+        await sleep(fullJitter(consecutiveConflicts));
         continue;
       }
       result.failure =
         failure.type === FailureType.VersionConflict
           ? {
               type: FailureType.Contention,
-              message: `${result.conflicts} consecutive version conflicts; last: ${failure.message}`,
+              message: `${budget} consecutive version conflicts; last: ${failure.message}`,
             }
-          : failure;
+          : { type: failure.type, message: failure.message };
       break;
     }
   }
@@ -96,21 +91,34 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   return result;
 }
 
-/** Backoff after the n-th conflict: uniform in [0, min(cap, base·2^n)] (full jitter spreads contending writers). */
+function add(result: ScheduleResult, p: Omit<SyncProgress, 'agentsInDoubt'>): void {
+  result.agentsChanged += p.agentsChanged;
+  result.writes += p.writes;
+  result.rateLimitWaits += p.rateLimitWaits;
+  result.transientRetries += p.transientRetries;
+}
+
+/** Backoff after the n-th consecutive conflict: uniform in [0, min(cap, base·2^n)] (full jitter spreads writers). */
 function fullJitter(n: number): number {
   const ceiling = Math.min(CONFLICT_BACKOFF_CAP_MS, CONFLICT_BACKOFF_BASE_MS * 2 ** n);
   return Math.max(1, Math.round(Math.random() * ceiling));
 }
 
-/** The classified failure behind an activity failure, kept with its type and the server's message. */
-function failureOf(err: unknown): { type: string; message: string } {
+/** The classified failure behind an activity failure: its type, the server's message, the sync's progress. */
+function failureOf(err: unknown): { type: string; message: string; progress?: SyncProgress } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
+  if (cause instanceof ApplicationFailure) {
+    return {
+      type: cause.type ?? 'Error',
+      message: cause.message,
+      progress: cause.details?.[0] as SyncProgress | undefined,
+    };
+  }
   if (cause instanceof Error) return { type: cause.name, message: cause.message };
   return { type: 'Error', message: String(cause) };
 }
 
 function describe(r: ScheduleResult): string {
   if (r.failure) return `Failed: ${r.failure.type}: ${r.failure.message}`;
-  return `${r.outcome}: ${r.agentsChanged} agents changed, ${r.agentsAlreadyInPlace} already in place, version ${r.versionBefore} → ${r.versionAfter}, ${r.conflicts} conflicts`;
+  return `${r.outcome}: ${r.agentsChanged} agents changed, ${r.agentsAlreadyInPlace} already in place, version ${r.versionBefore} → ${r.versionAfter}; ${r.conflicts} conflicts, ${r.rateLimitWaits} rate-limit waits, ${r.transientRetries} transient retries`;
 }

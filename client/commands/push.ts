@@ -12,6 +12,7 @@ export interface PushCommandOptions {
   wait?: boolean;
   json?: boolean;
   maxInFlight?: number;
+  conflictBudget?: number;
 }
 
 /** Reads and validates a plan file; every problem is printed with its path and nothing is started. */
@@ -44,6 +45,7 @@ export async function pushCommand(file: string, options: PushCommandOptions): Pr
       plans: new LocalPlanStore(plansFolder(settings)),
       taskQueue: settings.WFM_PUSH_TASK_QUEUE,
       maxInFlight: options.maxInFlight,
+      conflictBudget: options.conflictBudget,
     });
     const log = (line: string) => process.stderr.write(`${line}\n`);
     log(`Push ${plan.planId} started as workflow ${handle.workflowId}`);

@@ -13,7 +13,7 @@ import { LocalPlanStore } from '../../activities/plan-store';
 import { plansFolder } from '../../config/env';
 import type { Plan } from '../../model/plan';
 import type { PushReport } from '../../model/report';
-import { submitPush } from '../../client/push-client';
+import { submitPush, type SubmitOptions } from '../../client/push-client';
 import { checkInvariants, type Violation } from '../../simulator/invariants';
 import type { SimulatorOptionsInput } from '../../simulator/options';
 import type { ScheduleDocument } from '../../model/schedule-document';
@@ -93,11 +93,15 @@ export class Harness {
   }
 
   /** Submits a plan the way the CLI does and waits for its report. */
-  async push(plan: Plan, taskQueue: string): Promise<PushReport> {
+  async push(
+    plan: Plan,
+    taskQueue: string,
+    options: Pick<SubmitOptions, 'conflictBudget' | 'maxInFlight'> = {},
+  ): Promise<PushReport> {
     const plans = new LocalPlanStore(
       plansFolder({ WFM_PUSH_DATA_DIR: this.dataDir, WFM_PUSH_TASK_QUEUE: taskQueue }),
     );
-    const handle = await submitPush(plan, { client: this.client, plans, taskQueue });
+    const handle = await submitPush(plan, { client: this.client, plans, taskQueue, ...options });
     return handle.result();
   }
 

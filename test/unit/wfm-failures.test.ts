@@ -40,10 +40,15 @@ describe('failure classification', () => {
     expect(classify(500, {}, 'upstream exploded').message).toBe('PUT schedule s-1: 500: upstream exploded');
   });
 
-  it('retries a 429 after exactly the Retry-After, in seconds or as an HTTP date', () => {
-    expect(classify(429, { 'retry-after': '3' }).nextRetryDelay).toBe(3000);
-    const date = new Date(NOW + 2500).toUTCString(); // HTTP dates have whole seconds
-    expect(classify(429, { 'retry-after': date }).nextRetryDelay).toBe(2000);
+  it('retries a 429 no sooner than its Retry-After (seconds or HTTP date), spread by at most 10 %', () => {
+    const delay = (headers: Record<string, string>) => Number(classify(429, headers).nextRetryDelay);
+    for (let i = 0; i < 20; i++) {
+      expect(delay({ 'retry-after': '3' })).toBeGreaterThanOrEqual(3000);
+      expect(delay({ 'retry-after': '3' })).toBeLessThanOrEqual(3300);
+      const date = new Date(NOW + 2500).toUTCString(); // HTTP dates have whole seconds
+      expect(delay({ 'retry-after': date })).toBeGreaterThanOrEqual(2000);
+      expect(delay({ 'retry-after': date })).toBeLessThanOrEqual(2200);
+    }
     expect(classify(429).nextRetryDelay).toBeUndefined();
   });
 

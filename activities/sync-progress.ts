@@ -1,0 +1,16 @@
+/**
+ * What a schedule's sync has done so far. It rides along in heartbeat details (across activity retries) and in a
+ * failure's details (back to the workflow), so no attempt's work goes uncounted.
+ */
+export interface SyncProgress {
+  agentsChanged: number;
+  writes: number;
+  rateLimitWaits: number;
+  transientRetries: number;
+  /** Agents of a write whose answer was lost; the next read tells whether it committed. */
+  agentsInDoubt: string[];
+}
+
+export function emptyProgress(): SyncProgress {
+  return { agentsChanged: 0, writes: 0, rateLimitWaits: 0, transientRetries: 0, agentsInDoubt: [] };
+}
