@@ -2,14 +2,17 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../model/failures';
 import type { Plan, SchedulePlan } from '../model/plan';
+import type { ScheduleResult } from '../model/report';
 import { rebase } from './rebase';
 import type { PlanRef, PlanStore } from './plan-store';
+import type { ResultStore } from './result-store';
 import { emptyProgress, type SyncProgress } from './sync-progress';
 import type { AgentChange, WfmPort } from './wfm-port';
 
 export interface ActivityDeps {
   wfm: WfmPort;
   plans: PlanStore;
+  results: ResultStore;
   /** Most agents one write carries; bigger schedules are written in chunks. Default 500. */
   maxAgentsPerWrite?: number;
 }
@@ -27,7 +30,7 @@ export interface SyncResult extends SyncProgress {
   versionNow: string;
 }
 
-export function createActivities({ wfm, plans, maxAgentsPerWrite = 500 }: ActivityDeps) {
+export function createActivities({ wfm, plans, results, maxAgentsPerWrite = 500 }: ActivityDeps) {
   const schedulesOf = indexBySchedule();
 
   return {
@@ -38,6 +41,11 @@ export function createActivities({ wfm, plans, maxAgentsPerWrite = 500 }: Activi
         schedules: page.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length })),
         total: plan.schedules.length,
       };
+    },
+
+    /** Keeps a schedule's outcome for the report (the latest result of a schedule wins). */
+    async recordScheduleResult(input: { planId: string; result: ScheduleResult }): Promise<void> {
+      await results.putResult(input.planId, input.result);
     },
 
     /**

@@ -3,8 +3,9 @@
  * Prints requests per landed agent, the share of 429s, wall time and the invariant check.
  */
 import { LocalPlanStore } from '../activities/plan-store';
-import { plansFolder } from '../config/env';
-import { submitPush } from '../client/push-client';
+import { LocalResultStore } from '../activities/result-store';
+import { plansFolder, resultsFolder } from '../config/env';
+import { submitPush, waitForReport } from '../client/push-client';
 import { checkInvariants } from '../simulator/invariants';
 import { generateSample } from '../simulator/sample';
 import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../simulator/scenarios';
@@ -36,12 +37,14 @@ async function main(): Promise<void> {
   const workers = await startWorkers({ settings, connection: env.nativeConnection });
   try {
     const started = Date.now();
-    const handle = await submitPush(plan, {
+    const ctx = {
       client: env.client,
       plans: new LocalPlanStore(plansFolder(settings)),
+      results: new LocalResultStore(resultsFolder(settings)),
       taskQueue,
-    });
-    const report = await handle.result();
+    };
+    await submitPush(ctx, plan);
+    const report = await waitForReport(ctx, plan.planId);
     const seconds = (Date.now() - started) / 1000;
     const metrics = pushMetrics(sim.requests, report);
     const violations = checkInvariants({

@@ -6,6 +6,7 @@ import { pushCommand } from './commands/push';
 import { sampleCommand } from './commands/sample';
 import { simCommand } from './commands/sim';
 import { reportCommand, statusCommand } from './commands/status';
+import { cancelCommand, pauseCommand, resumeCommand, retryCommand, watchCommand } from './commands/steer';
 import { workerCommand } from './commands/worker';
 
 const ENVIRONMENT = `
@@ -54,6 +55,43 @@ program
   .argument('<planId>')
   .option('--json', 'machine-readable output')
   .action((planId: string, opts) => reportCommand(planId, opts));
+
+program
+  .command('watch')
+  .description(
+    'A live progress line (done/total, rate, ETA, conflicts, failures) until the push ends, then its report.',
+  )
+  .argument('<planId>')
+  .option('--json', 'print the final report as JSON')
+  .action((planId: string, opts) => watchCommand(planId, opts));
+
+program
+  .command('pause')
+  .description(
+    'Pause a running push: schedules in flight finish, no new ones start (works even while no worker runs).',
+  )
+  .argument('<planId>')
+  .action((planId: string) => pauseCommand(planId));
+
+program
+  .command('resume')
+  .description('Resume a paused push.')
+  .argument('<planId>')
+  .action((planId: string) => resumeCommand(planId));
+
+program
+  .command('cancel')
+  .description('Cancel a running push: schedules in flight finish; the report marks the rest as not started.')
+  .argument('<planId>')
+  .action((planId: string) => cancelCommand(planId));
+
+program
+  .command('retry')
+  .description('Push again only the schedules of a finished push that did not land (failed or not started).')
+  .argument('<planId>')
+  .option('--wait', 'follow it and print the report of the whole plan')
+  .option('--json', 'machine-readable output')
+  .action((planId: string, opts) => retryCommand(planId, opts));
 
 program
   .command('worker')

@@ -1,46 +1,119 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { PlanStore } from '../activities/plan-store';
+import type { ResultStore } from '../activities/result-store';
 import { countAgents, type Plan } from '../model/plan';
 import { BULK_PUSH_ID, bulkPushWorkflowId } from '../model/names';
-import type { PushReport } from '../model/report';
+import { buildReport, isDone, type PushReport, type PushState } from '../model/report';
 import type { bulkPush, BulkPushInput } from '../workflows/bulk-push';
-import { progressQuery, type PushProgress } from '../workflows/messages';
+import { pauseSignal, progressQuery, resumeSignal, type PushProgress } from '../workflows/messages';
 
-/** The library API for schedulers: submit a validated plan, follow it, read its report. */
-export interface SubmitOptions {
+/** The library API for schedulers: submit a validated plan, follow and steer it, read its report. */
+export interface PushContext {
   client: Client;
   plans: PlanStore;
+  results: ResultStore;
   taskQueue: string;
+}
+
+export interface SubmitOptions {
   /** Children in flight at once. Default 50. */
   maxInFlight?: number;
   /** Consecutive version conflicts one schedule may meet before it fails with reason `contention`. Default 20. */
   conflictBudget?: number;
+  /** Children per run before the push continues as new. Default 500. */
+  maxChildrenPerRun?: number;
 }
+
+export interface Submitted {
+  handle: WorkflowHandle<typeof bulkPush>;
+  /** True when the plan was already being pushed and this call attached to that push. */
+  attached: boolean;
+}
+
+export class PushRefused extends Error {}
 
 /**
  * Stores the plan and starts its bulk push. Submitting a plan whose push is running attaches to that push instead of
- * starting a second one (the workflow ID is the plan ID).
+ * starting a second one (the workflow ID is the plan ID); the same plan ID with other content is refused.
  */
 export async function submitPush(
+  ctx: PushContext,
   plan: Plan,
-  options: SubmitOptions,
-): Promise<WorkflowHandle<typeof bulkPush>> {
-  const planRef = await options.plans.put(plan);
-  const input: BulkPushInput = {
+  options: SubmitOptions = {},
+): Promise<Submitted> {
+  const handle = pushHandle(ctx.client, plan.planId);
+  const planRef = await ctx.plans.put(plan);
+  if ((await stateOf(handle)) === 'running') {
+    const running = await ctx.results.getManifest(plan.planId);
+    if (running && running.planRef !== planRef) {
+      throw new PushRefused(
+        `plan ${plan.planId} is being pushed with other content; wait for it, cancel it, or use another planId`,
+      );
+    }
+    return { handle, attached: true };
+  }
+  const agentsPlanned = countAgents(plan);
+  await ctx.results.putManifest({
     planId: plan.planId,
     planRef,
     schedules: plan.schedules.length,
-    agentsPlanned: countAgents(plan),
-    maxInFlight: options.maxInFlight,
-    conflictBudget: options.conflictBudget,
-  };
-  return options.client.workflow.start<typeof bulkPush>('bulkPush', {
-    workflowId: bulkPushWorkflowId(plan.planId),
-    taskQueue: options.taskQueue,
+    agentsPlanned,
+    submittedAt: new Date().toISOString(),
+  });
+  await start(ctx, {
+    planId: plan.planId,
+    planRef,
+    schedules: plan.schedules.length,
+    agentsPlanned,
+    ...options,
+  });
+  return { handle, attached: false };
+}
+
+/**
+ * Pushes again only the schedules of a finished push that did not land (failed, or never started). Their new results
+ * replace the old ones, so the plan's report becomes whole. Returns undefined when there is nothing to retry.
+ */
+export async function retryPush(
+  ctx: PushContext,
+  planId: string,
+  options: SubmitOptions = {},
+): Promise<Submitted | undefined> {
+  const handle = pushHandle(ctx.client, planId);
+  const state = await stateOf(handle);
+  if (state === 'running')
+    throw new PushRefused(`push ${planId} is still running; retry it once it has ended`);
+  const manifest = await ctx.results.getManifest(planId);
+  if (!manifest) throw new PushRefused(`no push with plan ID ${planId} in this data folder`);
+  const plan = await ctx.plans.get(manifest.planRef);
+  const done = new Set(
+    (await ctx.results.listResults(planId)).filter((r) => isDone(r.outcome)).map((r) => r.scheduleId),
+  );
+  const todo = plan.schedules.filter((s) => !done.has(s.scheduleId));
+  if (todo.length === 0) return undefined;
+  const subset: Plan = { planId, schedules: todo };
+  const planRef = await ctx.plans.put(subset);
+  await start(
+    ctx,
+    { planId, planRef, schedules: todo.length, agentsPlanned: countAgents(subset), ...options },
+    `Retry of push ${planId}`,
+  );
+  return { handle, attached: false };
+}
+
+async function start(
+  ctx: PushContext,
+  input: BulkPushInput,
+  summary = `Bulk push ${input.planId}`,
+): Promise<void> {
+  await ctx.client.workflow.start<typeof bulkPush>('bulkPush', {
+    workflowId: bulkPushWorkflowId(input.planId),
+    taskQueue: ctx.taskQueue,
     args: [input],
+    // Two submissions racing past the check above still make one push.
     workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: [{ key: BULK_PUSH_ID, value: plan.planId }],
-    staticSummary: `Bulk push ${plan.planId}: ${input.agentsPlanned} agents in ${input.schedules} schedules`,
+    typedSearchAttributes: [{ key: BULK_PUSH_ID, value: input.planId }],
+    staticSummary: `${summary}: ${input.agentsPlanned} agents in ${input.schedules} schedules`,
   });
 }
 
@@ -48,64 +121,82 @@ export function pushHandle(client: Client, planId: string): WorkflowHandle<typeo
   return client.workflow.getHandle<typeof bulkPush>(bulkPushWorkflowId(planId));
 }
 
-/** Waits for the push's report, calling `onProgress` about every `intervalMs` while it runs. */
+/** The push's state as Temporal knows it; undefined when there is no such push. */
+export async function stateOf(handle: WorkflowHandle<typeof bulkPush>): Promise<PushState | undefined> {
+  try {
+    const { status } = await handle.describe();
+    const states: Record<string, PushState> = {
+      RUNNING: 'running',
+      COMPLETED: 'completed',
+      CANCELLED: 'cancelled',
+      TERMINATED: 'terminated',
+      TIMED_OUT: 'timed-out',
+      // A run that continued as new is followed by another; describe() of the ID shows the latest.
+      CONTINUED_AS_NEW: 'running',
+    };
+    return states[status.name] ?? 'failed';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** The report of a push, whatever its state: one line per planned schedule once it has ended. */
+export async function pushReport(
+  ctx: Omit<PushContext, 'taskQueue'>,
+  planId: string,
+): Promise<PushReport | undefined> {
+  const [state, manifest] = await Promise.all([
+    stateOf(pushHandle(ctx.client, planId)),
+    ctx.results.getManifest(planId),
+  ]);
+  if (!state || !manifest) return undefined;
+  const plan = await ctx.plans.get(manifest.planRef);
+  const planned = plan.schedules.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length }));
+  return buildReport(planId, state, planned, await ctx.results.listResults(planId));
+}
+
+/** Progress of a running push (undefined when no worker can answer the query right now). */
+export async function pushProgress(client: Client, planId: string): Promise<PushProgress | undefined> {
+  return pushHandle(client, planId)
+    .query(progressQuery)
+    .catch(() => undefined);
+}
+
+/** Follows the push until it ends, calling `onProgress` about every `intervalMs`, then returns its report. */
 export async function waitForReport(
-  handle: WorkflowHandle<typeof bulkPush>,
-  onProgress: (p: PushProgress) => void,
+  ctx: Omit<PushContext, 'taskQueue'>,
+  planId: string,
+  onProgress: (p: PushProgress) => void = () => {},
   intervalMs = 1000,
 ): Promise<PushReport> {
-  let finished = false;
-  const result = handle.result().finally(() => (finished = true));
-  const poll = (async () => {
-    while (!finished) {
-      try {
-        onProgress(await handle.query(progressQuery));
-      } catch {
-        // A query needs a worker; before it picks the push up there is nothing to show yet.
-      }
-      await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
-    }
-  })();
-  const report = await result;
-  await poll;
+  const handle = pushHandle(ctx.client, planId);
+  let ended = false;
+  // result() follows continue-as-new to the last run; a cancelled or failed push still has a report.
+  const result = handle.result().then(
+    () => undefined,
+    () => undefined,
+  );
+  void result.finally(() => (ended = true));
+  while (!ended) {
+    const progress = await pushProgress(ctx.client, planId);
+    if (progress) onProgress(progress);
+    await Promise.race([result, new Promise((r) => setTimeout(r, intervalMs))]);
+  }
+  const report = await pushReport(ctx, planId);
+  if (!report) throw new Error(`push ${planId} ended but has no manifest in this data folder`);
   return report;
 }
 
-export type PushStatus =
-  | { state: 'not-found'; planId: string }
-  | { state: 'running'; planId: string; progress: PushProgress | undefined }
-  | { state: 'completed'; planId: string; report: PushReport }
-  | { state: 'failed' | 'cancelled' | 'terminated' | 'timed-out'; planId: string; message: string };
+export async function pausePush(client: Client, planId: string): Promise<void> {
+  await pushHandle(client, planId).signal(pauseSignal);
+}
 
-/** Where a push stands: running (with progress), completed (with its report), or how it ended otherwise. */
-export async function pushStatus(client: Client, planId: string): Promise<PushStatus> {
-  const handle = pushHandle(client, planId);
-  let description;
-  try {
-    description = await handle.describe();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return { state: 'not-found', planId };
-    throw err;
-  }
-  switch (description.status.name) {
-    case 'RUNNING':
-      return { state: 'running', planId, progress: await handle.query(progressQuery).catch(() => undefined) };
-    case 'COMPLETED':
-      return { state: 'completed', planId, report: await handle.result() };
-    case 'CANCELLED':
-      return { state: 'cancelled', planId, message: 'the push was cancelled' };
-    case 'TERMINATED':
-      return { state: 'terminated', planId, message: 'the push was terminated' };
-    case 'TIMED_OUT':
-      return { state: 'timed-out', planId, message: 'the push timed out' };
-    default:
-      return {
-        state: 'failed',
-        planId,
-        message: await handle.result().then(
-          () => 'unknown',
-          (err: Error) => err.message,
-        ),
-      };
-  }
+export async function resumePush(client: Client, planId: string): Promise<void> {
+  await pushHandle(client, planId).signal(resumeSignal);
+}
+
+/** Stops starting schedules; those in flight finish and record their results; the rest are reported as not started. */
+export async function cancelPush(client: Client, planId: string): Promise<void> {
+  await pushHandle(client, planId).cancel();
 }

@@ -1,13 +1,23 @@
-import type { PushReport, PushTotals, ScheduleResult } from '../model/report';
+import type { PushReport, ScheduleResult } from '../model/report';
 import type { PushProgress } from '../workflows/messages';
 
-/** One line of progress: what a person watching a push wants to see. */
-export function progressLine(p: PushProgress): string {
+/** One line of progress: what a person watching a push wants to see (done/total, rate, ETA, conflicts, failures). */
+export function progressLine(p: PushProgress, nowMs = Date.now()): string {
   const t = p.totals;
-  const agentsDone = t.agentsChanged + t.agentsAlreadyInPlace + t.agentsFailed;
-  const pct = t.agentsPlanned === 0 ? 100 : Math.floor((agentsDone / t.agentsPlanned) * 100);
+  const pct = t.schedules === 0 ? 100 : Math.floor((t.schedulesDone / t.schedules) * 100);
+  const elapsedS = Math.max(0.001, (nowMs - p.startedAtMs) / 1000);
+  const rate = t.schedulesDone / elapsedS;
+  const eta = rate > 0 ? duration((t.schedules - t.schedulesDone) / rate) : '?';
+  const state = p.paused ? ' PAUSED' : '';
   const waiting = p.waitingForOtherPush > 0 ? `, ${p.waitingForOtherPush} waiting for another push` : '';
-  return `${bar(pct)} ${pct}%  schedules ${t.schedulesDone}/${t.schedules} (${p.inFlight} in flight${waiting})  agents ${agentsDone}/${t.agentsPlanned}  conflicts ${t.conflicts}  failed ${t.schedulesFailed}`;
+  return `${bar(pct)} ${pct}%${state}  ${t.schedulesDone}/${t.schedules} schedules (${p.inFlight} in flight${waiting})  ${rate.toFixed(1)}/s  ETA ${eta}  conflicts ${t.conflicts}  failed ${t.schedulesFailed}`;
+}
+
+function duration(seconds: number): string {
+  if (seconds < 60) return `${Math.ceil(seconds)}s`;
+  if (seconds < 3600)
+    return `${Math.floor(seconds / 60)}m${String(Math.ceil(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 function bar(pct: number, width = 24): string {
@@ -19,15 +29,17 @@ function bar(pct: number, width = 24): string {
 export function formatReport(report: PushReport, options: { allSchedules?: boolean } = {}): string {
   const t = report.totals;
   const lines = [
-    `Push ${report.planId}: ${verdict(t)}`,
+    `Push ${report.planId}: ${verdict(report)}`,
     `  agents:    ${t.agentsChanged + t.agentsAlreadyInPlace} of ${t.agentsPlanned} in the planned state (${t.agentsChanged} changed, ${t.agentsAlreadyInPlace} already in place), ${t.agentsFailed} failed`,
     `  schedules: ${t.schedulesDone - t.schedulesFailed} of ${t.schedules} done, ${t.schedulesFailed} failed`,
     `  writes:    ${t.writes}; version conflicts met and resolved: ${t.conflicts}; rate-limit waits: ${t.rateLimitWaits}; transient retries: ${t.transientRetries}`,
   ];
   const failed = report.schedules.filter((s) => s.failure);
   if (failed.length > 0) {
-    lines.push('', 'Failed schedules:');
-    for (const s of failed) lines.push(`  ${s.scheduleId}: ${s.failure?.type}: ${s.failure?.message}`);
+    lines.push('', `Schedules not done (${failed.length}):`);
+    for (const s of failed.slice(0, 200))
+      lines.push(`  ${s.scheduleId}: ${s.failure?.type}: ${s.failure?.message}`);
+    if (failed.length > 200) lines.push(`  ... and ${failed.length - 200} more (--json lists them all)`);
   }
   if (options.allSchedules ?? report.schedules.length <= 60) {
     lines.push('', scheduleTable(report.schedules));
@@ -35,11 +47,14 @@ export function formatReport(report: PushReport, options: { allSchedules?: boole
   return lines.join('\n');
 }
 
-function verdict(t: PushTotals): string {
-  if (t.schedulesDone < t.schedules) return 'running';
+function verdict(report: PushReport): string {
+  const t = report.totals;
+  if (report.state === 'running')
+    return `running, ${t.schedulesDone} of ${t.schedules} schedules done so far`;
+  const ended = report.state === 'completed' ? '' : ` (push ${report.state.toUpperCase()})`;
   return t.schedulesFailed === 0
-    ? 'every planned change is in place'
-    : `${t.schedulesFailed} schedule(s) FAILED`;
+    ? `every planned change is in place${ended}`
+    : `${t.schedulesFailed} schedule(s) NOT done${ended}`;
 }
 
 function scheduleTable(rows: ScheduleResult[]): string {

@@ -43,3 +43,7 @@ export type SharedSettings = z.infer<typeof sharedSettingsSchema>;
 export function plansFolder(settings: SharedSettings): string {
   return path.join(settings.WFM_PUSH_DATA_DIR, 'plans');
 }
+
+export function resultsFolder(settings: SharedSettings): string {
+  return path.join(settings.WFM_PUSH_DATA_DIR, 'results');
+}

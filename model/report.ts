@@ -2,6 +2,11 @@ import type { FailureType } from './failures';
 
 export type ScheduleOutcome = 'landed' | 'already-in-place' | 'failed' | 'not-started';
 
+/** Outcomes in which every planned agent of the schedule holds its planned shifts. */
+export function isDone(outcome: ScheduleOutcome): boolean {
+  return outcome === 'landed' || outcome === 'already-in-place';
+}
+
 /** What a schedule push reports to its parent: small, so it can cross into workflow history. */
 export interface ScheduleResult {
   scheduleId: string;
@@ -39,10 +44,29 @@ export interface PushTotals {
   writes: number;
 }
 
+/** What a push was asked to do, written by the client when it submits: the report is built against it. */
+export interface PushManifest {
+  planId: string;
+  /** The whole plan (a retry pushes a subset under another reference, and the report still covers the whole). */
+  planRef: string;
+  schedules: number;
+  agentsPlanned: number;
+  submittedAt: string;
+}
+
+export type PushState = 'running' | 'completed' | 'cancelled' | 'terminated' | 'failed' | 'timed-out';
+
+/** What the bulk-push workflow returns: counts only; the per-schedule lines are in the result store. */
+export interface PushSummary {
+  planId: string;
+  totals: PushTotals;
+}
+
 export interface PushReport {
   planId: string;
-  state: 'running' | 'completed';
+  state: PushState;
   totals: PushTotals;
+  /** One line per planned schedule (while running: those finished so far). */
   schedules: ScheduleResult[];
 }
 
@@ -60,6 +84,40 @@ export function emptyTotals(schedules: number, agentsPlanned: number): PushTotal
     transientRetries: 0,
     writes: 0,
   };
+}
+
+/**
+ * The report of a push, built from the plan's schedules and the stored results. Once the push has ended, a planned
+ * schedule without a result is reported as not started, so nothing is silently missing.
+ */
+export function buildReport(
+  planId: string,
+  state: PushState,
+  planned: ReadonlyArray<{ scheduleId: string; agents: number }>,
+  results: readonly ScheduleResult[],
+): PushReport {
+  const byId = new Map(results.map((r) => [r.scheduleId, r]));
+  const agentsPlanned = planned.reduce((n, s) => n + s.agents, 0);
+  let totals = emptyTotals(planned.length, agentsPlanned);
+  const lines: ScheduleResult[] = [];
+  for (const { scheduleId, agents } of planned) {
+    const result =
+      byId.get(scheduleId) ??
+      (state === 'running'
+        ? undefined
+        : {
+            ...emptyScheduleResult(scheduleId, agents),
+            outcome: 'not-started' as const,
+            failure: {
+              type: 'NotStarted',
+              message: `the push was ${state} before this schedule was started`,
+            },
+          });
+    if (!result) continue;
+    lines.push(result);
+    totals = addToTotals(totals, result);
+  }
+  return { planId, state, totals, schedules: lines };
 }
 
 /** Adds one finished schedule to the running totals (pure, so workflows and clients count the same way). */

@@ -1,9 +1,10 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { plansFolder } from '../config/env';
+import { plansFolder, resultsFolder } from '../config/env';
 import { temporalConnectConfig } from '../config/temporal';
 import { createActivities } from '../activities/create-activities';
 import { RequestPacer } from '../activities/pacer';
 import { LocalPlanStore } from '../activities/plan-store';
+import { LocalResultStore } from '../activities/result-store';
 import { RestWfmAdapter, staticToken } from '../activities/rest-adapter';
 import { httpTaskQueueFor } from '../model/names';
 import type { WorkerSettings } from './config';
@@ -47,6 +48,7 @@ export async function startWorkers({
       pacer: rate === undefined ? undefined : new RequestPacer({ ratePerSecond: rate }),
     }),
     plans: new LocalPlanStore(plansFolder(settings)),
+    results: new LocalResultStore(resultsFolder(settings)),
     maxAgentsPerWrite: settings.WFM_MAX_AGENTS_PER_WRITE,
   });
   const queue = settings.WFM_PUSH_TASK_QUEUE;
@@ -55,8 +57,11 @@ export async function startWorkers({
     namespace: ns,
     taskQueue: queue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    // The workflow queue also runs the plan-store activities (no WFM calls, so no rate limit).
-    activities: { listPlanSchedules: activities.listPlanSchedules },
+    // The workflow queue also runs the store activities (no WFM calls, so no rate limit).
+    activities: {
+      listPlanSchedules: activities.listPlanSchedules,
+      recordScheduleResult: activities.recordScheduleResult,
+    },
   });
   const httpWorker = await Worker.create({
     connection: conn,

@@ -1,28 +1,29 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
+  allHandlersFinished,
+  ChildWorkflowCancellationType,
   ChildWorkflowFailure,
+  condition,
+  continueAsNew,
   isCancellation,
+  ParentClosePolicy,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   sleep,
   startChild,
-  condition,
+  workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/create-activities';
 import { BULK_PUSH_ID, schedulePushWorkflowId, SCHEDULE_ID } from '../model/names';
-import {
-  addToTotals,
-  emptyScheduleResult,
-  emptyTotals,
-  type PushReport,
-  type ScheduleResult,
-} from '../model/report';
-import { progressQuery, type PushProgress } from './messages';
-import { schedulePush } from './schedule-push';
+import { emptyScheduleResult, type PushSummary, type ScheduleResult } from '../model/report';
+import { pauseSignal, progressQuery, resumeSignal } from './messages';
+import { PushState, type CarriedState } from './push-state';
+import { schedulePush, type SchedulePushInput } from './schedule-push';
 
 export interface BulkPushInput {
   planId: string;
+  /** The plan (or, for a retry, the part of it) this push covers. */
   planRef: string;
   schedules: number;
   agentsPlanned: number;
@@ -30,74 +31,95 @@ export interface BulkPushInput {
   maxInFlight?: number;
   /** Passed to each schedule push. Default 20. */
   conflictBudget?: number;
+  /** Children one run starts before it continues as new. Default 500 (about 3,000 history events). */
+  maxChildrenPerRun?: number;
+  /** Set by the previous run when the push continues as new. */
+  carried?: CarriedState;
 }
 
 const PAGE_SIZE = 200;
 const BUSY_SCHEDULE_RETRY_MS = 5_000;
 
 /**
- * A bulk push: one child workflow per schedule, a bounded number in flight, every result gathered into a report.
+ * A bulk push: one child workflow per schedule, a bounded number in flight, pausable, continuing as new every few
+ * hundred schedules so no run's history grows large. Per-schedule results go to the result store; this returns counts.
  */
-export async function bulkPush(input: BulkPushInput): Promise<PushReport> {
-  const { listPlanSchedules } = proxyActivities<Activities>({
+export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
+  const { listPlanSchedules, recordScheduleResult } = proxyActivities<Activities>({
     startToCloseTimeout: '1 minute',
-    retry: { maximumAttempts: 5 },
+    retry: { maximumAttempts: 10 },
   });
-  const maxInFlight = Math.min(500, Math.max(1, input.maxInFlight ?? 50));
-  let totals = emptyTotals(input.schedules, input.agentsPlanned);
-  const results: ScheduleResult[] = [];
-  let inFlight = 0;
-  let waitingForOtherPush = 0;
+  const push = new PushState(
+    input.planId,
+    input.schedules,
+    input.agentsPlanned,
+    {
+      maxInFlight: Math.min(500, Math.max(1, input.maxInFlight ?? 50)),
+      maxChildrenPerRun: input.maxChildrenPerRun ?? 500,
+    },
+    input.carried,
+    Date.now(),
+  );
+  const show = () => setCurrentDetails(push.describe());
+  setHandler(progressQuery, () => push.progress());
+  setHandler(pauseSignal, () => void ((push.paused = true), show()));
+  setHandler(resumeSignal, () => void ((push.paused = false), show()));
 
-  setHandler(progressQuery, (): PushProgress => ({
-    planId: input.planId,
-    totals,
-    inFlight,
-    waitingForOtherPush,
-  }));
-  const record = (result: ScheduleResult) => {
-    results.push(result);
-    totals = addToTotals(totals, result);
-    setCurrentDetails(progressLine(totals, inFlight));
+  const finished = (result: ScheduleResult | undefined) => {
+    push.childFinished(result);
+    show();
   };
+  const launch = (child: SchedulePushInput) =>
+    runChild(child, (busy) => (push.waitingForOtherPush += busy ? 1 : -1)).then(
+      finished,
+      async (err: unknown) => {
+        if (isCancellation(err)) return; // The push was cancelled; the abandoned child finishes and records itself.
+        const failed = childFailed(child, err);
+        // If even the store refuses, the report marks the schedule not started: still not silently dropped.
+        await recordScheduleResult({ planId: input.planId, result: failed }).catch(() => undefined);
+        finished(failed);
+      },
+    );
 
-  const running: Promise<void>[] = [];
-  for (let offset = 0; offset < input.schedules; offset += PAGE_SIZE) {
-    const page = await listPlanSchedules({ planRef: input.planRef, offset, limit: PAGE_SIZE });
-    for (const { scheduleId, agents } of page.schedules) {
-      await condition(() => inFlight < maxInFlight);
-      inFlight++;
-      const child = {
-        planId: input.planId,
-        planRef: input.planRef,
-        scheduleId,
-        agentsPlanned: agents,
-        conflictBudget: input.conflictBudget,
-      };
-      const onBusy = (busy: boolean) => (waitingForOtherPush += busy ? 1 : -1);
-      running.push(
-        runChild(child, onBusy)
-          .then(record, (err) => {
-            if (isCancellation(err)) throw err;
-            record(childFailed(scheduleId, agents, err));
-          })
-          .finally(() => inFlight--),
-      );
+  try {
+    show();
+    while (!push.planExhausted && !push.runIsFull(workflowInfo().continueAsNewSuggested)) {
+      const page = await listPlanSchedules({ planRef: input.planRef, offset: push.cursor, limit: PAGE_SIZE });
+      for (const { scheduleId, agents } of page.schedules) {
+        await condition(() => push.mayStartChild());
+        if (push.runIsFull(workflowInfo().continueAsNewSuggested)) break;
+        push.childStarted();
+        void launch({
+          planId: input.planId,
+          planRef: input.planRef,
+          scheduleId,
+          agentsPlanned: agents,
+          conflictBudget: input.conflictBudget,
+        });
+      }
     }
+    // Drain before continuing as new: every child of this run reports to this run.
+    await condition(() => push.inFlight === 0);
+  } catch (err) {
+    if (isCancellation(err))
+      setCurrentDetails(
+        `CANCELLED at ${push.cursor}/${input.schedules} schedules started; the rest are reported as not started.`,
+      );
+    throw err;
   }
-  await Promise.all(running);
-  setCurrentDetails(`Done. ${progressLine(totals, 0)}`);
-  return { planId: input.planId, state: 'completed', totals, schedules: results };
+  if (!push.planExhausted) {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof bulkPush>({ ...input, carried: push.carried() });
+  }
+  setCurrentDetails(`Done. ${push.describe()}`);
+  return { planId: input.planId, totals: push.totals };
 }
 
 /**
  * Starts the schedule's child and waits for its result. If the schedule's workflow ID is taken, another push is
  * writing that schedule now: wait and start afterwards, so two pushes never write one schedule at once.
  */
-async function runChild(
-  input: Parameters<typeof schedulePush>[0],
-  onBusy: (busy: boolean) => void,
-): Promise<ScheduleResult> {
+async function runChild(input: SchedulePushInput, onBusy: (busy: boolean) => void): Promise<ScheduleResult> {
   for (let busy = false; ;) {
     try {
       const handle = await startChild(schedulePush, {
@@ -108,6 +130,10 @@ async function runChild(
           { key: SCHEDULE_ID, value: input.scheduleId },
         ],
         staticSummary: `Push ${input.agentsPlanned} agents of plan ${input.planId} into schedule ${input.scheduleId}`,
+        // A child outlives its parent's run (continue-as-new) and its cancellation: a sync in flight always completes
+        // and records its own result, so the report never guesses what a half-cancelled write did.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        cancellationType: ChildWorkflowCancellationType.ABANDON,
       });
       if (busy) onBusy(false);
       return await handle.result();
@@ -120,15 +146,13 @@ async function runChild(
 }
 
 /** A child that failed as a workflow (terminated, timed out, a bug) still gets its line in the report. */
-function childFailed(scheduleId: string, agentsPlanned: number, err: unknown): ScheduleResult {
+function childFailed(input: SchedulePushInput, err: unknown): ScheduleResult {
   const cause = err instanceof ChildWorkflowFailure ? (err.cause ?? err) : err;
-  const message = cause instanceof Error ? cause.message : String(cause);
   return {
-    ...emptyScheduleResult(scheduleId, agentsPlanned),
-    failure: { type: cause instanceof Error ? cause.name : 'Error', message },
+    ...emptyScheduleResult(input.scheduleId, input.agentsPlanned),
+    failure: {
+      type: cause instanceof Error ? cause.name : 'Error',
+      message: cause instanceof Error ? cause.message : String(cause),
+    },
   };
-}
-
-function progressLine(t: PushProgress['totals'], inFlight: number): string {
-  return `${t.schedulesDone}/${t.schedules} schedules done, ${inFlight} in flight; agents: ${t.agentsChanged} changed, ${t.agentsAlreadyInPlace} already in place, ${t.agentsFailed} failed; ${t.conflicts} conflicts resolved`;
 }

@@ -1,6 +1,7 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   isCancellation,
   proxyActivities,
   setCurrentDetails,
@@ -32,6 +33,10 @@ const CONFLICT_BACKOFF_CAP_MS = 5_000;
  * rebase again. Runs as its own workflow (ID derived from the schedule) so no two pushes write one schedule at once.
  */
 export async function schedulePush(input: SchedulePushInput): Promise<ScheduleResult> {
+  const { recordScheduleResult } = proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 10 },
+  });
   const { syncSchedule } = proxyActivities<Activities>({
     taskQueue: httpTaskQueueFor(workflowInfo().taskQueue),
     summary: `Sync schedule ${input.scheduleId}`,
@@ -66,7 +71,15 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       result.outcome = result.agentsChanged > 0 ? 'landed' : 'already-in-place';
       break;
     } catch (err) {
-      if (isCancellation(err)) throw err;
+      if (isCancellation(err)) {
+        // Cancelled by an operator: say so in the report, then end as cancelled.
+        result.failure = {
+          type: 'Cancelled',
+          message: 'the schedule push was cancelled; a write may or may not have landed',
+        };
+        await CancellationScope.nonCancellable(() => recordScheduleResult({ planId: input.planId, result }));
+        throw err;
+      }
       const failure = failureOf(err);
       if (failure.progress) add(result, failure.progress);
       // A conflict after some chunks landed is progress, not contention.
@@ -88,6 +101,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   }
   setCurrentDetails(describe(result));
   upsertSearchAttributes([{ key: PUSH_OUTCOME, value: result.outcome }]);
+  await recordScheduleResult({ planId: input.planId, result });
   return result;
 }
 

@@ -1,8 +1,7 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { LocalPlanStore } from '../../activities/plan-store';
 import { PROJECT_ROOT } from '../../config/env';
-import { connectClient } from '../../config/temporal';
+import { openPushContext } from '../context';
 import { countAgents } from '../../model/plan';
 import { checkInvariants } from '../../simulator/invariants';
 import { generateSample } from '../../simulator/sample';
@@ -74,14 +73,13 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
       `4/5 Pushing ${countAgents(sample.plan)} agents in ${sample.plan.schedules.length} schedules (plan ${planFile}) ...`,
     );
     process.env.TEMPORAL_ADDRESS = server.address;
-    const client = await connectClient();
-    const handle = await submitPush(sample.plan, {
-      client,
-      plans: new LocalPlanStore(path.join(PROJECT_ROOT, '.data', 'plans')),
-      taskQueue,
+    const ctx = await openPushContext({
+      WFM_PUSH_DATA_DIR: path.join(PROJECT_ROOT, '.data'),
+      WFM_PUSH_TASK_QUEUE: taskQueue,
     });
-    const report = await waitForReport(handle, showProgress());
-    await client.connection.close();
+    await submitPush(ctx, sample.plan);
+    const report = await waitForReport(ctx, sample.plan.planId, showProgress());
+    await ctx.close();
     process.stderr.write('\n');
     process.stdout.write(`${formatReport(report)}\n\n`);
 

@@ -1,18 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { LocalPlanStore } from '../../activities/plan-store';
-import { parseEnv, plansFolder, sharedSettingsSchema } from '../../config/env';
-import { connectClient } from '../../config/temporal';
 import { parsePlan, type Plan } from '../../model/plan';
 import type { PushReport } from '../../model/report';
+import type { PushProgress } from '../../workflows/messages';
 import { CliExit, ExitCode, printJson } from '../cli-support';
-import { submitPush, waitForReport } from '../push-client';
+import { withPushContext } from '../context';
+import { PushRefused, submitPush, waitForReport, type PushContext, type SubmitOptions } from '../push-client';
 import { formatReport, progressLine } from '../report-format';
 
-export interface PushCommandOptions {
+export interface PushCommandOptions extends SubmitOptions {
   wait?: boolean;
   json?: boolean;
-  maxInFlight?: number;
-  conflictBudget?: number;
 }
 
 /** Reads and validates a plan file; every problem is printed with its path and nothing is started. */
@@ -36,40 +33,46 @@ export async function loadPlanFile(file: string, json: boolean): Promise<Plan> {
 }
 
 export async function pushCommand(file: string, options: PushCommandOptions): Promise<void> {
-  const settings = parseEnv(sharedSettingsSchema);
   const plan = await loadPlanFile(file, options.json ?? false);
-  const client = await connectClient();
-  try {
-    const handle = await submitPush(plan, {
-      client,
-      plans: new LocalPlanStore(plansFolder(settings)),
-      taskQueue: settings.WFM_PUSH_TASK_QUEUE,
-      maxInFlight: options.maxInFlight,
-      conflictBudget: options.conflictBudget,
-    });
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    log(`Push ${plan.planId} started as workflow ${handle.workflowId}`);
-    if (!options.wait) {
-      if (options.json) printJson({ ok: true, planId: plan.planId, workflowId: handle.workflowId });
-      return;
-    }
-    const report = await waitForReport(handle, showProgress());
-    process.stderr.write('\n');
-    finish(report, options.json ?? false);
-  } finally {
-    await client.connection.close();
-  }
+  await withPushContext(async (ctx) => {
+    const { maxInFlight, conflictBudget } = options;
+    const submitted = await submitPush(ctx, plan, { maxInFlight, conflictBudget }).catch(refusedAsInput);
+    const verb = submitted.attached ? 'is already running; following it' : 'started';
+    process.stderr.write(`Push ${plan.planId} ${verb} (workflow ${submitted.handle.workflowId})\n`);
+    if (options.wait) return followToReport(ctx, plan.planId, options.json ?? false);
+    if (options.json)
+      printJson({
+        ok: true,
+        planId: plan.planId,
+        workflowId: submitted.handle.workflowId,
+        attached: submitted.attached,
+      });
+  });
 }
 
-/** Prints the report and sets the exit code: 0 when every change is in place, 1 when any schedule failed. */
+export function refusedAsInput(err: unknown): never {
+  if (err instanceof PushRefused) throw new CliExit(ExitCode.invalidInput, err.message);
+  throw err;
+}
+
+/** Shows progress until the push ends, then its report; exit 1 unless every planned change is in place. */
+export async function followToReport(ctx: PushContext, planId: string, json: boolean): Promise<void> {
+  const report = await waitForReport(ctx, planId, showProgress());
+  process.stderr.write('\n');
+  finish(report, json);
+}
+
+/** Prints the report and sets the exit code: 0 when every change is in place, 1 otherwise. */
 export function finish(report: PushReport, json: boolean): void {
   if (json) printJson(report);
   else process.stdout.write(`${formatReport(report)}\n`);
-  if (report.totals.schedulesFailed > 0) throw new CliExit(ExitCode.failed);
+  const t = report.totals;
+  if (report.state !== 'completed' || t.schedulesFailed > 0 || t.schedulesDone < t.schedules)
+    throw new CliExit(ExitCode.failed);
 }
 
 /** Redraws one line on a terminal; elsewhere (CI, pipes) prints a line every 5 seconds. */
-export function showProgress(): (p: Parameters<typeof progressLine>[0]) => void {
+export function showProgress(): (p: PushProgress) => void {
   const tty = process.stderr.isTTY;
   let last = 0;
   return (p) => {

@@ -1,61 +1,45 @@
-import { connectClient } from '../../config/temporal';
 import { CliExit, ExitCode, printJson } from '../cli-support';
-import { pushStatus } from '../push-client';
+import { withPushContext } from '../context';
+import { pushHandle, pushProgress, pushReport, stateOf } from '../push-client';
 import { formatReport, progressLine } from '../report-format';
 import { finish } from './push';
 
 /** `wfm-push status <planId>`: one line on where the push stands. */
 export async function statusCommand(planId: string, options: { json?: boolean }): Promise<void> {
-  const client = await connectClient();
-  try {
-    const status = await pushStatus(client, planId);
-    if (options.json) return printJson(status);
-    switch (status.state) {
-      case 'not-found':
-        throw new CliExit(ExitCode.failed, `No push with plan ID ${planId}`);
-      case 'running':
-        process.stdout.write(
-          `Push ${planId} is running. ${status.progress ? progressLine(status.progress) : '(waiting for a worker)'}\n`,
-        );
-        return;
-      case 'completed': {
-        const t = status.report.totals;
-        process.stdout.write(
-          `Push ${planId} completed: ${t.agentsChanged + t.agentsAlreadyInPlace}/${t.agentsPlanned} agents in place, ${t.schedulesFailed} schedule(s) failed\n`,
-        );
-        return;
-      }
-      default:
-        throw new CliExit(ExitCode.failed, `Push ${planId} ${status.state}: ${status.message}`);
+  await withPushContext(async (ctx) => {
+    const state = await stateOf(pushHandle(ctx.client, planId));
+    if (!state) throw new CliExit(ExitCode.failed, `No push with plan ID ${planId}`);
+    if (state === 'running') {
+      const progress = await pushProgress(ctx.client, planId);
+      if (options.json) return printJson({ planId, state, progress });
+      process.stdout.write(
+        `Push ${planId} is running. ${progress ? progressLine(progress) : '(no worker has answered yet)'}\n`,
+      );
+      return;
     }
-  } finally {
-    await client.connection.close();
-  }
+    const report = await pushReport(ctx, planId);
+    const t = report?.totals;
+    if (options.json) return printJson({ planId, state, totals: t });
+    const summary = t
+      ? `: ${t.agentsChanged + t.agentsAlreadyInPlace}/${t.agentsPlanned} agents in place, ${t.schedulesFailed} of ${t.schedules} schedule(s) not done`
+      : '';
+    process.stdout.write(`Push ${planId} ${state}${summary}\n`);
+  });
 }
 
-/** `wfm-push report <planId>`: the full report of a finished push (exit 1 if any schedule failed). */
+/** `wfm-push report <planId>`: the report (exit 1 unless the push completed with every change in place). */
 export async function reportCommand(planId: string, options: { json?: boolean }): Promise<void> {
-  const client = await connectClient();
-  try {
-    const status = await pushStatus(client, planId);
-    if (status.state === 'completed') return finish(status.report, options.json ?? false);
-    if (options.json) printJson(status);
-    if (status.state === 'running') {
-      const totals = status.progress?.totals;
-      if (!options.json && totals)
-        process.stdout.write(`${formatReport({ planId, state: 'running', totals, schedules: [] })}\n`);
+  await withPushContext(async (ctx) => {
+    const report = await pushReport(ctx, planId);
+    if (!report)
       throw new CliExit(
         ExitCode.failed,
-        `Push ${planId} is still running; the full report comes when it completes.`,
+        `No push with plan ID ${planId} (or its data folder is another one)`,
       );
+    if (report.state === 'running' && !options.json) {
+      process.stdout.write(`${formatReport(report)}\n`);
+      throw new CliExit(ExitCode.failed, `Push ${planId} is still running; this is the report so far.`);
     }
-    throw new CliExit(
-      ExitCode.failed,
-      status.state === 'not-found'
-        ? `No push with plan ID ${planId}`
-        : `Push ${planId} ${status.state}: ${status.message}`,
-    );
-  } finally {
-    await client.connection.close();
-  }
+    finish(report, options.json ?? false);
+  });
 }

@@ -10,10 +10,11 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { LocalPlanStore } from '../../activities/plan-store';
-import { plansFolder } from '../../config/env';
+import { LocalResultStore } from '../../activities/result-store';
+import { plansFolder, resultsFolder } from '../../config/env';
 import type { Plan } from '../../model/plan';
 import type { PushReport } from '../../model/report';
-import { submitPush, type SubmitOptions } from '../../client/push-client';
+import { submitPush, waitForReport, type PushContext, type SubmitOptions } from '../../client/push-client';
 import { checkInvariants, type Violation } from '../../simulator/invariants';
 import type { SimulatorOptionsInput } from '../../simulator/options';
 import type { ScheduleDocument } from '../../model/schedule-document';
@@ -93,16 +94,21 @@ export class Harness {
   }
 
   /** Submits a plan the way the CLI does and waits for its report. */
-  async push(
-    plan: Plan,
-    taskQueue: string,
-    options: Pick<SubmitOptions, 'conflictBudget' | 'maxInFlight'> = {},
-  ): Promise<PushReport> {
-    const plans = new LocalPlanStore(
-      plansFolder({ WFM_PUSH_DATA_DIR: this.dataDir, WFM_PUSH_TASK_QUEUE: taskQueue }),
-    );
-    const handle = await submitPush(plan, { client: this.client, plans, taskQueue, ...options });
-    return handle.result();
+  async push(plan: Plan, taskQueue: string, options: SubmitOptions = {}): Promise<PushReport> {
+    const ctx = this.context(taskQueue);
+    await submitPush(ctx, plan, options);
+    return waitForReport(ctx, plan.planId);
+  }
+
+  /** How the CLI reaches pushes: this harness's client and data folder. */
+  context(taskQueue: string): PushContext {
+    const settings = { WFM_PUSH_DATA_DIR: this.dataDir, WFM_PUSH_TASK_QUEUE: taskQueue };
+    return {
+      client: this.client,
+      plans: new LocalPlanStore(plansFolder(settings)),
+      results: new LocalResultStore(resultsFolder(settings)),
+      taskQueue,
+    };
   }
 
   /** DESIGN.md's invariants, checked against the simulator's commit log. */
