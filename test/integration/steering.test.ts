@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import {
+  cancelPush,
+  pausePush,
+  pushProgress,
+  resumePush,
+  retryPush,
+  submitPush,
+  waitForReport,
+} from '../../client/push-client';
+import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
+import { generateSample } from '../../simulator/sample';
+import { Harness } from '../support/harness';
+import { waitUntil } from '../support/wait-until';
+
+const unique = (name: string) => `${name}-${randomUUID().slice(0, 6)}`;
+
+describe('steering a push (real Temporal server, simulator)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await Harness.create();
+  });
+  afterEach(() => h.afterEach());
+  afterAll(() => h.teardown());
+
+  async function setUp(
+    name: string,
+    schedules: number,
+    sim: Parameters<Harness['startSimulator']>[0] = {},
+    missing = -1,
+  ) {
+    const id = unique(name);
+    const { documents, plan } = generateSample({
+      schedules,
+      agents: schedules * 5,
+      idPrefix: id,
+      planId: id,
+    });
+    const simulator = await h.startSimulator(
+      sim,
+      documents.filter((_, i) => i !== missing),
+    );
+    const queue = h.uniqueQueue(name);
+    await h.startWorkers(h.settings(queue, simulator.url));
+    return { plan, documents, simulator, ctx: h.context(queue) };
+  }
+
+  async function runsOf(workflowId: string) {
+    const runs = [];
+    for await (const run of h.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push(run);
+    return runs;
+  }
+
+  it('continues as new every few children, keeps counting across runs, and reports every schedule', async () => {
+    const { plan, ctx, simulator } = await setUp('can', 30);
+    await submitPush(ctx, plan, { maxChildrenPerRun: 8, maxInFlight: 4 });
+    const report = await waitForReport(ctx, plan.planId);
+
+    expect(report).toMatchObject({
+      state: 'completed',
+      totals: { schedules: 30, schedulesDone: 30, agentsChanged: 150, schedulesFailed: 0 },
+    });
+    const runs = await waitUntil('every run is visible', async () => {
+      const r = await runsOf(bulkPushWorkflowId(plan.planId));
+      return r.length >= 4 && r;
+    });
+    expect(runs.filter((r) => r.status.name === 'CONTINUED_AS_NEW')).toHaveLength(3);
+    expect(await h.violations(simulator.api, plan, report)).toEqual([]);
+  });
+
+  it('pause lets in-flight schedules finish and starts no new ones until resume', async () => {
+    const { plan, ctx } = await setUp('pause', 12, { latencyMs: 150 });
+    await submitPush(ctx, plan, { maxInFlight: 2 });
+    await waitUntil(
+      'the first schedules are done',
+      async () => ((await pushProgress(h.client, plan.planId))?.totals.schedulesDone ?? 0) >= 2,
+    );
+
+    await pausePush(h.client, plan.planId);
+    const drained = await waitUntil('in-flight schedules have finished', async () => {
+      const p = await pushProgress(h.client, plan.planId);
+      return p?.paused && p.inFlight === 0 && p;
+    });
+    // Still nothing new a while later: the cursor does not move while paused.
+    await new Promise((r) => setTimeout(r, 1000));
+    const later = await pushProgress(h.client, plan.planId);
+    expect(later).toMatchObject({ paused: true, inFlight: 0, cursor: drained.cursor });
+    expect(drained.cursor).toBeLessThan(12);
+
+    await resumePush(h.client, plan.planId);
+    const report = await waitForReport(ctx, plan.planId);
+    expect(report).toMatchObject({ state: 'completed', totals: { schedulesDone: 12, schedulesFailed: 0 } });
+  });
+
+  it('cancel stops cleanly: schedules in flight finish, the rest are reported as not started', async () => {
+    const { plan, ctx, simulator } = await setUp('cancel', 12, { latencyMs: 150 });
+    await submitPush(ctx, plan, { maxInFlight: 2 });
+    await waitUntil(
+      'some schedules are done',
+      async () => ((await pushProgress(h.client, plan.planId))?.totals.schedulesDone ?? 0) >= 2,
+    );
+
+    await cancelPush(h.client, plan.planId);
+    const report = await waitForReport(ctx, plan.planId);
+    expect(report.state).toBe('cancelled');
+    expect(report.schedules).toHaveLength(12); // every schedule has its line
+    const notStarted = report.schedules.filter((s) => s.outcome === 'not-started');
+    expect(notStarted.length).toBeGreaterThan(0);
+    expect(notStarted[0]?.failure).toMatchObject({
+      type: 'NotStarted',
+      message: 'the push was cancelled before this schedule was started',
+    });
+    // Not-started schedules were never written; the rest hold the plan (the in-flight ones finished).
+    const commits = await simulator.api.commits();
+    for (const s of notStarted) expect(commits.some((c) => c.scheduleId === s.scheduleId)).toBe(false);
+    await waitUntil('in-flight schedules recorded themselves', async () => {
+      const r = await waitForReport(ctx, plan.planId);
+      return r.schedules.filter((s) => s.outcome === 'landed').length === 12 - notStarted.length && r;
+    });
+  });
+
+  it('submitting a plan that is being pushed attaches to that push', async () => {
+    const { plan, ctx } = await setUp('attach', 6, { latencyMs: 100 });
+    const first = await submitPush(ctx, plan, { maxInFlight: 1 });
+    const second = await submitPush(ctx, plan);
+    expect(first.attached).toBe(false);
+    expect(second.attached).toBe(true);
+    await expect(submitPush(ctx, { ...plan, schedules: plan.schedules.slice(1) })).rejects.toThrow(
+      'is being pushed with other content',
+    );
+    await waitForReport(ctx, plan.planId);
+    expect(await runsOf(bulkPushWorkflowId(plan.planId))).toHaveLength(1);
+  });
+
+  it('retry re-pushes only the schedules that did not land, and the report becomes whole', async () => {
+    // The second schedule does not exist yet in the WFM: it fails.
+    const { plan, documents, ctx, simulator } = await setUp('retry', 5, {}, 1);
+    const missing = documents[1];
+    await submitPush(ctx, plan);
+    const first = await waitForReport(ctx, plan.planId);
+    expect(first.totals).toMatchObject({ schedulesFailed: 1, agentsChanged: 20 });
+
+    simulator.sim.store.seed(missing ? [missing] : []);
+    const commitsBefore = (await simulator.api.commits()).length;
+    expect(await retryPush(ctx, plan.planId)).toBeDefined();
+    const second = await waitForReport(ctx, plan.planId);
+    expect(second).toMatchObject({
+      state: 'completed',
+      totals: { schedules: 5, schedulesDone: 5, schedulesFailed: 0, agentsChanged: 25 },
+    });
+    // Only the failed schedule was pushed again.
+    const newCommits = (await simulator.api.commits()).slice(commitsBefore);
+    expect(new Set(newCommits.map((c) => c.scheduleId))).toEqual(new Set([missing?.id]));
+    expect(await retryPush(ctx, plan.planId)).toBeUndefined();
+  });
+
+  it('two pushes that touch one schedule never write it at the same time', async () => {
+    const { plan, ctx, simulator } = await setUp('overlap', 3, { latencyMs: 300 });
+    const shared = plan.schedules[1];
+    if (!shared) throw new Error('sample has no second schedule');
+    const other = {
+      planId: unique('overlap-b'),
+      schedules: [{ ...shared, agents: shared.agents.map((a) => ({ ...a, shifts: [] })) }],
+    };
+    await submitPush(ctx, plan);
+    await submitPush(ctx, other);
+    const [a, b] = await Promise.all([waitForReport(ctx, plan.planId), waitForReport(ctx, other.planId)]);
+    expect(a.totals.schedulesFailed + b.totals.schedulesFailed).toBe(0);
+
+    const runs = await runsOf(schedulePushWorkflowId(shared.scheduleId));
+    expect(runs).toHaveLength(2);
+    const [first, second] = runs.sort((x, y) => x.startTime.getTime() - y.startTime.getTime());
+    // The second push's schedule workflow started only after the first one had closed.
+    expect(first?.closeTime?.getTime()).toBeLessThanOrEqual(second?.startTime.getTime() ?? 0);
+    expect(await simulator.api.commits()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ scheduleId: shared.scheduleId })]),
+    );
+  });
+});
