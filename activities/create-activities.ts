@@ -30,6 +30,9 @@ export interface SyncResult extends SyncProgress {
   versionNow: string;
 }
 
+/** Well under the workflow's heartbeat timeout (20 s). */
+const HEARTBEAT_EVERY_MS = 5_000;
+
 export function createActivities({ wfm, plans, results, maxAgentsPerWrite = 500 }: ActivityDeps) {
   const schedulesOf = indexBySchedule();
 
@@ -66,6 +69,8 @@ export function createActivities({ wfm, plans, results, maxAgentsPerWrite = 500 
       const planned = schedulesOf(await plans.get(input.planRef)).get(input.scheduleId);
       if (!planned) throw new Error(`schedule ${input.scheduleId} is not in plan ${input.planRef}`);
       let pendingWrite: AgentChange[] = [];
+      // A steady heartbeat lets Temporal notice a dead worker within the heartbeat timeout, not the 2-minute limit.
+      const beat = setInterval(() => ctx.heartbeat(progress), HEARTBEAT_EVERY_MS);
       try {
         let current = await wfm.readSchedule(input.scheduleId, ctx.cancellationSignal);
         const versionRead = current.version;
@@ -82,6 +87,8 @@ export function createActivities({ wfm, plans, results, maxAgentsPerWrite = 500 
         return { ...progress, versionRead, versionNow: current.version };
       } catch (err) {
         throw withProgress(err, progress, pendingWrite, ctx);
+      } finally {
+        clearInterval(beat);
       }
     },
   };

@@ -57,8 +57,12 @@ export class RequestPacer {
       return;
     }
     const remaining = Number(headers.get('ratelimit-remaining') ?? NaN);
-    const resetSeconds = Number(headers.get('ratelimit-reset') ?? NaN);
-    if (remaining === 0 && Number.isFinite(resetSeconds)) this.holdFor(resetSeconds * 1000);
+    const resetMs = Number(headers.get('ratelimit-reset') ?? NaN) * 1000;
+    if (!Number.isFinite(remaining) || !Number.isFinite(resetMs)) return;
+    if (remaining === 0) this.holdFor(resetMs);
+    // Spread what is left of the window over the time left: other workers spend the same budget, and the server's
+    // count is the only view of them this worker has.
+    else this.nextAtMs = Math.max(this.nextAtMs, now + resetMs / (remaining + 1));
   }
 
   private holdFor(ms: number): void {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { ApplicationFailure } from '@temporalio/common';
 import { scheduleDocumentSchema, type ScheduleDocument } from '../model/schedule-document';
 import type { RequestPacer } from './pacer';
@@ -24,6 +25,8 @@ export interface RestAdapterOptions {
   requestTimeoutMs?: number;
   /** Injected for tests of Retry-After dates. Default `Date.now`. */
   nowMs?: () => number;
+  /** Sent as User-Agent, so the WFM's logs tell which worker made a request. Default `wfm-push (<host>:<pid>)`. */
+  userAgent?: string;
   /** Waits for each request's turn and learns from the server's rate-limit answers. Default: no pacing. */
   pacer?: Pick<RequestPacer, 'acquire' | 'observe'>;
 }
@@ -37,8 +40,10 @@ export class RestWfmAdapter implements WfmPort {
   private readonly versionIn: VersionIn;
   private readonly requestTimeoutMs: number;
   private readonly nowMs: () => number;
+  private readonly userAgent: string;
 
   constructor(private readonly options: RestAdapterOptions) {
+    this.userAgent = options.userAgent ?? `wfm-push (${hostname()}:${process.pid})`;
     this.versionIn = options.versionIn ?? 'both';
     this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
     this.nowMs = options.nowMs ?? Date.now;
@@ -84,7 +89,12 @@ export class RestWfmAdapter implements WfmPort {
       try {
         res = await fetch(url, {
           method,
-          headers: { ...headers, authorization: `Bearer ${token}`, accept: 'application/json' },
+          headers: {
+            ...headers,
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            'user-agent': this.userAgent,
+          },
           body,
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });

@@ -24,6 +24,10 @@ export interface RequestRecord {
   currentVersion?: number;
   /** The write committed but its response was dropped. */
   lostAck?: boolean;
+  /** The client's User-Agent: which worker sent it. */
+  client?: string;
+  /** When the request arrived, ms since the epoch. */
+  atMs: number;
 }
 
 export interface SimulatorDeps {
@@ -107,6 +111,8 @@ export class WfmSimulator {
       method: req.method ?? '?',
       scheduleId,
       status: 0,
+      client: req.headers['user-agent'],
+      atMs: this.now().getTime(),
     };
     this.requests.push(record);
     try {
@@ -115,7 +121,7 @@ export class WfmSimulator {
         this.options.latencyMs + Math.floor(this.random() * (this.options.latencyJitterMs + 1)),
       );
       this.authorize(req);
-      this.rateLimit();
+      const limitHeaders = this.rateLimit();
       if (this.random() < this.options.failRate)
         throw new HttpError(503, 'service.unavailable', 'simulated outage');
       const current = this.store.get(scheduleId);
@@ -123,7 +129,7 @@ export class WfmSimulator {
       record.currentVersion = current.version;
       if (req.method === 'GET') {
         record.status = 200;
-        return send(res, 200, current, { etag: `"${current.version}"` });
+        return send(res, 200, current, { etag: `"${current.version}"`, ...limitHeaders });
       }
       if (req.method !== 'PUT')
         throw new HttpError(405, 'method.not_allowed', `${req.method} is not allowed here`);
@@ -136,7 +142,7 @@ export class WfmSimulator {
         return;
       }
       record.status = 200;
-      send(res, 200, written, { etag: `"${written.version}"` });
+      send(res, 200, written, { etag: `"${written.version}"`, ...limitHeaders });
     } catch (err) {
       record.status = err instanceof HttpError ? err.status : 500;
       throw err;
@@ -198,24 +204,27 @@ export class WfmSimulator {
       throw new HttpError(401, 'auth.invalid_token', 'missing or invalid bearer token');
   }
 
-  /** Fixed one-second windows; beyond the limit, 429 with Retry-After and RateLimit-* headers. */
-  private rateLimit(): void {
+  /** Fixed one-second windows. Returns the RateLimit headers for the answer; beyond the limit, throws the 429. */
+  private rateLimit(): Record<string, string> {
     const limit = this.options.rateLimitPerSecond;
-    if (limit === 0) return;
+    if (limit === 0) return {};
     const nowMs = this.now().getTime();
     if (nowMs - this.window.startMs >= 1000) this.window = { startMs: nowMs - (nowMs % 1000), count: 0 };
     const resetMs = this.window.startMs + 1000 - nowMs;
     this.window.count++;
     const remaining = Math.max(0, limit - this.window.count);
-    if (this.window.count <= limit) return;
+    const headers = {
+      'ratelimit-limit': String(limit),
+      'ratelimit-remaining': String(remaining),
+      'ratelimit-reset': String(Math.max(1, Math.ceil(resetMs / 1000))),
+    };
+    if (this.window.count <= limit) return headers;
     const retryAfter = this.options.retryAfterDate
       ? new Date(this.window.startMs + 1000).toUTCString()
       : String(Math.max(1, Math.ceil(resetMs / 1000)));
     throw new HttpError(429, 'rate.limited', `more than ${limit} requests per second`, {
       'retry-after': retryAfter,
-      'ratelimit-limit': String(limit),
-      'ratelimit-remaining': String(remaining),
-      'ratelimit-reset': String(Math.max(1, Math.ceil(resetMs / 1000))),
+      ...headers,
     });
   }
 

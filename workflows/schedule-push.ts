@@ -41,6 +41,8 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     taskQueue: httpTaskQueueFor(workflowInfo().taskQueue),
     summary: `Sync schedule ${input.scheduleId}`,
     startToCloseTimeout: '2 minutes',
+    // The sync heartbeats every 5 s: a killed worker's sync is retried elsewhere within 20 s.
+    heartbeatTimeout: '20 seconds',
     // Bounds the Retry-After waits and transient retries of one sync; past it the schedule fails visibly.
     scheduleToCloseTimeout: '30 minutes',
     retry: {

@@ -57,9 +57,10 @@ describe('request pacer', () => {
     pacer.observe(200, new Headers({ 'ratelimit-remaining': '0', 'ratelimit-reset': '1' }));
     await send();
     expect(sendTimes[0]).toBe(t0 + 1000);
-    pacer.observe(200, new Headers({ 'ratelimit-remaining': '5', 'ratelimit-reset': '1' }));
+    // Four left in the next second (others spend the same budget): spread them, one every 200 ms.
+    pacer.observe(200, new Headers({ 'ratelimit-remaining': '4', 'ratelimit-reset': '1' }));
     await send();
-    expect(sendTimes[1]).toBe((sendTimes[0] ?? 0) + 10);
+    expect(sendTimes[1]).toBe((sendTimes[0] ?? 0) + 200);
   });
 
   it('gives up its turn when the activity is cancelled', async () => {
