@@ -45,7 +45,13 @@ const BUSY_SCHEDULE_RETRY_MS = 5_000;
  * hundred schedules so no run's history grows large. Per-schedule results go to the result store; this returns counts.
  */
 export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
-  const { listPlanSchedules, recordScheduleResult } = proxyActivities<Activities>({
+  const { listPlanSchedules } = proxyActivities<Activities>({
+    summary: 'Read the next page of schedules from the stored plan',
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 10 },
+  });
+  const { recordScheduleResult } = proxyActivities<Activities>({
+    summary: 'Record a schedule whose workflow failed',
     startToCloseTimeout: '1 minute',
     retry: { maximumAttempts: 10 },
   });

@@ -34,6 +34,7 @@ const CONFLICT_BACKOFF_CAP_MS = 5_000;
  */
 export async function schedulePush(input: SchedulePushInput): Promise<ScheduleResult> {
   const { recordScheduleResult } = proxyActivities<Activities>({
+    summary: `Record the outcome of schedule ${input.scheduleId} for the report`,
     startToCloseTimeout: '1 minute',
     retry: { maximumAttempts: 10 },
   });

@@ -1,0 +1,152 @@
+/**
+ * Records workflow histories for the replay test: `npx tsx test/histories/record.ts`.
+ *
+ * Run it when a deliberate change to workflow code lands together with its `patched()` guards, and commit the new
+ * files next to the old ones: the old histories stand for pushes still running on the previous code and must keep
+ * replaying. The scenarios cover every path of both workflows: continue-as-new, conflicts, a failed schedule,
+ * pause and resume signals, and a cancelled push.
+ */
+import { writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { LocalPlanStore } from '../../activities/plan-store';
+import { LocalResultStore } from '../../activities/result-store';
+import {
+  cancelPush,
+  pausePush,
+  pushProgress,
+  resumePush,
+  submitPush,
+  waitForReport,
+} from '../../client/push-client';
+import { freePort } from '../../client/processes';
+import { ensureTemporalCli, startDevServer } from '../../client/temporal-dev-server';
+import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
+import { generateSample } from '../../simulator/sample';
+import { listen } from '../../simulator/server';
+import { WfmSimulator } from '../../simulator/wfm-simulator';
+import { loadWorkerSettings } from '../../worker/config';
+import { startWorkers } from '../../worker/run-worker';
+
+const exec = promisify(execFile);
+const OUT = __dirname;
+const STAMP = new Date().toISOString().slice(0, 10);
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wfm-push-record-'));
+  const server = await startDevServer({
+    port: await freePort(),
+    headless: true,
+    dbFile: path.join(dir, 'temporal.sqlite'),
+  });
+  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  const { documents, plan } = generateSample({
+    schedules: 7,
+    agents: 35,
+    idPrefix: `rec-${Date.now()}`,
+    planId: `rec-${Date.now()}`,
+  });
+  const missing = documents[3]?.id;
+  const sim = new WfmSimulator({ conflictRate: 0.5, latencyMs: 100, randomSeed: 9 });
+  sim.store.seed(documents.filter((d) => d.id !== missing));
+  const running = await listen(sim);
+  const settings = loadWorkerSettings({
+    WFM_BASE_URL: running.url,
+    WFM_PUSH_TASK_QUEUE: 'record',
+    WFM_PUSH_DATA_DIR: dir,
+  });
+  const workers = await startWorkers({
+    settings,
+    connection: await NativeConnection.connect({ address: server.address }),
+  });
+  const ctx = {
+    client,
+    plans: new LocalPlanStore(path.join(dir, 'plans')),
+    results: new LocalResultStore(path.join(dir, 'results')),
+    taskQueue: 'record',
+  };
+  try {
+    // A push that continues as new, meets conflicts and a missing schedule, and is paused and resumed.
+    await submitPush(ctx, plan, { maxChildrenPerRun: 3, maxInFlight: 2 });
+    await until(async () => ((await pushProgress(client, plan.planId))?.totals.schedulesDone ?? 0) >= 1);
+    await pausePush(client, plan.planId);
+    await resumePush(client, plan.planId);
+    await waitForReport(ctx, plan.planId);
+    await save(client, server.address, bulkPushWorkflowId(plan.planId), 'bulk-push');
+    await save(client, server.address, schedulePushWorkflowId(missing ?? ''), 'schedule-push-failed');
+    const conflicted = plan.schedules.find((s) =>
+      sim.requests.some((r) => r.scheduleId === s.scheduleId && r.status === 412),
+    );
+    if (conflicted)
+      await save(
+        client,
+        server.address,
+        schedulePushWorkflowId(conflicted.scheduleId),
+        'schedule-push-conflicts',
+      );
+
+    // A push cancelled half-way.
+    const cancelled = {
+      ...plan,
+      planId: `${plan.planId}-cancel`,
+      schedules: plan.schedules.filter((s) => s.scheduleId !== missing),
+    };
+    await submitPush(ctx, cancelled, { maxInFlight: 1 });
+    await until(async () => ((await pushProgress(client, cancelled.planId))?.totals.schedulesDone ?? 0) >= 1);
+    await cancelPush(client, cancelled.planId);
+    await waitForReport(ctx, cancelled.planId);
+    await save(client, server.address, bulkPushWorkflowId(cancelled.planId), 'bulk-push-cancelled');
+  } finally {
+    await workers.shutdown();
+    await running.close();
+    await client.connection.close();
+    await server.stop();
+  }
+}
+
+/**
+ * Saves every run of the workflow ID (continue-as-new makes several), in the proto3 JSON the Temporal CLI and UI
+ * export (the format `historyFromJSON` reads).
+ */
+async function save(client: Client, address: string, workflowId: string, name: string): Promise<void> {
+  const cli = await ensureTemporalCli();
+  const runs = [];
+  for await (const run of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push(run);
+  runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  for (const [i, run] of runs.entries()) {
+    const { stdout } = await exec(
+      cli,
+      [
+        'workflow',
+        'show',
+        '--address',
+        address,
+        '--workflow-id',
+        workflowId,
+        '--run-id',
+        run.runId,
+        '--output',
+        'json',
+      ],
+      { maxBuffer: 64 * 2 ** 20 },
+    );
+    const file = path.join(OUT, `${STAMP}-${name}-${i + 1}.json`);
+    await writeFile(file, stdout);
+    const events = (JSON.parse(stdout) as { events: unknown[] }).events.length;
+    console.log(`wrote ${path.relative(process.cwd(), file)} (${events} events, ${run.status.name})`);
+  }
+}
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 100));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
