@@ -1,0 +1,117 @@
+/**
+ * A push of 10,000 schedules × 10 agents against an unthrottled simulator: `npm run bench:scale [-- SCHEDULES]`.
+ * Prints wall time, schedules per second, the parent's runs and their history lengths, and the worker's peak memory
+ * (the worker is its own process, so its figure is its own).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LocalPlanStore } from '../activities/plan-store';
+import { LocalResultStore } from '../activities/result-store';
+import { startCliProcess } from '../client/processes';
+import { pushProgress, submitPush, waitForReport } from '../client/push-client';
+import { progressLine } from '../client/report-format';
+import { plansFolder, resultsFolder } from '../config/env';
+import { bulkPushWorkflowId } from '../model/names';
+import { checkInvariants } from '../simulator/invariants';
+import { generateSample } from '../simulator/sample';
+import { listen } from '../simulator/server';
+import { WfmSimulator } from '../simulator/wfm-simulator';
+import { benchEnv, machine } from './support';
+
+const SCHEDULES = Number(process.argv[2] ?? 10_000);
+const AGENTS_PER_SCHEDULE = 10;
+const MAX_IN_FLIGHT = Number(process.argv[3] ?? 200);
+
+async function main(): Promise<void> {
+  const env = await benchEnv();
+  const id = `scale-${Date.now()}`;
+  const { documents, plan } = generateSample({
+    schedules: SCHEDULES,
+    agents: SCHEDULES * AGENTS_PER_SCHEDULE,
+    unplannedPerSchedule: 2,
+    idPrefix: id,
+    planId: id,
+  });
+  const sim = new WfmSimulator({});
+  sim.store.seed(documents);
+  const running = await listen(sim);
+  const settings = { WFM_PUSH_DATA_DIR: env.dataDir, WFM_PUSH_TASK_QUEUE: id };
+  const worker = startCliProcess(
+    'worker',
+    ['worker'],
+    {
+      ...process.env,
+      ...settings,
+      TEMPORAL_ADDRESS: env.server.address,
+      WFM_BASE_URL: running.url,
+      WFM_MAX_CONCURRENT_REQUESTS: '100',
+    },
+    path.join(env.dataDir, 'worker.log'),
+  );
+  const ctx = {
+    client: env.client,
+    plans: new LocalPlanStore(plansFolder(settings)),
+    results: new LocalResultStore(resultsFolder(settings)),
+    taskQueue: id,
+  };
+  try {
+    const started = Date.now();
+    await submitPush(ctx, plan, { maxInFlight: MAX_IN_FLIGHT });
+    const ticker = setInterval(() => {
+      void pushProgress(env.client, plan.planId).then((p) => p && console.log(progressLine(p)));
+    }, 15_000);
+    const report = await waitForReport(ctx, plan.planId);
+    clearInterval(ticker);
+    const seconds = (Date.now() - started) / 1000;
+    const peakRssMiB = peakRss(worker.pid) / 1024;
+
+    const runs: number[] = [];
+    for await (const run of env.client.workflow.list({
+      query: `WorkflowId = "${bulkPushWorkflowId(plan.planId)}"`,
+    })) {
+      runs.push((await env.client.workflow.getHandle(run.workflowId, run.runId).describe()).historyLength);
+    }
+    const violations = checkInvariants({
+      plan,
+      initial: sim.store.initialDocuments(),
+      commits: sim.store.commits,
+      results: report.schedules,
+    });
+    const t = report.totals;
+    console.log(
+      `machine: ${machine()}; dev server on SQLite (WAL); simulator unthrottled, in the bench process; worker its own process`,
+    );
+    console.log(
+      `push: ${SCHEDULES} schedules × ${AGENTS_PER_SCHEDULE} agents, max ${MAX_IN_FLIGHT} children in flight`,
+    );
+    console.log(
+      `result: ${t.agentsChanged + t.agentsAlreadyInPlace}/${t.agentsPlanned} agents in place, ${t.schedulesFailed} schedules failed, ${violations.length} invariant violations`,
+    );
+    console.log(
+      `wall time: ${seconds.toFixed(0)} s, ${(SCHEDULES / seconds).toFixed(1)} schedules/s, ${((SCHEDULES * AGENTS_PER_SCHEDULE) / seconds).toFixed(0)} agents/s`,
+    );
+    console.log(
+      `parent runs: ${runs.length}; history events per run: max ${Math.max(...runs)}, mean ${Math.round(runs.reduce((a, b) => a + b, 0) / runs.length)}`,
+    );
+    console.log(`worker peak memory (VmHWM): ${peakRssMiB.toFixed(0)} MiB`);
+    console.log(
+      `WFM requests: ${sim.requests.length} (${(sim.requests.length / (t.agentsChanged + t.agentsAlreadyInPlace)).toFixed(3)} per agent)`,
+    );
+    if (violations.length > 0 || t.schedulesFailed > 0) process.exitCode = 1;
+  } finally {
+    await worker.stop();
+    await running.close();
+    await env.close();
+  }
+}
+
+/** Peak resident memory of a process in KiB, from /proc (Linux). */
+function peakRss(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? NaN);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
