@@ -7,6 +7,7 @@ import type { PushReport } from '../../model/report';
 import { generateSample } from '../../simulator/sample';
 import { Harness } from '../support/harness';
 import { runCli } from '../support/run-cli';
+import { waitUntil } from '../support/wait-until';
 
 describe('the wfm-push CLI, as a separate process', () => {
   let h: Harness;
@@ -16,14 +17,18 @@ describe('the wfm-push CLI, as a separate process', () => {
   afterEach(() => h.afterEach());
   afterAll(() => h.teardown());
 
-  async function setUp(name: string) {
+  async function setUp(
+    name: string,
+    schedules = 4,
+    simOptions: Parameters<Harness['startSimulator']>[0] = {},
+  ) {
     const { documents, plan } = generateSample({
-      schedules: 4,
-      agents: 40,
+      schedules,
+      agents: schedules * 10,
       idPrefix: `${name}-${randomUUID().slice(0, 6)}`,
       planId: `${name}-${randomUUID().slice(0, 8)}`,
     });
-    const sim = await h.startSimulator({}, documents);
+    const sim = await h.startSimulator(simOptions, documents);
     const queue = h.uniqueQueue(name);
     await h.startWorkers(h.settings(queue, sim.url));
     const env = { WFM_PUSH_TASK_QUEUE: queue, WFM_PUSH_DATA_DIR: h.dataDir };
@@ -112,10 +117,62 @@ describe('the wfm-push CLI, as a separate process', () => {
     expect(run.stderr).toContain('WFM_REQUEST_TIMEOUT_MS="soon"');
   });
 
-  it('explains itself with --help', async () => {
-    const run = await runCli(['push', '--help']);
+  it('pause, status, resume and watch steer a running push from the command line', async () => {
+    const { plan, env, file } = await setUp('cli-steer', 8, { latencyMs: 200 });
+    const started = await runCli(['push', file('plan', plan), '--max-in-flight', '1', '--json'], env);
+    expect(JSON.parse(started.stdout)).toMatchObject({ ok: true, planId: plan.planId, attached: false });
+    const again = await runCli(['push', file('plan', plan), '--json'], env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, attached: true });
+
+    expect((await runCli(['pause', plan.planId], env)).stdout).toContain('pause requested');
+    await waitUntil('the push shows as paused', async () =>
+      (await runCli(['status', plan.planId], env)).stdout.includes('PAUSED'),
+    );
+    expect((await runCli(['resume', plan.planId], env)).stdout).toContain('resumed');
+    const watched = await runCli(['watch', plan.planId], env);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toContain('every planned change is in place');
+  });
+
+  it('cancel leaves a report that names what was not started, and retry finishes the job', async () => {
+    const { plan, env, file } = await setUp('cli-cancel', 8, { latencyMs: 200 });
+    await runCli(['push', file('plan', plan), '--max-in-flight', '1'], env);
+    expect((await runCli(['cancel', plan.planId], env)).stdout).toContain('cancel requested');
+    await waitUntil('the push has ended', async () =>
+      (await runCli(['status', plan.planId], env)).stdout.includes('cancelled'),
+    );
+
+    const report = await runCli(['report', plan.planId], env);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toContain('(push CANCELLED)');
+    expect(report.stdout).toContain('NotStarted: the push was cancelled before this schedule was started');
+
+    const retried = await runCli(['retry', plan.planId, '--wait', '--json'], env);
+    expect(retried.code).toBe(0);
+    expect((JSON.parse(retried.stdout) as PushReport).totals).toMatchObject({
+      schedules: 8,
+      schedulesDone: 8,
+      schedulesFailed: 0,
+    });
+    expect((await runCli(['retry', plan.planId], env)).stderr).toContain('nothing to retry');
+  });
+
+  it.each([
+    'push',
+    'watch',
+    'pause',
+    'resume',
+    'cancel',
+    'retry',
+    'status',
+    'report',
+    'worker',
+    'sim',
+    'dev-server',
+    'demo',
+  ])('%s explains itself with --help', async (command) => {
+    const run = await runCli([command, '--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Usage: wfm-push push [options] <plan.json>');
-    expect(run.stdout).toContain('--wait');
+    expect(run.stdout).toContain(`Usage: wfm-push ${command} [options]`);
   });
 });
