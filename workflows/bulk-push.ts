@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   allHandlersFinished,
+  ApplicationFailure,
   ChildWorkflowCancellationType,
   ChildWorkflowFailure,
   condition,
@@ -80,6 +81,8 @@ export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
       finished,
       async (err: unknown) => {
         if (isCancellation(err)) return; // The push was cancelled; the abandoned child finishes and records itself.
+        const reported = reportedResult(err);
+        if (reported) return finished(reported); // A failed schedule: the child recorded its line already.
         const failed = childFailed(child, err);
         // If even the store refuses, the report marks the schedule not started: still not silently dropped.
         await recordScheduleResult({ planId: input.planId, result: failed }).catch(() => undefined);
@@ -151,7 +154,15 @@ async function runChild(input: SchedulePushInput, onBusy: (busy: boolean) => voi
   }
 }
 
-/** A child that failed as a workflow (terminated, timed out, a bug) still gets its line in the report. */
+/** The report line a schedule push fails with (see schedulePush), if this failure is one. */
+function reportedResult(err: unknown): ScheduleResult | undefined {
+  const cause = err instanceof ChildWorkflowFailure ? err.cause : undefined;
+  const line =
+    cause instanceof ApplicationFailure ? (cause.details?.[0] as ScheduleResult | undefined) : undefined;
+  return line && typeof line.scheduleId === 'string' && line.outcome === 'failed' ? line : undefined;
+}
+
+/** A child that failed otherwise (terminated, timed out, a bug) still gets its line in the report. */
 function childFailed(input: SchedulePushInput, err: unknown): ScheduleResult {
   const cause = err instanceof ChildWorkflowFailure ? (err.cause ?? err) : err;
   return {

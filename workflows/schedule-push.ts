@@ -105,6 +105,15 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   setCurrentDetails(describe(result));
   upsertSearchAttributes([{ key: PUSH_OUTCOME, value: result.outcome }]);
   await recordScheduleResult({ planId: input.planId, result });
+  if (result.failure) {
+    // Fail as a workflow too: red in the UI and found by its Failed filter. The report line rides in the details.
+    throw ApplicationFailure.create({
+      type: result.failure.type,
+      message: `schedule ${input.scheduleId}: ${result.failure.message}`,
+      nonRetryable: true,
+      details: [result],
+    });
+  }
   return result;
 }
 

@@ -129,8 +129,12 @@ describe('operators find a push in the Temporal UI (own dev server with UI, chro
   });
 
   it('PushOutcome="failed" lists exactly the failed schedule', async () => {
-    // The child workflow completes (the failure is its result), so the UI's status filters cannot find it.
     const query = `BulkPushId="${planId}" AND PushOutcome="failed"`;
+    expect(await listedWorkflowIds(query, [failedId])).toEqual([failedId]);
+  });
+
+  it('the failed schedule is a Failed workflow, so the UI status filter finds it too', async () => {
+    const query = `BulkPushId="${planId}" AND ExecutionStatus="Failed"`;
     expect(await listedWorkflowIds(query, [failedId])).toEqual([failedId]);
   });
 
