@@ -6,7 +6,17 @@ const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.data/', '.tools/', 'coverage/', 'test/artifacts/', 'bin/', 'scripts/', '*.js', '*.mjs'],
+    ignores: [
+      'node_modules/',
+      '.data/',
+      '.tools/',
+      'coverage/',
+      'test/artifacts/',
+      'bin/',
+      'scripts/',
+      '*.js',
+      '*.mjs',
+    ],
   },
   ...tseslint.configs.recommended,
   {

@@ -2,11 +2,9 @@
  * The fault-matrix scenario, measured: `npm run bench:faults`.
  * Prints requests per landed agent, the share of 429s, wall time and the invariant check.
  */
-import { LocalPlanStore } from '../activities/plan-store';
-import { LocalResultStore } from '../activities/result-store';
-import { plansFolder, resultsFolder } from '../config/env';
+import { pushContext } from '../client/context';
 import { submitPush, waitForReport } from '../client/push-client';
-import { checkInvariants } from '../simulator/invariants';
+import { checkSimulator } from '../simulator/invariants';
 import { generateSample } from '../simulator/sample';
 import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../simulator/scenarios';
 import { listen } from '../simulator/server';
@@ -37,22 +35,12 @@ async function main(): Promise<void> {
   const workers = await startWorkers({ settings, connection: env.nativeConnection });
   try {
     const started = Date.now();
-    const ctx = {
-      client: env.client,
-      plans: new LocalPlanStore(plansFolder(settings)),
-      results: new LocalResultStore(resultsFolder(settings)),
-      taskQueue,
-    };
+    const ctx = pushContext(env.client, settings);
     await submitPush(ctx, plan);
     const report = await waitForReport(ctx, plan.planId);
     const seconds = (Date.now() - started) / 1000;
     const metrics = pushMetrics(sim.requests, report);
-    const violations = checkInvariants({
-      plan,
-      initial: sim.store.initialDocuments(),
-      commits: sim.store.commits,
-      results: report.schedules,
-    });
+    const violations = checkSimulator(sim, plan, report.schedules);
     const t = report.totals;
     console.log(
       `scenario ${scenario.name}: ${scenario.schedules} schedules × ${scenario.agents / scenario.schedules} agents; simulator ${JSON.stringify(scenario.simulator)}; worker ${JSON.stringify(scenario.worker)}`,

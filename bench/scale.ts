@@ -5,14 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LocalPlanStore } from '../activities/plan-store';
-import { LocalResultStore } from '../activities/result-store';
+import { pushContext } from '../client/context';
 import { startCliProcess } from '../client/processes';
 import { pushProgress, submitPush, waitForReport } from '../client/push-client';
 import { progressLine } from '../client/report-format';
-import { plansFolder, resultsFolder } from '../config/env';
 import { bulkPushWorkflowId } from '../model/names';
-import { checkInvariants } from '../simulator/invariants';
+import { checkSimulator } from '../simulator/invariants';
 import { generateSample } from '../simulator/sample';
 import { listen } from '../simulator/server';
 import { WfmSimulator } from '../simulator/wfm-simulator';
@@ -48,12 +46,7 @@ async function main(): Promise<void> {
     },
     path.join(env.dataDir, 'worker.log'),
   );
-  const ctx = {
-    client: env.client,
-    plans: new LocalPlanStore(plansFolder(settings)),
-    results: new LocalResultStore(resultsFolder(settings)),
-    taskQueue: id,
-  };
+  const ctx = pushContext(env.client, settings);
   try {
     const started = Date.now();
     await submitPush(ctx, plan, { maxInFlight: MAX_IN_FLIGHT });
@@ -71,12 +64,7 @@ async function main(): Promise<void> {
     })) {
       runs.push((await env.client.workflow.getHandle(run.workflowId, run.runId).describe()).historyLength);
     }
-    const violations = checkInvariants({
-      plan,
-      initial: sim.store.initialDocuments(),
-      commits: sim.store.commits,
-      results: report.schedules,
-    });
+    const violations = checkSimulator(sim, plan, report.schedules);
     const t = report.totals;
     console.log(
       `machine: ${machine()}; dev server on SQLite (WAL); simulator unthrottled, in the bench process; worker its own process`,

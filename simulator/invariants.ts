@@ -3,6 +3,7 @@ import type { ScheduleResult } from '../model/report';
 import type { ScheduleDocument } from '../model/schedule-document';
 import { sameShifts, type Shift } from '../model/shift';
 import type { CommitRecord } from './schedule-store';
+import type { WfmSimulator } from './wfm-simulator';
 
 export type ViolationKind = 'incomplete' | 'lost-update' | 'redundant-write' | 'applied-twice' | 'unreported';
 
@@ -121,4 +122,14 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
     else groups.set(k, [item]);
   }
   return groups;
+}
+
+/** The same check against a simulator in this process (benchmarks). */
+export function checkSimulator(sim: WfmSimulator, plan: Plan, results: ScheduleResult[]): Violation[] {
+  return checkInvariants({
+    plan,
+    initial: sim.store.initialDocuments(),
+    commits: sim.store.commits,
+    results,
+  });
 }

@@ -14,8 +14,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { LocalPlanStore } from '../../activities/plan-store';
-import { LocalResultStore } from '../../activities/result-store';
+import { pushContext } from '../../client/context';
 import {
   cancelPush,
   pausePush,
@@ -64,12 +63,7 @@ async function main(): Promise<void> {
     settings,
     connection: await NativeConnection.connect({ address: server.address }),
   });
-  const ctx = {
-    client,
-    plans: new LocalPlanStore(path.join(dir, 'plans')),
-    results: new LocalResultStore(path.join(dir, 'results')),
-    taskQueue: 'record',
-  };
+  const ctx = pushContext(client, settings);
   try {
     // A push that continues as new, meets conflicts and a missing schedule, and is paused and resumed.
     await submitPush(ctx, plan, { maxChildrenPerRun: 3, maxInFlight: 2 });

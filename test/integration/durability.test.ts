@@ -6,10 +6,8 @@ import { pushProgress, submitPush, waitForReport, type PushContext } from '../..
 import { startDevServer } from '../../client/temporal-dev-server';
 import { generateSample } from '../../simulator/sample';
 import { pushMetrics } from '../../simulator/scenarios';
-import { Harness } from '../support/harness';
+import { Harness, uniqueId } from '../support/harness';
 import { waitUntil } from '../support/wait-until';
-
-const unique = (name: string) => `${name}-${randomUUID().slice(0, 6)}`;
 
 /**
  * Crashes and deploys: workers run as real processes here, killed with SIGKILL; the dev server is stopped and started
@@ -39,7 +37,7 @@ describe('durability (worker processes, dev server restarts)', () => {
   }
 
   async function setUp(name: string, schedules: number, sim: Parameters<Harness['startSimulator']>[0]) {
-    const id = unique(name);
+    const id = uniqueId(name);
     const { documents, plan } = generateSample({
       schedules,
       agents: schedules * 5,

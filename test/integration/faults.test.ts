@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { FailureType } from '../../model/failures';
 import { generateSample } from '../../simulator/sample';
 import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../../simulator/scenarios';
-import { Harness } from '../support/harness';
-
-const prefix = (name: string) => `${name}-${randomUUID().slice(0, 6)}`;
+import { Harness, uniqueId } from '../support/harness';
 
 describe('exactly once in effect under faults (real Temporal server, simulator)', () => {
   let h: Harness;
@@ -21,7 +18,7 @@ describe('exactly once in effect under faults (real Temporal server, simulator)'
     worker: NodeJS.ProcessEnv = {},
     push: Parameters<Harness['push']>[2] = {},
   ) {
-    const { documents, plan } = generateSample({ idPrefix: prefix(name), ...sample });
+    const { documents, plan } = generateSample({ idPrefix: uniqueId(name), ...sample });
     const simulator = await h.startSimulator(sim, documents);
     const queue = h.uniqueQueue(name);
     await h.startWorkers(h.settings(queue, simulator.url, worker));

@@ -1,10 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { generateSample } from '../../simulator/sample';
 import type { RequestRecord } from '../../simulator/wfm-simulator';
-import { Harness } from '../support/harness';
-
-/** A run-unique ID prefix: child workflow IDs derive from schedule IDs and the dev server outlives a test. */
-const prefix = (name: string) => `${name}-${randomUUID().slice(0, 6)}`;
+import { Harness, uniqueId } from '../support/harness';
 
 describe('bulk push on a real Temporal server against the simulator', () => {
   let h: Harness;
@@ -15,7 +11,7 @@ describe('bulk push on a real Temporal server against the simulator', () => {
   afterAll(() => h.teardown());
 
   it('lands 40 schedules × 50 agents under noise and 15 % conflicts without losing another writer’s edit', async () => {
-    const { documents, plan } = generateSample({ schedules: 40, agents: 2000, idPrefix: prefix('noisy') });
+    const { documents, plan } = generateSample({ schedules: 40, agents: 2000, idPrefix: uniqueId('noisy') });
     const sim = await h.startSimulator({ noiseMs: 50, conflictRate: 0.15, randomSeed: 11 }, documents);
     const queue = h.uniqueQueue('noisy');
     await h.startWorkers(h.settings(queue, sim.url));
@@ -37,7 +33,11 @@ describe('bulk push on a real Temporal server against the simulator', () => {
   });
 
   it('answers every version conflict with a fresh read and a write based on the newer version', async () => {
-    const { documents, plan } = generateSample({ schedules: 20, agents: 200, idPrefix: prefix('conflict') });
+    const { documents, plan } = generateSample({
+      schedules: 20,
+      agents: 200,
+      idPrefix: uniqueId('conflict'),
+    });
     const sim = await h.startSimulator({ conflictRate: 0.5, randomSeed: 3 }, documents);
     const queue = h.uniqueQueue('conflict');
     await h.startWorkers(h.settings(queue, sim.url));
@@ -61,7 +61,7 @@ describe('bulk push on a real Temporal server against the simulator', () => {
   });
 
   it('fails an unknown schedule alone, with the server’s message, while the others land', async () => {
-    const { documents, plan } = generateSample({ schedules: 5, agents: 50, idPrefix: prefix('unknown') });
+    const { documents, plan } = generateSample({ schedules: 5, agents: 50, idPrefix: uniqueId('unknown') });
     const missing = plan.schedules[2]?.scheduleId;
     const sim = await h.startSimulator(
       {},
@@ -88,7 +88,7 @@ describe('bulk push on a real Temporal server against the simulator', () => {
   });
 
   it('writes nothing when the schedules already hold the plan', async () => {
-    const { documents, plan } = generateSample({ schedules: 4, agents: 40, idPrefix: prefix('again') });
+    const { documents, plan } = generateSample({ schedules: 4, agents: 40, idPrefix: uniqueId('again') });
     const sim = await h.startSimulator({}, documents);
     const queue = h.uniqueQueue('again');
     await h.startWorkers(h.settings(queue, sim.url));

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   cancelPush,
   pausePush,
@@ -10,10 +9,8 @@ import {
 } from '../../client/push-client';
 import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
 import { generateSample } from '../../simulator/sample';
-import { Harness } from '../support/harness';
+import { Harness, uniqueId } from '../support/harness';
 import { waitUntil } from '../support/wait-until';
-
-const unique = (name: string) => `${name}-${randomUUID().slice(0, 6)}`;
 
 describe('steering a push (real Temporal server, simulator)', () => {
   let h: Harness;
@@ -29,7 +26,7 @@ describe('steering a push (real Temporal server, simulator)', () => {
     sim: Parameters<Harness['startSimulator']>[0] = {},
     missing = -1,
   ) {
-    const id = unique(name);
+    const id = uniqueId(name);
     const { documents, plan } = generateSample({
       schedules,
       agents: schedules * 5,
@@ -159,7 +156,7 @@ describe('steering a push (real Temporal server, simulator)', () => {
     const shared = plan.schedules[1];
     if (!shared) throw new Error('sample has no second schedule');
     const other = {
-      planId: unique('overlap-b'),
+      planId: uniqueId('overlap-b'),
       schedules: [{ ...shared, agents: shared.agents.map((a) => ({ ...a, shifts: [] })) }],
     };
     await submitPush(ctx, plan);

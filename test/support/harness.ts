@@ -9,11 +9,9 @@ import {
   Runtime,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { LocalPlanStore } from '../../activities/plan-store';
-import { LocalResultStore } from '../../activities/result-store';
-import { plansFolder, resultsFolder } from '../../config/env';
 import type { Plan } from '../../model/plan';
 import type { PushReport } from '../../model/report';
+import { pushContext } from '../../client/context';
 import { submitPush, waitForReport, type PushContext, type SubmitOptions } from '../../client/push-client';
 import { checkInvariants, type Violation } from '../../simulator/invariants';
 import type { SimulatorOptionsInput } from '../../simulator/options';
@@ -25,6 +23,14 @@ import { loadWorkerSettings, type WorkerSettings } from '../../worker/config';
 import { startWorkers, type RunningWorkers } from '../../worker/run-worker';
 
 let runtimeInstalled = false;
+
+/**
+ * A run-unique ID for schedules and plans: child workflow IDs derive from schedule IDs, and the dev server outlives
+ * each test.
+ */
+export function uniqueId(name: string): string {
+  return `${name}-${randomUUID().slice(0, 6)}`;
+}
 
 /**
  * What an integration test needs: the run's real Temporal dev server, a workflow bundle built once per file, and
@@ -102,13 +108,7 @@ export class Harness {
 
   /** How the CLI reaches pushes: this harness's client and data folder. */
   context(taskQueue: string): PushContext {
-    const settings = { WFM_PUSH_DATA_DIR: this.dataDir, WFM_PUSH_TASK_QUEUE: taskQueue };
-    return {
-      client: this.client,
-      plans: new LocalPlanStore(plansFolder(settings)),
-      results: new LocalResultStore(resultsFolder(settings)),
-      taskQueue,
-    };
+    return pushContext(this.client, { WFM_PUSH_DATA_DIR: this.dataDir, WFM_PUSH_TASK_QUEUE: taskQueue });
   }
 
   /** DESIGN.md's invariants, checked against the simulator's commit log. */
