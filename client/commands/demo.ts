@@ -21,7 +21,8 @@ export interface DemoOptions {
 }
 
 /** The faults the demo's simulator plays: the field report's 15 % conflicts, a busy planner, a rate limit. */
-const DEMO_FAULTS = ['--conflict-rate', '0.15', '--noise-ms', '50', '--rate-limit', '50'];
+const DEMO_RATE_LIMIT = '50';
+const DEMO_FAULTS = ['--conflict-rate', '0.15', '--noise-ms', '50', '--rate-limit', DEMO_RATE_LIMIT];
 
 /**
  * The main job on the embedded default: a Temporal dev server, the WFM simulator with other writers, a worker, and a
@@ -66,6 +67,8 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
       TEMPORAL_ADDRESS: server.address,
       WFM_BASE_URL: simUrl,
       WFM_PUSH_TASK_QUEUE: taskQueue,
+      // The worker knows the WFM's limit, as an operator would configure it: it paces instead of meeting 429s.
+      WFM_RATE_LIMIT_PER_SECOND: DEMO_RATE_LIMIT,
     };
     services.push(startCliProcess('worker', ['worker'], env, path.join(runDir, 'worker.log')));
 
