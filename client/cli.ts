@@ -196,4 +196,11 @@ program
   .option('--port <n>', 'Temporal gRPC port (UI on port + 1000)', parse.int(1, 64535), 7233)
   .action((opts) => demoCommand(opts));
 
+// A reader that goes away (`| head`) must not crash a command before it stops what it started.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 program.parseAsync(process.argv).catch(exitOn);

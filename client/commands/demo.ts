@@ -6,7 +6,7 @@ import { countAgents } from '../../model/plan';
 import { checkInvariants } from '../../simulator/invariants';
 import { generateSample } from '../../simulator/sample';
 import { SimulatorClient } from '../../simulator/sim-client';
-import { CliExit, ExitCode } from '../cli-support';
+import { CliExit, ExitCode, onShutdownSignal } from '../cli-support';
 import { freePort, startCliProcess, waitForHttp, type Service } from '../processes';
 import { submitPush, waitForReport } from '../push-client';
 import { formatReport } from '../report-format';
@@ -35,6 +35,12 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   await mkdir(runDir, { recursive: true });
   const services: Service[] = [];
   let server: DevServer | undefined;
+  const stopAll = async () => {
+    await Promise.all(services.map((s) => s.stop()));
+    await server?.stop();
+  };
+  // Ctrl-C stops what the demo started, unless it was asked to keep it.
+  if (!options.keep) onShutdownSignal(stopAll);
   try {
     log('1/5 Temporal dev server ...');
     server = await startDevServer({ port: options.port }, log);
@@ -115,8 +121,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
         `Left running (--keep): ${services.map((s) => `${s.name} pid ${s.pid}`).join(', ')}${server?.pid ? `, Temporal dev server pid ${server.pid}` : ''}.`,
       );
     } else {
-      await Promise.all(services.map((s) => s.stop()));
-      await server?.stop();
+      await stopAll();
     }
   }
 }
