@@ -156,18 +156,27 @@ export async function pushReport(
   return buildReport(planId, state, planned, await ctx.results.listResults(planId));
 }
 
-/** Progress of a running push (undefined when no worker can answer the query right now). */
+/** How long a progress query may wait for a worker to answer. */
+const PROGRESS_QUERY_DEADLINE_MS = 3_000;
+
+/** Progress of a running push (undefined when no worker answers the query within a few seconds). */
 export async function pushProgress(client: Client, planId: string): Promise<PushProgress | undefined> {
-  return pushHandle(client, planId)
-    .query(progressQuery)
+  // Without a deadline a query waits as long as no worker polls, and the caller shows nothing meanwhile.
+  return client
+    .withDeadline(Date.now() + PROGRESS_QUERY_DEADLINE_MS, () =>
+      pushHandle(client, planId).query(progressQuery),
+    )
     .catch(() => undefined);
 }
 
-/** Follows the push until it ends, calling `onProgress` about every `intervalMs`, then returns its report. */
+/**
+ * Follows the push until it ends, calling `onProgress` about every `intervalMs` (with undefined while no worker
+ * answers the progress query), then returns its report.
+ */
 export async function waitForReport(
   ctx: Omit<PushContext, 'taskQueue'>,
   planId: string,
-  onProgress: (p: PushProgress) => void = () => {},
+  onProgress: (p: PushProgress | undefined) => void = () => {},
   intervalMs = 1000,
 ): Promise<PushReport> {
   const handle = pushHandle(ctx.client, planId);
@@ -180,7 +189,7 @@ export async function waitForReport(
   void result.finally(() => (ended = true));
   while (!ended) {
     const progress = await pushProgress(ctx.client, planId);
-    if (progress) onProgress(progress);
+    onProgress(progress);
     await Promise.race([result, new Promise((r) => setTimeout(r, intervalMs))]);
   }
   const report = await pushReport(ctx, planId);

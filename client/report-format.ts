@@ -65,8 +65,9 @@ function scheduleTable(rows: ScheduleResult[]): string {
     'changed',
     'in place',
     'conflicts',
+    '429 waits',
+    'transient',
     'attempts',
-    'retries',
   ];
   const body = [...rows]
     .sort((a, b) => a.scheduleId.localeCompare(b.scheduleId))

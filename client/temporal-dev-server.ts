@@ -61,6 +61,8 @@ export interface DevServer {
   /** Process ID, or undefined when an already running server was reused. */
   pid: number | undefined;
   stop(): Promise<void>;
+  /** Keeps this process alive while the server runs; resolves with its exit code when it stops. */
+  untilExit(): Promise<number | null>;
 }
 
 /**
@@ -77,7 +79,7 @@ export async function startDevServer(
   const cli = await ensureTemporalCli(log);
   if (await isHealthy(cli, address)) {
     log(`A Temporal server already answers on ${address}; using it.`);
-    return { address, uiUrl, pid: undefined, stop: async () => {} };
+    return { address, uiUrl, pid: undefined, stop: async () => {}, untilExit: async () => null };
   }
   const dbFile = options.dbFile ?? path.join(PROJECT_ROOT, '.data', 'temporal', 'dev-server.sqlite');
   mkdirSync(path.dirname(dbFile), { recursive: true });
@@ -120,6 +122,10 @@ export async function startDevServer(
     address,
     uiUrl,
     pid: child.pid,
+    untilExit: () => {
+      child.ref(); // Started unref'd so a --keep demo can exit; a foreground `dev-server` waits on it instead.
+      return exited;
+    },
     stop: async () => {
       if (child.exitCode !== null || child.pid === undefined) return;
       process.kill(-child.pid, 'SIGTERM');

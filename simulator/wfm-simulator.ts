@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { baseVersion, HttpError, readBody, send } from './http';
 import { scheduleDocumentSchema, type ScheduleDocument } from '../model/schedule-document';
 import {
   faultPatchSchema,
@@ -34,17 +35,6 @@ export interface SimulatorDeps {
   now?: () => Date;
   /** Waits `ms`; injectable so a test can drive latency without the clock. */
   delay?: (ms: number) => Promise<void>;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -281,56 +271,4 @@ export class WfmSimulator {
     for (const c of this.store.commits) commits[c.writer]++;
     return { requests: this.requests.length, byStatus, commits };
   }
-}
-
-/** The version a PUT is based on: If-Match (`"7"`, `W/"7"`) and/or the body's `version`; both must agree. */
-function baseVersion(
-  ifMatch: string | undefined,
-  bodyVersion: unknown,
-): { version: number; from: 'if-match' | 'body' } {
-  const fromHeader =
-    ifMatch === undefined ? undefined : Number(/^(?:W\/)?"?(\d+)"?$/.exec(ifMatch.trim())?.[1] ?? NaN);
-  if (fromHeader !== undefined && Number.isNaN(fromHeader))
-    throw new HttpError(400, 'version.invalid', `If-Match "${ifMatch}" is not a version`);
-  if (bodyVersion !== undefined && !Number.isInteger(bodyVersion))
-    throw new HttpError(400, 'version.invalid', 'body version must be an integer');
-  const fromBody = bodyVersion as number | undefined;
-  if (fromHeader !== undefined && fromBody !== undefined && fromHeader !== fromBody) {
-    throw new HttpError(
-      400,
-      'version.invalid',
-      `If-Match ${fromHeader} and body version ${fromBody} disagree`,
-    );
-  }
-  if (fromHeader !== undefined) return { version: fromHeader, from: 'if-match' };
-  if (fromBody !== undefined) return { version: fromBody, from: 'body' };
-  throw new HttpError(
-    400,
-    'version.required',
-    'a PUT must carry its base version in If-Match or in the body',
-  );
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
 }

@@ -87,7 +87,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
       WFM_PUSH_TASK_QUEUE: taskQueue,
     });
     await submitPush(ctx, sample.plan);
-    const report = await waitForReport(ctx, sample.plan.planId, showProgress());
+    const report = await waitForReport(ctx, sample.plan.planId, showProgress(taskQueue));
     await ctx.close();
     process.stderr.write('\n');
     process.stdout.write(`${formatReport(report)}\n\n`);

@@ -1,4 +1,4 @@
-import { onShutdownSignal } from '../cli-support';
+import { CliExit, ExitCode, onShutdownSignal } from '../cli-support';
 import { startDevServer } from '../temporal-dev-server';
 
 /** `wfm-push dev-server`: a local Temporal server with the project's search attributes, until SIGINT/SIGTERM. */
@@ -16,6 +16,15 @@ export async function devServerCommand(options: {
   log(
     `Temporal dev server ready on ${server.address}${server.uiUrl ? `, UI ${server.uiUrl}` : ''} (Ctrl-C stops it)`,
   );
-  onShutdownSignal(() => server.stop());
-  await new Promise(() => {}); // Runs until a signal stops it.
+  let stopping = false;
+  onShutdownSignal(() => {
+    stopping = true;
+    return server.stop();
+  });
+  const code = await server.untilExit();
+  if (stopping) return;
+  throw new CliExit(
+    ExitCode.failed,
+    `The Temporal dev server exited on its own (code ${code}); see its log next to ${options.db ?? 'the database'}`,
+  );
 }

@@ -57,7 +57,7 @@ export function refusedAsInput(err: unknown): never {
 
 /** Shows progress until the push ends, then its report; exit 1 unless every planned change is in place. */
 export async function followToReport(ctx: PushContext, planId: string, json: boolean): Promise<void> {
-  const report = await waitForReport(ctx, planId, showProgress());
+  const report = await waitForReport(ctx, planId, showProgress(ctx.taskQueue));
   process.stderr.write('\n');
   finish(report, json);
 }
@@ -71,15 +71,33 @@ export function finish(report: PushReport, json: boolean): void {
     throw new CliExit(ExitCode.failed);
 }
 
-/** Redraws one line on a terminal; elsewhere (CI, pipes) prints a line every 5 seconds. */
-export function showProgress(): (p: PushProgress) => void {
+/**
+ * Redraws one line on a terminal; elsewhere (CI, pipes) prints a line every 5 seconds. When no worker has answered
+ * for a while, says so: a push without a worker waits, durably, but silently otherwise.
+ */
+export function showProgress(taskQueue: string): (p: PushProgress | undefined) => void {
   const tty = process.stderr.isTTY;
-  let last = 0;
+  let lastLine = 0;
+  let lastAnswer = Date.now();
+  let warned = false;
   return (p) => {
+    const now = Date.now();
+    if (!p) {
+      if (!warned && now - lastAnswer > NO_WORKER_WARNING_MS) {
+        warned = true;
+        process.stderr.write(
+          `\nNo worker has answered for ${NO_WORKER_WARNING_MS / 1000} s. Is \`wfm-push worker\` running with WFM_PUSH_TASK_QUEUE=${taskQueue} against this Temporal server? The push waits for one.\n`,
+        );
+      }
+      return;
+    }
+    lastAnswer = now;
     if (tty) process.stderr.write(`\r${progressLine(p)}\x1b[K`);
-    else if (Date.now() - last >= 5000) {
-      last = Date.now();
+    else if (now - lastLine >= 5000) {
+      lastLine = now;
       process.stderr.write(`${progressLine(p)}\n`);
     }
   };
 }
+
+const NO_WORKER_WARNING_MS = 15_000;

@@ -1,0 +1,93 @@
+import { formatReport, progressLine } from '../../client/report-format';
+import { buildReport, emptyScheduleResult, emptyTotals } from '../../model/report';
+
+describe('the report a person reads', () => {
+  const landed = {
+    ...emptyScheduleResult('s-1', 50),
+    outcome: 'landed' as const,
+    versionBefore: '3',
+    versionAfter: '5',
+    agentsChanged: 50,
+    conflicts: 1,
+    rateLimitWaits: 2,
+    transientRetries: 3,
+    attempts: 4,
+    writes: 1,
+  };
+  const failed = {
+    ...emptyScheduleResult('s-2', 10),
+    failure: { type: 'Rejected', message: 'GET schedule s-2: 404 schedule.not_found: gone' },
+  };
+
+  it('labels every column of the schedule table with the number below it', () => {
+    const report = buildReport(
+      'p-1',
+      'completed',
+      [
+        { scheduleId: 's-1', agents: 50 },
+        { scheduleId: 's-2', agents: 10 },
+      ],
+      [landed, failed],
+    );
+    const lines = formatReport(report).split('\n');
+    const header = lines.find((l) => l.startsWith('schedule '))?.split(/\s{2,}/);
+    const row = lines.find((l) => l.startsWith('s-1 '))?.split(/\s{2,}/);
+    expect(Object.fromEntries(header?.map((h, i) => [h, row?.[i]]) ?? [])).toEqual({
+      schedule: 's-1',
+      outcome: 'landed',
+      version: '3 → 5',
+      changed: '50',
+      'in place': '0',
+      conflicts: '1',
+      '429 waits': '2',
+      transient: '3',
+      attempts: '4',
+    });
+  });
+
+  it('names every schedule not done with its reason, and marks schedules a cancelled push never started', () => {
+    const report = buildReport(
+      'p-1',
+      'cancelled',
+      [
+        { scheduleId: 's-1', agents: 50 },
+        { scheduleId: 's-2', agents: 10 },
+        { scheduleId: 's-3', agents: 5 },
+      ],
+      [landed, failed],
+    );
+    const text = formatReport(report);
+    expect(text).toContain('Push p-1: 2 schedule(s) NOT done (push CANCELLED)');
+    expect(text).toContain('s-2: Rejected: GET schedule s-2: 404 schedule.not_found: gone');
+    expect(text).toContain('s-3: NotStarted: the push was cancelled before this schedule was started');
+    expect(report.totals).toMatchObject({
+      schedules: 3,
+      schedulesDone: 3,
+      schedulesFailed: 2,
+      agentsChanged: 50,
+      agentsFailed: 15,
+    });
+  });
+
+  it('shows rate, ETA and pause in the progress line', () => {
+    const totals = { ...emptyTotals(100, 1000), schedulesDone: 25, conflicts: 7 };
+    const line = progressLine(
+      {
+        planId: 'p',
+        totals,
+        inFlight: 5,
+        waitingForOtherPush: 0,
+        paused: true,
+        cursor: 30,
+        run: 1,
+        startedAtMs: 0,
+      },
+      10_000,
+    );
+    expect(line).toContain('25% PAUSED');
+    expect(line).toContain('25/100 schedules (5 in flight)');
+    expect(line).toContain('2.5/s');
+    expect(line).toContain('ETA 30s');
+    expect(line).toContain('conflicts 7');
+  });
+});
