@@ -74,6 +74,7 @@ export function createActivities({ wfm, plans, results, maxAgentsPerWrite = 500 
       try {
         let current = await wfm.readSchedule(input.scheduleId, ctx.cancellationSignal);
         const versionRead = current.version;
+        progress.firstVersionRead ??= versionRead;
         const { changes, inPlace } = rebase(current.agents, planned.agents);
         settleWriteInDoubt(progress, inPlace);
         for (let i = 0; i < changes.length; i += maxAgentsPerWrite) {

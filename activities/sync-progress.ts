@@ -9,6 +9,8 @@ export interface SyncProgress {
   transientRetries: number;
   /** Agents of a write whose answer was lost; the next read tells whether it committed. */
   agentsInDoubt: string[];
+  /** The version the first read of this sync saw (the report's "version before"). */
+  firstVersionRead?: string;
 }
 
 export function emptyProgress(): SyncProgress {

@@ -94,6 +94,13 @@ export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
     show();
     while (!push.planExhausted && !push.runIsFull(workflowInfo().continueAsNewSuggested)) {
       const page = await listPlanSchedules({ planRef: input.planRef, offset: push.cursor, limit: PAGE_SIZE });
+      if (page.schedules.length === 0) {
+        // The stored plan is shorter than the push was told: a bug or a tampered store, never worth a retry loop.
+        throw ApplicationFailure.nonRetryable(
+          `plan ${input.planRef} ends at ${push.cursor} of ${input.schedules} schedules`,
+          'PlanMismatch',
+        );
+      }
       for (const { scheduleId, agents } of page.schedules) {
         await condition(() => push.mayStartChild());
         if (push.runIsFull(workflowInfo().continueAsNewSuggested)) break;

@@ -67,7 +67,6 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     try {
       const sync = await syncSchedule({ planRef: input.planRef, scheduleId: input.scheduleId });
       add(result, sync);
-      result.versionBefore ??= sync.versionRead;
       result.versionAfter = sync.versionNow;
       result.agentsChanged = Math.min(result.agentsChanged, input.agentsPlanned);
       result.agentsAlreadyInPlace = input.agentsPlanned - result.agentsChanged;
@@ -117,7 +116,8 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   return result;
 }
 
-function add(result: ScheduleResult, p: Omit<SyncProgress, 'agentsInDoubt'>): void {
+function add(result: ScheduleResult, p: SyncProgress): void {
+  result.versionBefore ??= p.firstVersionRead ?? null;
   result.agentsChanged += p.agentsChanged;
   result.writes += p.writes;
   result.rateLimitWaits += p.rateLimitWaits;
