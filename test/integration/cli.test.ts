@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { bulkPushWorkflowId } from '../../model/names';
 import type { PushReport } from '../../model/report';
-import { generateSample } from '../../simulator/sample';
-import { Harness } from '../support/harness';
+import { Harness, type ScenarioOptions } from '../support/harness';
 import { runCli } from '../support/run-cli';
 import { waitUntil } from '../support/wait-until';
 
@@ -17,21 +15,13 @@ describe('the wfm-push CLI, as a separate process', () => {
   afterEach(() => h.afterEach());
   afterAll(() => h.teardown());
 
-  async function setUp(
-    name: string,
-    schedules = 4,
-    simOptions: Parameters<Harness['startSimulator']>[0] = {},
-  ) {
-    const { documents, plan } = generateSample({
-      schedules,
-      agents: schedules * 10,
-      idPrefix: `${name}-${randomUUID().slice(0, 6)}`,
-      planId: `${name}-${randomUUID().slice(0, 8)}`,
-    });
-    const sim = await h.startSimulator(simOptions, documents);
-    const queue = h.uniqueQueue(name);
-    await h.startWorkers(h.settings(queue, sim.url));
-    const env = { WFM_PUSH_TASK_QUEUE: queue, WFM_PUSH_DATA_DIR: h.dataDir };
+  async function setUp(name: string, schedules = 4, simulator: ScenarioOptions['simulator'] = {}) {
+    const {
+      documents,
+      plan,
+      simulator: sim,
+      env,
+    } = await h.scenario(name, { schedules, agents: schedules * 10, simulator });
     const file = (name: string, content: unknown) => {
       const p = path.join(h.dataDir, `${name}.json`);
       writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));

@@ -4,9 +4,8 @@ import { Client, Connection } from '@temporalio/client';
 import { freePort, startCliProcess, type Service } from '../../client/processes';
 import { pushProgress, submitPush, waitForReport, type PushContext } from '../../client/push-client';
 import { startDevServer } from '../../client/temporal-dev-server';
-import { generateSample } from '../../simulator/sample';
 import { pushMetrics } from '../../simulator/scenarios';
-import { Harness, uniqueId } from '../support/harness';
+import { Harness } from '../support/harness';
 import { waitUntil } from '../support/wait-until';
 
 /**
@@ -36,20 +35,6 @@ describe('durability (worker processes, dev server restarts)', () => {
     return worker;
   }
 
-  async function setUp(name: string, schedules: number, sim: Parameters<Harness['startSimulator']>[0]) {
-    const id = uniqueId(name);
-    const { documents, plan } = generateSample({
-      schedules,
-      agents: schedules * 5,
-      idPrefix: id,
-      planId: id,
-    });
-    const simulator = await h.startSimulator(sim, documents);
-    const queue = h.uniqueQueue(name);
-    const env = { WFM_PUSH_TASK_QUEUE: queue, WFM_PUSH_DATA_DIR: h.dataDir, WFM_BASE_URL: simulator.url };
-    return { plan, simulator, queue, env };
-  }
-
   const done = (ctx: PushContext, planId: string, atLeast: number) =>
     waitUntil(
       `${atLeast} schedules are done`,
@@ -58,8 +43,17 @@ describe('durability (worker processes, dev server restarts)', () => {
     );
 
   it('a worker killed with SIGKILL mid-push is replaced, and the push completes with the invariants intact', async () => {
-    const { plan, simulator, queue, env } = await setUp('kill', 24, { latencyMs: 150, noiseMs: 100 });
-    const ctx = h.context(queue);
+    const {
+      plan,
+      simulator,
+      ctx: scenarioCtx,
+      env,
+    } = await h.scenario('kill', {
+      schedules: 24,
+      simulator: { latencyMs: 150, noiseMs: 100 },
+      startWorkers: false,
+    });
+    const ctx = scenarioCtx;
     const first = startWorkerProcess('worker-1', env);
     await submitPush(ctx, plan, { maxInFlight: 3 });
     await done(ctx, plan.planId, 4);
@@ -81,8 +75,14 @@ describe('durability (worker processes, dev server restarts)', () => {
     let server = await startDevServer({ port, headless: true, dbFile });
     const connection = await Connection.connect({ address: server.address });
     try {
-      const { plan, simulator, queue, env } = await setUp('restart', 20, { latencyMs: 150 });
-      const ctx = { ...h.context(queue), client: new Client({ connection }) };
+      const scenario = await h.scenario('restart', {
+        schedules: 20,
+        simulator: { latencyMs: 150 },
+        startWorkers: false,
+      });
+      const { plan, simulator, env } = scenario;
+      // This test's own server, not the run's shared one.
+      const ctx = { ...scenario.ctx, client: new Client({ connection }) };
       startWorkerProcess('worker-restart', { ...env, TEMPORAL_ADDRESS: server.address });
       await submitPush(ctx, plan, { maxInFlight: 2 });
       await done(ctx, plan.planId, 4);
@@ -102,11 +102,20 @@ describe('durability (worker processes, dev server restarts)', () => {
 
   it('two worker processes share one push and keep to the WFM rate limit together', async () => {
     const limit = 10;
-    const { plan, simulator, queue, env } = await setUp('two-workers', 30, {
-      rateLimitPerSecond: limit,
-      latencyMs: 20,
+    const {
+      plan,
+      simulator,
+      ctx: scenarioCtx,
+      env,
+    } = await h.scenario('two-workers', {
+      schedules: 30,
+      simulator: {
+        rateLimitPerSecond: limit,
+        latencyMs: 20,
+      },
+      startWorkers: false,
     });
-    const ctx = h.context(queue);
+    const ctx = scenarioCtx;
     const shared = { ...env, WFM_RATE_LIMIT_PER_SECOND: String(limit) };
     startWorkerProcess('worker-a', shared);
     startWorkerProcess('worker-b', shared);

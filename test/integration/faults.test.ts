@@ -1,7 +1,6 @@
 import { FailureType } from '../../model/failures';
-import { generateSample } from '../../simulator/sample';
 import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../../simulator/scenarios';
-import { Harness, uniqueId } from '../support/harness';
+import { Harness, type ScenarioOptions } from '../support/harness';
 
 describe('exactly once in effect under faults (real Temporal server, simulator)', () => {
   let h: Harness;
@@ -13,18 +12,17 @@ describe('exactly once in effect under faults (real Temporal server, simulator)'
 
   async function run(
     name: string,
-    sample: Parameters<typeof generateSample>[0],
-    sim: Parameters<Harness['startSimulator']>[0],
+    sample: { schedules: number; agents: number },
+    simulator: ScenarioOptions['simulator'],
     worker: NodeJS.ProcessEnv = {},
     push: Parameters<Harness['push']>[2] = {},
   ) {
-    const { documents, plan } = generateSample({ idPrefix: uniqueId(name), ...sample });
-    const simulator = await h.startSimulator(sim, documents);
-    const queue = h.uniqueQueue(name);
-    await h.startWorkers(h.settings(queue, simulator.url, worker));
+    const scenario = await h.scenario(name, { ...sample, simulator, worker });
+    const { plan, queue } = scenario;
     const report = await h.push(plan, queue, push);
-    const requests = await simulator.api.requests();
-    return { plan, report, simulator, requests, violations: await h.violations(simulator.api, plan, report) };
+    const requests = await scenario.simulator.api.requests();
+    const violations = await h.violations(scenario.simulator.api, plan, report);
+    return { plan, report, simulator: scenario.simulator, requests, violations };
   }
 
   it('the fault matrix: noise, conflicts, lost acks, outages, latency and a rate limit together, zero violations', async () => {

@@ -8,7 +8,6 @@ import {
   waitForReport,
 } from '../../client/push-client';
 import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
-import { generateSample } from '../../simulator/sample';
 import { Harness, uniqueId } from '../support/harness';
 import { waitUntil } from '../support/wait-until';
 
@@ -20,28 +19,6 @@ describe('steering a push (real Temporal server, simulator)', () => {
   afterEach(() => h.afterEach());
   afterAll(() => h.teardown());
 
-  async function setUp(
-    name: string,
-    schedules: number,
-    sim: Parameters<Harness['startSimulator']>[0] = {},
-    missing = -1,
-  ) {
-    const id = uniqueId(name);
-    const { documents, plan } = generateSample({
-      schedules,
-      agents: schedules * 5,
-      idPrefix: id,
-      planId: id,
-    });
-    const simulator = await h.startSimulator(
-      sim,
-      documents.filter((_, i) => i !== missing),
-    );
-    const queue = h.uniqueQueue(name);
-    await h.startWorkers(h.settings(queue, simulator.url));
-    return { plan, documents, simulator, ctx: h.context(queue) };
-  }
-
   async function runsOf(workflowId: string) {
     const runs = [];
     for await (const run of h.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push(run);
@@ -49,7 +26,7 @@ describe('steering a push (real Temporal server, simulator)', () => {
   }
 
   it('continues as new every few children, keeps counting across runs, and reports every schedule', async () => {
-    const { plan, ctx, simulator } = await setUp('can', 30);
+    const { plan, ctx, simulator } = await h.scenario('can', { schedules: 30 });
     await submitPush(ctx, plan, { maxChildrenPerRun: 8, maxInFlight: 4 });
     const report = await waitForReport(ctx, plan.planId);
 
@@ -66,7 +43,7 @@ describe('steering a push (real Temporal server, simulator)', () => {
   });
 
   it('pause lets in-flight schedules finish and starts no new ones until resume', async () => {
-    const { plan, ctx } = await setUp('pause', 12, { latencyMs: 150 });
+    const { plan, ctx } = await h.scenario('pause', { schedules: 12, simulator: { latencyMs: 150 } });
     await submitPush(ctx, plan, { maxInFlight: 2 });
     await waitUntil(
       'the first schedules are done',
@@ -90,7 +67,10 @@ describe('steering a push (real Temporal server, simulator)', () => {
   });
 
   it('cancel stops cleanly: schedules in flight finish, the rest are reported as not started', async () => {
-    const { plan, ctx, simulator } = await setUp('cancel', 12, { latencyMs: 150 });
+    const { plan, ctx, simulator } = await h.scenario('cancel', {
+      schedules: 12,
+      simulator: { latencyMs: 150 },
+    });
     await submitPush(ctx, plan, { maxInFlight: 2 });
     await waitUntil(
       'some schedules are done',
@@ -117,7 +97,7 @@ describe('steering a push (real Temporal server, simulator)', () => {
   });
 
   it('submitting a plan that is being pushed attaches to that push', async () => {
-    const { plan, ctx } = await setUp('attach', 6, { latencyMs: 100 });
+    const { plan, ctx } = await h.scenario('attach', { schedules: 6, simulator: { latencyMs: 100 } });
     const first = await submitPush(ctx, plan, { maxInFlight: 1 });
     const second = await submitPush(ctx, plan);
     expect(first.attached).toBe(false);
@@ -131,7 +111,7 @@ describe('steering a push (real Temporal server, simulator)', () => {
 
   it('retry re-pushes only the schedules that did not land, and the report becomes whole', async () => {
     // The second schedule does not exist yet in the WFM: it fails.
-    const { plan, documents, ctx, simulator } = await setUp('retry', 5, {}, 1);
+    const { plan, documents, ctx, simulator } = await h.scenario('retry', { schedules: 5, omit: [1] });
     const missing = documents[1];
     await submitPush(ctx, plan);
     const first = await waitForReport(ctx, plan.planId);
@@ -152,7 +132,10 @@ describe('steering a push (real Temporal server, simulator)', () => {
   });
 
   it('two pushes that touch one schedule never write it at the same time', async () => {
-    const { plan, ctx, simulator } = await setUp('overlap', 3, { latencyMs: 300 });
+    const { plan, ctx, simulator } = await h.scenario('overlap', {
+      schedules: 3,
+      simulator: { latencyMs: 300 },
+    });
     const shared = plan.schedules[1];
     if (!shared) throw new Error('sample has no second schedule');
     const other = {

@@ -14,6 +14,7 @@ import type { PushReport } from '../../model/report';
 import { pushContext } from '../../client/context';
 import { submitPush, waitForReport, type PushContext, type SubmitOptions } from '../../client/push-client';
 import { checkInvariants, type Violation } from '../../simulator/invariants';
+import { generateSample } from '../../simulator/sample';
 import type { SimulatorOptionsInput } from '../../simulator/options';
 import type { ScheduleDocument } from '../../model/schedule-document';
 import { listen, type RunningSimulator } from '../../simulator/server';
@@ -23,6 +24,19 @@ import { loadWorkerSettings, type WorkerSettings } from '../../worker/config';
 import { startWorkers, type RunningWorkers } from '../../worker/run-worker';
 
 let runtimeInstalled = false;
+
+export interface ScenarioOptions {
+  schedules: number;
+  /** Planned agents over all schedules. Default 5 per schedule. */
+  agents?: number;
+  simulator?: SimulatorOptionsInput;
+  /** Worker settings (environment variables) for the in-process workers. */
+  worker?: NodeJS.ProcessEnv;
+  /** Indexes of schedules the simulator does not hold (they fail with 404). */
+  omit?: number[];
+  /** Default true; false when the test runs workers as processes of their own. */
+  startWorkers?: boolean;
+}
 
 /**
  * A run-unique ID for schedules and plans: child workflow IDs derive from schedule IDs, and the dev server outlives
@@ -74,6 +88,31 @@ export class Harness {
     const running = await listen(sim);
     this.cleanups.push(() => running.close());
     return { ...running, sim, api: new SimulatorClient(running.url) };
+  }
+
+  /**
+   * A sample plan (run-unique IDs), a simulator seeded with its schedules (but those at `omit`), a task queue of its
+   * own and, unless `startWorkers` is false, in-process workers on it.
+   */
+  async scenario(name: string, options: ScenarioOptions) {
+    const id = uniqueId(name);
+    const { documents, plan } = generateSample({
+      schedules: options.schedules,
+      agents: options.agents ?? options.schedules * 5,
+      idPrefix: id,
+      planId: id,
+    });
+    const omit = new Set(options.omit ?? []);
+    const simulator = await this.startSimulator(
+      options.simulator ?? {},
+      documents.filter((_, i) => !omit.has(i)),
+    );
+    const queue = this.uniqueQueue(name);
+    if (options.startWorkers ?? true)
+      await this.startWorkers(this.settings(queue, simulator.url, options.worker));
+    /** What a worker or CLI process needs to join this scenario. */
+    const env = { WFM_PUSH_TASK_QUEUE: queue, WFM_PUSH_DATA_DIR: this.dataDir, WFM_BASE_URL: simulator.url };
+    return { plan, documents, simulator, queue, env, ctx: this.context(queue) };
   }
 
   settings(taskQueue: string, wfmBaseUrl: string, extra: NodeJS.ProcessEnv = {}): WorkerSettings {
