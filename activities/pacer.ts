@@ -61,7 +61,8 @@ export class RequestPacer {
     if (!Number.isFinite(remaining) || !Number.isFinite(resetMs)) return;
     if (remaining === 0) this.holdFor(resetMs);
     // Spread what is left of the window over the time left: other workers spend the same budget, and the server's
-    // count is the only view of them this worker has.
+    // count is the only view of them this worker has. Nearly spent, it becomes a hold that waiting requests obey too.
+    else if (remaining <= 1) this.holdFor(resetMs / (remaining + 1));
     else this.nextAtMs = Math.max(this.nextAtMs, now + resetMs / (remaining + 1));
   }
 

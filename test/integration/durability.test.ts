@@ -128,8 +128,8 @@ describe('durability (worker processes, dev server restarts)', () => {
     expect(new Set(requests.map((r) => r.client)).size).toBe(2); // both did the work
     const metrics = pushMetrics(requests, report);
     process.stdout.write(`two workers: ${requests.length} requests, ${metrics.rateLimited} answered 429\n`);
-    // Each worker sees the other only through the server's RateLimit headers, so a few 429s slip through (3-5 % in
-    // runs here); a storm (no pacing: 30 syncs at once against 10/s) is several times that.
-    expect(metrics.rateLimitedShare).toBeLessThan(0.1);
+    // Each worker sees the other only through the server's RateLimit headers; runs here met no 429 at all, a storm
+    // (no pacing: 30 syncs at once against 10/s) meets several times this bound.
+    expect(metrics.rateLimitedShare).toBeLessThan(0.03);
   });
 });

@@ -63,6 +63,16 @@ describe('request pacer', () => {
     expect(sendTimes[1]).toBe((sendTimes[0] ?? 0) + 200);
   });
 
+  it('when the window is nearly spent, holds back requests that were already waiting for a turn', async () => {
+    const { pacer, send, sendTimes, now } = fakePacer(100);
+    const t0 = now();
+    const waiting = [send(), send(), send()]; // turns at +0, +10, +20 ms
+    // The first answer says one request is left in the next second (another worker spends the same budget).
+    pacer.observe(200, new Headers({ 'ratelimit-remaining': '1', 'ratelimit-reset': '1' }));
+    await Promise.all(waiting);
+    expect(sendTimes.filter((t) => t < t0 + 500)).toHaveLength(1);
+  });
+
   it('gives up its turn when the activity is cancelled', async () => {
     const pacer = new RequestPacer({ ratePerSecond: 0.001 });
     await pacer.acquire(); // takes the first turn at once
