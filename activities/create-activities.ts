@@ -67,7 +67,13 @@ export function createActivities({ wfm, plans, results, maxAgentsPerWrite = 500 
         ...(ctx.info.heartbeatDetails as SyncProgress | undefined),
       };
       const planned = schedulesOf(await plans.get(input.planRef)).get(input.scheduleId);
-      if (!planned) throw new Error(`schedule ${input.scheduleId} is not in plan ${input.planRef}`);
+      if (!planned) {
+        // A bug or a tampered store, not a passing fault: no retry can fix it.
+        throw ApplicationFailure.nonRetryable(
+          `schedule ${input.scheduleId} is not in plan ${input.planRef}`,
+          'PlanMismatch',
+        );
+      }
       let pendingWrite: AgentChange[] = [];
       // A steady heartbeat lets Temporal notice a dead worker within the heartbeat timeout, not the 2-minute limit.
       const beat = setInterval(() => ctx.heartbeat(progress), HEARTBEAT_EVERY_MS);
