@@ -142,5 +142,5 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(err);
-  process.exit(1);
+  process.exitCode = 1;
 });

@@ -1,6 +1,5 @@
-import { generateSample } from '../../simulator/sample';
 import type { RequestRecord } from '../../simulator/wfm-simulator';
-import { Harness, uniqueId } from '../support/harness';
+import { Harness } from '../support/harness';
 
 describe('bulk push on a real Temporal server against the simulator', () => {
   let h: Harness;
@@ -11,10 +10,15 @@ describe('bulk push on a real Temporal server against the simulator', () => {
   afterAll(() => h.teardown());
 
   it('lands 40 schedules × 50 agents under noise and 15 % conflicts without losing another writer’s edit', async () => {
-    const { documents, plan } = generateSample({ schedules: 40, agents: 2000, idPrefix: uniqueId('noisy') });
-    const sim = await h.startSimulator({ noiseMs: 50, conflictRate: 0.15, randomSeed: 11 }, documents);
-    const queue = h.uniqueQueue('noisy');
-    await h.startWorkers(h.settings(queue, sim.url));
+    const {
+      plan,
+      simulator: sim,
+      queue,
+    } = await h.scenario('noisy', {
+      schedules: 40,
+      agents: 2000,
+      simulator: { noiseMs: 50, conflictRate: 0.15, randomSeed: 11 },
+    });
 
     const report = await h.push(plan, queue);
 
@@ -33,14 +37,15 @@ describe('bulk push on a real Temporal server against the simulator', () => {
   });
 
   it('answers every version conflict with a fresh read and a write based on the newer version', async () => {
-    const { documents, plan } = generateSample({
+    const {
+      plan,
+      simulator: sim,
+      queue,
+    } = await h.scenario('conflict', {
       schedules: 20,
       agents: 200,
-      idPrefix: uniqueId('conflict'),
+      simulator: { conflictRate: 0.5, randomSeed: 3 },
     });
-    const sim = await h.startSimulator({ conflictRate: 0.5, randomSeed: 3 }, documents);
-    const queue = h.uniqueQueue('conflict');
-    await h.startWorkers(h.settings(queue, sim.url));
 
     const report = await h.push(plan, queue);
 
@@ -61,14 +66,13 @@ describe('bulk push on a real Temporal server against the simulator', () => {
   });
 
   it('fails an unknown schedule alone, with the server’s message, while the others land', async () => {
-    const { documents, plan } = generateSample({ schedules: 5, agents: 50, idPrefix: uniqueId('unknown') });
+    // The third schedule does not exist in the WFM.
+    const {
+      plan,
+      simulator: sim,
+      queue,
+    } = await h.scenario('unknown', { schedules: 5, agents: 50, omit: [2] });
     const missing = plan.schedules[2]?.scheduleId;
-    const sim = await h.startSimulator(
-      {},
-      documents.filter((d) => d.id !== missing),
-    );
-    const queue = h.uniqueQueue('unknown');
-    await h.startWorkers(h.settings(queue, sim.url));
 
     const report = await h.push(plan, queue);
 
@@ -88,10 +92,7 @@ describe('bulk push on a real Temporal server against the simulator', () => {
   });
 
   it('writes nothing when the schedules already hold the plan', async () => {
-    const { documents, plan } = generateSample({ schedules: 4, agents: 40, idPrefix: uniqueId('again') });
-    const sim = await h.startSimulator({}, documents);
-    const queue = h.uniqueQueue('again');
-    await h.startWorkers(h.settings(queue, sim.url));
+    const { plan, simulator: sim, queue } = await h.scenario('again', { schedules: 4, agents: 40 });
     const first = await h.push(plan, queue);
     expect(first.totals.agentsChanged).toBe(40);
     const commitsAfterFirst = (await sim.api.commits()).length;
