@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../config/env';
 import { SEARCH_ATTRIBUTES } from '../model/names';
+import { sleep } from './processes';
 
 const run = promisify(execFile);
 
@@ -148,8 +149,4 @@ async function isHealthy(cli: string, address: string): Promise<boolean> {
 function searchAttributeType(type: string): string {
   const t = type.toLowerCase();
   return t === 'keyword_list' ? 'KeywordList' : t.charAt(0).toUpperCase() + t.slice(1);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
