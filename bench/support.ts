@@ -14,7 +14,10 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-/** A dev server of its own (free port, fresh SQLite file), so a benchmark never shares state with anything. */
+/**
+ * A dev server of its own (free port, fresh SQLite file), so a benchmark (or the history recorder) never shares state
+ * with anything.
+ */
 export async function benchEnv(): Promise<BenchEnv> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wfm-push-bench-'));

@@ -7,13 +7,11 @@
  * pause and resume signals, and a cancelled push.
  */
 import { writeFile } from 'node:fs/promises';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { benchEnv } from '../../bench/support';
 import { pushContext } from '../../client/context';
 import {
   cancelPush,
@@ -23,8 +21,7 @@ import {
   submitPush,
   waitForReport,
 } from '../../client/push-client';
-import { freePort } from '../../client/processes';
-import { ensureTemporalCli, startDevServer } from '../../client/temporal-dev-server';
+import { ensureTemporalCli } from '../../client/temporal-dev-server';
 import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
 import { generateSample } from '../../simulator/sample';
 import { listen } from '../../simulator/server';
@@ -37,13 +34,9 @@ const OUT = __dirname;
 const STAMP = new Date().toISOString().slice(0, 10);
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'wfm-push-record-'));
-  const server = await startDevServer({
-    port: await freePort(),
-    headless: true,
-    dbFile: path.join(dir, 'temporal.sqlite'),
-  });
-  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  // A dev server of its own, so the histories hold nothing but these pushes.
+  const env = await benchEnv();
+  const { client, server } = env;
   const { documents, plan } = generateSample({
     schedules: 7,
     agents: 35,
@@ -57,12 +50,9 @@ async function main(): Promise<void> {
   const settings = loadWorkerSettings({
     WFM_BASE_URL: running.url,
     WFM_PUSH_TASK_QUEUE: 'record',
-    WFM_PUSH_DATA_DIR: dir,
+    WFM_PUSH_DATA_DIR: env.dataDir,
   });
-  const workers = await startWorkers({
-    settings,
-    connection: await NativeConnection.connect({ address: server.address }),
-  });
+  const workers = await startWorkers({ settings, connection: env.nativeConnection });
   const ctx = pushContext(client, settings);
   try {
     // A push that continues as new, meets conflicts and a missing schedule, and is paused and resumed.
@@ -98,8 +88,7 @@ async function main(): Promise<void> {
   } finally {
     await workers.shutdown();
     await running.close();
-    await client.connection.close();
-    await server.stop();
+    await env.close();
   }
 }
 
