@@ -4,10 +4,58 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
+/** Folders of the shipped product; `dev/` (simulator, demo data, oracles), `cli/`, `test/` and `bench/` are not. */
+const PRODUCT = ['model', 'workflows', 'activities', 'wfm', 'stores', 'worker', 'client', 'common'];
+const zone = (target, from, message) => ({ target: `./${target}`, from: from.map((f) => `./${f}`), message });
+
+/**
+ * Which folder may import which (DESIGN.md, docs/architecture.md). `import-x/no-restricted-paths` checks value and
+ * type imports alike; workflows may still import activity *types* through the rule below.
+ */
+const arrows = [
+  ...PRODUCT.map((folder) =>
+    zone(
+      folder,
+      ['dev', 'cli', 'test', 'bench'],
+      'Product code never imports the dev tools, the CLI or tests.',
+    ),
+  ),
+  zone(
+    'model',
+    ['workflows', 'activities', 'wfm', 'stores', 'worker', 'client', 'common'],
+    'model/ is pure: it imports nothing of the roles.',
+  ),
+  zone(
+    'common',
+    ['workflows', 'activities', 'wfm', 'stores', 'worker', 'client'],
+    'common/ is below every role.',
+  ),
+  zone(
+    'wfm',
+    ['workflows', 'activities', 'stores', 'worker', 'client'],
+    'wfm/ knows the WFM only, not Temporal orchestration or stores.',
+  ),
+  zone('stores', ['workflows', 'activities', 'wfm', 'worker', 'client'], 'stores/ know storage only.'),
+  zone(
+    'activities',
+    ['workflows', 'worker', 'client'],
+    'Activities are wired by the worker, not the other way round.',
+  ),
+  zone('client', ['activities', 'wfm', 'worker'], 'The client reaches the WFM only through workflows.'),
+  zone('worker', ['client'], 'The worker does not use the client library.'),
+  zone(
+    'workflows',
+    ['wfm', 'stores', 'worker', 'client', 'common'],
+    'Workflows are deterministic: model, messages and activity types only.',
+  ),
+  zone('dev', ['cli'], 'dev/ tools do not depend on the CLI.'),
+];
+
 export default tseslint.config(
   {
     ignores: [
       'node_modules/',
+      'dist/',
       '.data/',
       '.tools/',
       'coverage/',
@@ -31,6 +79,7 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
       'import-x/no-cycle': 'error',
+      'import-x/no-restricted-paths': ['error', { zones: arrows }],
     },
     settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js'] } } },
   },
@@ -38,6 +87,21 @@ export default tseslint.config(
     // Tests build malformed input on purpose.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // The shared vocabulary is imported by workflows, which run deterministically in a sandbox.
+    files: ['model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'model/ is imported by workflows: no Node I/O.',
+          })),
+        },
+      ],
+    },
   },
   {
     // Workflow code is replayed deterministically in a sandbox: no Node built-ins, no I/O, no activity values.
@@ -52,7 +116,7 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['**/activities/**', '**/worker/**', '**/client/**', '**/simulator/**'],
+              group: ['**/activities/**'],
               allowTypeImports: true,
               message: 'Workflows import activities as types only (proxyActivities).',
             },

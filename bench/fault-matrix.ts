@@ -4,12 +4,12 @@
  */
 import { pushContext } from '../client/context';
 import { submitPush, waitForReport } from '../client/push-client';
-import { checkSimulator } from '../simulator/invariants';
-import { generateSample } from '../simulator/sample';
-import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../simulator/scenarios';
-import { listen } from '../simulator/server';
-import { WfmSimulator } from '../simulator/wfm-simulator';
-import { loadWorkerSettings } from '../worker/config';
+import { checkSimulator } from '../dev/invariants';
+import { generateSample } from '../dev/sample';
+import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../dev/scenarios';
+import { listen } from '../dev/simulator/server';
+import { WfmSimulator } from '../dev/simulator/wfm-simulator';
+import { loadWorkerSettings } from '../worker/settings';
 import { startWorkers } from '../worker/run-worker';
 import { benchEnv, machine } from './support';
 

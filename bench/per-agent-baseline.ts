@@ -4,13 +4,13 @@
  * Retry-After. No Temporal. `npm run bench:baseline [-- CONCURRENCY]` prints its requests per landed agent against
  * the fault-matrix simulator.
  */
-import { applyChanges } from '../activities/rebase';
-import { retryAfterMs } from '../activities/wfm-failures';
-import type { ScheduleDocument } from '../model/schedule-document';
-import { generateSample } from '../simulator/sample';
-import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../simulator/scenarios';
-import { listen } from '../simulator/server';
-import { WfmSimulator } from '../simulator/wfm-simulator';
+import { applyChanges } from '../wfm/rest/apply-changes';
+import { retryAfterMs } from '../wfm/failures';
+import type { ScheduleDocument } from '../wfm/rest/schedule-document';
+import { generateSample } from '../dev/sample';
+import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../dev/scenarios';
+import { listen } from '../dev/simulator/server';
+import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import { machine } from './support';
 
 const MAX_TRIES = 8;

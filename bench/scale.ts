@@ -6,14 +6,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pushContext } from '../client/context';
-import { startCliProcess } from '../client/processes';
+import { startCliProcess } from '../dev/processes';
 import { pushProgress, submitPush, waitForReport } from '../client/push-client';
 import { progressLine } from '../client/report-format';
 import { bulkPushWorkflowId } from '../model/names';
-import { checkSimulator } from '../simulator/invariants';
-import { generateSample } from '../simulator/sample';
-import { listen } from '../simulator/server';
-import { WfmSimulator } from '../simulator/wfm-simulator';
+import { checkSimulator } from '../dev/invariants';
+import { generateSample } from '../dev/sample';
+import { listen } from '../dev/simulator/server';
+import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import { benchEnv, machine } from './support';
 
 const SCHEDULES = Number(process.argv[2] ?? 10_000);
@@ -33,20 +33,20 @@ async function main(): Promise<void> {
   const sim = new WfmSimulator({});
   sim.store.seed(documents);
   const running = await listen(sim);
-  const settings = { WFM_PUSH_DATA_DIR: env.dataDir, WFM_PUSH_TASK_QUEUE: id };
   const worker = startCliProcess(
     'worker',
     ['worker'],
     {
       ...process.env,
-      ...settings,
+      WFM_PUSH_DATA_DIR: env.dataDir,
+      WFM_PUSH_TASK_QUEUE: id,
       TEMPORAL_ADDRESS: env.server.address,
       WFM_BASE_URL: running.url,
       WFM_MAX_CONCURRENT_REQUESTS: '100',
     },
     path.join(env.dataDir, 'worker.log'),
   );
-  const ctx = pushContext(env.client, settings);
+  const ctx = pushContext(env.client, { dataDir: env.dataDir, taskQueue: id });
   try {
     const started = Date.now();
     await submitPush(ctx, plan, { maxInFlight: MAX_IN_FLIGHT });

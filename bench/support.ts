@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { freePort } from '../client/processes';
-import { startDevServer, type DevServer } from '../client/temporal-dev-server';
+import { freePort } from '../dev/processes';
+import { startDevServer, type DevServer } from '../dev/temporal-dev-server';
 
 export interface BenchEnv {
   server: DevServer;

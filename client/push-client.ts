@@ -1,6 +1,13 @@
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import type { PlanStore } from '../activities/plan-store';
-import type { ResultStore } from '../activities/result-store';
+import {
+  isGrpcDeadlineError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { sleep } from '../common/sleep';
+import type { PushOptions } from '../model/push-options';
+import type { PlanStore } from '../stores/plan-store';
+import type { ResultStore } from '../stores/result-store';
 import { countAgents, type Plan } from '../model/plan';
 import { BULK_PUSH_ID, bulkPushWorkflowId } from '../model/names';
 import { buildReport, isDone, type PushReport, type PushState } from '../model/report';
@@ -15,14 +22,8 @@ export interface PushContext {
   taskQueue: string;
 }
 
-export interface SubmitOptions {
-  /** Children in flight at once. Default 50. */
-  maxInFlight?: number;
-  /** Consecutive version conflicts one schedule may meet before it fails with reason `contention`. Default 20. */
-  conflictBudget?: number;
-  /** Children per run before the push continues as new. Default 500. */
-  maxChildrenPerRun?: number;
-}
+/** How the push runs (defaults: `PUSH_DEFAULTS`). */
+export type SubmitOptions = PushOptions;
 
 export interface Submitted {
   handle: WorkflowHandle<typeof bulkPush>;
@@ -159,14 +160,20 @@ export async function pushReport(
 /** How long a progress query may wait for a worker to answer. */
 const PROGRESS_QUERY_DEADLINE_MS = 3_000;
 
-/** Progress of a running push (undefined when no worker answers the query within a few seconds). */
+/**
+ * Progress of a running push; undefined when no worker answers the query within a few seconds. Any other failure
+ * (authentication, a lost connection, no such push) is thrown: it is not the same as a missing worker.
+ */
 export async function pushProgress(client: Client, planId: string): Promise<PushProgress | undefined> {
   // Without a deadline a query waits as long as no worker polls, and the caller shows nothing meanwhile.
-  return client
-    .withDeadline(Date.now() + PROGRESS_QUERY_DEADLINE_MS, () =>
+  try {
+    return await client.withDeadline(Date.now() + PROGRESS_QUERY_DEADLINE_MS, () =>
       pushHandle(client, planId).query(progressQuery),
-    )
-    .catch(() => undefined);
+    );
+  } catch (err) {
+    if (isGrpcDeadlineError(err)) return undefined;
+    throw err;
+  }
 }
 
 /**
@@ -190,7 +197,7 @@ export async function waitForReport(
   while (!ended) {
     const progress = await pushProgress(ctx.client, planId);
     onProgress(progress);
-    await Promise.race([result, new Promise((r) => setTimeout(r, intervalMs))]);
+    await Promise.race([result, sleep(intervalMs)]);
   }
   const report = await pushReport(ctx, planId);
   if (!report) throw new Error(`push ${planId} ended but has no manifest in this data folder`);

@@ -1,9 +1,9 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-/** Default task queue of the workflows. HTTP activities run on `httpTaskQueueFor(queue)`, so they can be paced apart. */
-export const DEFAULT_TASK_QUEUE = 'wfm-push';
-
-/** The queue of activities that call the WFM: rate-limited per task queue, shared by every worker. */
+/**
+ * The queue of the activities that call the WFM, beside the workflows' queue: paced and rate-limited apart, shared
+ * by every worker.
+ */
 export function httpTaskQueueFor(workflowTaskQueue: string): string {
   return `${workflowTaskQueue}-http`;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { overlappingShiftPairs, shiftSchema, type Shift } from './shift';
 
@@ -35,8 +34,6 @@ export interface PlanProblem {
   message: string;
 }
 
-export type PlanParseResult = { ok: true; plan: Plan } | { ok: false; problems: PlanProblem[] };
-
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((out, key) => {
     if (typeof key === 'number') return `${out}[${key}]`;
@@ -44,17 +41,18 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   }, '');
 }
 
-/** Parses and validates a plan file's text. Every problem is returned, each named by its path. */
-export function parsePlan(text: string): PlanParseResult {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return {
-      ok: false,
-      problems: [{ path: '(file)', message: `not valid JSON: ${(err as Error).message}` }],
-    };
-  }
+export function countAgents(plan: Pick<Plan, 'schedules'>): number {
+  return plan.schedules.reduce((n, s) => n + s.agents.length, 0);
+}
+
+/**
+ * Every problem of a plan's JSON, each named by its path: shape problems (zod) and problems across records, reported
+ * together so one run of the validator shows them all.
+ */
+export function planProblems(json: unknown): {
+  problems: PlanProblem[];
+  parsed?: z.infer<typeof planSchema>;
+} {
   const result = planSchema.safeParse(json);
   const problems: PlanProblem[] = [
     ...(result.success
@@ -65,21 +63,7 @@ export function parsePlan(text: string): PlanParseResult {
         }))),
     ...crossRecordProblems(json),
   ];
-  if (!result.success || problems.length > 0) return { ok: false, problems };
-  return {
-    ok: true,
-    plan: { ...result.data, planId: result.data.planId ?? contentPlanId(result.data.schedules) },
-  };
-}
-
-/** A plan without an id is named by its content, so submitting the same file twice names the same push. */
-export function contentPlanId(schedules: Plan['schedules']): string {
-  const hash = createHash('sha256').update(JSON.stringify(schedules)).digest('hex');
-  return `plan-${hash.slice(0, 16)}`;
-}
-
-export function countAgents(plan: Pick<Plan, 'schedules'>): number {
-  return plan.schedules.reduce((n, s) => n + s.agents.length, 0);
+  return result.success && problems.length === 0 ? { problems, parsed: result.data } : { problems };
 }
 
 /**

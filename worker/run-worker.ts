@@ -1,13 +1,9 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { plansFolder, resultsFolder } from '../config/env';
-import { temporalConnectConfig } from '../config/temporal';
 import { createActivities } from '../activities/create-activities';
-import { RequestPacer } from '../activities/pacer';
-import { LocalPlanStore } from '../activities/plan-store';
-import { LocalResultStore } from '../activities/result-store';
-import { RestWfmAdapter, staticToken } from '../activities/rest-adapter';
 import { httpTaskQueueFor } from '../model/names';
-import type { WorkerSettings } from './config';
+import { createStores } from '../stores/create-stores';
+import { createWfm } from '../wfm/create-wfm';
+import type { WorkerSettings } from './settings';
 
 export interface RunningWorkers {
   /** Resolves when both workers have stopped; rejects if one fails. */
@@ -17,9 +13,8 @@ export interface RunningWorkers {
 
 export interface StartWorkersOptions {
   settings: WorkerSettings;
-  /** Use an open connection (tests); by default one is made from the Temporal environment settings. */
+  /** Use an open connection (tests); by default one is made from `settings.temporal`. */
   connection?: NativeConnection;
-  namespace?: string;
   /** A pre-built workflow bundle (tests bundle once per file); by default the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -31,30 +26,21 @@ export interface StartWorkersOptions {
 export async function startWorkers({
   settings,
   connection,
-  namespace,
   workflowBundle,
 }: StartWorkersOptions): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
-  const config = temporalConnectConfig();
-  const conn = connection ?? (await NativeConnection.connect(config.connectionOptions));
-  const ns = namespace ?? config.namespace;
-  const rate = settings.WFM_RATE_LIMIT_PER_SECOND;
+  const conn = connection ?? (await NativeConnection.connect(settings.temporal.connectionOptions));
+  const namespace = settings.temporal.namespace;
+  const rate = settings.wfm.rateLimitPerSecond;
   const activities = createActivities({
-    wfm: new RestWfmAdapter({
-      baseUrl: settings.WFM_BASE_URL,
-      tokens: staticToken(settings.WFM_TOKEN),
-      versionIn: settings.WFM_VERSION_IN,
-      requestTimeoutMs: settings.WFM_REQUEST_TIMEOUT_MS,
-      pacer: rate === undefined ? undefined : new RequestPacer({ ratePerSecond: rate }),
-    }),
-    plans: new LocalPlanStore(plansFolder(settings)),
-    results: new LocalResultStore(resultsFolder(settings)),
-    maxAgentsPerWrite: settings.WFM_MAX_AGENTS_PER_WRITE,
+    wfm: createWfm(settings.wfm),
+    ...createStores(settings),
+    maxAgentsPerWrite: settings.maxAgentsPerWrite,
   });
-  const queue = settings.WFM_PUSH_TASK_QUEUE;
+  const queue = settings.taskQueue;
   const workflowWorker = await Worker.create({
     connection: conn,
-    namespace: ns,
+    namespace,
     taskQueue: queue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     // The workflow queue also runs the store activities (no WFM calls, so no rate limit).
@@ -65,10 +51,10 @@ export async function startWorkers({
   });
   const httpWorker = await Worker.create({
     connection: conn,
-    namespace: ns,
+    namespace,
     taskQueue: httpTaskQueueFor(queue),
     activities,
-    maxConcurrentActivityTaskExecutions: settings.WFM_MAX_CONCURRENT_REQUESTS,
+    maxConcurrentActivityTaskExecutions: settings.maxConcurrentRequests,
     // A sync is at least two requests (read, write); the pacer catches what conflicts and chunks add.
     maxTaskQueueActivitiesPerSecond: rate === undefined ? undefined : rate / 2,
   });

@@ -7,6 +7,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  log,
   ParentClosePolicy,
   proxyActivities,
   setCurrentDetails,
@@ -17,23 +18,18 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
 import { BULK_PUSH_ID, schedulePushWorkflowId, SCHEDULE_ID } from '../model/names';
+import { PUSH_DEFAULTS, type PushOptions } from '../model/push-options';
 import { emptyScheduleResult, type PushSummary, type ScheduleResult } from '../model/report';
 import { pauseSignal, progressQuery, resumeSignal } from './messages';
-import { PushState, type CarriedState } from './push-state';
+import { PushLedger, type CarriedState } from './push-ledger';
 import { schedulePush, type SchedulePushInput } from './schedule-push';
 
-export interface BulkPushInput {
+export interface BulkPushInput extends PushOptions {
   planId: string;
   /** The plan (or, for a retry, the part of it) this push covers. */
   planRef: string;
   schedules: number;
   agentsPlanned: number;
-  /** Children in flight at once. Default 50, at most 500 (Temporal's pending-children budget is 2,000). */
-  maxInFlight?: number;
-  /** Passed to each schedule push. Default 20. */
-  conflictBudget?: number;
-  /** Children one run starts before it continues as new. Default 500 (about 3,000 history events). */
-  maxChildrenPerRun?: number;
   /** Set by the previous run when the push continues as new. */
   carried?: CarriedState;
 }
@@ -56,18 +52,18 @@ export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
     startToCloseTimeout: '1 minute',
     retry: { maximumAttempts: 10 },
   });
-  const push = new PushState(
+  const push = new PushLedger(
     input.planId,
     input.schedules,
     input.agentsPlanned,
     {
-      maxInFlight: Math.min(500, Math.max(1, input.maxInFlight ?? 50)),
-      maxChildrenPerRun: input.maxChildrenPerRun ?? 500,
+      maxInFlight: Math.min(500, Math.max(1, input.maxInFlight ?? PUSH_DEFAULTS.maxInFlight)),
+      maxChildrenPerRun: input.maxChildrenPerRun ?? PUSH_DEFAULTS.maxChildrenPerRun,
     },
     input.carried,
     Date.now(),
   );
-  const show = () => setCurrentDetails(push.describe());
+  const show = () => setCurrentDetails(push.currentDetails());
   setHandler(progressQuery, () => push.progress());
   setHandler(pauseSignal, () => void ((push.paused = true), show()));
   setHandler(resumeSignal, () => void ((push.paused = false), show()));
@@ -92,6 +88,11 @@ export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
 
   try {
     show();
+    log.info('bulk push run started', {
+      planId: input.planId,
+      cursor: push.cursor,
+      schedules: input.schedules,
+    });
     while (!push.planExhausted && !push.runIsFull(workflowInfo().continueAsNewSuggested)) {
       const page = await listPlanSchedules({ planRef: input.planRef, offset: push.cursor, limit: PAGE_SIZE });
       if (page.schedules.length === 0) {
@@ -125,9 +126,11 @@ export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
   }
   if (!push.planExhausted) {
     await condition(allHandlersFinished);
+    log.info('bulk push continues as new', { planId: input.planId, cursor: push.cursor });
     return continueAsNew<typeof bulkPush>({ ...input, carried: push.carried() });
   }
-  setCurrentDetails(`Done. ${push.describe()}`);
+  setCurrentDetails(`Done. ${push.currentDetails()}`);
+  log.info('bulk push finished', { planId: input.planId, ...push.totals });
   return { planId: input.planId, totals: push.totals };
 }
 

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  log,
   proxyActivities,
   setCurrentDetails,
   sleep,
@@ -10,9 +11,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
-import type { SyncProgress } from '../activities/sync-progress';
+import type { SyncProgress } from '../model/sync-progress';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
 import { httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
+import { PUSH_DEFAULTS } from '../model/push-options';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
 
 export interface SchedulePushInput {
@@ -20,11 +22,10 @@ export interface SchedulePushInput {
   planRef: string;
   scheduleId: string;
   agentsPlanned: number;
-  /** Consecutive version conflicts tolerated before the schedule fails with reason `contention`. Default 20. */
+  /** Consecutive version conflicts tolerated before the schedule fails as `Contention` (see PUSH_DEFAULTS). */
   conflictBudget?: number;
 }
 
-export const DEFAULT_CONFLICT_BUDGET = 20;
 const CONFLICT_BACKOFF_BASE_MS = 100;
 const CONFLICT_BACKOFF_CAP_MS = 5_000;
 
@@ -55,7 +56,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
     },
   });
-  const budget = input.conflictBudget ?? DEFAULT_CONFLICT_BUDGET;
+  const budget = input.conflictBudget ?? PUSH_DEFAULTS.conflictBudget;
   const result = emptyScheduleResult(input.scheduleId, input.agentsPlanned);
   let consecutiveConflicts = 0;
 
@@ -66,7 +67,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     );
     try {
       const sync = await syncSchedule({ planRef: input.planRef, scheduleId: input.scheduleId });
-      add(result, sync);
+      addSyncCounts(result, sync);
       result.versionAfter = sync.versionNow;
       result.agentsChanged = Math.min(result.agentsChanged, input.agentsPlanned);
       result.agentsAlreadyInPlace = input.agentsPlanned - result.agentsChanged;
@@ -83,7 +84,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
         throw err;
       }
       const failure = failureOf(err);
-      if (failure.progress) add(result, failure.progress);
+      if (failure.progress) addSyncCounts(result, failure.progress);
       // A conflict after some chunks landed is progress, not contention.
       consecutiveConflicts = failure.progress?.writes ? 1 : consecutiveConflicts + 1;
       if (failure.type === FailureType.VersionConflict && consecutiveConflicts <= budget) {
@@ -101,10 +102,11 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       break;
     }
   }
-  setCurrentDetails(describe(result));
+  setCurrentDetails(outcomeDetails(result));
   upsertSearchAttributes([{ key: PUSH_OUTCOME, value: result.outcome }]);
   await recordScheduleResult({ planId: input.planId, result });
   if (result.failure) {
+    log.warn('schedule push failed', { scheduleId: input.scheduleId, ...result.failure });
     // Fail as a workflow too: red in the UI and found by its Failed filter. The report line rides in the details.
     throw ApplicationFailure.create({
       type: result.failure.type,
@@ -116,7 +118,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   return result;
 }
 
-function add(result: ScheduleResult, p: SyncProgress): void {
+function addSyncCounts(result: ScheduleResult, p: SyncProgress): void {
   result.versionBefore ??= p.firstVersionRead ?? null;
   result.agentsChanged += p.agentsChanged;
   result.writes += p.writes;
@@ -144,7 +146,7 @@ function failureOf(err: unknown): { type: string; message: string; progress?: Sy
   return { type: 'Error', message: String(cause) };
 }
 
-function describe(r: ScheduleResult): string {
+function outcomeDetails(r: ScheduleResult): string {
   if (r.failure) return `Failed: ${r.failure.type}: ${r.failure.message}`;
   return `${r.outcome}: ${r.agentsChanged} agents changed, ${r.agentsAlreadyInPlace} already in place, version ${r.versionBefore} → ${r.versionAfter}; ${r.conflicts} conflicts, ${r.rateLimitWaits} rate-limit waits, ${r.transientRetries} transient retries`;
 }

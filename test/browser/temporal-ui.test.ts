@@ -3,12 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { freePort, waitForHttp } from '../../client/processes';
+import { freePort, waitForHttp } from '../../dev/processes';
 import { submitPush, waitForReport } from '../../client/push-client';
-import { startDevServer, type DevServer } from '../../client/temporal-dev-server';
+import { startDevServer, type DevServer } from '../../dev/temporal-dev-server';
 import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
 import type { PushReport } from '../../model/report';
-import { generateSample } from '../../simulator/sample';
+import { generateSample } from '../../dev/sample';
 import { ensureChromium } from '../support/chromium';
 import { Harness } from '../support/harness';
 import { waitUntil } from '../support/wait-until';
@@ -44,14 +44,7 @@ describe('operators find a push in the Temporal UI (own dev server with UI, chro
     // The health check covers gRPC only; the UI may answer a moment later.
     await waitForHttp(server.uiUrl, { name: 'the Temporal UI', logFile: `${dbFile}.log` });
 
-    // Harness.create() connects to TEMPORAL_ADDRESS, which the global setup points at the shared server.
-    const sharedAddress = process.env.TEMPORAL_ADDRESS;
-    process.env.TEMPORAL_ADDRESS = server.address;
-    try {
-      h = await Harness.create();
-    } finally {
-      process.env.TEMPORAL_ADDRESS = sharedAddress;
-    }
+    h = await Harness.create(server.address);
 
     // The third schedule does not exist in the WFM: it fails with a 404, the others land.
     const { documents, plan } = generateSample({ schedules: 5, agents: 25, idPrefix: planId, planId });

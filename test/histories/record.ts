@@ -21,12 +21,12 @@ import {
   submitPush,
   waitForReport,
 } from '../../client/push-client';
-import { ensureTemporalCli } from '../../client/temporal-dev-server';
+import { ensureTemporalCli } from '../../dev/temporal-dev-server';
 import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
-import { generateSample } from '../../simulator/sample';
-import { listen } from '../../simulator/server';
-import { WfmSimulator } from '../../simulator/wfm-simulator';
-import { loadWorkerSettings } from '../../worker/config';
+import { generateSample } from '../../dev/sample';
+import { listen } from '../../dev/simulator/server';
+import { WfmSimulator } from '../../dev/simulator/wfm-simulator';
+import { loadWorkerSettings } from '../../worker/settings';
 import { startWorkers } from '../../worker/run-worker';
 
 const exec = promisify(execFile);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { freePort, startCliProcess, type Service } from '../../client/processes';
+import { freePort, startCliProcess, type Service } from '../../dev/processes';
 import { pushProgress, submitPush, waitForReport, type PushContext } from '../../client/push-client';
-import { startDevServer } from '../../client/temporal-dev-server';
-import { pushMetrics } from '../../simulator/scenarios';
+import { startDevServer } from '../../dev/temporal-dev-server';
+import { pushMetrics } from '../../dev/scenarios';
 import { Harness } from '../support/harness';
 import { waitUntil } from '../support/wait-until';
 

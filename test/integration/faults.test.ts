@@ -1,5 +1,5 @@
 import { FailureType } from '../../model/failures';
-import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../../simulator/scenarios';
+import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../../dev/scenarios';
 import { Harness, type ScenarioOptions } from '../support/harness';
 
 describe('exactly once in effect under faults (real Temporal server, simulator)', () => {
@@ -10,28 +10,29 @@ describe('exactly once in effect under faults (real Temporal server, simulator)'
   afterEach(() => h.afterEach());
   afterAll(() => h.teardown());
 
+  /** A scenario pushed to the end: its report, the simulator's request log, and DESIGN.md's invariants checked. */
   async function run(
     name: string,
-    sample: { schedules: number; agents: number },
-    simulator: ScenarioOptions['simulator'],
-    worker: NodeJS.ProcessEnv = {},
-    push: Parameters<Harness['push']>[2] = {},
+    options: Pick<ScenarioOptions, 'schedules' | 'agents' | 'simulator' | 'worker'> & {
+      push?: Parameters<Harness['push']>[2];
+    },
   ) {
-    const scenario = await h.scenario(name, { ...sample, simulator, worker });
+    const { push, ...scenarioOptions } = options;
+    const scenario = await h.scenario(name, scenarioOptions);
     const { plan, queue } = scenario;
-    const report = await h.push(plan, queue, push);
+    const report = await h.push(plan, queue, push ?? {});
     const requests = await scenario.simulator.api.requests();
     const violations = await h.violations(scenario.simulator.api, plan, report);
     return { plan, report, simulator: scenario.simulator, requests, violations };
   }
 
   it('the fault matrix: noise, conflicts, lost acks, outages, latency and a rate limit together, zero violations', async () => {
-    const { report, requests, violations } = await run(
-      FAULT_MATRIX.name,
-      { schedules: FAULT_MATRIX.schedules, agents: FAULT_MATRIX.agents },
-      FAULT_MATRIX.simulator,
-      FAULT_MATRIX.worker,
-    );
+    const { report, requests, violations } = await run(FAULT_MATRIX.name, {
+      schedules: FAULT_MATRIX.schedules,
+      agents: FAULT_MATRIX.agents,
+      simulator: FAULT_MATRIX.simulator,
+      worker: FAULT_MATRIX.worker,
+    });
     const metrics = pushMetrics(requests, report);
     process.stdout.write(`fault matrix: ${formatMetrics(metrics)}\n`);
 
@@ -47,11 +48,11 @@ describe('exactly once in effect under faults (real Temporal server, simulator)'
   });
 
   it('after a lost acknowledgement the retry re-reads, finds the write in place and writes nothing more', async () => {
-    const { report, requests, violations } = await run(
-      'lost-ack',
-      { schedules: 10, agents: 100 },
-      { lostAckRate: 0.5, randomSeed: 5 },
-    );
+    const { report, requests, violations } = await run('lost-ack', {
+      schedules: 10,
+      agents: 100,
+      simulator: { lostAckRate: 0.5, randomSeed: 5 },
+    });
     expect(violations).toEqual([]); // includes: no write applied twice, no write that changed nothing
     const lost = requests.filter((r) => r.lostAck);
     expect(lost.length).toBeGreaterThan(0);
@@ -70,11 +71,11 @@ describe('exactly once in effect under faults (real Temporal server, simulator)'
     ['an HTTP date', true],
   ])('waits out a 429 for exactly its Retry-After, given in %s', async (_form, retryAfterDate) => {
     // No pacer in the worker, so the simulator's limit is really hit.
-    const { report, requests, violations } = await run(
-      `retry-after-${retryAfterDate}`,
-      { schedules: 12, agents: 60 },
-      { rateLimitPerSecond: 4, retryAfterDate },
-    );
+    const { report, requests, violations } = await run(`retry-after-${retryAfterDate}`, {
+      schedules: 12,
+      agents: 60,
+      simulator: { rateLimitPerSecond: 4, retryAfterDate },
+    });
     expect(violations).toEqual([]);
     expect(report.totals.schedulesFailed).toBe(0);
     expect(report.totals.rateLimitWaits).toBeGreaterThan(0);
@@ -82,12 +83,11 @@ describe('exactly once in effect under faults (real Temporal server, simulator)'
   });
 
   it('writes big schedules in chunks, each based on the version the previous write returned', async () => {
-    const { report, requests, violations } = await run(
-      'chunks',
-      { schedules: 3, agents: 150 },
-      {},
-      { WFM_MAX_AGENTS_PER_WRITE: '7' },
-    );
+    const { report, requests, violations } = await run('chunks', {
+      schedules: 3,
+      agents: 150,
+      worker: { WFM_MAX_AGENTS_PER_WRITE: '7' },
+    });
     expect(violations).toEqual([]);
     for (const s of report.schedules) {
       expect(s).toMatchObject({ outcome: 'landed', agentsChanged: 50, writes: 8 });
@@ -99,13 +99,12 @@ describe('exactly once in effect under faults (real Temporal server, simulator)'
   });
 
   it('turns endless contention into a visible failure with reason contention', async () => {
-    const { report, requests } = await run(
-      'contention',
-      { schedules: 2, agents: 10 },
-      { conflictRate: 1 },
-      {},
-      { conflictBudget: 3 },
-    );
+    const { report, requests } = await run('contention', {
+      schedules: 2,
+      agents: 10,
+      simulator: { conflictRate: 1 },
+      push: { conflictBudget: 3 },
+    });
     expect(report.totals.schedulesFailed).toBe(2);
     for (const s of report.schedules) {
       expect(s).toMatchObject({
@@ -120,11 +119,11 @@ describe('exactly once in effect under faults (real Temporal server, simulator)'
   });
 
   it('fails every schedule at once on a bad token, after renewing it once', async () => {
-    const { report, requests } = await run(
-      'bad-token',
-      { schedules: 2, agents: 10 },
-      { tokens: ['the-right-one'] },
-    );
+    const { report, requests } = await run('bad-token', {
+      schedules: 2,
+      agents: 10,
+      simulator: { tokens: ['the-right-one'] },
+    });
     expect(report.schedules.map((s) => s.failure?.type)).toEqual([
       FailureType.Unauthorized,
       FailureType.Unauthorized,

@@ -1,4 +1,4 @@
-import type { RequestRecord } from '../../simulator/wfm-simulator';
+import type { RequestRecord } from '../../dev/simulator/wfm-simulator';
 import { Harness } from '../support/harness';
 
 describe('bulk push on a real Temporal server against the simulator', () => {

@@ -1,9 +1,10 @@
-import { RestWfmAdapter, staticToken, type VersionIn } from '../../activities/rest-adapter';
+import { RestWfmAdapter, type VersionIn } from '../../wfm/rest/rest-adapter';
+import { staticToken } from '../../wfm/tokens';
 import { FailureType } from '../../model/failures';
-import type { ScheduleDocument } from '../../model/schedule-document';
-import { listen, type RunningSimulator } from '../../simulator/server';
-import { WfmSimulator } from '../../simulator/wfm-simulator';
-import type { SimulatorOptionsInput } from '../../simulator/options';
+import type { ScheduleDocument } from '../../wfm/rest/schedule-document';
+import { listen, type RunningSimulator } from '../../dev/simulator/server';
+import { WfmSimulator } from '../../dev/simulator/wfm-simulator';
+import type { SimulatorOptionsInput } from '../../dev/simulator/options';
 
 const doc = (): ScheduleDocument => ({
   id: 's-1',

@@ -13,14 +13,14 @@ import type { Plan } from '../../model/plan';
 import type { PushReport } from '../../model/report';
 import { pushContext } from '../../client/context';
 import { submitPush, waitForReport, type PushContext, type SubmitOptions } from '../../client/push-client';
-import { checkInvariants, type Violation } from '../../simulator/invariants';
-import { generateSample } from '../../simulator/sample';
-import type { SimulatorOptionsInput } from '../../simulator/options';
-import type { ScheduleDocument } from '../../model/schedule-document';
-import { listen, type RunningSimulator } from '../../simulator/server';
-import { SimulatorClient } from '../../simulator/sim-client';
-import { WfmSimulator } from '../../simulator/wfm-simulator';
-import { loadWorkerSettings, type WorkerSettings } from '../../worker/config';
+import { checkInvariants, type Violation } from '../../dev/invariants';
+import { generateSample } from '../../dev/sample';
+import type { SimulatorOptionsInput } from '../../dev/simulator/options';
+import type { ScheduleDocument } from '../../wfm/rest/schedule-document';
+import { listen, type RunningSimulator } from '../../dev/simulator/server';
+import { SimulatorClient } from '../../dev/simulator/sim-client';
+import { WfmSimulator } from '../../dev/simulator/wfm-simulator';
+import { loadWorkerSettings, type WorkerSettings } from '../../worker/settings';
 import { startWorkers, type RunningWorkers } from '../../worker/run-worker';
 
 let runtimeInstalled = false;
@@ -62,13 +62,13 @@ export class Harness {
     this.dataDir = mkdtempSync(path.join(process.env.WFM_PUSH_TEST_DIR ?? '/tmp', 'data-'));
   }
 
-  static async create(): Promise<Harness> {
+  /** @param address the Temporal server; default the run's shared dev server (TEMPORAL_ADDRESS, set by the global setup). */
+  static async create(address = process.env.TEMPORAL_ADDRESS): Promise<Harness> {
     if (!runtimeInstalled) {
       // Tests provoke failing activities on purpose; their warnings would bury real errors in CI output.
       Runtime.install({ logger: new DefaultLogger('ERROR') });
       runtimeInstalled = true;
     }
-    const address = process.env.TEMPORAL_ADDRESS;
     if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest global setup starts the dev server');
     const connection = await Connection.connect({ address });
     return new Harness(new Client({ connection }), await NativeConnection.connect({ address }));
@@ -147,7 +147,7 @@ export class Harness {
 
   /** How the CLI reaches pushes: this harness's client and data folder. */
   context(taskQueue: string): PushContext {
-    return pushContext(this.client, { WFM_PUSH_DATA_DIR: this.dataDir, WFM_PUSH_TASK_QUEUE: taskQueue });
+    return pushContext(this.client, { dataDir: this.dataDir, taskQueue });
   }
 
   /** DESIGN.md's invariants, checked against the simulator's commit log. */

@@ -1,4 +1,9 @@
-/** Polls `check` until it returns a truthy value (which it returns), or fails after `timeoutMs` with `what`. */
+import { sleep } from '../../common/sleep';
+
+/**
+ * Polls `check` until it returns a truthy value (which it returns), or fails after `timeoutMs` with `what`. For waiting
+ * on a state before the test goes on; for a final check use `eventually`, whose failure shows the diff.
+ */
 export async function waitUntil<T>(
   what: string,
   check: () => Promise<T> | T,
@@ -10,6 +15,26 @@ export async function waitUntil<T>(
     const value = await check();
     if (value) return value as Exclude<T, false | null | undefined | 0 | ''>;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    await sleep(everyMs);
+  }
+}
+
+/**
+ * Runs `assertion` (written with `expect`) until it passes, and returns what it returns. If it still fails after
+ * `timeoutMs`, its last failure is thrown as is, so the test shows the expected and received values, not a timeout.
+ */
+export async function eventually<T>(
+  assertion: () => Promise<T> | T,
+  timeoutMs = 60_000,
+  everyMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    await sleep(everyMs);
   }
 }

@@ -1,4 +1,4 @@
-import { RequestPacer } from '../../activities/pacer';
+import { RequestPacer } from '../../wfm/pacer';
 
 /** A pacer on a fake clock: sleeping advances time, so the test reads when each request went out. */
 function fakePacer(ratePerSecond: number) {

@@ -1,4 +1,4 @@
-import { parsePlan } from '../../model/plan';
+import { parsePlan } from '../../client/plan-file';
 
 const shift = (start: string, lengthMinutes = 480, activityCode = 'WORK') => ({
   start,

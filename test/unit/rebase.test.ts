@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { applyChanges, rebase } from '../../activities/rebase';
-import type { ScheduleDocument } from '../../model/schedule-document';
+import { rebase } from '../../wfm/rebase';
+import { applyChanges } from '../../wfm/rest/apply-changes';
+import type { ScheduleDocument } from '../../wfm/rest/schedule-document';
 import { canonicalShifts, sameShifts, type Shift } from '../../model/shift';
 
 const WEEK_START = Date.parse('2026-12-07T00:00:00Z');

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { classifyHttpFailure, classifyNetworkFailure, retryAfterMs } from '../../activities/wfm-failures';
+import { classifyHttpFailure, classifyNetworkFailure, retryAfterMs } from '../../wfm/failures';
 import { FailureType } from '../../model/failures';
 
 const NOW = Date.parse('2026-11-27T10:00:00Z');

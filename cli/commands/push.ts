@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { PUSH_DEFAULTS } from '../../model/push-options';
+import { commandWithOptions, intOption, parseOptions } from '../options';
+import { printJson, say } from '../output';
+
+const pushOptions = z.object({
+  wait: z.boolean().optional().describe('follow the push with a progress line and print its report'),
+  json: z
+    .boolean()
+    .optional()
+    .describe('machine-readable output (the report, or the problems of an invalid plan)'),
+  maxInFlight: intOption(1, 500).default(PUSH_DEFAULTS.maxInFlight).describe('schedules pushed at once'),
+  conflictBudget: intOption(1, 1000)
+    .default(PUSH_DEFAULTS.conflictBudget)
+    .describe('consecutive version conflicts a schedule may meet before it fails as contention'),
+});
+
+/** `wfm-push push <plan.json>`: validate, store, start (or attach to the running push of the same plan). */
+export function pushCommand() {
+  return commandWithOptions('push', pushOptions)
+    .description(
+      'Validate a plan file and start its bulk push (attaches if that plan is already being pushed).',
+    )
+    .argument(
+      '<plan.json>',
+      'the plan: { planId?, schedules: [{ scheduleId, agents: [{ agentId, shifts }] }] }',
+    )
+    .action(async (file: string, raw: Record<string, unknown>) => {
+      const options = parseOptions(pushOptions, raw);
+      const session = await import('../session');
+      const plan = await session.loadPlanFile(file, options.json ?? false);
+      await session.withSession(async (ctx) => {
+        const { maxInFlight, conflictBudget } = options;
+        const submitted = await session
+          .submitPush(ctx, plan, { maxInFlight, conflictBudget })
+          .catch(session.refusedAsInput);
+        const verb = submitted.attached ? 'is already running; following it' : 'started';
+        say(`Push ${plan.planId} ${verb} (workflow ${submitted.handle.workflowId})`);
+        if (options.wait) return session.followToReport(ctx, plan.planId, options.json ?? false);
+        if (options.json)
+          printJson({
+            ok: true,
+            planId: plan.planId,
+            workflowId: submitted.handle.workflowId,
+            attached: submitted.attached,
+          });
+      });
+    });
+}

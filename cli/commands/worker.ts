@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+import { describeEnv } from '../../common/env';
+import { workerEnvSchema } from '../../worker/settings';
+import { onShutdownSignal, say } from '../output';
+
+/** `wfm-push worker`: runs until SIGINT/SIGTERM, then lets in-flight tasks finish. */
+export function workerCommand(): Command {
+  return new Command('worker')
+    .description('Run a worker: the workflows, and the WFM calls on their own rate-limited task queue.')
+    .addHelpText('after', () => `\nSettings (environment variables):\n${describeEnv(workerEnvSchema)}`)
+    .action(async () => {
+      const { loadWorkerSettings } = await import('../../worker/settings');
+      const settings = loadWorkerSettings(process.env);
+      const { asTemporalLogger, createLogger } = await import('../../common/logger');
+      const logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue });
+      const { Runtime } = await import('@temporalio/worker');
+      Runtime.install({ logger: asTemporalLogger(logger) });
+      const { startWorkers } = await import('../../worker/run-worker');
+      const workers = await startWorkers({ settings });
+      onShutdownSignal(() => workers.shutdown());
+      logger.info(
+        {
+          temporal: settings.temporal.address,
+          namespace: settings.temporal.namespace,
+          wfm: settings.wfm.baseUrl,
+          rateLimitPerSecond: settings.wfm.rateLimitPerSecond ?? null,
+          maxConcurrentRequests: settings.maxConcurrentRequests,
+        },
+        'worker running',
+      );
+      say(`Worker running: task queue ${settings.taskQueue}, WFM ${settings.wfm.baseUrl}`);
+      await workers.done;
+    });
+}

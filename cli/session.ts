@@ -1,0 +1,24 @@
+import { withPushContext } from '../client/context';
+import type { PushContext } from '../client/push-client';
+import { loadSharedSettings } from '../common/settings';
+import { PushRefused } from '../client/push-client';
+import { CliExit, ExitCode } from './output';
+
+/**
+ * What the client commands use once they run. Commands load this module on demand (`await import('../session')`), so
+ * `--help` and bad options answer without loading the Temporal client.
+ */
+export * from '../client/push-client';
+export { formatReport, progressLine } from '../client/report-format';
+export { followToReport, printReport } from './follow';
+export { loadPlanFile } from './plan-input';
+
+/** Runs `fn` against the Temporal service and stores the environment names; the settings are read here, once. */
+export function withSession<T>(fn: (ctx: PushContext) => Promise<T>): Promise<T> {
+  return withPushContext(loadSharedSettings(process.env), fn);
+}
+
+/** A push the client refuses (same planId with other content, a retry of a running push) is bad input: exit 2. */
+export function refusedAsInput(err: unknown): never {
+  throw err instanceof PushRefused ? new CliExit(ExitCode.invalidInput, err.message) : err;
+}

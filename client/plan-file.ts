@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+import { planProblems, type Plan, type PlanProblem } from '../model/plan';
+
+export type PlanParseResult = { ok: true; plan: Plan } | { ok: false; problems: PlanProblem[] };
+
+/** Parses and validates a plan file's text. Every problem is returned, each named by its path. */
+export function parsePlan(text: string): PlanParseResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return {
+      ok: false,
+      problems: [{ path: '(file)', message: `not valid JSON: ${(err as Error).message}` }],
+    };
+  }
+  const { problems, parsed } = planProblems(json);
+  if (!parsed) return { ok: false, problems };
+  return { ok: true, plan: { ...parsed, planId: parsed.planId ?? contentPlanId(parsed.schedules) } };
+}
+
+/** A plan without an id is named by its content, so submitting the same file twice names the same push. */
+export function contentPlanId(schedules: Plan['schedules']): string {
+  const hash = createHash('sha256').update(JSON.stringify(schedules)).digest('hex');
+  return `plan-${hash.slice(0, 16)}`;
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/** The process environment as settings see it: read once by the entry point, then passed down as a value. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/**
+ * Parses environment variables with a zod object whose keys are the variable names, so every problem names its
+ * variable. Empty strings count as unset.
+ */
+export function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.infer<S> {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([name, v]) => v !== undefined && v !== '' && name in schema.shape),
+  );
+  const result = schema.safeParse(present);
+  if (result.success) return result.data;
+  throw new SettingsError(
+    result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '(env)');
+      const value = present[name];
+      return `${name}${value === undefined ? '' : `=${JSON.stringify(value)}`}: ${issue.message}`;
+    }),
+  );
+}
+
+/** Whole numbers from the environment, with bounds. */
+export const envInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * The variables of an env schema as help text, one per line: name, default and the schema's description. Generated,
+ * so `--help` can never miss a setting the code reads.
+ */
+export function describeEnv(schema: z.ZodObject): string {
+  return Object.entries(schema.shape)
+    .map(([name, field]) => {
+      const fallback = defaultOf(field as z.ZodType);
+      const description = (field as z.ZodType).description ?? '';
+      return `  ${name}${fallback === undefined ? '' : ` (default ${fallback})`}\n      ${description}`;
+    })
+    .join('\n');
+}
+
+function defaultOf(field: z.ZodType): string | undefined {
+  if (field instanceof z.ZodDefault) {
+    const value: unknown = field.def.defaultValue;
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return undefined;
+}

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { sleep } from '../common/sleep';
+import type { Env } from '../common/env';
+import { packageRoot } from './package-root';
+
+/** A process started in its own group: stopping it stops everything it started (wrappers leave nothing behind). */
+export interface Service {
+  name: string;
+  pid: number;
+  logFile: string;
+  /** Resolves with the exit code (null after a signal) when the process ends. */
+  exited: Promise<number | null>;
+  /** Like `exited`, but keeps this process alive meanwhile (a foreground command that waits on its service). */
+  untilExit(): Promise<number | null>;
+  /** SIGTERM to the whole process group, SIGKILL if anything is still there after `graceMs` (default 15 s). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts `command` detached, in a process group of its own, with its output appended to `logFile`. It is unref'd, so
+ * the caller may exit and leave it running (`demo --keep`).
+ */
+export function startService(
+  name: string,
+  command: string,
+  args: string[],
+  options: { env?: Env; logFile: string },
+): Service {
+  mkdirSync(path.dirname(options.logFile), { recursive: true });
+  const out = openSync(options.logFile, 'a');
+  const child = spawn(command, args, {
+    env: options.env as NodeJS.ProcessEnv | undefined,
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
+  child.unref();
+  if (child.pid === undefined) throw new Error(`could not start ${name}`);
+  const pid = child.pid;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return {
+    name,
+    pid,
+    logFile: options.logFile,
+    exited,
+    untilExit: () => {
+      child.ref();
+      return exited;
+    },
+    stop: (graceMs = 15_000) => stopGroup(child, exited, graceMs),
+  };
+}
+
+/** Starts `wfm-push <args>` (this package's own binary) as a service. */
+export function startCliProcess(name: string, args: string[], env: Env, logFile: string): Service {
+  const cli = path.join(packageRoot(), 'bin', 'wfm-push.js');
+  return startService(name, process.execPath, [cli, ...args], { env, logFile });
+}
+
+async function stopGroup(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  signalGroup(child.pid, 'SIGTERM');
+  const stopped = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+  if (!stopped) signalGroup(child.pid, 'SIGKILL');
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Polls `url` until it answers 2xx, or fails after `timeoutMs` pointing at the log. */
+export async function waitForHttp(
+  url: string,
+  service: Pick<Service, 'name' | 'logFile'>,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `${service.name} did not answer on ${url} within ${timeoutMs} ms; see ${service.logFile}`,
+      );
+    await sleep(200);
+  }
+}
+
+/** A port that was free a moment ago, preferring `preferred`. */
+export async function freePort(preferred = 0): Promise<number> {
+  const tryPort = (port: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(undefined));
+      server.listen(port, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : undefined));
+      });
+    });
+  return (
+    (preferred ? await tryPort(preferred) : undefined) ??
+    (await tryPort(0)) ??
+    Promise.reject(new Error('no free port'))
+  );
+}

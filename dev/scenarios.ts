@@ -1,0 +1,66 @@
+import type { SimulatorOptionsInput } from './simulator/options';
+import type { PushReport } from '../model/report';
+import type { RequestRecord } from './simulator/wfm-simulator';
+
+export interface Scenario {
+  name: string;
+  schedules: number;
+  agents: number;
+  simulator: SimulatorOptionsInput;
+  /** Worker settings (environment variables) the scenario runs with. */
+  worker: Record<string, string>;
+}
+
+/**
+ * Every fault at once: other writers, conflicts, lost acknowledgements, outages, latency and a rate limit that the
+ * worker is configured to match. The fault-matrix test and `bench/fault-matrix.ts` both run it.
+ */
+export const FAULT_MATRIX: Scenario = {
+  name: 'fault-matrix',
+  schedules: 40,
+  agents: 2000,
+  simulator: {
+    noiseMs: 50,
+    conflictRate: 0.15,
+    lostAckRate: 0.05,
+    failRate: 0.05,
+    rateLimitPerSecond: 20,
+    latencyMs: 20,
+    latencyJitterMs: 30,
+    randomSeed: 42,
+  },
+  worker: { WFM_RATE_LIMIT_PER_SECOND: '20' },
+};
+
+export interface PushMetrics {
+  requests: number;
+  agentsInPlace: number;
+  requestsPerLandedAgent: number;
+  rateLimited: number;
+  /** Share of requests answered 429. */
+  rateLimitedShare: number;
+  byStatus: Record<string, number>;
+}
+
+/** What a push cost the WFM, from the simulator's request log. */
+export function pushMetrics(requests: RequestRecord[], report: PushReport): PushMetrics {
+  const byStatus: Record<string, number> = {};
+  for (const r of requests) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+  const agentsInPlace = report.totals.agentsChanged + report.totals.agentsAlreadyInPlace;
+  const rateLimited = byStatus['429'] ?? 0;
+  return {
+    requests: requests.length,
+    agentsInPlace,
+    requestsPerLandedAgent: agentsInPlace === 0 ? Infinity : requests.length / agentsInPlace,
+    rateLimited,
+    rateLimitedShare: requests.length === 0 ? 0 : rateLimited / requests.length,
+    byStatus,
+  };
+}
+
+export function formatMetrics(m: PushMetrics): string {
+  const statuses = Object.entries(m.byStatus)
+    .map(([status, n]) => `${n}×${status}`)
+    .join(', ');
+  return `${m.requests} requests (${statuses}) for ${m.agentsInPlace} agents in place: ${m.requestsPerLandedAgent.toFixed(3)} requests per landed agent, ${(m.rateLimitedShare * 100).toFixed(2)} % answered 429`;
+}

@@ -1,0 +1,24 @@
+/**
+ * What a schedule's sync has done so far. It rides along in heartbeat details (across activity retries) and in a
+ * failure's details (back to the workflow), so no attempt's work goes uncounted.
+ */
+export interface SyncProgress {
+  agentsChanged: number;
+  writes: number;
+  rateLimitWaits: number;
+  transientRetries: number;
+  /** Agents of a write whose answer was lost; the next read tells whether it committed. */
+  agentsInDoubt: string[];
+  /** The version the first read of this sync saw (the report's "version before"). */
+  firstVersionRead?: string;
+}
+
+export function emptyProgress(): SyncProgress {
+  return { agentsChanged: 0, writes: 0, rateLimitWaits: 0, transientRetries: 0, agentsInDoubt: [] };
+}
+
+/** What one sync did. No document crosses into workflow history, only these counts. */
+export interface SyncResult extends SyncProgress {
+  /** The version that holds the planned state: the last one written, or the one read when nothing had to change. */
+  versionNow: string;
+}

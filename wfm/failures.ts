@@ -1,0 +1,116 @@
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { FailureType } from '../model/failures';
+import { z } from 'zod';
+
+/** Retry-After as milliseconds from `nowMs`: delta-seconds or an HTTP date (RFC 9110 §10.2.3). Never 0. */
+export function retryAfterMs(header: string | null, nowMs: number): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(1, Math.round(seconds * 1000));
+  const at = Date.parse(header);
+  if (Number.isNaN(at)) return undefined;
+  // A date in the past still means "wait a moment", and Temporal treats a zero delay as unset.
+  return Math.max(1, at - nowMs);
+}
+
+/** The error body most WFM APIs send (`{ status, code, message }`); anything else is shown as text. */
+const errorBodySchema = z.looseObject({
+  status: z.number().int().optional(),
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+
+function serverMessage(status: number, bodyText: string): string {
+  try {
+    const body = errorBodySchema.safeParse(JSON.parse(bodyText));
+    if (body.success && body.data.message)
+      return `${status} ${body.data.code ?? ''}: ${body.data.message}`.replace(' :', ':');
+  } catch {
+    // Not JSON: fall through to the raw text.
+  }
+  return `${status}: ${bodyText.slice(0, 500) || '(empty body)'}`;
+}
+
+/**
+ * Never sooner than the server asked, but not all at the same instant either: every client refused in one window
+ * would otherwise come back together at its reset and be refused again. Adds up to 10 % (at most 1 s).
+ */
+function spreadOut(delayMs: number | undefined, random: () => number = Math.random): number | undefined {
+  if (delayMs === undefined) return undefined;
+  return delayMs + Math.round(random() * Math.min(1000, delayMs * 0.1));
+}
+
+/**
+ * The one place an HTTP failure becomes a Temporal failure. `what` names the request for the message
+ * (`PUT schedule s-1`), so the report says which call the server refused and what it said.
+ */
+export function classifyHttpFailure(
+  what: string,
+  status: number,
+  headers: Headers,
+  bodyText: string,
+  nowMs: number,
+): ApplicationFailure {
+  const message = `${what}: ${serverMessage(status, bodyText)}`;
+  const details = [{ status }];
+  if (status === 409 || status === 412) {
+    // Expected under contention: BENIGN keeps it out of failure metrics and error logs.
+    return ApplicationFailure.create({
+      type: FailureType.VersionConflict,
+      message,
+      nonRetryable: true,
+      details,
+      category: ApplicationFailureCategory.BENIGN,
+    });
+  }
+  if (status === 429) {
+    const delay = spreadOut(retryAfterMs(headers.get('retry-after'), nowMs));
+    return ApplicationFailure.create({
+      type: FailureType.RateLimited,
+      message,
+      details,
+      nextRetryDelay: delay,
+      category: ApplicationFailureCategory.BENIGN,
+    });
+  }
+  if (status === 401)
+    return ApplicationFailure.create({
+      type: FailureType.Unauthorized,
+      message,
+      nonRetryable: true,
+      details,
+    });
+  if (status >= 500 || status === 408) {
+    const delay = retryAfterMs(headers.get('retry-after'), nowMs);
+    return ApplicationFailure.create({
+      type: FailureType.Transient,
+      message,
+      details,
+      nextRetryDelay: delay,
+    });
+  }
+  // 400, 403, 404, 413, 422 and any other 4xx: the same request will be refused again.
+  return ApplicationFailure.create({ type: FailureType.Rejected, message, nonRetryable: true, details });
+}
+
+/** A request that got no HTTP answer: timeout, reset, refused connection. The write may or may not have committed. */
+export function classifyNetworkFailure(what: string, err: unknown): ApplicationFailure {
+  const cause = err instanceof Error ? err : undefined;
+  const reason =
+    cause?.name === 'TimeoutError' ? 'timed out' : `no response (${describeNetworkError(cause)})`;
+  return ApplicationFailure.create({ type: FailureType.Transient, message: `${what}: ${reason}`, cause });
+}
+
+function describeNetworkError(err: Error | undefined): string {
+  if (!err) return 'unknown error';
+  const code = (err.cause as { code?: string } | undefined)?.code;
+  return code ? `${err.message}: ${code}` : err.message;
+}
+
+export function protocolViolation(what: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureType.ProtocolViolation,
+    message: `${what}: ${message}`,
+    nonRetryable: true,
+  });
+}
