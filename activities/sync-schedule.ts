@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../model/failures';
 import type { SchedulePlan } from '../model/plan';
 import { emptyProgress, type SyncProgress, type SyncResult } from '../model/sync-progress';
-import type { AgentChange, WfmPort } from '../wfm/port';
+import type { AgentChange, RequestCounts, WfmCall, WfmPort } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
 
 /** Well under the workflow's heartbeat timeout (20 s). */
@@ -29,28 +29,41 @@ export async function syncScheduleWith(
     ...(ctx.info.heartbeatDetails as SyncProgress | undefined),
   };
   let pendingWrite: AgentChange[] = [];
-  // A steady heartbeat lets Temporal notice a dead worker within the heartbeat timeout, not the 2-minute limit.
-  const beat = setInterval(() => ctx.heartbeat(progress), HEARTBEAT_EVERY_MS);
+  // The adapter counts every request it sends (and every 429) into this call's counts.
+  const call: WfmCall = { signal: ctx.cancellationSignal, counts: { requests: 0, rateLimited: 0 } };
+  const progressNow = () => withRequestCounts(progress, call.counts);
+  // A steady heartbeat lets Temporal notice a dead worker within the heartbeat timeout, also while this sync waits
+  // out a rate limit for a long time.
+  const beat = setInterval(() => ctx.heartbeat(progressNow()), HEARTBEAT_EVERY_MS);
   try {
-    let current = await wfm.readSchedule(planned.scheduleId, ctx.cancellationSignal);
+    let current = await wfm.readSchedule(planned.scheduleId, call);
     progress.firstVersionRead ??= current.version;
     const { changes, inPlace } = rebase(current.agents, planned.agents);
     settleWriteInDoubt(progress, inPlace);
     for (let i = 0; i < changes.length; i += maxAgentsPerWrite) {
       pendingWrite = changes.slice(i, i + maxAgentsPerWrite);
-      current = await wfm.writeAgents(current, pendingWrite, ctx.cancellationSignal);
+      current = await wfm.writeAgents(current, pendingWrite, call);
       progress.agentsChanged += pendingWrite.length;
       progress.writes++;
       pendingWrite = [];
-      ctx.heartbeat(progress);
+      ctx.heartbeat(progressNow());
     }
-    ctx.log.info('schedule synced', { scheduleId: planned.scheduleId, ...countsOf(progress) });
-    return { ...progress, versionNow: current.version };
+    const result = { ...progressNow(), versionNow: current.version };
+    ctx.log.info('schedule synced', { scheduleId: planned.scheduleId, ...countsOf(result) });
+    return result;
   } catch (err) {
-    throw withProgress(err, progress, pendingWrite, ctx);
+    throw withProgress(err, progressNow(), pendingWrite, ctx);
   } finally {
     clearInterval(beat);
   }
+}
+
+function withRequestCounts(progress: SyncProgress, counts: RequestCounts | undefined): SyncProgress {
+  return {
+    ...progress,
+    requests: progress.requests + (counts?.requests ?? 0),
+    rateLimitWaits: progress.rateLimitWaits + (counts?.rateLimited ?? 0),
+  };
 }
 
 function countsOf({ agentsInDoubt: _, ...counts }: SyncProgress) {
@@ -78,7 +91,6 @@ function withProgress(
   ctx: Context,
 ): unknown {
   if (!(err instanceof ApplicationFailure)) return err; // Cancellation and bugs pass through untouched.
-  if (err.type === FailureType.RateLimited) progress.rateLimitWaits++;
   if (err.type === FailureType.Transient) {
     progress.transientRetries++;
     // No answer to a write: it may have committed. The next read settles it.

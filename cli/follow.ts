@@ -1,6 +1,6 @@
 import type { PushReport } from '../model/report';
 import { type PushContext, waitForReport } from '../client/push-client';
-import { formatReport, progressLine } from '../client/report-format';
+import { formatReport, progressLine, RequestWindow } from '../client/report-format';
 import type { PushProgress } from '../workflows/messages';
 import { CliExit, ExitCode, print, printJson, say } from './output';
 
@@ -32,6 +32,7 @@ export function showProgress(taskQueue: string): (p: PushProgress | undefined) =
   let lastLine = 0;
   let lastAnswer = Date.now();
   let warned = false;
+  const requests = new RequestWindow();
   return (p) => {
     const now = Date.now();
     if (!p) {
@@ -44,10 +45,11 @@ export function showProgress(taskQueue: string): (p: PushProgress | undefined) =
       return;
     }
     lastAnswer = now;
-    if (tty) process.stderr.write(`\r${progressLine(p)}\x1b[K`);
+    const line = progressLine(p, now, requests.add(p, now));
+    if (tty) process.stderr.write(`\r${line}\x1b[K`);
     else if (now - lastLine >= 5000) {
       lastLine = now;
-      say(progressLine(p));
+      say(line);
     }
   };
 }

@@ -1,8 +1,46 @@
 import type { PushReport, ScheduleResult } from '../model/report';
 import type { PushProgress } from '../workflows/messages';
 
+/** The WFM's recent traffic as a watcher sees it: requests per second and the share answered 429. */
+export interface RecentRequests {
+  perSecond: number;
+  rateLimitedShare: number;
+}
+
+/**
+ * Turns the push's running totals into the request rate and 429 share of the last `windowMs` (totals grow as
+ * schedules finish, so a window of several seconds reads steadily).
+ */
+export class RequestWindow {
+  private samples: Array<{ atMs: number; requests: number; rateLimited: number }> = [];
+
+  constructor(private readonly windowMs = 15_000) {}
+
+  add(p: PushProgress, nowMs = Date.now()): RecentRequests {
+    const sample = { atMs: nowMs, requests: p.totals.requests ?? 0, rateLimited: p.totals.rateLimitWaits };
+    this.samples.push(sample);
+    while (this.samples.length > 2 && nowMs - (this.samples[1]?.atMs ?? nowMs) >= this.windowMs)
+      this.samples.shift();
+    const first = this.samples[0] ?? sample;
+    const seconds = (nowMs - first.atMs) / 1000;
+    const requests = sample.requests - first.requests;
+    // Until a window has passed, the best estimate is the push's average so far.
+    if (seconds < 1 || requests === 0) {
+      const elapsed = Math.max(0.001, (nowMs - p.startedAtMs) / 1000);
+      return {
+        perSecond: sample.requests / elapsed,
+        rateLimitedShare: sample.requests === 0 ? 0 : sample.rateLimited / sample.requests,
+      };
+    }
+    return {
+      perSecond: requests / seconds,
+      rateLimitedShare: (sample.rateLimited - first.rateLimited) / requests,
+    };
+  }
+}
+
 /** One line of progress: what a person watching a push wants to see (done/total, rate, ETA, conflicts, failures). */
-export function progressLine(p: PushProgress, nowMs = Date.now()): string {
+export function progressLine(p: PushProgress, nowMs = Date.now(), recent?: RecentRequests): string {
   const t = p.totals;
   const pct = t.schedules === 0 ? 100 : Math.floor((t.schedulesDone / t.schedules) * 100);
   const elapsedS = Math.max(0.001, (nowMs - p.startedAtMs) / 1000);
@@ -10,7 +48,10 @@ export function progressLine(p: PushProgress, nowMs = Date.now()): string {
   const eta = rate > 0 ? duration((t.schedules - t.schedulesDone) / rate) : '?';
   const state = p.paused ? ' PAUSED' : '';
   const waiting = p.waitingForOtherPush > 0 ? `, ${p.waitingForOtherPush} waiting for another push` : '';
-  return `${bar(pct)} ${pct}%${state}  ${t.schedulesDone}/${t.schedules} schedules (${p.inFlight} in flight${waiting})  ${rate.toFixed(1)}/s  ETA ${eta}  conflicts ${t.conflicts}  failed ${t.schedulesFailed}`;
+  const wfm = recent
+    ? `  WFM ${recent.perSecond.toFixed(1)} req/s, ${(recent.rateLimitedShare * 100).toFixed(1)} % 429`
+    : '';
+  return `${bar(pct)} ${pct}%${state}  ${t.schedulesDone}/${t.schedules} schedules (${p.inFlight} in flight${waiting})  ${rate.toFixed(1)}/s  ETA ${eta}  conflicts ${t.conflicts}  failed ${t.schedulesFailed}${wfm}`;
 }
 
 function duration(seconds: number): string {
@@ -32,7 +73,8 @@ export function formatReport(report: PushReport, options: { allSchedules?: boole
     `Push ${report.planId}: ${verdict(report)}`,
     `  agents:    ${t.agentsChanged + t.agentsAlreadyInPlace} of ${t.agentsPlanned} in the planned state (${t.agentsChanged} changed, ${t.agentsAlreadyInPlace} already in place), ${t.agentsFailed} failed`,
     `  schedules: ${t.schedulesDone - t.schedulesFailed} of ${t.schedules} done, ${t.schedulesFailed} failed`,
-    `  writes:    ${t.writes}; version conflicts met and resolved: ${t.conflicts}; rate-limit waits: ${t.rateLimitWaits}; transient retries: ${t.transientRetries}`,
+    `  writes:    ${t.writes}; version conflicts met and resolved: ${t.conflicts}; transient retries: ${t.transientRetries}`,
+    `  requests:  ${t.requests ?? 0} sent to the WFM, ${t.rateLimitWaits} answered 429 (rate limited)`,
   ];
   const failed = report.schedules.filter((s) => s.failure);
   if (failed.length > 0) {

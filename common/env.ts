@@ -47,9 +47,41 @@ export function describeEnv(schema: z.ZodObject): string {
 }
 
 function defaultOf(field: z.ZodType): string | undefined {
-  if (field instanceof z.ZodDefault) {
+  if (field instanceof z.ZodDefault || field instanceof z.ZodPrefault) {
     const value: unknown = field.def.defaultValue;
     return typeof value === 'string' ? value : JSON.stringify(value);
   }
   return undefined;
+}
+
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/**
+ * A duration from the environment, as milliseconds: `90s`, `10m`, `6h`, `1500ms`, or a plain number of seconds;
+ * bounded by `minMs` and `maxMs`.
+ */
+export const envDurationMs = (minMs: number, maxMs: number) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(ms|s|m|h)?$/, 'expected a duration such as 90s, 10m or 6h')
+    .transform((text) => {
+      const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text);
+      const unit = (match?.[2] ?? 's') as keyof typeof DURATION_UNITS_MS;
+      return Math.round(Number(match?.[1]) * DURATION_UNITS_MS[unit]);
+    })
+    .refine(
+      (ms) => ms >= minMs && ms <= maxMs,
+      `must be from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`,
+    );
+
+/** `6h`, `10m`, `90s`, `250ms`: the shortest exact form. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${ms}ms`;
 }

@@ -10,12 +10,13 @@ export type Logger = pino.Logger;
  * The one logger of a process. Client and worker use it; in the worker it is also Temporal's runtime logger, so the
  * SDK's lines and workflow and activity `log` calls come out the same way, with their fields.
  */
-export function createLogger(level: LogLevel, fields: Record<string, unknown> = {}): Logger {
-  return pino(
-    { level, base: { pid: process.pid, ...fields }, timestamp: pino.stdTimeFunctions.isoTime },
-    // Synchronous: a worker that is killed or exits on a bad setting still gets its last line out.
-    pino.destination({ fd: 2, sync: true }),
-  );
+export function createLogger(
+  level: LogLevel,
+  fields: Record<string, unknown> = {},
+  /** Where the lines go. Default stderr, synchronously: a killed worker still gets its last line out. */
+  destination: pino.DestinationStream = pino.destination({ fd: 2, sync: true }),
+): Logger {
+  return pino({ level, base: { pid: process.pid, ...fields }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }
 
 const levelOf: Record<TemporalLogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {

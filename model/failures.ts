@@ -5,7 +5,10 @@
 export const FailureType = {
   /** 409/412: someone wrote the schedule since we read it. Re-fetch and rebase. */
   VersionConflict: 'VersionConflict',
-  /** 429: retry after the server's Retry-After. */
+  /**
+   * 429 for longer than the worker's rate-limit deadline. Shorter rate limiting never fails anything: the adapter
+   * waits it out (the whole worker pauses for the server's Retry-After) and sends the request again.
+   */
   RateLimited: 'RateLimited',
   /** 5xx, timeouts, resets: retry with backoff and jitter. */
   Transient: 'Transient',
@@ -26,4 +29,6 @@ export const NON_RETRYABLE_FAILURE_TYPES: FailureType[] = [
   FailureType.Rejected,
   FailureType.Unauthorized,
   FailureType.ProtocolViolation,
+  // Only raised once the rate-limit deadline has passed: the waiting has been done.
+  FailureType.RateLimited,
 ];

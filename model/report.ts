@@ -22,7 +22,9 @@ export interface ScheduleResult {
   conflicts: number;
   /** Read-rebase-write cycles the child ran. */
   attempts: number;
-  /** Waits for the server's Retry-After after a 429. */
+  /** HTTP requests sent to the WFM for this schedule (absent in results recorded before it was counted). */
+  requests?: number;
+  /** Requests answered 429: each one a wait for the server's Retry-After. */
   rateLimitWaits: number;
   /** Retries after a 5xx, a timeout or a lost connection. */
   transientRetries: number;
@@ -39,6 +41,9 @@ export interface PushTotals {
   agentsFailed: number;
   schedulesFailed: number;
   conflicts: number;
+  /** HTTP requests sent to the WFM. */
+  requests: number;
+  /** Requests answered 429. */
   rateLimitWaits: number;
   transientRetries: number;
   writes: number;
@@ -80,6 +85,7 @@ export function emptyTotals(schedules: number, agentsPlanned: number): PushTotal
     agentsFailed: 0,
     schedulesFailed: 0,
     conflicts: 0,
+    requests: 0,
     rateLimitWaits: 0,
     transientRetries: 0,
     writes: 0,
@@ -133,6 +139,7 @@ export function addToTotals(totals: PushTotals, result: ScheduleResult): PushTot
       (failed ? result.agentsPlanned - result.agentsChanged - result.agentsAlreadyInPlace : 0),
     schedulesFailed: totals.schedulesFailed + (failed ? 1 : 0),
     conflicts: totals.conflicts + result.conflicts,
+    requests: (totals.requests ?? 0) + (result.requests ?? 0),
     rateLimitWaits: totals.rateLimitWaits + result.rateLimitWaits,
     transientRetries: totals.transientRetries + result.transientRetries,
     writes: totals.writes + result.writes,
@@ -151,6 +158,7 @@ export function emptyScheduleResult(scheduleId: string, agentsPlanned: number): 
     agentsAlreadyInPlace: 0,
     conflicts: 0,
     attempts: 0,
+    requests: 0,
     rateLimitWaits: 0,
     transientRetries: 0,
     writes: 0,

@@ -5,6 +5,9 @@
 export interface SyncProgress {
   agentsChanged: number;
   writes: number;
+  /** HTTP requests sent to the WFM. */
+  requests: number;
+  /** Requests answered 429 (each one a wait for the server's Retry-After). */
   rateLimitWaits: number;
   transientRetries: number;
   /** Agents of a write whose answer was lost; the next read tells whether it committed. */
@@ -14,7 +17,14 @@ export interface SyncProgress {
 }
 
 export function emptyProgress(): SyncProgress {
-  return { agentsChanged: 0, writes: 0, rateLimitWaits: 0, transientRetries: 0, agentsInDoubt: [] };
+  return {
+    agentsChanged: 0,
+    writes: 0,
+    requests: 0,
+    rateLimitWaits: 0,
+    transientRetries: 0,
+    agentsInDoubt: [],
+  };
 }
 
 /** What one sync did. No document crosses into workflow history, only these counts. */

@@ -1,17 +1,7 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { FailureType } from '../model/failures';
 import { z } from 'zod';
-
-/** Retry-After as milliseconds from `nowMs`: delta-seconds or an HTTP date (RFC 9110 §10.2.3). Never 0. */
-export function retryAfterMs(header: string | null, nowMs: number): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(1, Math.round(seconds * 1000));
-  const at = Date.parse(header);
-  if (Number.isNaN(at)) return undefined;
-  // A date in the past still means "wait a moment", and Temporal treats a zero delay as unset.
-  return Math.max(1, at - nowMs);
-}
+import { retryAfterMs } from './rate/rate-limit-headers';
 
 /** The error body most WFM APIs send (`{ status, code, message }`); anything else is shown as text. */
 const errorBodySchema = z.looseObject({
@@ -20,7 +10,8 @@ const errorBodySchema = z.looseObject({
   message: z.string().optional(),
 });
 
-function serverMessage(status: number, bodyText: string): string {
+/** What the server said, for a report line: `429 too.many.requests: Rate limit exceeded`. */
+export function serverMessage(status: number, bodyText: string): string {
   try {
     const body = errorBodySchema.safeParse(JSON.parse(bodyText));
     if (body.success && body.data.message)
@@ -105,6 +96,25 @@ function describeNetworkError(err: Error | undefined): string {
   if (!err) return 'unknown error';
   const code = (err.cause as { code?: string } | undefined)?.code;
   return code ? `${err.message}: ${code}` : err.message;
+}
+
+/**
+ * A request the WFM kept refusing with 429 for longer than the worker's rate-limit deadline: only now does rate
+ * limiting fail a schedule, saying how long it waited and at what rate the worker was sending.
+ */
+export function rateLimitDeadlinePassed(
+  what: string,
+  waitedMs: number,
+  refusals: number,
+  ratePerSecond: number,
+  lastAnswer: string,
+): ApplicationFailure {
+  const minutes = Math.round(waitedMs / 60_000);
+  return ApplicationFailure.create({
+    type: FailureType.RateLimited,
+    message: `${what}: still rate limited after ${minutes >= 1 ? `${minutes} min` : `${Math.round(waitedMs / 1000)} s`} (${refusals} answers 429, the worker's request rate had come down to ${ratePerSecond.toFixed(2)}/s); last answer: ${lastAnswer}`,
+    nonRetryable: true,
+  });
 }
 
 export function protocolViolation(what: string, message: string): ApplicationFailure {

@@ -23,19 +23,28 @@ export interface AgentChange {
   shifts: Shift[];
 }
 
+/** What one sync's calls cost the WFM: every HTTP request sent, and how many were answered 429. */
+export interface RequestCounts {
+  requests: number;
+  rateLimited: number;
+}
+
+/** Per call: cancellation, and the counts the adapter adds every request it sends to. */
+export interface WfmCall {
+  signal?: AbortSignal;
+  counts?: RequestCounts;
+}
+
 /**
  * The WFM as the push sees it. The REST adapter and the Genesys Cloud adapter implement it; workflows never see it.
- * Every method throws failures already classified (see `wfm-failures.ts`).
+ * Every method throws failures already classified (see `failures.ts`). A rate limit is waited out inside the call
+ * (the whole worker pauses, see `rate/`), so callers see it only when the rate-limit deadline has passed.
  */
 export interface WfmPort {
-  readSchedule(scheduleId: string, signal?: AbortSignal): Promise<ScheduleSnapshot>;
+  readSchedule(scheduleId: string, call?: WfmCall): Promise<ScheduleSnapshot>;
   /**
    * Writes `changes` onto `base`, conditional on `base.version`: a write based on an old version is refused with a
    * VersionConflict, never applied. Agents not in `changes` keep what `base` holds. Returns the schedule as written.
    */
-  writeAgents(
-    base: ScheduleSnapshot,
-    changes: AgentChange[],
-    signal?: AbortSignal,
-  ): Promise<ScheduleSnapshot>;
+  writeAgents(base: ScheduleSnapshot, changes: AgentChange[], call?: WfmCall): Promise<ScheduleSnapshot>;
 }

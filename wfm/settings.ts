@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { envInt, type Env, parseEnv } from '../common/env';
+import { envDurationMs, envInt, type Env, parseEnv } from '../common/env';
+
+/**
+ * The longest rate-limit deadline: the sync activity's start-to-close timeout (24 h, in workflows/schedule-push.ts)
+ * must outlast it.
+ */
+export const MAX_RATE_LIMIT_DEADLINE_MS = 23 * 3_600_000;
 
 /** How the worker reaches the WFM, by environment variable. */
 export const wfmEnvSchema = z.object({
@@ -18,7 +24,17 @@ export const wfmEnvSchema = z.object({
     .positive()
     .optional()
     .describe(
-      'WFM requests per second across all workers: each worker paces to it and the HTTP task queue admits syncs at half of it (unset = no limit)',
+      'a ceiling on WFM requests per second across all workers (unset: none; each worker finds the rate the WFM sustains by itself)',
+    ),
+  WFM_RATE_LIMIT_DEADLINE: envDurationMs(1000, MAX_RATE_LIMIT_DEADLINE_MS)
+    .prefault('6h')
+    .describe(
+      'how long one request may be refused with 429 before its schedule fails (e.g. 90m, 6h; at most 23h)',
+    ),
+  WFM_MAX_RETRY_AFTER: envDurationMs(1000, 24 * 3_600_000)
+    .prefault('10m')
+    .describe(
+      'a longer Retry-After is cut to this (and logged), so one bad header cannot stall a worker for a day',
     ),
 });
 
@@ -27,8 +43,12 @@ export interface WfmSettings {
   token: string;
   versionIn: 'body' | 'if-match' | 'both';
   requestTimeoutMs: number;
-  /** Undefined: no limit configured. */
+  /** A ceiling on the request rate; undefined: none (the adaptive rate control finds the WFM's limit). */
   rateLimitPerSecond: number | undefined;
+  /** How long one request may keep being refused with 429 before its schedule fails. */
+  rateLimitDeadlineMs: number;
+  /** Longest pause a Retry-After can impose on the worker. */
+  maxRetryAfterMs: number;
 }
 
 export function wfmSettingsFrom(parsed: z.infer<typeof wfmEnvSchema>): WfmSettings {
@@ -38,6 +58,8 @@ export function wfmSettingsFrom(parsed: z.infer<typeof wfmEnvSchema>): WfmSettin
     versionIn: parsed.WFM_VERSION_IN,
     requestTimeoutMs: parsed.WFM_REQUEST_TIMEOUT_MS,
     rateLimitPerSecond: parsed.WFM_RATE_LIMIT_PER_SECOND,
+    rateLimitDeadlineMs: parsed.WFM_RATE_LIMIT_DEADLINE,
+    maxRetryAfterMs: parsed.WFM_MAX_RETRY_AFTER,
   };
 }
 

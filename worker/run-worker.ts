@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities';
+import { createLogger, type Logger } from '../common/logger';
 import { httpTaskQueueFor } from '../model/names';
 import { createStores } from '../stores/create-stores';
 import { createWfm } from '../wfm/create-wfm';
@@ -15,6 +16,8 @@ export interface StartWorkersOptions {
   settings: WorkerSettings;
   /** Use an open connection (tests); by default one is made from `settings.temporal`. */
   connection?: NativeConnection;
+  /** Where the worker logs (rate changes, capped pauses). Default: the process logger at the settings' level. */
+  logger?: Logger;
   /** A pre-built workflow bundle (tests bundle once per file); by default the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -27,13 +30,14 @@ export async function startWorkers({
   settings,
   connection,
   workflowBundle,
+  logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
 }: StartWorkersOptions): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
   const conn = connection ?? (await NativeConnection.connect(settings.temporal.connectionOptions));
   const namespace = settings.temporal.namespace;
   const rate = settings.wfm.rateLimitPerSecond;
   const activities = createActivities({
-    wfm: createWfm(settings.wfm),
+    wfm: createWfm(settings.wfm, logger),
     ...createStores(settings),
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
   });
@@ -55,7 +59,8 @@ export async function startWorkers({
     taskQueue: httpTaskQueueFor(queue),
     activities,
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentRequests,
-    // A sync is at least two requests (read, write); the pacer catches what conflicts and chunks add.
+    // With a configured ceiling, the whole task queue admits syncs (at least two requests: read, write) at half of
+    // it across every worker; each worker's rate controller keeps its own requests under it too.
     maxTaskQueueActivitiesPerSecond: rate === undefined ? undefined : rate / 2,
   });
   const done = Promise.all([workflowWorker.run(), httpWorker.run()]).then(async () => {

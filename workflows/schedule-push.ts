@@ -42,16 +42,16 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   const { syncSchedule } = proxyActivities<Activities>({
     taskQueue: httpTaskQueueFor(workflowInfo().taskQueue),
     summary: `Sync schedule ${input.scheduleId}`,
-    startToCloseTimeout: '2 minutes',
-    // The sync heartbeats every 5 s: a killed worker's sync is retried elsewhere within 20 s.
+    // A sync waits out rate limits inside one attempt, up to the worker's WFM_RATE_LIMIT_DEADLINE (at most 23 h):
+    // a 429 is waiting, not a failed attempt, so it never spends the retry budget meant for real failures.
+    startToCloseTimeout: '24 hours',
+    // The sync heartbeats every 5 s, also while it waits: a killed worker's sync is retried elsewhere within 20 s.
     heartbeatTimeout: '20 seconds',
-    // Bounds the Retry-After waits and transient retries of one sync; past it the schedule fails visibly.
-    scheduleToCloseTimeout: '30 minutes',
     retry: {
-      initialInterval: '1 second',
+      // A 503 or a lost answer is usually over at once: retry soon, then back off (about 20 minutes in all).
+      initialInterval: '200 milliseconds',
       backoffCoefficient: 2,
       maximumInterval: '30 seconds',
-      // Rate-limit waits count as attempts too; the schedule-to-close timeout is the real bound.
       maximumAttempts: 50,
       nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
     },
@@ -122,6 +122,8 @@ function addSyncCounts(result: ScheduleResult, p: SyncProgress): void {
   result.versionBefore ??= p.firstVersionRead ?? null;
   result.agentsChanged += p.agentsChanged;
   result.writes += p.writes;
+  // Heartbeat details of syncs that ran before requests were counted lack the field.
+  result.requests = (result.requests ?? 0) + (p.requests ?? 0);
   result.rateLimitWaits += p.rateLimitWaits;
   result.transientRetries += p.transientRetries;
 }
@@ -148,5 +150,5 @@ function failureOf(err: unknown): { type: string; message: string; progress?: Sy
 
 function outcomeDetails(r: ScheduleResult): string {
   if (r.failure) return `Failed: ${r.failure.type}: ${r.failure.message}`;
-  return `${r.outcome}: ${r.agentsChanged} agents changed, ${r.agentsAlreadyInPlace} already in place, version ${r.versionBefore} → ${r.versionAfter}; ${r.conflicts} conflicts, ${r.rateLimitWaits} rate-limit waits, ${r.transientRetries} transient retries`;
+  return `${r.outcome}: ${r.agentsChanged} agents changed, ${r.agentsAlreadyInPlace} already in place, version ${r.versionBefore} → ${r.versionAfter}; ${r.conflicts} conflicts, ${r.requests ?? 0} requests, ${r.rateLimitWaits} answered 429, ${r.transientRetries} transient retries`;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { RATE_LIMIT_HEADER_MODES } from '../../dev/simulator/rate-limiter';
 import { commandWithOptions, intOption, parseOptions, shareOption } from '../options';
 import { CliExit, ExitCode, onShutdownSignal, print, say } from '../output';
 
@@ -19,7 +20,21 @@ const simOptions = z.object({
     .describe('another writer edits a random agent every N ms (0 = off)'),
   rateLimit: intOption(0, 1_000_000)
     .default(0)
-    .describe('requests per second before 429 with Retry-After (0 = unlimited)'),
+    .describe(
+      'requests per second the API sustains (token bucket); beyond it 429 with Retry-After (0 = unlimited)',
+    ),
+  rateLimitBurst: z.coerce
+    .number()
+    .positive()
+    .optional()
+    .describe('bucket size in requests (default: one second of the rate)'),
+  rateLimitHeaders: z
+    .enum(RATE_LIMIT_HEADER_MODES)
+    .default('none')
+    .meta({ arg: 'mode' })
+    .describe(
+      `rate-limit headers on every answer: ${RATE_LIMIT_HEADER_MODES.join(', ')} (none: only Retry-After on a 429, as Genesys Cloud)`,
+    ),
   lostAck: shareOption()
     .default(0)
     .meta({ arg: 'p' })
@@ -51,6 +66,8 @@ export function simCommand(): Command {
         conflictRate: o.conflictRate,
         noiseMs: o.noiseMs,
         rateLimitPerSecond: o.rateLimit,
+        rateLimitBurst: o.rateLimitBurst,
+        rateLimitHeaders: o.rateLimitHeaders,
         lostAckRate: o.lostAck,
         failRate: o.failRate,
         latencyMs: o.latency,

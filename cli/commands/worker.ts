@@ -16,7 +16,7 @@ export function workerCommand(): Command {
       const { Runtime } = await import('@temporalio/worker');
       Runtime.install({ logger: asTemporalLogger(logger) });
       const { startWorkers } = await import('../../worker/run-worker');
-      const workers = await startWorkers({ settings });
+      const workers = await startWorkers({ settings, logger });
       onShutdownSignal(() => workers.shutdown());
       logger.info(
         {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RATE_LIMIT_HEADER_MODES } from './rate-limiter';
 
 const rate = z.number().min(0).max(1);
 
@@ -10,8 +11,23 @@ export const simulatorOptionsSchema = z.object({
   conflictRate: rate.default(0),
   /** Another writer edits a random agent of a random schedule every this many ms; 0 = never. */
   noiseMs: z.number().int().min(0).default(0),
-  /** Requests per second, in one-second windows; beyond it `429` with Retry-After. 0 = unlimited. */
-  rateLimitPerSecond: z.number().int().min(0).default(0),
+  /** Requests per second the API sustains (a token bucket); beyond it `429` with Retry-After. 0 = unlimited. */
+  rateLimitPerSecond: z.number().min(0).default(0),
+  /** Bucket size, in requests: how far a client may burst. Default one second's worth of the rate. */
+  rateLimitBurst: z.number().positive().optional(),
+  /**
+   * Which rate-limit headers every answer carries: `none` (Genesys Cloud since 2021: only Retry-After on a 429),
+   * `ietf`, `ietf-structured`, `x-ratelimit` or `genesys-legacy`.
+   */
+  rateLimitHeaders: z.enum(RATE_LIMIT_HEADER_MODES).default('none'),
+  /** The limit changes mid-run (another integration starts), `atMs` after the first request. */
+  rateLimitChanges: z
+    .array(z.object({ atMs: z.number().min(0), ratePerSecond: z.number().positive() }))
+    .default([]),
+  /** Share of requests answered 429 whatever the budget: a storm caused by other clients of the same limit. */
+  throttleRate: rate.default(0),
+  /** Every 429 asks for this many seconds (e.g. an absurd 86400) instead of the time until the bucket refills. */
+  retryAfterSeconds: z.number().int().min(1).optional(),
   /** Send Retry-After as an HTTP date instead of seconds. */
   retryAfterDate: z.boolean().default(false),
   /** Share of PUTs that commit and then lose their response (the connection is dropped). */

@@ -1,5 +1,12 @@
 /** Which rate-limit headers the simulated WFM sends: `none` is today's Genesys (only `Retry-After` on a 429). */
-export type RateLimitHeaderMode = 'none' | 'ietf' | 'ietf-structured' | 'x-ratelimit' | 'genesys-legacy';
+export const RATE_LIMIT_HEADER_MODES = [
+  'none',
+  'ietf',
+  'ietf-structured',
+  'x-ratelimit',
+  'genesys-legacy',
+] as const;
+export type RateLimitHeaderMode = (typeof RATE_LIMIT_HEADER_MODES)[number];
 
 export interface RateLimiterOptions {
   /** Sustained requests per second the server admits (the bucket's refill rate). */

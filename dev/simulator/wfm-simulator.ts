@@ -9,6 +9,7 @@ import {
   type SimulatorOptionsInput,
 } from './options';
 import { editRandomAgent } from './other-writers';
+import { SimRateLimiter } from './rate-limiter';
 import { pick, seededRandom } from './random';
 import { canonicalJson, ScheduleStore, type Writer } from './schedule-store';
 
@@ -50,7 +51,7 @@ export class WfmSimulator {
   private readonly now: () => Date;
   private readonly delay: (ms: number) => Promise<void>;
   private noiseTimer: NodeJS.Timeout | undefined;
-  private window = { startMs: 0, count: 0 };
+  private limiter: SimRateLimiter | undefined;
 
   constructor(options: SimulatorOptionsInput = {}, deps: SimulatorDeps = {}) {
     this.options = simulatorOptionsSchema.parse(options);
@@ -58,6 +59,7 @@ export class WfmSimulator {
     this.delay = deps.delay ?? ((ms) => sleep(ms));
     this.random = seededRandom(this.options.randomSeed);
     this.store = new ScheduleStore(this.now);
+    this.resetLimiter();
   }
 
   /** Starts the other writers (noise). Call `stop` to end them. */
@@ -195,28 +197,39 @@ export class WfmSimulator {
       throw new HttpError(401, 'auth.invalid_token', 'missing or invalid bearer token');
   }
 
-  /** Fixed one-second windows. Returns the RateLimit headers for the answer; beyond the limit, throws the 429. */
+  /** The token bucket: its headers for the answer, or the 429 (Retry-After in seconds or as an HTTP date). */
   private rateLimit(): Record<string, string> {
-    const limit = this.options.rateLimitPerSecond;
-    if (limit === 0) return {};
     const nowMs = this.now().getTime();
-    if (nowMs - this.window.startMs >= 1000) this.window = { startMs: nowMs - (nowMs % 1000), count: 0 };
-    const resetMs = this.window.startMs + 1000 - nowMs;
-    this.window.count++;
-    const remaining = Math.max(0, limit - this.window.count);
-    const headers = {
-      'ratelimit-limit': String(limit),
-      'ratelimit-remaining': String(remaining),
-      'ratelimit-reset': String(Math.max(1, Math.ceil(resetMs / 1000))),
-    };
-    if (this.window.count <= limit) return headers;
+    const storm = this.random() < this.options.throttleRate;
+    const admission = this.limiter?.admit(nowMs) ?? { ok: true, headers: {} };
+    if (admission.ok && !storm) return admission.headers;
+    const seconds = this.options.retryAfterSeconds ?? (admission.ok ? 1 : admission.retryAfterSeconds);
     const retryAfter = this.options.retryAfterDate
-      ? new Date(this.window.startMs + 1000).toUTCString()
-      : String(Math.max(1, Math.ceil(resetMs / 1000)));
-    throw new HttpError(429, 'rate.limited', `more than ${limit} requests per second`, {
-      'retry-after': retryAfter,
-      ...headers,
-    });
+      ? new Date(nowMs + seconds * 1000).toUTCString()
+      : String(seconds);
+    throw new HttpError(
+      429,
+      'too.many.requests.retry.after',
+      'Rate limit exceeded the maximum. Retry the request.',
+      {
+        ...admission.headers,
+        'retry-after': retryAfter,
+      },
+    );
+  }
+
+  /** A new bucket for the current options (at start and when the faults change). */
+  private resetLimiter(): void {
+    const o = this.options;
+    this.limiter =
+      o.rateLimitPerSecond > 0
+        ? new SimRateLimiter({
+            ratePerSecond: o.rateLimitPerSecond,
+            burst: o.rateLimitBurst,
+            headers: o.rateLimitHeaders,
+            changes: o.rateLimitChanges,
+          })
+        : undefined;
   }
 
   private restartNoise(): void {
@@ -258,6 +271,7 @@ export class WfmSimulator {
         if (!patch.success) throw new HttpError(400, 'faults.invalid', patch.error.message);
         this.options = { ...this.options, ...patch.data };
         this.restartNoise();
+        this.resetLimiter();
         return send(res, 200, this.options);
       }
       default:

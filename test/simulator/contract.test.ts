@@ -104,19 +104,46 @@ describe('the simulator speaks the REST contract', () => {
     expect((await put(noVersion)).status).toBe(400);
   });
 
-  it('answers 429 beyond the rate limit with Retry-After and RateLimit headers', async () => {
-    await start({ rateLimitPerSecond: 2 });
-    const statuses: number[] = [];
-    let limited: Response | undefined;
-    for (let i = 0; i < 5; i++) {
-      const res = await fetch(url(), { headers: auth });
-      statuses.push(res.status);
-      if (res.status === 429) limited = res;
-    }
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(2);
-    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(limited?.headers.get('ratelimit-limit')).toBe('2');
-    expect(limited?.headers.get('ratelimit-remaining')).toBe('0');
+  it.each([
+    ['none', {}],
+    ['ietf', { 'ratelimit-limit': '2', 'ratelimit-remaining': '0' }],
+    ['x-ratelimit', { 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '0' }],
+    ['genesys-legacy', { 'inin-ratelimit-allowed': '2' }],
+  ] as const)(
+    'answers 429 beyond the rate limit with Retry-After, and with rate-limit headers %s',
+    async (rateLimitHeaders, expected) => {
+      await start({ rateLimitPerSecond: 2, rateLimitHeaders });
+      const answers: Response[] = [];
+      for (let i = 0; i < 5; i++) answers.push(await fetch(url(), { headers: auth }));
+      const limited = answers.filter((r) => r.status === 429);
+      expect(limited.length).toBeGreaterThanOrEqual(2);
+      const last = limited[limited.length - 1];
+      expect(Number(last?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await last?.json()).toMatchObject({ status: 429, code: 'too.many.requests.retry.after' });
+      for (const [name, value] of Object.entries(expected)) expect(last?.headers.get(name)).toBe(value);
+      if (rateLimitHeaders === 'none')
+        expect([...(last?.headers.keys() ?? [])].filter((h) => /ratelimit/.test(h))).toEqual([]);
+    },
+  );
+
+  it('halves its limit when told to, mid-run', async () => {
+    let nowMs = Date.parse('2026-12-07T00:00:00Z');
+    sim = new WfmSimulator(
+      { rateLimitPerSecond: 4, rateLimitChanges: [{ atMs: 10_000, ratePerSecond: 2 }] },
+      { now: () => new Date(nowMs) },
+    );
+    sim.store.seed([doc()]);
+    running = await listen(sim);
+    const admittedIn = async (ms: number) => {
+      let ok = 0;
+      for (let t = 0; t < ms; t += 50, nowMs += 50) if ((await fetch(url(), { headers: auth })).ok) ok++;
+      return ok;
+    };
+    await admittedIn(2000); // drains the first second's burst
+    expect(await admittedIn(5000)).toBeGreaterThanOrEqual(19);
+    nowMs += 5000;
+    await admittedIn(1000);
+    expect(await admittedIn(5000)).toBeLessThanOrEqual(11);
   });
 
   it('with a conflict rate of 1, another writer commits just before every PUT, which meets a 409', async () => {

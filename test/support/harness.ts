@@ -20,6 +20,7 @@ import type { ScheduleDocument } from '../../wfm/rest/schedule-document';
 import { listen, type RunningSimulator } from '../../dev/simulator/server';
 import { SimulatorClient } from '../../dev/simulator/sim-client';
 import { WfmSimulator } from '../../dev/simulator/wfm-simulator';
+import { createLogger, type Logger } from '../../common/logger';
 import { loadWorkerSettings, type WorkerSettings } from '../../worker/settings';
 import { startWorkers, type RunningWorkers } from '../../worker/run-worker';
 
@@ -124,7 +125,7 @@ export class Harness {
     });
   }
 
-  async startWorkers(settings: WorkerSettings): Promise<RunningWorkers> {
+  async startWorkers(settings: WorkerSettings, logger?: Logger): Promise<RunningWorkers> {
     this.bundle ??= await bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
       logger: new DefaultLogger('WARN'),
@@ -133,6 +134,7 @@ export class Harness {
       settings,
       connection: this.nativeConnection,
       workflowBundle: this.bundle,
+      logger: logger ?? createLogger('warn'),
     });
     this.cleanups.push(() => workers.shutdown());
     return workers;

@@ -1,4 +1,4 @@
-import { formatReport, progressLine } from '../../client/report-format';
+import { formatReport, progressLine, RequestWindow } from '../../client/report-format';
 import { buildReport, emptyScheduleResult, emptyTotals } from '../../model/report';
 
 describe('the report a person reads', () => {
@@ -89,5 +89,28 @@ describe('the report a person reads', () => {
     expect(line).toContain('2.5/s');
     expect(line).toContain('ETA 30s');
     expect(line).toContain('conflicts 7');
+  });
+});
+
+describe('the request rate a watcher sees', () => {
+  const progress = (requests: number, rateLimitWaits: number) => ({
+    planId: 'p',
+    totals: { ...emptyTotals(10, 100), requests, rateLimitWaits },
+    inFlight: 0,
+    waitingForOtherPush: 0,
+    paused: false,
+    cursor: 0,
+    run: 1,
+    startedAtMs: 0,
+  });
+
+  it('is the rate and 429 share of the last window, not of the whole push', () => {
+    const window = new RequestWindow(10_000);
+    window.add(progress(0, 0), 1_000);
+    window.add(progress(100, 50), 11_000); // a bad start: half refused
+    const now = window.add(progress(200, 51), 21_000); // the last ten seconds: 100 requests, one refused
+    expect(now.perSecond).toBeCloseTo(10);
+    expect(now.rateLimitedShare).toBeCloseTo(0.01);
+    expect(progressLine(progress(200, 51), 21_000, now)).toContain('WFM 10.0 req/s, 1.0 % 429');
   });
 });

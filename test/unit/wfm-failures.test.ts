@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { classifyHttpFailure, classifyNetworkFailure, retryAfterMs } from '../../wfm/failures';
+import { classifyHttpFailure, classifyNetworkFailure } from '../../wfm/failures';
 import { FailureType } from '../../model/failures';
 
 const NOW = Date.parse('2026-11-27T10:00:00Z');
@@ -50,12 +50,6 @@ describe('failure classification', () => {
       expect(delay({ 'retry-after': date })).toBeLessThanOrEqual(2200);
     }
     expect(classify(429).nextRetryDelay).toBeUndefined();
-  });
-
-  it('never asks for a zero delay (Temporal reads 0 as unset)', () => {
-    expect(retryAfterMs('0', NOW)).toBe(1);
-    expect(retryAfterMs(new Date(NOW - 10_000).toUTCString(), NOW)).toBe(1);
-    expect(retryAfterMs('soon', NOW)).toBeUndefined();
   });
 
   it('treats a request without an answer as transient and keeps the cause', () => {

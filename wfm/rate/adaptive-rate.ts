@@ -1,3 +1,4 @@
+import { sleep } from '../../common/sleep';
 import { readRateLimitHeaders, retryAfterMs } from './rate-limit-headers';
 
 export interface AdaptiveRateOptions {
@@ -8,8 +9,9 @@ export interface AdaptiveRateOptions {
   readonly ceilingPerSecond?: number;
   /**
    * Send rate before anything is learned, in requests per second. Default 90 % of the ceiling when one is set
-   * (the operator knows the limit), else 5: Genesys allows a client-credentials token 300 requests a minute, so
-   * 5/s is safe against the usual WFM limit and slow start doubles it within two seconds when more is allowed.
+   * (the operator knows the limit), else 10: Genesys allows a client-credentials token 300 requests a minute, counted
+   * per minute, so a first second at 10/s stays well inside its budget, and slow start doubles the rate every second
+   * until the first throttle (a small push is not held back by a guess).
    */
   readonly initialPerSecond?: number;
   /** A `Retry-After` longer than this, in ms, is capped: one bad header must not stall the worker for a day. Default 10 minutes. */
@@ -39,8 +41,8 @@ export interface AdaptiveRateStats {
 const HEADROOM = 0.9;
 /** Share of a limit the server announces that is used: its `remaining` budget guards the rest. */
 const ANNOUNCED_HEADROOM = 0.95;
-/** Slow start multiplies the rate by this every second until the first throttle. */
-const SLOW_START_GROWTH_PER_SECOND = 1.5;
+/** Slow start multiplies the rate by this every second until the first throttle (1.5 and 2 model alike at scale). */
+const SLOW_START_GROWTH_PER_SECOND = 2;
 /** After a throttle the rate drops to this share of the rate the server was found to sustain. */
 const BETA = 0.85;
 /** Seconds the cubic takes to climb back to that rate; it flattens there, then probes beyond slowly. */
@@ -127,10 +129,10 @@ export class AdaptiveRateController {
     this.ceiling = ceilingPerSecond === undefined ? Infinity : ceilingPerSecond * HEADROOM;
     this.maxPauseMs = maxPauseMs ?? 10 * 60_000;
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? abortableSleep;
+    this.sleep = options.sleep ?? sleep;
     this.rate = Math.min(
       this.ceiling,
-      initialPerSecond ?? (Number.isFinite(this.ceiling) ? this.ceiling : 5),
+      initialPerSecond ?? (Number.isFinite(this.ceiling) ? this.ceiling : 10),
     );
     this.reportedRate = this.rate;
   }
@@ -360,19 +362,4 @@ export class AdaptiveRateController {
 function positive(name: string, value: number): void {
   if (!(Number.isFinite(value) && value > 0))
     throw new Error(`Expected \`${name}\` to be a finite number > 0, got ${value}`);
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,8 +1,14 @@
 import { hostname } from 'node:os';
 import type { ApplicationFailure } from '@temporalio/common';
-import { classifyHttpFailure, classifyNetworkFailure, protocolViolation } from '../failures';
-import type { RequestPacer } from '../pacer';
-import type { AgentChange, ScheduleSnapshot, WfmPort } from '../port';
+import {
+  classifyHttpFailure,
+  classifyNetworkFailure,
+  protocolViolation,
+  rateLimitDeadlinePassed,
+  serverMessage,
+} from '../failures';
+import type { AgentChange, ScheduleSnapshot, WfmCall, WfmPort } from '../port';
+import type { AdaptiveRateController } from '../rate/adaptive-rate';
 import type { TokenSource } from '../tokens';
 import { applyChanges } from './apply-changes';
 import { scheduleDocumentSchema, type ScheduleDocument } from './schedule-document';
@@ -22,8 +28,13 @@ export interface RestAdapterOptions {
   nowMs?: () => number;
   /** Sent as User-Agent, so the WFM's logs tell which worker made a request. Default `wfm-push (<host>:<pid>)`. */
   userAgent?: string;
-  /** Waits for each request's turn and learns from the server's rate-limit answers. Default: no pacing. */
-  pacer?: Pick<RequestPacer, 'acquire' | 'observe'>;
+  /**
+   * Paces every request and learns from every answer (429, Retry-After, rate-limit headers); one per worker process,
+   * shared by all its calls. Default: no pacing.
+   */
+  rate?: Pick<AdaptiveRateController, 'acquire' | 'observe' | 'ratePerSecond'>;
+  /** How long one request may keep being answered 429 before its schedule fails, in ms. Default 6 h. */
+  rateLimitDeadlineMs?: number;
 }
 
 /** The REST WFM contract of docs/wfm-rest-contract.md: full-document GET and conditional PUT. */
@@ -32,24 +43,26 @@ export class RestWfmAdapter implements WfmPort {
   private readonly requestTimeoutMs: number;
   private readonly nowMs: () => number;
   private readonly userAgent: string;
+  private readonly rateLimitDeadlineMs: number;
 
   constructor(private readonly options: RestAdapterOptions) {
     this.userAgent = options.userAgent ?? `wfm-push (${hostname()}:${process.pid})`;
     this.versionIn = options.versionIn ?? 'both';
     this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
     this.nowMs = options.nowMs ?? Date.now;
+    this.rateLimitDeadlineMs = options.rateLimitDeadlineMs ?? 6 * 3_600_000;
   }
 
-  async readSchedule(scheduleId: string, signal?: AbortSignal): Promise<ScheduleSnapshot> {
+  async readSchedule(scheduleId: string, call: WfmCall = {}): Promise<ScheduleSnapshot> {
     const what = `GET schedule ${scheduleId}`;
-    const res = await this.request(what, 'GET', scheduleId, {}, undefined, signal);
+    const res = await this.request(what, 'GET', scheduleId, {}, undefined, call);
     return this.snapshotFrom(what, scheduleId, res);
   }
 
   async writeAgents(
     base: ScheduleSnapshot,
     changes: AgentChange[],
-    signal?: AbortSignal,
+    call: WfmCall = {},
   ): Promise<ScheduleSnapshot> {
     const what = `PUT schedule ${base.scheduleId}`;
     const document = applyChanges(base.raw as ScheduleDocument, changes);
@@ -57,26 +70,34 @@ export class RestWfmAdapter implements WfmPort {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.versionIn !== 'body') headers['if-match'] = `"${base.version}"`;
     const body = this.versionIn === 'if-match' ? document : { ...document, version };
-    const res = await this.request(what, 'PUT', base.scheduleId, headers, JSON.stringify(body), signal);
+    const res = await this.request(what, 'PUT', base.scheduleId, headers, JSON.stringify(body), call);
     return this.snapshotFrom(what, base.scheduleId, res);
   }
 
+  /**
+   * Sends one request, after its turn from the rate controller. A 429 is not a failure: the controller pauses the
+   * whole worker for the server's Retry-After and the same request goes again (a refused request was not processed,
+   * so resending it is safe), until the rate-limit deadline. A 401 renews the token once.
+   */
   private async request(
     what: string,
     method: 'GET' | 'PUT',
     scheduleId: string,
     headers: Record<string, string>,
     body: string | undefined,
-    signal: AbortSignal | undefined,
+    { signal, counts }: WfmCall,
   ): Promise<{ text: string; headers: Headers }> {
     const url = `${this.options.baseUrl.replace(/\/$/, '')}/api/v2/wfm/schedules/${encodeURIComponent(scheduleId)}`;
     let renewed = false;
+    let throttled: { sinceMs: number; refusals: number } | undefined;
     for (;;) {
       const token = renewed ? await this.options.tokens.renew() : await this.options.tokens.token();
+      await this.options.rate?.acquire(signal);
+      // The timeout starts when the request is sent, not while it waits for its turn.
       const timeout = AbortSignal.timeout(this.requestTimeoutMs);
       let res: Response;
       let text: string;
-      await this.options.pacer?.acquire(signal);
+      if (counts) counts.requests++;
       try {
         res = await fetch(url, {
           method,
@@ -94,11 +115,20 @@ export class RestWfmAdapter implements WfmPort {
         if (signal?.aborted) throw err; // Cancellation is never turned into a retryable failure.
         throw classifyNetworkFailure(what, err);
       }
-      this.options.pacer?.observe(res.status, res.headers);
+      this.options.rate?.observe(res.status, res.headers);
       if (res.ok) return { text, headers: res.headers };
       if (res.status === 401 && !renewed) {
         renewed = true;
         continue;
+      }
+      if (res.status === 429 && this.options.rate) {
+        if (counts) counts.rateLimited++;
+        throttled ??= { sinceMs: this.nowMs(), refusals: 0 };
+        throttled.refusals++;
+        const waitedMs = this.nowMs() - throttled.sinceMs;
+        if (waitedMs < this.rateLimitDeadlineMs) continue;
+        const rate = this.options.rate.ratePerSecond;
+        throw rateLimitDeadlinePassed(what, waitedMs, throttled.refusals, rate, serverMessage(429, text));
       }
       throw classifyHttpFailure(what, res.status, res.headers, text, this.nowMs());
     }
