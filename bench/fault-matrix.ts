@@ -1,66 +1,177 @@
 /**
- * The fault-matrix scenario, measured: `npm run bench:faults`.
- * Prints requests per landed agent, the share of 429s, wall time and the invariant check.
+ * Faults and small pushes, with DEFAULT worker settings: `npm run bench:faults`. In one run:
+ * 1. the hostile 40 × 50 push (other writers, 15 % conflicts, 5 % lost answers, 5 % 503s, 20–50 ms latency) through
+ *    the real CLI, `wfm-push push --wait`, timed from the command's start to its exit (CLI start included), against a
+ *    worker process that is already up;
+ * 2. the same scenario pushed by the field report's per-agent script, on a fresh simulator;
+ * 3. a one-schedule push through the CLI, on a quiet simulator;
+ * 4. the full fault matrix: the hostile push plus a 20 requests/s limit the worker is not told about.
+ * Prints wall times side by side, requests per landed agent, 429 shares and the invariant check (0 redundant or
+ * repeated writes) of each.
  */
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { pushContext } from '../client/context';
 import { submitPush, waitForReport } from '../client/push-client';
-import { checkSimulator } from '../dev/invariants';
+import { checkInvariants, checkSimulator, type Violation } from '../dev/invariants';
+import { packageRoot } from '../dev/package-root';
+import { runPerAgentScript } from '../dev/per-agent-script';
 import { generateSample } from '../dev/sample';
-import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../dev/scenarios';
+import { FAULT_MATRIX, formatMetrics, HOSTILE, pushMetrics, type Scenario } from '../dev/scenarios';
 import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
-import { loadWorkerSettings } from '../worker/settings';
-import { startWorkers } from '../worker/run-worker';
-import { benchEnv, machine } from './support';
+import type { Plan } from '../model/plan';
+import type { PushReport } from '../model/report';
+import { benchEnv, machine, startBenchWorker, type BenchEnv } from './support';
 
-async function main(): Promise<void> {
-  const scenario = FAULT_MATRIX;
-  const env = await benchEnv();
-  const { documents, plan } = generateSample({
-    schedules: scenario.schedules,
-    agents: scenario.agents,
-    planId: `bench-${Date.now()}`,
-    idPrefix: `bench-${Date.now()}`,
-  });
+const run = promisify(execFile);
+
+/** What a timed push gets: the plan, the same plan as a file, and the task queue its worker serves. */
+interface PushRun {
+  plan: Plan;
+  planFile: string;
+  queue: string;
+}
+
+interface Outcome {
+  name: string;
+  seconds: number;
+  line: string;
+  violations: Violation[];
+}
+
+function sample(scenario: Pick<Scenario, 'schedules' | 'agents'>, id: string) {
+  return generateSample({ schedules: scenario.schedules, agents: scenario.agents, planId: id, idPrefix: id });
+}
+
+/** A default worker and a simulator for `scenario`; `push` gets the plan and must return the report. */
+async function withScenario(
+  env: BenchEnv,
+  name: string,
+  slug: string,
+  scenario: Scenario,
+  push: (run: PushRun) => Promise<PushReport>,
+): Promise<Outcome> {
+  const id = `bench-${slug}-${Date.now()}`;
+  const { documents, plan } = sample(scenario, id);
   const sim = new WfmSimulator(scenario.simulator);
   sim.store.seed(documents);
   const running = await listen(sim);
-  const taskQueue = `bench-${Date.now()}`;
-  const settings = loadWorkerSettings({
+  const worker = await startBenchWorker(env, id, {
     ...scenario.worker,
     WFM_BASE_URL: running.url,
-    WFM_PUSH_TASK_QUEUE: taskQueue,
-    WFM_PUSH_DATA_DIR: env.dataDir,
+    WFM_PUSH_TASK_QUEUE: id,
   });
-  const workers = await startWorkers({ settings, connection: env.nativeConnection });
   try {
+    const planFile = path.join(env.dataDir, '..', `${id}.json`);
+    await writeFile(planFile, JSON.stringify(plan));
     const started = Date.now();
-    const ctx = pushContext(env.client, settings);
-    await submitPush(ctx, plan);
-    const report = await waitForReport(ctx, plan.planId);
+    const report = await push({ plan, planFile, queue: id });
     const seconds = (Date.now() - started) / 1000;
-    const metrics = pushMetrics(sim.requests, report);
-    const violations = checkSimulator(sim, plan, report.schedules);
-    const t = report.totals;
-    console.log(
-      `scenario ${scenario.name}: ${scenario.schedules} schedules × ${scenario.agents / scenario.schedules} agents; simulator ${JSON.stringify(scenario.simulator)}; worker ${JSON.stringify(scenario.worker)}`,
-    );
-    console.log(`machine: ${machine()}`);
-    console.log(`wall time: ${seconds.toFixed(1)} s`);
-    console.log(
-      `report: ${t.agentsChanged + t.agentsAlreadyInPlace}/${t.agentsPlanned} agents in place, ${t.schedulesFailed} schedules failed, ${t.writes} writes, ${t.conflicts} conflicts, ${t.rateLimitWaits} rate-limit waits, ${t.transientRetries} transient retries`,
-    );
-    console.log(`requests: ${formatMetrics(metrics)}`);
-    console.log(
-      `other writers: ${sim.stats().commits.noise} noise commits, ${sim.stats().commits['conflict-writer']} conflicting commits; lost acknowledgements: ${sim.requests.filter((r) => r.lostAck).length}`,
-    );
-    console.log(`invariant violations: ${violations.length}`);
-    if (violations.length > 0 || t.schedulesFailed > 0) process.exitCode = 1;
+    return {
+      name,
+      seconds,
+      line: formatMetrics(pushMetrics(sim.requests, report)),
+      violations: checkSimulator(sim, plan, report.schedules),
+    };
   } finally {
-    await workers.shutdown();
+    await worker.stop();
     await running.close();
+  }
+}
+
+/** `wfm-push push --wait` as a scheduler runs it; the report comes from its `--json` output. */
+function viaCli(env: BenchEnv) {
+  return async ({ planFile, queue }: PushRun): Promise<PushReport> => {
+    const bin = path.join(packageRoot(), 'bin', 'wfm-push.js');
+    const { stdout } = await run(process.execPath, [bin, 'push', planFile, '--wait', '--json'], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.server.address,
+        WFM_PUSH_TASK_QUEUE: queue,
+        WFM_PUSH_DATA_DIR: env.dataDir,
+      },
+      maxBuffer: 64 << 20,
+    });
+    return JSON.parse(stdout) as PushReport;
+  };
+}
+
+/** Through the client library, for the fault matrix (no CLI timing needed there). */
+function viaLibrary(env: BenchEnv) {
+  return async ({ plan, queue }: PushRun): Promise<PushReport> => {
+    const ctx = pushContext(env.client, { dataDir: env.dataDir, taskQueue: queue });
+    await submitPush(ctx, plan);
+    return waitForReport(ctx, plan.planId);
+  };
+}
+
+async function perAgent(scenario: Scenario): Promise<Outcome> {
+  const { documents, plan } = sample(scenario, `bench-per-agent-${Date.now()}`);
+  const sim = new WfmSimulator(scenario.simulator);
+  sim.store.seed(documents);
+  const running = await listen(sim);
+  try {
+    const result = await runPerAgentScript({ baseUrl: running.url, plan, concurrency: 10 });
+    const report = { totals: { agentsChanged: result.landed, agentsAlreadyInPlace: 0 } } as PushReport;
+    // The script keeps no report: only what the commit log shows about its writes counts here.
+    const violations = checkInvariants({
+      plan,
+      initial: sim.store.initialDocuments(),
+      commits: sim.store.commits,
+      results: [],
+    }).filter((v) => v.kind !== 'unreported');
+    return {
+      name: 'per-agent script (field report)',
+      seconds: result.seconds,
+      line: `${formatMetrics(pushMetrics(sim.requests, report))}; gave up on ${result.gaveUp} agents`,
+      violations,
+    };
+  } finally {
+    await running.close();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:faults, default worker settings; machine: ${machine()}`);
+  console.log(
+    `hostile scenario: ${HOSTILE.schedules} × ${HOSTILE.agents / HOSTILE.schedules} agents, simulator ${JSON.stringify(HOSTILE.simulator)}`,
+  );
+  const env = await benchEnv();
+  const outcomes: Outcome[] = [];
+  try {
+    outcomes.push(await withScenario(env, 'wfm-push CLI, hostile 40 × 50', 'hostile', HOSTILE, viaCli(env)));
+    outcomes.push(await perAgent(HOSTILE));
+    outcomes.push(
+      await withScenario(
+        env,
+        'wfm-push CLI, 1 schedule × 50, quiet',
+        'one',
+        { ...HOSTILE, schedules: 1, agents: 50, simulator: {} },
+        viaCli(env),
+      ),
+    );
+    outcomes.push(
+      await withScenario(env, 'fault matrix (+ 20/s limit, untold)', 'matrix', FAULT_MATRIX, viaLibrary(env)),
+    );
+  } finally {
     await env.close();
   }
+  for (const o of outcomes) {
+    const byKind = new Map<string, number>();
+    for (const v of o.violations) byKind.set(v.kind, (byKind.get(v.kind) ?? 0) + 1);
+    const found = [...byKind].map(([kind, n]) => `${n} ${kind}`).join(', ') || '0';
+    console.log(
+      `${o.name.padEnd(40)} ${o.seconds.toFixed(1).padStart(6)} s  ${o.line}; invariant violations: ${found}`,
+    );
+  }
+  const [cli, script] = outcomes;
+  if (cli && script)
+    console.log(
+      `wfm-push is ${(script.seconds / cli.seconds).toFixed(1)}× faster than the per-agent script on the hostile push, CLI start included`,
+    );
 }
 
 main().catch((err: unknown) => {

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { freePort } from '../dev/processes';
+import { readFile } from 'node:fs/promises';
+import { sleep } from '../common/sleep';
+import { freePort, startCliProcess, type Service } from '../dev/processes';
 import { startDevServer, type DevServer } from '../dev/temporal-dev-server';
 
 export interface BenchEnv {
@@ -43,4 +45,32 @@ export async function benchEnv(): Promise<BenchEnv> {
 
 export function machine(): string {
   return `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/**
+ * A `wfm-push worker` process on `env`'s dev server with default settings but for `settings` (the caller's own WFM_*
+ * and TEMPORAL_* variables are not passed on: a benchmark measures the defaults unless it says otherwise). Resolves
+ * once the worker polls.
+ */
+export async function startBenchWorker(
+  env: BenchEnv,
+  name: string,
+  settings: Record<string, string>,
+): Promise<Service> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('WFM_') && !key.startsWith('TEMPORAL_')),
+  );
+  const logFile = path.join(env.dataDir, '..', `${name}.log`);
+  const worker = startCliProcess(
+    name,
+    ['worker'],
+    { ...inherited, TEMPORAL_ADDRESS: env.server.address, WFM_PUSH_DATA_DIR: env.dataDir, ...settings },
+    logFile,
+  );
+  const deadline = Date.now() + 60_000;
+  while (!(await readFile(logFile, 'utf8').catch(() => '')).includes('"msg":"worker running"')) {
+    if (Date.now() > deadline) throw new Error(`${name} did not start within 60 s; see ${logFile}`);
+    await sleep(200);
+  }
+  return worker;
 }

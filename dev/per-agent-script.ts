@@ -17,8 +17,10 @@ export async function runPerAgentScript(options: {
   /** Tries per agent before it gives up. Default 8. */
   maxTries?: number;
   token?: string;
+  /** Takes no new agent after this time (epoch ms), for a bounded run. Default: runs to the end. */
+  stopAtMs?: number;
 }): Promise<{ landed: number; gaveUp: number; seconds: number }> {
-  const { baseUrl, plan, concurrency = 10, maxTries = 8, token = 'dev-token' } = options;
+  const { baseUrl, plan, concurrency = 10, maxTries = 8, token = 'dev-token', stopAtMs = Infinity } = options;
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   let landed = 0;
   let gaveUp = 0;
@@ -51,7 +53,7 @@ export async function runPerAgentScript(options: {
   };
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      for (let next = work.shift(); next; next = work.shift()) await pushAgent(next);
+      for (let next = work.shift(); next && Date.now() < stopAtMs; next = work.shift()) await pushAgent(next);
     }),
   );
   return { landed, gaveUp, seconds: (Date.now() - started) / 1000 };

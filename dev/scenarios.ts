@@ -12,8 +12,9 @@ export interface Scenario {
 }
 
 /**
- * Every fault at once: other writers, conflicts, lost acknowledgements, outages, latency and a rate limit that the
- * worker is configured to match. The fault-matrix test and `bench/fault-matrix.ts` both run it.
+ * Every fault at once: other writers, conflicts, lost acknowledgements, outages, latency and a rate limit announced by
+ * no header, with the worker's default settings (it is not told the limit). The fault-matrix test and
+ * `bench/fault-matrix.ts` both run it.
  */
 export const FAULT_MATRIX: Scenario = {
   name: 'fault-matrix',
@@ -29,7 +30,14 @@ export const FAULT_MATRIX: Scenario = {
     latencyJitterMs: 30,
     randomSeed: 42,
   },
-  worker: { WFM_RATE_LIMIT_PER_SECOND: '20' },
+  worker: {},
+};
+
+/** The fault matrix without its rate limit: the hostile small push `bench:faults` times against the per-agent script. */
+export const HOSTILE: Scenario = {
+  ...FAULT_MATRIX,
+  name: 'hostile',
+  simulator: { ...FAULT_MATRIX.simulator, rateLimitPerSecond: 0 },
 };
 
 export interface PushMetrics {

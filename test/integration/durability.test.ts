@@ -100,7 +100,7 @@ describe('durability (worker processes, dev server restarts)', () => {
     }
   });
 
-  it('two worker processes share one push and keep to the WFM rate limit together', async () => {
+  it('two worker processes with default settings share one push and find the WFM rate limit together', async () => {
     const limit = 10;
     const {
       plan,
@@ -116,9 +116,9 @@ describe('durability (worker processes, dev server restarts)', () => {
       startWorkers: false,
     });
     const ctx = scenarioCtx;
-    const shared = { ...env, WFM_RATE_LIMIT_PER_SECOND: String(limit) };
-    startWorkerProcess('worker-a', shared);
-    startWorkerProcess('worker-b', shared);
+    // No WFM_RATE_LIMIT_PER_SECOND: neither worker is told the limit, nor about the other.
+    startWorkerProcess('worker-a', env);
+    startWorkerProcess('worker-b', env);
     await submitPush(ctx, plan);
     const report = await waitForReport(ctx, plan.planId);
 
@@ -128,8 +128,9 @@ describe('durability (worker processes, dev server restarts)', () => {
     expect(new Set(requests.map((r) => r.client)).size).toBe(2); // both did the work
     const metrics = pushMetrics(requests, report);
     process.stdout.write(`two workers: ${requests.length} requests, ${metrics.rateLimited} answered 429\n`);
-    // Each worker sees the other only through the server's RateLimit headers; runs here met no 429 at all, a storm
-    // (no pacing: 30 syncs at once against 10/s) meets several times this bound.
-    expect(metrics.rateLimitedShare).toBeLessThan(0.03);
+    // The server sends no rate-limit headers (as Genesys Cloud): each worker learns the limit from the 429s alone.
+    // Without adaptive control (30 syncs at once against 10/s) most requests were refused; `npm run bench:rate`
+    // measures the shares precisely.
+    expect(metrics.rateLimitedShare).toBeLessThan(0.1);
   });
 });
