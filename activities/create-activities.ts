@@ -1,3 +1,5 @@
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Plan, SchedulePlan } from '../model/plan';
 import type { ScheduleResult } from '../model/report';
@@ -9,6 +11,8 @@ import { syncScheduleWith } from './sync-schedule';
 
 export interface ActivityDeps {
   wfm: WfmPort;
+  /** For waiting on another push's workflow (no WFM call). */
+  temporal: Client;
   plans: PlanStore;
   results: ResultStore;
   /** Most agents one write carries; bigger schedules are written in chunks. Default 500. */
@@ -21,7 +25,7 @@ export interface PlanPage {
 }
 
 /** The activities of a push, closed over the WFM port and the stores the worker built from its settings. */
-export function createActivities({ wfm, plans, results, maxAgentsPerWrite = 500 }: ActivityDeps) {
+export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWrite = 500 }: ActivityDeps) {
   const schedulesOf = indexBySchedule();
 
   return {
@@ -34,6 +38,27 @@ export function createActivities({ wfm, plans, results, maxAgentsPerWrite = 500 
     /** Keeps a schedule's outcome for the report (the latest result of a schedule wins). */
     async recordScheduleResult(input: { planId: string; result: ScheduleResult }): Promise<void> {
       await results.putResult(input.planId, input.result);
+    },
+
+    /**
+     * Waits until the workflow `workflowId` (another push's schedule push) has closed, however it ends. Long-polls
+     * its result and heartbeats meanwhile; returns at once if it is closed or unknown.
+     */
+    async waitForWorkflowToClose(input: { workflowId: string }): Promise<void> {
+      const ctx = Context.current();
+      const beat = setInterval(() => ctx.heartbeat(), 10_000);
+      try {
+        await temporal
+          .withAbortSignal(ctx.cancellationSignal, () =>
+            temporal.workflow.getHandle(input.workflowId).result(),
+          )
+          .catch((err: unknown) => {
+            if (ctx.cancellationSignal.aborted) throw err;
+            // It failed, was cancelled or terminated, or is gone: either way it no longer holds the schedule.
+          });
+      } finally {
+        clearInterval(beat);
+      }
     },
 
     /** Brings one schedule to its planned state: see `syncScheduleWith`. */

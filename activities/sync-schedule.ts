@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../model/failures';
 import type { SchedulePlan } from '../model/plan';
 import { emptyProgress, type SyncProgress, type SyncResult } from '../model/sync-progress';
-import type { AgentChange, RequestCounts, WfmCall, WfmPort } from '../wfm/port';
+import type { RequestCounts, WfmCall, WfmPort } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
 
 /** Well under the workflow's heartbeat timeout (20 s). */
@@ -28,7 +28,6 @@ export async function syncScheduleWith(
     ...emptyProgress(),
     ...(ctx.info.heartbeatDetails as SyncProgress | undefined),
   };
-  let pendingWrite: AgentChange[] = [];
   // The adapter counts every request it sends (and every 429) into this call's counts.
   const call: WfmCall = { signal: ctx.cancellationSignal, counts: { requests: 0, rateLimited: 0 } };
   const progressNow = () => withRequestCounts(progress, call.counts);
@@ -39,20 +38,25 @@ export async function syncScheduleWith(
     let current = await wfm.readSchedule(planned.scheduleId, call);
     progress.firstVersionRead ??= current.version;
     const { changes, inPlace } = rebase(current.agents, planned.agents);
-    settleWriteInDoubt(progress, inPlace);
+    settleEarlierWrites(progress, inPlace);
+    progress.agentsToLand = changes.map((c) => c.agentId);
+    // Before any write: if this worker dies mid-write, the next attempt knows which agents a write may have landed.
+    // (A first heartbeat goes out at once; later ones are batched by the SDK.)
+    ctx.heartbeat(progressNow());
     for (let i = 0; i < changes.length; i += maxAgentsPerWrite) {
-      pendingWrite = changes.slice(i, i + maxAgentsPerWrite);
-      current = await wfm.writeAgents(current, pendingWrite, call);
-      progress.agentsChanged += pendingWrite.length;
+      const chunk = changes.slice(i, i + maxAgentsPerWrite);
+      current = await wfm.writeAgents(current, chunk, call);
+      progress.agentsChanged += chunk.length;
       progress.writes++;
-      pendingWrite = [];
+      const written = new Set(chunk.map((c) => c.agentId));
+      progress.agentsToLand = progress.agentsToLand.filter((id) => !written.has(id));
       ctx.heartbeat(progressNow());
     }
     const result = { ...progressNow(), versionNow: current.version };
     ctx.log.info('schedule synced', { scheduleId: planned.scheduleId, ...countsOf(result) });
     return result;
   } catch (err) {
-    throw withProgress(err, progressNow(), pendingWrite, ctx);
+    throw withProgress(err, progressNow(), ctx);
   } finally {
     clearInterval(beat);
   }
@@ -66,36 +70,27 @@ function withRequestCounts(progress: SyncProgress, counts: RequestCounts | undef
   };
 }
 
-function countsOf({ agentsInDoubt: _, ...counts }: SyncProgress) {
+function countsOf({ agentsToLand: _, ...counts }: SyncProgress) {
   return counts;
 }
 
 /**
- * A write whose answer never came may have committed. The agents it carried that are now in place were landed by it:
- * count them as changed, not as found in place.
+ * Agents an earlier attempt set out to write (a write whose answer was lost, or a worker that died mid-write) and that
+ * are in place now were landed by that write: count them as changed, not as found in place.
  */
-function settleWriteInDoubt(progress: SyncProgress, inPlace: string[]): void {
-  if (progress.agentsInDoubt.length === 0) return;
-  const inDoubt = new Set(progress.agentsInDoubt);
-  const landed = inPlace.filter((id) => inDoubt.has(id)).length;
+function settleEarlierWrites(progress: SyncProgress, inPlace: string[]): void {
+  if (progress.agentsToLand.length === 0) return;
+  const toLand = new Set(progress.agentsToLand);
+  const landed = inPlace.filter((id) => toLand.has(id)).length;
   progress.agentsChanged += landed;
   progress.writes += landed > 0 ? 1 : 0;
-  progress.agentsInDoubt = [];
+  progress.agentsToLand = [];
 }
 
 /** Records what the failure means for the counts, keeps them for the next attempt, and hands them to the workflow. */
-function withProgress(
-  err: unknown,
-  progress: SyncProgress,
-  pendingWrite: AgentChange[],
-  ctx: Context,
-): unknown {
+function withProgress(err: unknown, progress: SyncProgress, ctx: Context): unknown {
   if (!(err instanceof ApplicationFailure)) return err; // Cancellation and bugs pass through untouched.
-  if (err.type === FailureType.Transient) {
-    progress.transientRetries++;
-    // No answer to a write: it may have committed. The next read settles it.
-    if (pendingWrite.length > 0) progress.agentsInDoubt = pendingWrite.map((c) => c.agentId);
-  }
+  if (err.type === FailureType.Transient) progress.transientRetries++;
   ctx.heartbeat(progress);
   return ApplicationFailure.create({
     type: err.type ?? undefined,

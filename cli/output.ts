@@ -40,7 +40,9 @@ export function exitOn(err: unknown): void {
     say(err.message);
     return exitAfterOutput(ExitCode.invalidInput);
   }
-  say(`wfm-push: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  // The message is for the operator; the stack only when asked for (WFM_PUSH_LOG_LEVEL=debug).
+  const debug = process.env.WFM_PUSH_LOG_LEVEL === 'debug';
+  say(`wfm-push: ${err instanceof Error ? ((debug ? err.stack : undefined) ?? err.message) : String(err)}`);
   exitAfterOutput(ExitCode.failed);
 }
 

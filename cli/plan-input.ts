@@ -1,24 +1,37 @@
-import { readFile } from 'node:fs/promises';
-import type { Plan } from '../model/plan';
+import { readFile, stat } from 'node:fs/promises';
+import type { PlanLimits } from '../common/settings';
+import type { Plan, PlanProblem } from '../model/plan';
 import { parsePlan } from '../client/plan-file';
 import { CliExit, ExitCode, printJson } from './output';
 
 /** Reads and validates a plan file; every problem is printed with its path and nothing is started (exit 2). */
-export async function loadPlanFile(file: string, json: boolean): Promise<Plan> {
+export async function loadPlanFile(file: string, json: boolean, limits: PlanLimits): Promise<Plan> {
   let text: string;
   try {
+    // Refused before it is read: a file far over the limit must not be loaded into memory to be found too big.
+    const { size } = await stat(file);
+    if (size > limits.maxPlanBytes)
+      return refuse(file, json, [
+        {
+          path: '(file)',
+          message: `${size} bytes, more than the ${limits.maxPlanBytes} allowed (WFM_PUSH_MAX_PLAN_BYTES)`,
+        },
+      ]);
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new CliExit(ExitCode.invalidInput, `Cannot read plan ${file}: ${(err as Error).message}`);
   }
-  const parsed = parsePlan(text);
+  const parsed = parsePlan(text, limits);
   if (parsed.ok) return parsed.plan;
-  if (json) printJson({ ok: false, file, problems: parsed.problems });
-  const list = parsed.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
+  return refuse(file, json, parsed.problems);
+}
+
+/** Ends with exit 2, every problem named by its path (as JSON with --json); nothing was started. */
+function refuse(file: string, json: boolean, problems: PlanProblem[]): never {
+  if (json) printJson({ ok: false, file, problems });
+  const list = problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
   throw new CliExit(
     ExitCode.invalidInput,
-    json
-      ? ''
-      : `Plan ${file} is invalid (${parsed.problems.length} problem(s)); nothing was started:\n${list}`,
+    json ? '' : `Plan ${file} is invalid (${problems.length} problem(s)); nothing was started:\n${list}`,
   );
 }

@@ -1,6 +1,6 @@
 import { withPushContext } from '../client/context';
 import type { PushContext } from '../client/push-client';
-import { loadSharedSettings } from '../common/settings';
+import { loadSharedSettings, type SharedSettings } from '../common/settings';
 import { PushRefused } from '../client/push-client';
 import { CliExit, ExitCode } from './output';
 
@@ -13,9 +13,17 @@ export { formatReport, progressLine } from '../client/report-format';
 export { followToReport, printReport } from './follow';
 export { loadPlanFile } from './plan-input';
 
-/** Runs `fn` against the Temporal service and stores the environment names; the settings are read here, once. */
-export function withSession<T>(fn: (ctx: PushContext) => Promise<T>): Promise<T> {
-  return withPushContext(loadSharedSettings(process.env), fn);
+/** The settings of this process, read from the environment once. */
+export function loadSettings(): SharedSettings {
+  return loadSharedSettings(process.env);
+}
+
+/** Runs `fn` against the Temporal service and stores the settings name (by default, the environment's). */
+export function withSession<T>(
+  fn: (ctx: PushContext) => Promise<T>,
+  settings: SharedSettings = loadSettings(),
+): Promise<T> {
+  return withPushContext(settings, fn);
 }
 
 /** A push the client refuses (same planId with other content, a retry of a running push) is bad input: exit 2. */

@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
+import type { PlanLimits } from '../common/settings';
 import { planProblems, type Plan, type PlanProblem } from '../model/plan';
 
 export type PlanParseResult = { ok: true; plan: Plan } | { ok: false; problems: PlanProblem[] };
 
 /** Parses and validates a plan file's text. Every problem is returned, each named by its path. */
-export function parsePlan(text: string): PlanParseResult {
+export function parsePlan(text: string, limits?: PlanLimits): PlanParseResult {
+  if (limits && text.length > limits.maxPlanBytes)
+    return {
+      ok: false,
+      problems: [
+        { path: '(file)', message: `larger than ${limits.maxPlanBytes} bytes (WFM_PUSH_MAX_PLAN_BYTES)` },
+      ],
+    };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -14,6 +22,19 @@ export function parsePlan(text: string): PlanParseResult {
       problems: [{ path: '(file)', message: `not valid JSON: ${(err as Error).message}` }],
     };
   }
+  const count = Array.isArray((json as { schedules?: unknown } | null)?.schedules)
+    ? (json as { schedules: unknown[] }).schedules.length
+    : 0;
+  if (limits && count > limits.maxSchedules)
+    return {
+      ok: false,
+      problems: [
+        {
+          path: 'schedules',
+          message: `${count} schedules, more than the ${limits.maxSchedules} allowed (WFM_PUSH_MAX_SCHEDULES)`,
+        },
+      ],
+    };
   const { problems, parsed } = planProblems(json);
   if (!parsed) return { ok: false, problems };
   return { ok: true, plan: { ...parsed, planId: parsed.planId ?? contentPlanId(parsed.schedules) } };

@@ -7,10 +7,17 @@ import {
 import { sleep } from '../common/sleep';
 import type { PushOptions } from '../model/push-options';
 import type { PlanStore } from '../stores/plan-store';
-import type { ResultStore } from '../stores/result-store';
+import type { ResultStore, UnreadableResult } from '../stores/result-store';
 import { countAgents, type Plan } from '../model/plan';
 import { BULK_PUSH_ID, bulkPushWorkflowId } from '../model/names';
-import { buildReport, isDone, type PushReport, type PushState } from '../model/report';
+import {
+  buildReport,
+  emptyScheduleResult,
+  isDone,
+  type PushReport,
+  type PushState,
+  type ScheduleResult,
+} from '../model/report';
 import type { bulkPush, BulkPushInput } from '../workflows/bulk-push';
 import { pauseSignal, progressQuery, resumeSignal, type PushProgress } from '../workflows/messages';
 
@@ -44,23 +51,22 @@ export async function submitPush(
 ): Promise<Submitted> {
   const handle = pushHandle(ctx.client, plan.planId);
   const planRef = await ctx.plans.put(plan);
-  if ((await stateOf(handle)) === 'running') {
-    const running = await ctx.results.getManifest(plan.planId);
-    if (running && running.planRef !== planRef) {
-      throw new PushRefused(
-        `plan ${plan.planId} is being pushed with other content; wait for it, cancel it, or use another planId`,
-      );
-    }
-    return { handle, attached: true };
-  }
   const agentsPlanned = countAgents(plan);
-  await ctx.results.putManifest({
+  // A planId names one content for good: its results, report and retries are of that content. The manifest is
+  // created atomically, so of two submissions racing with one planId and different contents, one is refused.
+  const bound = await ctx.results.createManifest({
     planId: plan.planId,
     planRef,
     schedules: plan.schedules.length,
     agentsPlanned,
     submittedAt: new Date().toISOString(),
   });
+  if (bound && bound.planRef !== planRef) {
+    throw new PushRefused(
+      `plan ID ${plan.planId} was already used for other content (submitted ${bound.submittedAt}); a plan ID names one plan for good, so give this one a new planId`,
+    );
+  }
+  if ((await stateOf(handle)) === 'running') return { handle, attached: true };
   await start(ctx, {
     planId: plan.planId,
     planRef,
@@ -87,9 +93,9 @@ export async function retryPush(
   const manifest = await ctx.results.getManifest(planId);
   if (!manifest) throw new PushRefused(`no push with plan ID ${planId} in this data folder`);
   const plan = await ctx.plans.get(manifest.planRef);
-  const done = new Set(
-    (await ctx.results.listResults(planId)).filter((r) => isDone(r.outcome)).map((r) => r.scheduleId),
-  );
+  // An unreadable result is not a done one: its schedule is pushed again (a rebase makes that harmless).
+  const { results } = await ctx.results.listResults(planId);
+  const done = new Set(results.filter((r) => isDone(r.outcome)).map((r) => r.scheduleId));
   const todo = plan.schedules.filter((s) => !done.has(s.scheduleId));
   if (todo.length === 0) return undefined;
   const subset: Plan = { planId, schedules: todo };
@@ -154,7 +160,19 @@ export async function pushReport(
   if (!state || !manifest) return undefined;
   const plan = await ctx.plans.get(manifest.planRef);
   const planned = plan.schedules.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length }));
-  return buildReport(planId, state, planned, await ctx.results.listResults(planId));
+  const { results, unreadable } = await ctx.results.listResults(planId);
+  return buildReport(planId, state, planned, [...results, ...unreadable.map(unreadableResult(planned))]);
+}
+
+/** A damaged result file becomes a failed line that names the file: the schedule counts as not done. */
+function unreadableResult(planned: ReadonlyArray<{ scheduleId: string; agents: number }>) {
+  return ({ scheduleId, file, reason }: UnreadableResult): ScheduleResult => ({
+    ...emptyScheduleResult(scheduleId, planned.find((p) => p.scheduleId === scheduleId)?.agents ?? 0),
+    failure: {
+      type: 'ResultUnreadable',
+      message: `its stored result ${file} ${reason}; \`wfm-push retry\` pushes the schedule again`,
+    },
+  });
 }
 
 /** How long a progress query may wait for a worker to answer. */

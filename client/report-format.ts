@@ -1,3 +1,4 @@
+import { withoutControlCharacters } from '../common/text';
 import type { PushReport, ScheduleResult } from '../model/report';
 import type { PushProgress } from '../workflows/messages';
 
@@ -80,7 +81,9 @@ export function formatReport(report: PushReport, options: { allSchedules?: boole
   if (failed.length > 0) {
     lines.push('', `Schedules not done (${failed.length}):`);
     for (const s of failed.slice(0, 200))
-      lines.push(`  ${s.scheduleId}: ${s.failure?.type}: ${s.failure?.message}`);
+      lines.push(
+        `  ${s.scheduleId}: ${s.failure?.type}: ${withoutControlCharacters(s.failure?.message ?? '')}`,
+      );
     if (failed.length > 200) lines.push(`  ... and ${failed.length - 200} more (--json lists them all)`);
   }
   if (options.allSchedules ?? report.schedules.length <= 60) {

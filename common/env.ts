@@ -24,9 +24,15 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.infer<S>
     result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '(env)');
       const value = present[name];
-      return `${name}${value === undefined ? '' : `=${JSON.stringify(value)}`}: ${issue.message}`;
+      return `${name}${value === undefined ? '' : `=${shownValue(name, value)}`}: ${issue.message}`;
     }),
   );
+}
+
+/** A setting's value as an error message may show it: secrets never, URLs without credentials. */
+function shownValue(name: string, value: string | undefined): string {
+  if (/TOKEN|SECRET|PASSWORD|KEY|CREDENTIAL/i.test(name)) return '(hidden)';
+  return JSON.stringify(value?.replace(/\/\/[^/@\s]*@/, '//(credentials hidden)@'));
 }
 
 /** Whole numbers from the environment, with bounds. */

@@ -16,7 +16,10 @@ export function createLogger(
   /** Where the lines go. Default stderr, synchronously: a killed worker still gets its last line out. */
   destination: pino.DestinationStream = pino.destination({ fd: 2, sync: true }),
 ): Logger {
-  return pino({ level, base: { pid: process.pid, ...fields }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  return pino(
+    { level, base: { pid: process.pid, ...fields }, timestamp: pino.stdTimeFunctions.isoTime },
+    destination,
+  );
 }
 
 const levelOf: Record<TemporalLogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {

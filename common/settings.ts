@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseEnv, type Env } from './env';
+import { envInt, parseEnv, type Env } from './env';
 import { temporalSettings, type TemporalSettings } from './temporal';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -22,7 +22,22 @@ export const sharedEnvSchema = z.object({
     .enum(LOG_LEVELS)
     .default('info')
     .describe(`log level: ${LOG_LEVELS.join(', ')}`),
+  WFM_PUSH_MAX_PLAN_BYTES: envInt(1024, 2 ** 32)
+    .default(100 * 2 ** 20)
+    .describe('the largest plan file accepted, in bytes (a bigger plan is refused before it is read)'),
+  WFM_PUSH_MAX_SCHEDULES: envInt(1, 10_000_000)
+    .default(100_000)
+    .describe('the most schedules one plan may hold'),
+  WFM_PUSH_PLAN_CACHE_BYTES: envInt(0, 2 ** 34)
+    .default(128 * 2 ** 20)
+    .describe('plan JSON a worker keeps parsed in memory, in bytes (least recently used goes first)'),
 });
+
+/** Bounds on what a plan may be, so one file cannot exhaust a client's or worker's memory. */
+export interface PlanLimits {
+  maxPlanBytes: number;
+  maxSchedules: number;
+}
 
 export interface SharedSettings {
   temporal: TemporalSettings;
@@ -31,6 +46,8 @@ export interface SharedSettings {
   /** Absolute path of the local plan and result store. */
   dataDir: string;
   logLevel: LogLevel;
+  planLimits: PlanLimits;
+  planCacheBytes: number;
 }
 
 /** Reads the shared settings once, at start-up; a bad value throws a SettingsError naming the variable. */
@@ -44,5 +61,7 @@ export function sharedSettingsFrom(parsed: z.infer<typeof sharedEnvSchema>, env:
     taskQueue: parsed.WFM_PUSH_TASK_QUEUE,
     dataDir: path.resolve(parsed.WFM_PUSH_DATA_DIR),
     logLevel: parsed.WFM_PUSH_LOG_LEVEL,
+    planLimits: { maxPlanBytes: parsed.WFM_PUSH_MAX_PLAN_BYTES, maxSchedules: parsed.WFM_PUSH_MAX_SCHEDULES },
+    planCacheBytes: parsed.WFM_PUSH_PLAN_CACHE_BYTES,
   };
 }

@@ -1,27 +1,23 @@
 import { z } from 'zod';
+import { idCollisionKey, idSchema } from './ids';
 import { overlappingShiftPairs, shiftSchema, type Shift } from './shift';
 
 /** One agent's planned state: after the push the agent holds exactly these shifts (`[]` clears the agent). */
 // Plans are strict: an unknown key is most likely a typo (`lenghtMinutes`) and is refused, named by its path.
 export const agentPlanSchema = z.strictObject({
-  agentId: z.string().min(1),
+  agentId: idSchema,
   shifts: z.array(shiftSchema.strict()),
 });
 export type AgentPlan = z.infer<typeof agentPlanSchema>;
 
 export const schedulePlanSchema = z.strictObject({
-  scheduleId: z.string().min(1),
+  scheduleId: idSchema,
   agents: z.array(agentPlanSchema).min(1, 'a schedule must name at least one agent'),
 });
 export type SchedulePlan = z.infer<typeof schedulePlanSchema>;
 
-const PLAN_ID_PATTERN = /^[A-Za-z0-9._:-]{1,120}$/;
-
 export const planSchema = z.strictObject({
-  planId: z
-    .string()
-    .regex(PLAN_ID_PATTERN, 'planId: 1-120 characters of letters, digits and . _ : -')
-    .optional(),
+  planId: idSchema.optional(),
   schedules: z.array(schedulePlanSchema).min(1, 'a plan must hold at least one schedule'),
 });
 
@@ -75,24 +71,24 @@ function crossRecordProblems(json: unknown): PlanProblem[] {
   const seenSchedules = new Map<string, number>();
   arrayAt(json, 'schedules').forEach((schedule, s) => {
     const scheduleId = stringAt(schedule, 'scheduleId');
-    const first = scheduleId === undefined ? undefined : seenSchedules.get(scheduleId);
+    const first = scheduleId === undefined ? undefined : seenSchedules.get(idCollisionKey(scheduleId));
     if (scheduleId !== undefined && first !== undefined) {
       problems.push({
         path: `schedules[${s}].scheduleId`,
         message: `schedule "${scheduleId}" is listed twice (first at schedules[${first}])`,
       });
-    } else if (scheduleId !== undefined) seenSchedules.set(scheduleId, s);
+    } else if (scheduleId !== undefined) seenSchedules.set(idCollisionKey(scheduleId), s);
 
     const seenAgents = new Map<string, number>();
     arrayAt(schedule, 'agents').forEach((agent, a) => {
       const agentId = stringAt(agent, 'agentId');
-      const firstAgent = agentId === undefined ? undefined : seenAgents.get(agentId);
+      const firstAgent = agentId === undefined ? undefined : seenAgents.get(idCollisionKey(agentId));
       if (agentId !== undefined && firstAgent !== undefined) {
         problems.push({
           path: `schedules[${s}].agents[${a}].agentId`,
           message: `agent "${agentId}" is listed twice in schedule "${scheduleId}" (first at agents[${firstAgent}])`,
         });
-      } else if (agentId !== undefined) seenAgents.set(agentId, a);
+      } else if (agentId !== undefined) seenAgents.set(idCollisionKey(agentId), a);
 
       // Only shifts that are valid on their own can be compared; the others already have their problem.
       const shifts = arrayAt(agent, 'shifts').flatMap((raw, i) => {

@@ -10,8 +10,11 @@ export interface SyncProgress {
   /** Requests answered 429 (each one a wait for the server's Retry-After). */
   rateLimitWaits: number;
   transientRetries: number;
-  /** Agents of a write whose answer was lost; the next read tells whether it committed. */
-  agentsInDoubt: string[];
+  /**
+   * Agents this sync set out to write and has not yet seen written: if an attempt ends without knowing (a lost
+   * answer, a worker that died mid-write), the next attempt's read tells which of them landed.
+   */
+  agentsToLand: string[];
   /** The version the first read of this sync saw (the report's "version before"). */
   firstVersionRead?: string;
 }
@@ -23,7 +26,7 @@ export function emptyProgress(): SyncProgress {
     requests: 0,
     rateLimitWaits: 0,
     transientRetries: 0,
-    agentsInDoubt: [],
+    agentsToLand: [],
   };
 }
 

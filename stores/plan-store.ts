@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { planSchema, type Plan } from '../model/plan';
 import { writeFileAtomically } from './atomic-file';
@@ -16,16 +16,29 @@ export interface PlanStore {
   get(ref: PlanRef): Promise<Plan>;
 }
 
+export interface LocalPlanStoreOptions {
+  /** Bytes of plan JSON kept parsed in memory, least recently used first out. Default 128 MiB. */
+  cacheBytes?: number;
+  /** A stored plan larger than this is refused on load, in bytes. Default 256 MiB. */
+  maxPlanBytes?: number;
+}
+
 /** A store in a local folder: the embedded default, for a client and workers on one machine. */
 export class LocalPlanStore implements PlanStore {
-  private readonly cache = new Map<PlanRef, Promise<Plan>>();
+  /** In insertion order = least recently used first. */
+  private readonly cache = new Map<PlanRef, { plan: Promise<Plan>; bytes: number }>();
+  private cachedBytes = 0;
+  private readonly cacheBytes: number;
+  private readonly maxPlanBytes: number;
 
-  /** @param folder where plans live; created on first write. */
+  /** @param folder where plans live; created (owner-only) on first write. */
   constructor(
     private readonly folder: string,
-    /** Parsed plans kept in memory. Default 4. */
-    private readonly cacheSize = 4,
-  ) {}
+    options: LocalPlanStoreOptions = {},
+  ) {
+    this.cacheBytes = options.cacheBytes ?? 128 * 2 ** 20;
+    this.maxPlanBytes = options.maxPlanBytes ?? 256 * 2 ** 20;
+  }
 
   async put(plan: Plan): Promise<PlanRef> {
     const bytes = JSON.stringify(plan);
@@ -36,22 +49,56 @@ export class LocalPlanStore implements PlanStore {
 
   get(ref: PlanRef): Promise<Plan> {
     const hit = this.cache.get(ref);
-    if (hit) return hit;
-    const loading = this.load(ref);
-    this.cache.set(ref, loading);
-    loading.catch(() => this.cache.delete(ref));
-    while (this.cache.size > this.cacheSize) {
-      const oldest = this.cache.keys().next().value as PlanRef;
-      this.cache.delete(oldest);
+    if (hit) {
+      // Used again: move it to the back of the eviction order.
+      this.cache.delete(ref);
+      this.cache.set(ref, hit);
+      return hit.plan;
     }
-    return loading;
+    const entry = { plan: this.load(ref), bytes: 0 };
+    this.cache.set(ref, entry);
+    entry.plan.then(
+      () => this.evictBeyondBudget(),
+      () => this.forget(ref),
+    );
+    return entry.plan;
   }
 
   private async load(ref: PlanRef): Promise<Plan> {
     if (!/^[0-9a-f]{64}$/.test(ref)) throw new Error(`not a plan reference: ${ref}`);
-    const plan = planSchema.parse(JSON.parse(await readFile(this.fileOf(ref), 'utf8')));
-    if (!plan.planId) throw new Error(`stored plan ${ref} has no planId`);
+    const file = this.fileOf(ref);
+    const size = (await stat(file)).size;
+    if (size > this.maxPlanBytes)
+      throw new Error(`stored plan ${file} is ${size} bytes, more than the ${this.maxPlanBytes} allowed`);
+    const text = await readFile(file, 'utf8');
+    // Content-addressed: a file whose bytes no longer hash to its name was changed or damaged. Never push it.
+    if (createHash('sha256').update(text).digest('hex') !== ref)
+      throw new Error(
+        `stored plan ${file} does not match its SHA-256 (changed or damaged); refusing to use it`,
+      );
+    const plan = planSchema.parse(JSON.parse(text));
+    if (!plan.planId) throw new Error(`stored plan ${file} has no planId`);
+    const entry = this.cache.get(ref);
+    if (entry) {
+      entry.bytes = size;
+      this.cachedBytes += size;
+    }
     return { ...plan, planId: plan.planId };
+  }
+
+  private evictBeyondBudget(): void {
+    for (const [ref, entry] of this.cache) {
+      // The newest plan stays even when it alone is over budget: it is the one being used.
+      if (this.cachedBytes <= this.cacheBytes || this.cache.size <= 1) return;
+      if (entry.bytes > 0) this.forget(ref);
+    }
+  }
+
+  private forget(ref: PlanRef): void {
+    const entry = this.cache.get(ref);
+    if (!entry) return;
+    this.cachedBytes -= entry.bytes;
+    this.cache.delete(ref);
   }
 
   private fileOf(ref: PlanRef): string {

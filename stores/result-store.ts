@@ -1,71 +1,144 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
+import { isValidId } from '../model/ids';
 import type { PushManifest, ScheduleResult } from '../model/report';
-import { writeFileAtomically } from './atomic-file';
+import { createFileExclusively, writeFileAtomically } from './atomic-file';
+
+/** A stored result that cannot be read back, named so an operator can find it; its schedule counts as not done. */
+export interface UnreadableResult {
+  scheduleId: string;
+  file: string;
+  reason: string;
+}
+
+export interface StoredResults {
+  results: ScheduleResult[];
+  unreadable: UnreadableResult[];
+}
 
 /**
  * Per-schedule results live here, not in the parent's state, so the report of a 10,000-schedule push is complete and
  * no workflow carries it. The latest result of a schedule wins (a retry overwrites a failure).
  */
 export interface ResultStore {
-  putManifest(manifest: PushManifest): Promise<void>;
+  /**
+   * Records what a push covers, unless its planId already has a manifest: then that one is returned and nothing is
+   * written. Atomic, so two submissions racing with one planId cannot both bind it.
+   */
+  createManifest(manifest: PushManifest): Promise<PushManifest | undefined>;
   getManifest(planId: string): Promise<PushManifest | undefined>;
   putResult(planId: string, result: ScheduleResult): Promise<void>;
-  listResults(planId: string): Promise<ScheduleResult[]>;
+  listResults(planId: string): Promise<StoredResults>;
 }
 
-/** A store in a local folder (the embedded default): `<folder>/<planId>/manifest.json` and one file per schedule. */
+const manifestSchema = z.object({
+  planId: z.string(),
+  planRef: z.string().regex(/^[0-9a-f]{64}$/),
+  schedules: z.number().int().nonnegative(),
+  agentsPlanned: z.number().int().nonnegative(),
+  submittedAt: z.string(),
+});
+
+/** Enough of a result to trust it in a report; the rest of its fields are kept as stored. */
+const storedResultSchema = z.looseObject({
+  scheduleId: z.string(),
+  outcome: z.enum(['landed', 'already-in-place', 'failed', 'not-started']),
+  agentsPlanned: z.number(),
+  agentsChanged: z.number(),
+  agentsAlreadyInPlace: z.number(),
+});
+
+/**
+ * A store in a local folder (the embedded default): `<folder>/<planId>/manifest.json` and one file per schedule,
+ * `<folder>/<planId>/schedules/<scheduleId>.json`. The ID grammar (model/ids.ts) makes both safe file names.
+ */
 export class LocalResultStore implements ResultStore {
   constructor(private readonly folder: string) {}
 
-  async putManifest(manifest: PushManifest): Promise<void> {
-    await writeFileAtomically(
-      path.join(this.pushFolder(manifest.planId), 'manifest.json'),
-      JSON.stringify(manifest),
-    );
+  async createManifest(manifest: PushManifest): Promise<PushManifest | undefined> {
+    const file = this.manifestFile(manifest.planId);
+    if (await createFileExclusively(file, JSON.stringify(manifest))) return undefined;
+    return this.getManifest(manifest.planId);
   }
 
   async getManifest(planId: string): Promise<PushManifest | undefined> {
+    const file = this.manifestFile(planId);
+    let text: string;
     try {
-      return JSON.parse(
-        await readFile(path.join(this.pushFolder(planId), 'manifest.json'), 'utf8'),
-      ) as PushManifest;
+      text = await readFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
+    const parsed = manifestSchema.safeParse(parseJson(text));
+    if (!parsed.success)
+      throw new Error(`the manifest ${file} is damaged; the push's report cannot be built from it`);
+    return parsed.data;
   }
 
   async putResult(planId: string, result: ScheduleResult): Promise<void> {
-    const file = path.join(
-      this.pushFolder(planId),
-      'schedules',
-      `${encodeURIComponent(result.scheduleId)}.json`,
-    );
-    await writeFileAtomically(file, JSON.stringify(result));
+    await writeFileAtomically(this.resultFile(planId, result.scheduleId), JSON.stringify(result));
   }
 
-  async listResults(planId: string): Promise<ScheduleResult[]> {
-    const dir = path.join(this.pushFolder(planId), 'schedules');
+  async listResults(planId: string): Promise<StoredResults> {
+    const dir = path.dirname(this.resultFile(planId, 'x'));
     let names: string[];
     try {
-      names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+      names = (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { results: [], unreadable: [] };
       throw err;
     }
-    const results: ScheduleResult[] = [];
+    const stored: StoredResults = { results: [], unreadable: [] };
     // In batches: a 10,000-schedule push must not open 10,000 files at once.
     for (let i = 0; i < names.length; i += 256) {
-      const batch = names
-        .slice(i, i + 256)
-        .map(async (n) => JSON.parse(await readFile(path.join(dir, n), 'utf8')) as ScheduleResult);
-      results.push(...(await Promise.all(batch)));
+      const batch = names.slice(i, i + 256).map((name) => this.readResult(dir, name));
+      for (const read of await Promise.all(batch)) {
+        if ('result' in read) stored.results.push(read.result);
+        else stored.unreadable.push(read);
+      }
     }
-    return results;
+    return stored;
+  }
+
+  /** One result file; a damaged one is named with what is wrong, not thrown: the other results still count. */
+  private async readResult(
+    dir: string,
+    name: string,
+  ): Promise<{ result: ScheduleResult } | UnreadableResult> {
+    const file = path.join(dir, name);
+    const scheduleId = name.slice(0, -'.json'.length);
+    const parsed = storedResultSchema.safeParse(parseJson(await readFile(file, 'utf8')));
+    if (!parsed.success) return { scheduleId, file, reason: 'not a schedule result (empty or damaged file)' };
+    if (parsed.data.scheduleId !== scheduleId)
+      return { scheduleId, file, reason: `holds the result of schedule ${parsed.data.scheduleId}` };
+    return { result: parsed.data as unknown as ScheduleResult };
+  }
+
+  private manifestFile(planId: string): string {
+    return path.join(this.pushFolder(planId), 'manifest.json');
+  }
+
+  private resultFile(planId: string, scheduleId: string): string {
+    return path.join(this.pushFolder(planId), 'schedules', `${safeName(scheduleId)}.json`);
   }
 
   private pushFolder(planId: string): string {
-    return path.join(this.folder, encodeURIComponent(planId));
+    return path.join(this.folder, safeName(planId));
+  }
+}
+
+/** An ID as a file name. The ID grammar already excludes `/`, `..` and control characters; this checks it again. */
+function safeName(id: string): string {
+  if (!isValidId(id)) throw new Error(`not a valid ID for a file name: ${JSON.stringify(id.slice(0, 140))}`);
+  return id;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

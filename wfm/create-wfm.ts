@@ -18,6 +18,7 @@ export function createWfm(settings: WfmSettings, logger: Logger): WfmPort {
     requestTimeoutMs: settings.requestTimeoutMs,
     rate: createRateController(settings, logger),
     rateLimitDeadlineMs: settings.rateLimitDeadlineMs,
+    maxResponseBytes: settings.maxResponseBytes,
   });
 }
 

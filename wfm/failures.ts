@@ -2,6 +2,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import { FailureType } from '../model/failures';
 import { z } from 'zod';
 import { retryAfterMs } from './rate/rate-limit-headers';
+import { cleanServerText } from './server-text';
 
 /** The error body most WFM APIs send (`{ status, code, message }`); anything else is shown as text. */
 const errorBodySchema = z.looseObject({
@@ -10,16 +11,26 @@ const errorBodySchema = z.looseObject({
   message: z.string().optional(),
 });
 
-/** What the server said, for a report line: `429 too.many.requests: Rate limit exceeded`. */
-export function serverMessage(status: number, bodyText: string): string {
-  try {
-    const body = errorBodySchema.safeParse(JSON.parse(bodyText));
-    if (body.success && body.data.message)
-      return `${status} ${body.data.code ?? ''}: ${body.data.message}`.replace(' :', ':');
-  } catch {
-    // Not JSON: fall through to the raw text.
+/** Error bodies larger than this are not parsed as JSON, only shown (cut) as text. */
+const MAX_ERROR_JSON_CHARS = 4 * 2 ** 20;
+
+/**
+ * What the server said, for a report line: `429 too.many.requests: Rate limit exceeded`. Cleaned (see
+ * `cleanServerText`): `secrets` (the token the request carried) and anything credential-like are redacted.
+ */
+export function serverMessage(status: number, bodyText: string, secrets: readonly string[] = []): string {
+  if (bodyText.length <= MAX_ERROR_JSON_CHARS) {
+    try {
+      const body = errorBodySchema.safeParse(JSON.parse(bodyText));
+      if (body.success && body.data.message) {
+        const said = `${body.data.code ?? ''}: ${body.data.message}`;
+        return `${status} ${cleanServerText(said, secrets)}`.replace(' :', ':');
+      }
+    } catch {
+      // Not JSON: fall through to the text.
+    }
   }
-  return `${status}: ${bodyText.slice(0, 500) || '(empty body)'}`;
+  return `${status}: ${cleanServerText(bodyText, secrets) || '(empty body)'}`;
 }
 
 /**
@@ -41,8 +52,10 @@ export function classifyHttpFailure(
   headers: Headers,
   bodyText: string,
   nowMs: number,
+  /** Redacted from the server's text wherever it shows up (the token the request carried). */
+  secrets: readonly string[] = [],
 ): ApplicationFailure {
-  const message = `${what}: ${serverMessage(status, bodyText)}`;
+  const message = `${what}: ${serverMessage(status, bodyText, secrets)}`;
   const details = [{ status }];
   if (status === 409 || status === 412) {
     // Expected under contention: BENIGN keeps it out of failure metrics and error logs.
@@ -88,7 +101,9 @@ export function classifyHttpFailure(
 export function classifyNetworkFailure(what: string, err: unknown): ApplicationFailure {
   const cause = err instanceof Error ? err : undefined;
   const reason =
-    cause?.name === 'TimeoutError' ? 'timed out' : `no response (${describeNetworkError(cause)})`;
+    cause?.name === 'TimeoutError'
+      ? 'timed out'
+      : `no response (${cleanServerText(describeNetworkError(cause))})`;
   return ApplicationFailure.create({ type: FailureType.Transient, message: `${what}: ${reason}`, cause });
 }
 

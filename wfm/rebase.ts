@@ -14,12 +14,14 @@ export interface Rebase {
  * schedule lacks and the plan leaves without shifts already holds its planned state.
  */
 export function rebase(current: readonly AgentState[], planned: readonly AgentPlan[]): Rebase {
-  const byId = new Map(current.map((a) => [a.agentId, a.shifts]));
+  // A server may list an agent twice; the agent is in place only when every entry holds the plan.
+  const entries = new Map<string, AgentState['shifts'][]>();
+  for (const a of current) entries.set(a.agentId, [...(entries.get(a.agentId) ?? []), a.shifts]);
   const changes: AgentChange[] = [];
   const inPlace: string[] = [];
   for (const agent of planned) {
-    const now = byId.get(agent.agentId) ?? [];
-    if (sameShifts(now, agent.shifts)) inPlace.push(agent.agentId);
+    const now = entries.get(agent.agentId) ?? [[]];
+    if (now.every((shifts) => sameShifts(shifts, agent.shifts))) inPlace.push(agent.agentId);
     else changes.push({ agentId: agent.agentId, shifts: canonicalShifts(agent.shifts) });
   }
   return { changes, inPlace };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envDurationMs, envInt, type Env, parseEnv } from '../common/env';
+import { envDurationMs, envInt, type Env, parseEnv, SettingsError } from '../common/env';
 
 /**
  * The longest rate-limit deadline: the sync activity's start-to-close timeout (24 h, in workflows/schedule-push.ts)
@@ -13,7 +13,19 @@ export const wfmEnvSchema = z.object({
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
     .default('http://127.0.0.1:4010')
     .describe('base URL of the WFM API (default: the embedded simulator)'),
-  WFM_TOKEN: z.string().min(1).default('dev-token').describe("bearer token (default: the simulator's)"),
+  WFM_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "bearer token; required unless WFM_BASE_URL is on this machine (then the simulator's dev-token)",
+    ),
+  WFM_ALLOW_INSECURE_HTTP: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe(
+      'allow http:// to a WFM that is not on this machine (tokens and schedules would cross the network unencrypted)',
+    ),
   WFM_VERSION_IN: z
     .enum(['body', 'if-match', 'both'])
     .default('both')
@@ -26,6 +38,9 @@ export const wfmEnvSchema = z.object({
     .describe(
       'a ceiling on WFM requests per second across all workers (unset: none; each worker finds the rate the WFM sustains by itself)',
     ),
+  WFM_MAX_RESPONSE_BYTES: envInt(1024, 2 ** 31)
+    .default(32 * 2 ** 20)
+    .describe('the largest WFM answer read, in bytes; a larger one fails its schedule instead of the worker'),
   WFM_RATE_LIMIT_DEADLINE: envDurationMs(1000, MAX_RATE_LIMIT_DEADLINE_MS)
     .prefault('6h')
     .describe(
@@ -49,20 +64,46 @@ export interface WfmSettings {
   rateLimitDeadlineMs: number;
   /** Longest pause a Retry-After can impose on the worker. */
   maxRetryAfterMs: number;
+  /** The largest response body read. */
+  maxResponseBytes: number;
 }
 
+/**
+ * The WFM settings, checked as a whole: no credentials inside the URL (they would be printed and logged), no plain
+ * http:// to another machine unless allowed, and no default token for a real WFM.
+ */
 export function wfmSettingsFrom(parsed: z.infer<typeof wfmEnvSchema>): WfmSettings {
+  const url = new URL(parsed.WFM_BASE_URL);
+  const problems: string[] = [];
+  if (url.username || url.password)
+    problems.push('WFM_BASE_URL: must not carry credentials (user:password@); use WFM_TOKEN');
+  const local = isLoopback(url.hostname);
+  if (url.protocol === 'http:' && !local && parsed.WFM_ALLOW_INSECURE_HTTP !== 'true')
+    problems.push(
+      `WFM_BASE_URL: http:// to ${url.hostname} would send the token and schedules unencrypted; use https:// (or set WFM_ALLOW_INSECURE_HTTP=true)`,
+    );
+  if (parsed.WFM_TOKEN === undefined && !local)
+    problems.push(`WFM_TOKEN: required for a WFM that is not on this machine (${url.hostname})`);
+  if (problems.length > 0) throw new SettingsError(problems);
   return {
     baseUrl: parsed.WFM_BASE_URL,
-    token: parsed.WFM_TOKEN,
+    // The simulator's token: only ever a default for a WFM on this machine.
+    token: parsed.WFM_TOKEN ?? 'dev-token',
     versionIn: parsed.WFM_VERSION_IN,
     requestTimeoutMs: parsed.WFM_REQUEST_TIMEOUT_MS,
     rateLimitPerSecond: parsed.WFM_RATE_LIMIT_PER_SECOND,
     rateLimitDeadlineMs: parsed.WFM_RATE_LIMIT_DEADLINE,
     maxRetryAfterMs: parsed.WFM_MAX_RETRY_AFTER,
+    maxResponseBytes: parsed.WFM_MAX_RESPONSE_BYTES,
   };
 }
 
 export function loadWfmSettings(env: Env): WfmSettings {
   return wfmSettingsFrom(parseEnv(wfmEnvSchema, env));
+}
+
+/** localhost, 127.0.0.0/8 and ::1: a WFM on this machine (the simulator). */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities';
 import { createLogger, type Logger } from '../common/logger';
@@ -16,6 +17,8 @@ export interface StartWorkersOptions {
   settings: WorkerSettings;
   /** Use an open connection (tests); by default one is made from `settings.temporal`. */
   connection?: NativeConnection;
+  /** A client for activities that wait on other workflows (tests pass theirs); by default made from the settings. */
+  client?: Client;
   /** Where the worker logs (rate changes, capped pauses). Default: the process logger at the settings' level. */
   logger?: Logger;
   /** A pre-built workflow bundle (tests bundle once per file); by default the workflows are bundled at start. */
@@ -30,14 +33,20 @@ export async function startWorkers({
   settings,
   connection,
   workflowBundle,
+  client,
   logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
 }: StartWorkersOptions): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
   const conn = connection ?? (await NativeConnection.connect(settings.temporal.connectionOptions));
   const namespace = settings.temporal.namespace;
+  const ownClient = client === undefined;
+  const temporal =
+    client ??
+    new Client({ connection: await Connection.connect(settings.temporal.connectionOptions), namespace });
   const rate = settings.wfm.rateLimitPerSecond;
   const activities = createActivities({
     wfm: createWfm(settings.wfm, logger),
+    temporal,
     ...createStores(settings),
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
   });
@@ -51,6 +60,7 @@ export async function startWorkers({
     activities: {
       listPlanSchedules: activities.listPlanSchedules,
       recordScheduleResult: activities.recordScheduleResult,
+      waitForWorkflowToClose: activities.waitForWorkflowToClose,
     },
   });
   const httpWorker = await Worker.create({
@@ -65,6 +75,7 @@ export async function startWorkers({
   });
   const done = Promise.all([workflowWorker.run(), httpWorker.run()]).then(async () => {
     if (ownConnection) await conn.close();
+    if (ownClient) await temporal.connection.close();
   });
   return {
     done,

@@ -9,6 +9,7 @@ import {
   isCancellation,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -139,6 +140,13 @@ export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
  * writing that schedule now: wait and start afterwards, so two pushes never write one schedule at once.
  */
 async function runChild(input: SchedulePushInput, onBusy: (busy: boolean) => void): Promise<ScheduleResult> {
+  const { waitForWorkflowToClose } = proxyActivities<Activities>({
+    summary: `Wait until the push that holds schedule ${input.scheduleId} lets it go`,
+    startToCloseTimeout: '30 days',
+    // The activity heartbeats while it waits: a killed worker's wait moves to another one.
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '5 seconds', maximumInterval: '1 minute' },
+  });
   for (let busy = false; ;) {
     try {
       const handle = await startChild(schedulePush, {
@@ -159,7 +167,11 @@ async function runChild(input: SchedulePushInput, onBusy: (busy: boolean) => voi
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       if (!busy) onBusy((busy = true));
-      await sleep(BUSY_SCHEDULE_RETRY_MS);
+      // One activity that waits for the other push's schedule workflow to close costs three history events however
+      // long it takes; retrying the start every few seconds cost four per try and could fill the history.
+      if (patched('wait-for-busy-schedule-in-activity'))
+        await waitForWorkflowToClose({ workflowId: schedulePushWorkflowId(input.scheduleId) });
+      else await sleep(BUSY_SCHEDULE_RETRY_MS);
     }
   }
 }

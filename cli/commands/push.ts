@@ -28,7 +28,8 @@ export function pushCommand() {
     .action(async (file: string, raw: Record<string, unknown>) => {
       const options = parseOptions(pushOptions, raw);
       const session = await import('../session');
-      const plan = await session.loadPlanFile(file, options.json ?? false);
+      const settings = session.loadSettings();
+      const plan = await session.loadPlanFile(file, options.json ?? false, settings.planLimits);
       await session.withSession(async (ctx) => {
         const { maxInFlight, conflictBudget } = options;
         const submitted = await session
@@ -44,6 +45,6 @@ export function pushCommand() {
             workflowId: submitted.handle.workflowId,
             attached: submitted.attached,
           });
-      });
+      }, settings);
     });
 }

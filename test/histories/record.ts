@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     WFM_PUSH_TASK_QUEUE: 'record',
     WFM_PUSH_DATA_DIR: env.dataDir,
   });
-  const workers = await startWorkers({ settings, connection: env.nativeConnection });
+  const workers = await startWorkers({ settings, connection: env.nativeConnection, client: env.client });
   const ctx = pushContext(client, settings);
   try {
     // A push that continues as new, meets conflicts and a missing schedule, and is paused and resumed.

@@ -69,6 +69,34 @@ describe('durability (worker processes, dev server restarts)', () => {
     expect(await h.violations(simulator.api, plan, report)).toEqual([]);
   });
 
+  it('a worker killed in the middle of a write: its successor counts the agents that write landed as changed', async () => {
+    const {
+      plan,
+      simulator,
+      ctx: scenarioCtx,
+      env,
+    } = await h.scenario('kill-mid-write', {
+      schedules: 1,
+      agents: 20,
+      // Every answer takes 3 s: time to kill the worker while its PUT is on the server, which still commits it.
+      simulator: { latencyMs: 3000 },
+      startWorkers: false,
+    });
+    const first = startWorkerProcess('worker-1', env);
+    await submitPush(scenarioCtx, plan);
+    await waitUntil('the PUT has reached the server', async () =>
+      (await simulator.api.requests()).some((r) => r.method === 'PUT'),
+    );
+    process.kill(-first.pid, 'SIGKILL');
+    startWorkerProcess('worker-2', env);
+    const report = await waitForReport(scenarioCtx, plan.planId);
+
+    const puts = (await simulator.api.requests()).filter((r) => r.method === 'PUT');
+    expect(puts).toHaveLength(1); // the successor read the schedule, found the write in and wrote nothing
+    expect(report.totals).toMatchObject({ agentsChanged: 20, agentsAlreadyInPlace: 0, schedulesFailed: 0 });
+    expect(await h.violations(simulator.api, plan, report)).toEqual([]);
+  });
+
   it('the dev server stopped and started again on its database mid-push loses no progress', async () => {
     const dbFile = path.join(h.dataDir, `restart-${randomUUID().slice(0, 6)}.sqlite`);
     const port = await freePort();

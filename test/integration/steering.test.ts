@@ -168,5 +168,19 @@ describe('steering a push (real Temporal server, simulator)', () => {
     expect(await simulator.api.commits()).toEqual(
       expect.arrayContaining([expect.objectContaining({ scheduleId: shared.scheduleId })]),
     );
+    // The push that found the schedule busy (whichever it was) waited in one activity, not in a loop of timers and
+    // failed starts that grows its history while it waits.
+    const events = (
+      await Promise.all(
+        [plan.planId, other.planId].map((id) =>
+          h.client.workflow.getHandle(bulkPushWorkflowId(id)).fetchHistory(),
+        ),
+      )
+    ).flatMap((history) => history.events ?? []);
+    const waits = events.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'waitForWorkflowToClose',
+    );
+    expect(waits).toHaveLength(1);
+    expect(events.filter((e) => e.timerStartedEventAttributes)).toHaveLength(0);
   });
 });

@@ -134,6 +134,7 @@ export class Harness {
       settings,
       connection: this.nativeConnection,
       workflowBundle: this.bundle,
+      client: this.client,
       logger: logger ?? createLogger('warn'),
     });
     this.cleanups.push(() => workers.shutdown());

@@ -7,14 +7,15 @@ export interface CliRun {
   stderr: string;
 }
 
-const BIN = path.resolve(__dirname, '../../bin/wfm-push.js');
+/** The real binary, as a user runs it. */
+export const CLI_BIN = path.resolve(__dirname, '../../bin/wfm-push.js');
 
 /** Runs the real `wfm-push` binary in its own process, as a scheduler would. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      [CLI_BIN, ...args],
       { env: { ...process.env, ...env }, timeout: timeoutMs },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;

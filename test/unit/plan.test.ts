@@ -108,4 +108,64 @@ describe('plan validation', () => {
       schedules: expect.stringContaining('at least one schedule'),
     });
   });
+
+  it('holds every ID to one grammar: no dot segments, no long, invisible or non-ASCII IDs', () => {
+    const withIds = (planId: string, scheduleId: string, agentId: string) => ({
+      planId,
+      schedules: [{ scheduleId, agents: [{ agentId, shifts: [] }] }],
+    });
+    expect(Object.keys(problemsOf(withIds('..', '.', 'a\u200b1')))).toEqual([
+      'planId',
+      'schedules[0].scheduleId',
+      'schedules[0].agents[0].agentId',
+    ]);
+    expect(problemsOf(withIds('p', 'x'.repeat(240), 'a'))).toEqual({
+      'schedules[0].scheduleId': expect.stringContaining('1-128 ASCII letters'),
+    });
+    // The NFD form of "é" (e + combining accent) and the NFC form are both refused, never taken as two agents.
+    expect(Object.keys(problemsOf(withIds('p', 's', 'caf\u0065\u0301')))).toEqual([
+      'schedules[0].agents[0].agentId',
+    ]);
+    expect(Object.keys(problemsOf(withIds('p', 's', 'caf\u00e9')))).toEqual([
+      'schedules[0].agents[0].agentId',
+    ]);
+    expect(
+      parsePlan(
+        JSON.stringify(withIds('week-49:v2', 'c0a8f8e2-1d3b-4f6a-9e1b-2b3c4d5e6f70', 'ann@example.com')),
+      ),
+    ).toMatchObject({ ok: true });
+  });
+
+  it('takes IDs that differ only in letter case as the same schedule or agent', () => {
+    const plan = {
+      schedules: [
+        {
+          scheduleId: 'S-1',
+          agents: [
+            { agentId: 'A-1', shifts: [] },
+            { agentId: 'a-1', shifts: [] },
+          ],
+        },
+        { scheduleId: 's-1', agents: [{ agentId: 'a-2', shifts: [] }] },
+      ],
+    };
+    expect(problemsOf(plan)).toEqual({
+      'schedules[0].agents[1].agentId': expect.stringContaining('listed twice'),
+      'schedules[1].scheduleId': expect.stringContaining('listed twice'),
+    });
+  });
+
+  it('refuses a plan over the size or schedule limits before looking further', () => {
+    const text = JSON.stringify(validPlan);
+    expect(parsePlan(text, { maxPlanBytes: 100, maxSchedules: 10 })).toMatchObject({
+      ok: false,
+      problems: [{ path: '(file)', message: expect.stringContaining('WFM_PUSH_MAX_PLAN_BYTES') }],
+    });
+    expect(parsePlan(text, { maxPlanBytes: 10_000, maxSchedules: 1 })).toMatchObject({
+      ok: false,
+      problems: [
+        { path: 'schedules', message: expect.stringContaining('2 schedules, more than the 1 allowed') },
+      ],
+    });
+  });
 });

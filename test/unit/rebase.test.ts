@@ -113,3 +113,28 @@ describe('rebase', () => {
     });
   });
 });
+
+describe('a server document that lists an agent twice', () => {
+  const planned = [
+    {
+      agentId: 'a-1',
+      shifts: [{ start: '2026-12-07T01:00:00.000Z', lengthMinutes: 60, activityCode: 'WORK' }],
+    },
+  ];
+  const twice: ScheduleDocument = {
+    id: 's-1',
+    version: 3,
+    agents: [
+      { agentId: 'a-1', shifts: planned[0]?.shifts ?? [] },
+      { agentId: 'a-1', shifts: [] },
+    ],
+  };
+
+  it('is written once, with the plan in every entry, and is in place afterwards', () => {
+    const first = rebase(twice.agents, planned);
+    expect(first.changes.map((c) => c.agentId)).toEqual(['a-1']);
+    const written = applyChanges(twice, first.changes);
+    expect(written.agents.map((a) => a.shifts)).toEqual([planned[0]?.shifts, planned[0]?.shifts]);
+    expect(rebase(written.agents, planned)).toEqual({ changes: [], inPlace: ['a-1'] });
+  });
+});

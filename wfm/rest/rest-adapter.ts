@@ -35,6 +35,8 @@ export interface RestAdapterOptions {
   rate?: Pick<AdaptiveRateController, 'acquire' | 'observe' | 'ratePerSecond'>;
   /** How long one request may keep being answered 429 before its schedule fails, in ms. Default 6 h. */
   rateLimitDeadlineMs?: number;
+  /** The largest response body read, in bytes; a larger one fails the request. Default 32 MiB. */
+  maxResponseBytes?: number;
 }
 
 /** The REST WFM contract of docs/wfm-rest-contract.md: full-document GET and conditional PUT. */
@@ -44,6 +46,7 @@ export class RestWfmAdapter implements WfmPort {
   private readonly nowMs: () => number;
   private readonly userAgent: string;
   private readonly rateLimitDeadlineMs: number;
+  private readonly maxResponseBytes: number;
 
   constructor(private readonly options: RestAdapterOptions) {
     this.userAgent = options.userAgent ?? `wfm-push (${hostname()}:${process.pid})`;
@@ -51,6 +54,7 @@ export class RestWfmAdapter implements WfmPort {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
     this.nowMs = options.nowMs ?? Date.now;
     this.rateLimitDeadlineMs = options.rateLimitDeadlineMs ?? 6 * 3_600_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? 32 * 2 ** 20;
   }
 
   async readSchedule(scheduleId: string, call: WfmCall = {}): Promise<ScheduleSnapshot> {
@@ -96,7 +100,7 @@ export class RestWfmAdapter implements WfmPort {
       // The timeout starts when the request is sent, not while it waits for its turn.
       const timeout = AbortSignal.timeout(this.requestTimeoutMs);
       let res: Response;
-      let text: string;
+      let text: string | undefined;
       if (counts) counts.requests++;
       try {
         res = await fetch(url, {
@@ -109,14 +113,34 @@ export class RestWfmAdapter implements WfmPort {
           },
           body,
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+          // A redirect is never followed: it would send the document (agents, shifts) and the token elsewhere, or
+          // replay a write against another schedule.
+          redirect: 'manual',
         });
-        text = await res.text();
+        text = await readBodyCapped(res, this.maxResponseBytes);
       } catch (err) {
         if (signal?.aborted) throw err; // Cancellation is never turned into a retryable failure.
         throw classifyNetworkFailure(what, err);
       }
       this.options.rate?.observe(res.status, res.headers);
-      if (res.ok) return { text, headers: res.headers };
+      if (text === undefined)
+        throw protocolViolation(
+          what,
+          `${res.status} answer larger than ${this.maxResponseBytes} bytes; not read`,
+        );
+      if (res.status >= 300 && res.status < 400)
+        throw protocolViolation(
+          what,
+          `${res.status} redirect (not followed: the WFM must answer at its own URL)`,
+        );
+      if (res.ok) {
+        if (!/^application\/([\w.+-]*\+)?json\b/i.test(res.headers.get('content-type') ?? ''))
+          throw protocolViolation(
+            what,
+            `answer is not JSON (content-type ${JSON.stringify(res.headers.get('content-type'))})`,
+          );
+        return { text, headers: res.headers };
+      }
       if (res.status === 401 && !renewed) {
         renewed = true;
         continue;
@@ -128,9 +152,15 @@ export class RestWfmAdapter implements WfmPort {
         const waitedMs = this.nowMs() - throttled.sinceMs;
         if (waitedMs < this.rateLimitDeadlineMs) continue;
         const rate = this.options.rate.ratePerSecond;
-        throw rateLimitDeadlinePassed(what, waitedMs, throttled.refusals, rate, serverMessage(429, text));
+        throw rateLimitDeadlinePassed(
+          what,
+          waitedMs,
+          throttled.refusals,
+          rate,
+          serverMessage(429, text, [token]),
+        );
       }
-      throw classifyHttpFailure(what, res.status, res.headers, text, this.nowMs());
+      throw classifyHttpFailure(what, res.status, res.headers, text, this.nowMs(), [token]);
     }
   }
 
@@ -164,4 +194,30 @@ export class RestWfmAdapter implements WfmPort {
     const list = issues.slice(0, 5).map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
     return protocolViolation(what, `response is not a schedule document (${list.join('; ')})`);
   }
+}
+
+/**
+ * The body as text, read as a stream and given up past `maxBytes` (undefined then): one huge answer must not take a
+ * worker's memory with it.
+ */
+async function readBodyCapped(res: Response, maxBytes: number): Promise<string | undefined> {
+  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
