@@ -4,6 +4,8 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { readFile } from 'node:fs/promises';
+import { loadPayloadCodec } from '../common/codec-keys';
+import { dataConverterFor } from '../common/data-converter';
 import { sleep } from '../common/sleep';
 import { freePort, startCliProcess, type Service } from '../dev/processes';
 import { startDevServer, type DevServer } from '../dev/temporal-dev-server';
@@ -20,7 +22,7 @@ export interface BenchEnv {
  * A dev server of its own (free port, fresh SQLite file), so a benchmark (or the history recorder) never shares state
  * with anything.
  */
-export async function benchEnv(): Promise<BenchEnv> {
+export async function benchEnv({ encryption = true } = {}): Promise<BenchEnv> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wfm-push-bench-'));
   const server = await startDevServer({
@@ -28,13 +30,21 @@ export async function benchEnv(): Promise<BenchEnv> {
     headless: true,
     dbFile: path.join(dir, 'temporal.sqlite'),
   });
-  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  const dataDir = path.join(dir, 'data');
+  // The same key the bench's worker processes generate into (or find in) the data folder: as a user runs it.
+  const codec = encryption
+    ? await loadPayloadCodec({ encryption: 'on', codecKeys: undefined, codecKeyFile: undefined, dataDir })
+    : undefined;
+  const client = new Client({
+    connection: await Connection.connect({ address: server.address }),
+    dataConverter: dataConverterFor(codec),
+  });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   return {
     server,
     client,
     nativeConnection,
-    dataDir: path.join(dir, 'data'),
+    dataDir,
     close: async () => {
       await nativeConnection.close();
       await client.connection.close();

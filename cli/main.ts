@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { codecServerCommand } from './commands/codec-server';
 import { demoCommand } from './commands/demo';
 import { devServerCommand } from './commands/dev-server';
 import { pushCommand } from './commands/push';
@@ -36,6 +37,7 @@ for (const command of [
   cancelCommand(),
   retryCommand(),
   workerCommand(),
+  codecServerCommand(),
   devServerCommand(),
   simCommand(),
   sampleCommand(),

@@ -2,7 +2,7 @@ import { withPushContext } from '../client/context';
 import type { PushContext } from '../client/push-client';
 import { loadSharedSettings, type SharedSettings } from '../common/settings';
 import { PushRefused } from '../client/push-client';
-import { CliExit, ExitCode } from './output';
+import { CliExit, ExitCode, say } from './output';
 
 /**
  * What the client commands use once they run. Commands load this module on demand (`await import('../session')`), so
@@ -23,7 +23,14 @@ export function withSession<T>(
   fn: (ctx: PushContext) => Promise<T>,
   settings: SharedSettings = loadSettings(),
 ): Promise<T> {
-  return withPushContext(settings, fn);
+  return withPushContext(settings, fn, keyGenerated);
+}
+
+/** Says, once, that a payload key was generated: other hosts need it to read this push's payloads. */
+export function keyGenerated(file: string): void {
+  say(
+    `Generated a payload encryption key in ${file} (owner-only). Workers and clients on other hosts need it: WFM_PUSH_CODEC_KEYS or WFM_PUSH_CODEC_KEY_FILE.`,
+  );
 }
 
 /** A push the client refuses (same planId with other content, a retry of a running push) is bad input: exit 2. */

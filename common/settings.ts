@@ -28,6 +28,20 @@ export const sharedEnvSchema = z.object({
   WFM_PUSH_MAX_SCHEDULES: envInt(1, 10_000_000)
     .default(100_000)
     .describe('the most schedules one plan may hold'),
+  WFM_PUSH_ENCRYPTION: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe(
+      'encrypt every payload Temporal stores (AES-256-GCM); off only for a Temporal service trusted with plans',
+    ),
+  WFM_PUSH_CODEC_KEYS: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      '<keyId>=<base64 of 32 bytes>[,...]: the first encrypts, all decrypt (default: a key generated into the data folder)',
+    ),
+  WFM_PUSH_CODEC_KEY_FILE: z.string().min(1).optional().describe('a file holding the keys in the same form'),
   WFM_PUSH_PLAN_CACHE_BYTES: envInt(0, 2 ** 34)
     .default(128 * 2 ** 20)
     .describe('plan JSON a worker keeps parsed in memory, in bytes (least recently used goes first)'),
@@ -48,6 +62,9 @@ export interface SharedSettings {
   logLevel: LogLevel;
   planLimits: PlanLimits;
   planCacheBytes: number;
+  encryption: 'on' | 'off';
+  codecKeys: string | undefined;
+  codecKeyFile: string | undefined;
 }
 
 /** Reads the shared settings once, at start-up; a bad value throws a SettingsError naming the variable. */
@@ -63,5 +80,8 @@ export function sharedSettingsFrom(parsed: z.infer<typeof sharedEnvSchema>, env:
     logLevel: parsed.WFM_PUSH_LOG_LEVEL,
     planLimits: { maxPlanBytes: parsed.WFM_PUSH_MAX_PLAN_BYTES, maxSchedules: parsed.WFM_PUSH_MAX_SCHEDULES },
     planCacheBytes: parsed.WFM_PUSH_PLAN_CACHE_BYTES,
+    encryption: parsed.WFM_PUSH_ENCRYPTION,
+    codecKeys: parsed.WFM_PUSH_CODEC_KEYS,
+    codecKeyFile: parsed.WFM_PUSH_CODEC_KEY_FILE,
   };
 }

@@ -74,16 +74,19 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Polls `url` until it answers 2xx, or fails after `timeoutMs` pointing at the log. */
+/** Polls `url` until it answers (2xx, or anything with `anyAnswer`), or fails after `timeoutMs` pointing at the log. */
 export async function waitForHttp(
   url: string,
   service: Pick<Service, 'name' | 'logFile'>,
   timeoutMs = 30_000,
+  /** Any HTTP answer will do, not only a 2xx (the service has no GET route). */
+  anyAnswer = false,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      if ((await fetch(url)).ok) return;
+      const res = await fetch(url);
+      if (res.ok || anyAnswer) return;
     } catch {
       // Not listening yet.
     }

@@ -63,6 +63,8 @@ export interface DevServerOptions extends TemporalCliOptions {
   logFile?: string;
   /** No web UI (tests). Default false. */
   headless?: boolean;
+  /** The codec server the UI decodes payloads with (`wfm-push codec-server`). Default none. */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -111,6 +113,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       `${key.name}=${searchAttributeType(key.type)}`,
     ]),
     ...(options.headless ? ['--headless'] : ['--ui-port', String(port + 1000)]),
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
   // Its own process group, so it can outlive a `--keep` demo and be stopped as a whole.
   const server = startService('Temporal dev server', cli, args, {

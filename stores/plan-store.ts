@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { planSchema, type Plan } from '../model/plan';
-import { writeFileAtomically } from './atomic-file';
+import { writeFileAtomically } from '../common/atomic-file';
 
 /** A stored plan's address: the SHA-256 of its bytes, so storing the same plan twice gives the same reference. */
 export type PlanRef = string;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isValidId } from '../model/ids';
 import type { PushManifest, ScheduleResult } from '../model/report';
-import { createFileExclusively, writeFileAtomically } from './atomic-file';
+import { createFileExclusively, writeFileAtomically } from '../common/atomic-file';
 
 /** A stored result that cannot be read back, named so an operator can find it; its schedule counts as not done. */
 export interface UnreadableResult {

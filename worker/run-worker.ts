@@ -1,6 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities';
+import { loadPayloadCodec } from '../common/codec-keys';
+import { dataConverterFor } from '../common/data-converter';
 import { createLogger, type Logger } from '../common/logger';
 import { httpTaskQueueFor } from '../model/names';
 import { createStores } from '../stores/create-stores';
@@ -40,9 +42,20 @@ export async function startWorkers({
   const conn = connection ?? (await NativeConnection.connect(settings.temporal.connectionOptions));
   const namespace = settings.temporal.namespace;
   const ownClient = client === undefined;
+  const codec = await loadPayloadCodec(settings, (file) =>
+    logger.warn(
+      { file },
+      'generated a payload encryption key in the data folder; workers and clients on other hosts need it (WFM_PUSH_CODEC_KEYS or WFM_PUSH_CODEC_KEY_FILE)',
+    ),
+  );
+  const dataConverter = dataConverterFor(codec);
   const temporal =
     client ??
-    new Client({ connection: await Connection.connect(settings.temporal.connectionOptions), namespace });
+    new Client({
+      connection: await Connection.connect(settings.temporal.connectionOptions),
+      namespace,
+      dataConverter,
+    });
   const rate = settings.wfm.rateLimitPerSecond;
   const activities = createActivities({
     wfm: createWfm(settings.wfm, logger),
@@ -55,6 +68,7 @@ export async function startWorkers({
     connection: conn,
     namespace,
     taskQueue: queue,
+    dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     // The workflow queue also runs the store activities (no WFM calls, so no rate limit).
     activities: {
@@ -67,6 +81,7 @@ export async function startWorkers({
     connection: conn,
     namespace,
     taskQueue: httpTaskQueueFor(queue),
+    dataConverter,
     activities,
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentRequests,
     // With a configured ceiling, the whole task queue admits syncs (at least two requests: read, write) at half of

@@ -66,10 +66,12 @@ async function runDemo(options: DemoOptions, started: Started): Promise<void> {
   const runDir = path.join(base.dataDir, 'demo', stamp);
   await mkdir(runDir, { recursive: true });
 
-  say('1/5 Temporal dev server ...');
+  say('1/5 Temporal dev server, and the codec server its UI reads the encrypted payloads with ...');
+  const codecUrl = await startCodecServer(started, runDir, base, options.port + 1000);
   const server = await startDevServer({
     port: options.port,
     cliPath: process.env.TEMPORAL_CLI_PATH,
+    uiCodecEndpoint: codecUrl,
     log: say,
   });
   started.server = server;
@@ -110,6 +112,24 @@ async function runDemo(options: DemoOptions, started: Started): Promise<void> {
   if (violations > 0 || report.totals.schedulesFailed > 0) throw new CliExit(ExitCode.failed);
 }
 
+/** `wfm-push codec-server` for the UI's origin, with the data folder's payload key (generated here on first use). */
+async function startCodecServer(started: Started, runDir: string, settings: SharedSettings, uiPort: number) {
+  const path = await import('node:path');
+  const { freePort, startCliProcess, waitForHttp } = await import('../../dev/processes');
+  const port = await freePort(8888);
+  const codec = startCliProcess(
+    'codec server',
+    ['codec-server', '--port', String(port), '--origin', `http://localhost:${uiPort}`],
+    { ...process.env, WFM_PUSH_DATA_DIR: settings.dataDir },
+    path.join(runDir, 'codec-server.log'),
+  );
+  started.services.push(codec);
+  const url = `http://127.0.0.1:${port}`;
+  // Any answer means it listens (a GET is refused with 404).
+  await waitForHttp(`${url}/`, codec, 30_000, true);
+  return url;
+}
+
 async function startSimulator(started: Started, runDir: string, documents: unknown[]): Promise<string> {
   const path = await import('node:path');
   const { writeFile } = await import('node:fs/promises');
@@ -147,9 +167,10 @@ async function startWorker(started: Started, runDir: string, settings: SharedSet
 
 async function pushAndFollow(settings: SharedSettings, plan: Plan): Promise<PushReport> {
   const { openPushContext } = await import('../../client/context');
+  const { keyGenerated } = await import('../session');
   const { submitPush, waitForReport } = await import('../../client/push-client');
   const { showProgress } = await import('../follow');
-  const ctx = await openPushContext(settings);
+  const ctx = await openPushContext(settings, keyGenerated);
   try {
     await submitPush(ctx, plan);
     const report = await waitForReport(ctx, plan.planId, showProgress(settings.taskQueue));

@@ -7,11 +7,14 @@ import { freePort, waitForHttp } from '../../dev/processes';
 import { submitPush, waitForReport } from '../../client/push-client';
 import { startDevServer, type DevServer } from '../../dev/temporal-dev-server';
 import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
+import type { Plan } from '../../model/plan';
 import type { PushReport } from '../../model/report';
 import { generateSample } from '../../dev/sample';
 import { ensureChromium } from '../support/chromium';
-import { Harness } from '../support/harness';
-import { waitUntil } from '../support/wait-until';
+import { CODEC_KEYS, Harness } from '../support/harness';
+import { startCodecServer, type RunningCodecServer } from '../../client/codec-server';
+import { AesGcmCodec, ENCRYPTED_ENCODING, parseCodecKeys } from '../../common/codec';
+import { eventually, waitUntil } from '../support/wait-until';
 
 const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
 
@@ -20,6 +23,7 @@ const WORKFLOW_ROW = 'workflows-summary-configurable-table-row';
 
 describe('operators find a push in the Temporal UI (own dev server with UI, chromium)', () => {
   let server: DevServer;
+  let codecServer: RunningCodecServer;
   let h: Harness;
   let browser: Browser;
   let page: Page;
@@ -28,6 +32,11 @@ describe('operators find a push in the Temporal UI (own dev server with UI, chro
   let report: PushReport;
   let failedId: string;
   let landedIds: string[];
+  let pushed: Plan | undefined;
+  const plan = (): Plan => {
+    if (!pushed) throw new Error('the push did not run');
+    return pushed;
+  };
 
   // apt-get may have to fetch chromium and its libraries first.
   beforeAll(async () => {
@@ -39,7 +48,13 @@ describe('operators find a push in the Temporal UI (own dev server with UI, chro
     let port = await freePort();
     while ((await freePort(port + 1000)) !== port + 1000) port = await freePort();
     const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'wfm-push-ui-')), 'temporal.sqlite');
-    server = await startDevServer({ port, headless: false, dbFile });
+    // Payloads are encrypted; the UI reads them through the codec server, as an operator's would.
+    codecServer = await startCodecServer({
+      codec: new AesGcmCodec(parseCodecKeys(CODEC_KEYS, 'test')),
+      port: 0,
+      origins: [`http://localhost:${port + 1000}`],
+    });
+    server = await startDevServer({ port, headless: false, dbFile, uiCodecEndpoint: codecServer.url });
     if (!server.uiUrl) throw new Error('the dev server was started without its UI');
     // The health check covers gRPC only; the UI may answer a moment later.
     await waitForHttp(server.uiUrl, { name: 'the Temporal UI', logFile: `${dbFile}.log` });
@@ -48,6 +63,7 @@ describe('operators find a push in the Temporal UI (own dev server with UI, chro
 
     // The third schedule does not exist in the WFM: it fails with a 404, the others land.
     const { documents, plan } = generateSample({ schedules: 5, agents: 25, idPrefix: planId, planId });
+    pushed = plan;
     const simulator = await h.startSimulator(
       {},
       documents.filter((_, i) => i !== 2),
@@ -81,6 +97,7 @@ describe('operators find a push in the Temporal UI (own dev server with UI, chro
     await browser?.close();
     await h?.teardown();
     await server?.stop();
+    await codecServer?.close();
   });
 
   /**
@@ -134,5 +151,40 @@ describe('operators find a push in the Temporal UI (own dev server with UI, chro
   it('PushOutcome="landed" lists the other schedules', async () => {
     const query = `BulkPushId="${planId}" AND PushOutcome="landed"`;
     expect(await listedWorkflowIds(query, landedIds)).toEqual([...landedIds].sort());
+  });
+
+  it('Temporal holds the summary encrypted; the UI shows it decoded through the codec server', async () => {
+    const landed = plan().schedules.find((s) => landedIds.includes(schedulePushWorkflowId(s.scheduleId)));
+    const workflowId = schedulePushWorkflowId(landed?.scheduleId ?? '');
+    const raw = await h.client.workflowService.describeWorkflowExecution({
+      namespace: 'default',
+      execution: { workflowId },
+    });
+    const stored = raw.executionConfig?.userMetadata?.summary;
+    expect(Buffer.from(stored?.metadata?.encoding ?? []).toString()).toBe(ENCRYPTED_ENCODING);
+    expect(Buffer.from(stored?.data ?? []).toString()).not.toContain(planId);
+
+    const summary = `Push ${landed?.agents.length} agents of plan ${planId} into schedule ${landed?.scheduleId}`;
+    await page.goto(`${server.uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+    // The input, decoded: only the codec server can have turned the ciphertext back into it.
+    await page.getByText(`"scheduleId": "${landed?.scheduleId}"`).first().waitFor({ timeout: 30_000 });
+    await page.getByRole('tab', { name: 'User Metadata' }).click();
+    // The UI renders summaries (markdown) in sandboxed frames.
+    const shownText = async () =>
+      (
+        await Promise.all(
+          page.frames().map((f) =>
+            f
+              .locator('body')
+              .innerText()
+              .catch(() => ''),
+          ),
+        )
+      ).join('\n');
+    await eventually(async () => expect(await shownText()).toContain(summary), 30_000);
+    await page.screenshot({
+      path: path.join(ARTIFACTS, `temporal-ui-${planId}-decoded.png`),
+      fullPage: true,
+    });
   });
 });

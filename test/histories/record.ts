@@ -35,7 +35,8 @@ const STAMP = new Date().toISOString().slice(0, 10);
 
 async function main(): Promise<void> {
   // A dev server of its own, so the histories hold nothing but these pushes.
-  const env = await benchEnv();
+  // Plaintext histories: the replay test reads them without a key.
+  const env = await benchEnv({ encryption: false });
   const { client, server } = env;
   const { documents, plan } = generateSample({
     schedules: 7,
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   sim.store.seed(documents.filter((d) => d.id !== missing));
   const running = await listen(sim);
   const settings = loadWorkerSettings({
+    WFM_PUSH_ENCRYPTION: 'off',
     WFM_BASE_URL: running.url,
     WFM_PUSH_TASK_QUEUE: 'record',
     WFM_PUSH_DATA_DIR: env.dataDir,

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { freePort, startCliProcess, type Service } from '../../dev/processes';
 import { pushProgress, submitPush, waitForReport, type PushContext } from '../../client/push-client';
 import { startDevServer } from '../../dev/temporal-dev-server';
 import { pushMetrics } from '../../dev/scenarios';
-import { Harness } from '../support/harness';
+import { clientOn, Harness } from '../support/harness';
 import { waitUntil } from '../support/wait-until';
 
 /**
@@ -110,7 +110,7 @@ describe('durability (worker processes, dev server restarts)', () => {
       });
       const { plan, simulator, env } = scenario;
       // This test's own server, not the run's shared one.
-      const ctx = { ...scenario.ctx, client: new Client({ connection }) };
+      const ctx = { ...scenario.ctx, client: clientOn(connection) };
       startWorkerProcess('worker-restart', { ...env, TEMPORAL_ADDRESS: server.address });
       await submitPush(ctx, plan, { maxInFlight: 2 });
       await done(ctx, plan.planId, 4);

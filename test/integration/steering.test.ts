@@ -116,7 +116,7 @@ describe('steering a push (real Temporal server, simulator)', () => {
     expect(first.attached).toBe(false);
     expect(second.attached).toBe(true);
     await expect(submitPush(ctx, { ...plan, schedules: plan.schedules.slice(1) })).rejects.toThrow(
-      'is being pushed with other content',
+      'was already used for other content',
     );
     await waitForReport(ctx, plan.planId);
     expect(await runsOf(bulkPushWorkflowId(plan.planId))).toHaveLength(1);

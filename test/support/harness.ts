@@ -20,11 +20,27 @@ import type { ScheduleDocument } from '../../wfm/rest/schedule-document';
 import { listen, type RunningSimulator } from '../../dev/simulator/server';
 import { SimulatorClient } from '../../dev/simulator/sim-client';
 import { WfmSimulator } from '../../dev/simulator/wfm-simulator';
+import { AesGcmCodec, newCodecKeyLine, parseCodecKeys } from '../../common/codec';
+import { dataConverterFor, FAILURE_CONVERTER_PATH } from '../../common/data-converter';
 import { createLogger, type Logger } from '../../common/logger';
 import { loadWorkerSettings, type WorkerSettings } from '../../worker/settings';
 import { startWorkers, type RunningWorkers } from '../../worker/run-worker';
 
 let runtimeInstalled = false;
+
+/** The payload key of this test run (WFM_PUSH_CODEC_KEYS form). */
+export const CODEC_KEYS = newCodecKeyLine();
+
+/**
+ * A client on `connection` that encrypts as the harness's workers and CLI processes do (payloads encrypted as in
+ * production, all with CODEC_KEYS).
+ */
+export function clientOn(connection: Connection): Client {
+  return new Client({
+    connection,
+    dataConverter: dataConverterFor(new AesGcmCodec(parseCodecKeys(CODEC_KEYS, 'test'))),
+  });
+}
 
 export interface ScenarioOptions {
   schedules: number;
@@ -72,7 +88,7 @@ export class Harness {
     }
     if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest global setup starts the dev server');
     const connection = await Connection.connect({ address });
-    return new Harness(new Client({ connection }), await NativeConnection.connect({ address }));
+    return new Harness(clientOn(connection), await NativeConnection.connect({ address }));
   }
 
   /** A task queue no other test uses. */
@@ -112,12 +128,18 @@ export class Harness {
     if (options.startWorkers ?? true)
       await this.startWorkers(this.settings(queue, simulator.url, options.worker));
     /** What a worker or CLI process needs to join this scenario. */
-    const env = { WFM_PUSH_TASK_QUEUE: queue, WFM_PUSH_DATA_DIR: this.dataDir, WFM_BASE_URL: simulator.url };
+    const env = {
+      WFM_PUSH_TASK_QUEUE: queue,
+      WFM_PUSH_DATA_DIR: this.dataDir,
+      WFM_BASE_URL: simulator.url,
+      WFM_PUSH_CODEC_KEYS: CODEC_KEYS,
+    };
     return { plan, documents, simulator, queue, env, ctx: this.context(queue) };
   }
 
   settings(taskQueue: string, wfmBaseUrl: string, extra: NodeJS.ProcessEnv = {}): WorkerSettings {
     return loadWorkerSettings({
+      WFM_PUSH_CODEC_KEYS: CODEC_KEYS,
       WFM_PUSH_TASK_QUEUE: taskQueue,
       WFM_BASE_URL: wfmBaseUrl,
       WFM_PUSH_DATA_DIR: this.dataDir,
@@ -128,6 +150,7 @@ export class Harness {
   async startWorkers(settings: WorkerSettings, logger?: Logger): Promise<RunningWorkers> {
     this.bundle ??= await bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
+      failureConverterPath: FAILURE_CONVERTER_PATH,
       logger: new DefaultLogger('WARN'),
     });
     const workers = await startWorkers({

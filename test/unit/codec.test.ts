@@ -1,0 +1,61 @@
+import { defaultPayloadConverter } from '@temporalio/common';
+import {
+  AesGcmCodec,
+  CodecKeyError,
+  ENCRYPTED_ENCODING,
+  newCodecKeyLine,
+  parseCodecKeys,
+} from '../../common/codec';
+
+const plain = defaultPayloadConverter.toPayload({ agentId: 'ann@example.com', shifts: ['09:00'] });
+
+describe('the payload codec (AES-256-GCM)', () => {
+  const first = newCodecKeyLine(new Date('2026-11-01T00:00:00Z'));
+  const second = `k2=${Buffer.alloc(32, 7).toString('base64')}`;
+
+  it('encrypts whole payloads under the first key, names the key, and decrypts them back', async () => {
+    const codec = new AesGcmCodec(parseCodecKeys(`${first},${second}`, 'test'));
+    const [encrypted] = await codec.encode([plain]);
+    expect(Buffer.from(encrypted?.metadata?.encoding ?? []).toString()).toBe(ENCRYPTED_ENCODING);
+    expect(Buffer.from(encrypted?.metadata?.['encryption-key-id'] ?? []).toString()).toBe('k20261101');
+    expect(Buffer.from(encrypted?.data ?? []).toString('latin1')).not.toContain('ann@example.com');
+    const [decrypted] = await codec.decode([encrypted ?? plain]);
+    expect(defaultPayloadConverter.fromPayload(decrypted ?? plain)).toEqual({
+      agentId: 'ann@example.com',
+      shifts: ['09:00'],
+    });
+  });
+
+  it('rotates: a new first key encrypts, the old one still decrypts what it wrote', async () => {
+    const before = new AesGcmCodec(parseCodecKeys(first, 'test'));
+    const after = new AesGcmCodec(parseCodecKeys(`${second},${first}`, 'test'));
+    const [old] = await before.encode([plain]);
+    const [decoded] = await after.decode([old ?? plain]);
+    expect(defaultPayloadConverter.fromPayload(decoded ?? plain)).toEqual({
+      agentId: 'ann@example.com',
+      shifts: ['09:00'],
+    });
+    const [fresh] = await after.encode([plain]);
+    expect(Buffer.from(fresh?.metadata?.['encryption-key-id'] ?? []).toString()).toBe('k2');
+    await expect(before.decode([fresh ?? plain])).rejects.toThrow(
+      /encrypted with key "k2", which this process does not have/,
+    );
+  });
+
+  it('detects a payload changed in storage', async () => {
+    const codec = new AesGcmCodec(parseCodecKeys(first, 'test'));
+    const [encrypted] = await codec.encode([plain]);
+    const data = Buffer.from(encrypted?.data ?? []);
+    data[20] = (data[20] ?? 0) ^ 1;
+    await expect(codec.decode([{ ...encrypted, data }])).rejects.toThrow();
+  });
+
+  it('leaves payloads that were never encrypted alone, and refuses malformed keys by name', async () => {
+    const codec = new AesGcmCodec(parseCodecKeys(first, 'test'));
+    expect(await codec.decode([plain])).toEqual([plain]);
+    expect(() => parseCodecKeys('k1=short', 'WFM_PUSH_CODEC_KEYS')).toThrow(
+      new CodecKeyError('WFM_PUSH_CODEC_KEYS: key k1 is 3 bytes, not 32'),
+    );
+    expect(() => parseCodecKeys('', 'WFM_PUSH_CODEC_KEYS')).toThrow(/no key/);
+  });
+});
