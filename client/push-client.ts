@@ -184,14 +184,23 @@ const PROGRESS_QUERY_DEADLINE_MS = 3_000;
  */
 export async function pushProgress(client: Client, planId: string): Promise<PushProgress | undefined> {
   // Without a deadline a query waits as long as no worker polls, and the caller shows nothing meanwhile.
+  const deadline = Date.now() + PROGRESS_QUERY_DEADLINE_MS;
   try {
-    return await client.withDeadline(Date.now() + PROGRESS_QUERY_DEADLINE_MS, () =>
-      pushHandle(client, planId).query(progressQuery),
-    );
+    return await client.withDeadline(deadline, () => pushHandle(client, planId).query(progressQuery));
   } catch (err) {
-    if (isGrpcDeadlineError(err)) return undefined;
+    // The server reports the deadline in more than one way ("Failed to query Workflow" wrapping it, or the gRPC
+    // status itself); a failure that arrives only once our deadline has passed is that deadline.
+    if (isDeadline(err) || Date.now() >= deadline) return undefined;
     throw err;
   }
+}
+
+/** A gRPC DEADLINE_EXCEEDED (code 4) anywhere in the cause chain, whether or not it carries gRPC metadata. */
+function isDeadline(err: unknown): boolean {
+  if (isGrpcDeadlineError(err)) return true;
+  for (let e: unknown = err; e instanceof Error; e = e.cause)
+    if ((e as { code?: unknown }).code === 4) return true;
+  return false;
 }
 
 /**

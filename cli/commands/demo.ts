@@ -159,8 +159,7 @@ async function startWorker(started: Started, runDir: string, settings: SharedSet
     WFM_PUSH_TASK_QUEUE: settings.taskQueue,
     WFM_PUSH_DATA_DIR: settings.dataDir,
     WFM_BASE_URL: simUrl,
-    // The worker knows the WFM's limit, as an operator would configure it: it paces instead of meeting 429s.
-    WFM_RATE_LIMIT_PER_SECOND: String(DEMO_RATE_LIMIT),
+    // Nobody tells the worker the WFM's limit: it finds it, as it would for a real WFM.
   };
   started.services.push(startCliProcess('worker', ['worker'], env, path.join(runDir, 'worker.log')));
 }
