@@ -6,6 +6,7 @@
  * (requests / allowed rate), each worker's share, and after a mid-run halving of the limit, the time to recover.
  */
 import { AdaptiveRateController } from '../wfm/rate/adaptive-rate';
+import { seededRandom as seeded } from '../dev/simulator/random';
 import { SimRateLimiter, type RateLimitHeaderMode } from '../dev/simulator/rate-limiter';
 
 const SCHEDULES = 300;
@@ -62,18 +63,6 @@ class VirtualTime {
 
 function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** mulberry32: a seeded generator, so a run can be repeated. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Scenario {

@@ -1,5 +1,6 @@
 import { withPushContext } from '../client/context';
 import type { PushContext } from '../client/push-client';
+import { createLogger } from '../common/logger';
 import { loadSharedSettings, type SharedSettings } from '../common/settings';
 import { PushRefused } from '../client/push-client';
 import { CliExit, ExitCode, say } from './output';
@@ -23,6 +24,18 @@ export function withSession<T>(
   fn: (ctx: PushContext) => Promise<T>,
   settings: SharedSettings = loadSettings(),
 ): Promise<T> {
+  // Diagnostics for whoever debugs a deployment (WFM_PUSH_LOG_LEVEL=debug); what a person reads goes through `say`.
+  const log = createLogger(settings.logLevel, { role: 'client' });
+  log.debug(
+    {
+      temporal: settings.temporal.address,
+      namespace: settings.temporal.namespace,
+      taskQueue: settings.taskQueue,
+      dataDir: settings.dataDir,
+      encryption: settings.encryption,
+    },
+    'connecting to Temporal',
+  );
   return withPushContext(settings, fn, keyGenerated);
 }
 
