@@ -1,0 +1,27 @@
+/**
+ * A response body as text, read as a stream and given up past `maxBytes` (undefined then), so one huge answer cannot
+ * take a worker's memory. The REST adapter has the same guard as a private function of `wfm/rest/rest-adapter.ts`;
+ * this one should replace it once it can move to a shared module (that file is not changed here).
+ */
+export async function readTextCapped(res: Response, maxBytes: number): Promise<string | undefined> {
+  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  if (!res.body) return '';
+  const decoder = new TextDecoder();
+  const reader = res.body.getReader();
+  let text = '';
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    // stream: true keeps a multi-byte character split across chunks whole.
+    text += decoder.decode(value, { stream: true });
+  }
+}
