@@ -5,7 +5,7 @@ import { classifyHttpFailure, classifyNetworkFailure, protocolViolation, serverM
 import { retryAfterMs } from '../rate/rate-limit-headers';
 import { cleanServerText } from '../server-text';
 import type { TokenSource } from '../tokens';
-import { readTextCapped } from './http-body';
+import { readTextCapped } from '../http-body';
 
 export interface GenesysOAuthOptions {
   /** The login base URL, e.g. `https://login.apse1.pure.cloud` (see `genesysEndpoints`); `/oauth/token` is appended. */

@@ -7,6 +7,7 @@ import {
   rateLimitDeadlinePassed,
   serverMessage,
 } from '../failures';
+import { readTextCapped } from '../http-body';
 import type { AgentChange, ScheduleSnapshot, WfmCall, WfmPort } from '../port';
 import type { AdaptiveRateController } from '../rate/adaptive-rate';
 import type { TokenSource } from '../tokens';
@@ -117,7 +118,7 @@ export class RestWfmAdapter implements WfmPort {
           // replay a write against another schedule.
           redirect: 'manual',
         });
-        text = await readBodyCapped(res, this.maxResponseBytes);
+        text = await readTextCapped(res, this.maxResponseBytes);
       } catch (err) {
         if (signal?.aborted) throw err; // Cancellation is never turned into a retryable failure.
         throw classifyNetworkFailure(what, err);
@@ -194,30 +195,4 @@ export class RestWfmAdapter implements WfmPort {
     const list = issues.slice(0, 5).map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
     return protocolViolation(what, `response is not a schedule document (${list.join('; ')})`);
   }
-}
-
-/**
- * The body as text, read as a stream and given up past `maxBytes` (undefined then): one huge answer must not take a
- * worker's memory with it.
- */
-async function readBodyCapped(res: Response, maxBytes: number): Promise<string | undefined> {
-  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
-    await res.body?.cancel();
-    return undefined;
-  }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

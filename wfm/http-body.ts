@@ -1,7 +1,6 @@
 /**
  * A response body as text, read as a stream and given up past `maxBytes` (undefined then), so one huge answer cannot
- * take a worker's memory. The REST adapter has the same guard as a private function of `wfm/rest/rest-adapter.ts`;
- * this one should replace it once it can move to a shared module (that file is not changed here).
+ * take a worker's memory. Every adapter reads its answers through it.
  */
 export async function readTextCapped(res: Response, maxBytes: number): Promise<string | undefined> {
   if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
