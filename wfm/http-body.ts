@@ -1,3 +1,6 @@
+import type { ApplicationFailure } from '@temporalio/common';
+import { protocolViolation } from './failures';
+
 /**
  * A response body as text, read as a stream and given up past `maxBytes` (undefined then), so one huge answer cannot
  * take a worker's memory. Every adapter reads its answers through it.
@@ -23,4 +26,22 @@ export async function readTextCapped(res: Response, maxBytes: number): Promise<s
     // stream: true keeps a multi-byte character split across chunks whole.
     text += decoder.decode(value, { stream: true });
   }
+}
+
+/**
+ * Why an answer cannot be used at all, if it cannot: too large to read (`text` undefined), or a redirect, which is
+ * never followed (`why` says what following it would do).
+ */
+export function unusableAnswer(
+  what: string,
+  res: Response,
+  text: string | undefined,
+  maxBytes: number,
+  why: string,
+): ApplicationFailure | undefined {
+  if (text === undefined)
+    return protocolViolation(what, `${res.status} answer larger than ${maxBytes} bytes; not read`);
+  if (res.status >= 300 && res.status < 400)
+    return protocolViolation(what, `${res.status} redirect (not followed: ${why})`);
+  return undefined;
 }

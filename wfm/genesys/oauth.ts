@@ -5,7 +5,7 @@ import { classifyHttpFailure, classifyNetworkFailure, protocolViolation, serverM
 import { retryAfterMs } from '../rate/rate-limit-headers';
 import { cleanServerText } from '../server-text';
 import type { TokenSource } from '../tokens';
-import { readTextCapped } from '../http-body';
+import { readTextCapped, unusableAnswer } from '../http-body';
 
 export interface GenesysOAuthOptions {
   /** The login base URL, e.g. `https://login.apse1.pure.cloud` (see `genesysEndpoints`); `/oauth/token` is appended. */
@@ -118,16 +118,14 @@ export class GenesysOAuthTokens implements TokenSource {
     } catch (err) {
       throw classifyNetworkFailure(what, err);
     }
-    if (text === undefined)
-      throw protocolViolation(
-        what,
-        `${res.status} answer larger than ${this.maxResponseBytes} bytes; not read`,
-      );
-    if (res.status >= 300 && res.status < 400)
-      throw protocolViolation(
-        what,
-        `${res.status} redirect (not followed: it would carry the client credentials)`,
-      );
+    const unusable = unusableAnswer(
+      what,
+      res,
+      text,
+      this.maxResponseBytes,
+      'it would carry the client credentials',
+    );
+    if (unusable || text === undefined) throw unusable;
     if (!res.ok) throw this.refusal(what, res, text, secrets);
     return this.accept(what, res, text, secrets, sentAtMs);
   }

@@ -7,7 +7,7 @@ import {
   rateLimitDeadlinePassed,
   serverMessage,
 } from '../failures';
-import { readTextCapped } from '../http-body';
+import { readTextCapped, unusableAnswer } from '../http-body';
 import type { AgentChange, ScheduleSnapshot, WfmCall, WfmPort } from '../port';
 import type { AdaptiveRateController } from '../rate/adaptive-rate';
 import type { TokenSource } from '../tokens';
@@ -124,16 +124,14 @@ export class RestWfmAdapter implements WfmPort {
         throw classifyNetworkFailure(what, err);
       }
       this.options.rate?.observe(res.status, res.headers);
-      if (text === undefined)
-        throw protocolViolation(
-          what,
-          `${res.status} answer larger than ${this.maxResponseBytes} bytes; not read`,
-        );
-      if (res.status >= 300 && res.status < 400)
-        throw protocolViolation(
-          what,
-          `${res.status} redirect (not followed: the WFM must answer at its own URL)`,
-        );
+      const unusable = unusableAnswer(
+        what,
+        res,
+        text,
+        this.maxResponseBytes,
+        'the WFM must answer at its own URL',
+      );
+      if (unusable || text === undefined) throw unusable;
       if (res.ok) {
         if (!/^application\/([\w.+-]*\+)?json\b/i.test(res.headers.get('content-type') ?? ''))
           throw protocolViolation(
