@@ -1,11 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { PlanLimits } from '../common/settings';
+import type { SharedSettings } from '../common/settings';
 import type { Plan, PlanProblem } from '../model/plan';
 import { parsePlan } from '../client/plan-file';
 import { CliExit, ExitCode, printJson } from './output';
 
 /** Reads and validates a plan file; every problem is printed with its path and nothing is started (exit 2). */
-export async function loadPlanFile(file: string, json: boolean, limits: PlanLimits): Promise<Plan> {
+export async function loadPlanFile(
+  file: string,
+  json: boolean,
+  { planLimits: limits, apiStyle }: Pick<SharedSettings, 'planLimits' | 'apiStyle'>,
+): Promise<Plan> {
   let text: string;
   try {
     // Refused before it is read: a file far over the limit must not be loaded into memory to be found too big.
@@ -21,7 +25,7 @@ export async function loadPlanFile(file: string, json: boolean, limits: PlanLimi
   } catch (err) {
     throw new CliExit(ExitCode.invalidInput, `Cannot read plan ${file}: ${(err as Error).message}`);
   }
-  const parsed = parsePlan(text, limits);
+  const parsed = parsePlan(text, limits, apiStyle);
   if (parsed.ok) return parsed.plan;
   return refuse(file, json, parsed.problems);
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { PlanLimits } from '../common/settings';
-import { planProblems, type Plan, type PlanProblem } from '../model/plan';
+import { planProblems, type ApiStyle, type Plan, type PlanProblem } from '../model/plan';
 
 export type PlanParseResult = { ok: true; plan: Plan } | { ok: false; problems: PlanProblem[] };
 
 /** Parses and validates a plan file's text. Every problem is returned, each named by its path. */
-export function parsePlan(text: string, limits?: PlanLimits): PlanParseResult {
+export function parsePlan(text: string, limits?: PlanLimits, apiStyle: ApiStyle = 'rest'): PlanParseResult {
   if (limits && text.length > limits.maxPlanBytes)
     return {
       ok: false,
@@ -35,7 +35,7 @@ export function parsePlan(text: string, limits?: PlanLimits): PlanParseResult {
         },
       ],
     };
-  const { problems, parsed } = planProblems(json);
+  const { problems, parsed } = planProblems(json, apiStyle);
   if (!parsed) return { ok: false, problems };
   return { ok: true, plan: { ...parsed, planId: parsed.planId ?? contentPlanId(parsed.schedules) } };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { ApiStyle } from '../model/plan';
 import { envInt, parseEnv, type Env } from './env';
 import { temporalSettings, type TemporalSettings } from './temporal';
 
@@ -28,6 +29,12 @@ export const sharedEnvSchema = z.object({
   WFM_PUSH_MAX_SCHEDULES: envInt(1, 10_000_000)
     .default(100_000)
     .describe('the most schedules one plan may hold'),
+  WFM_API_STYLE: z
+    .enum(['rest', 'genesys'])
+    .default('rest')
+    .describe(
+      'the WFM API: rest (the REST contract) or genesys (Genesys Cloud: plans name business unit and week)',
+    ),
   WFM_PUSH_ENCRYPTION: z
     .enum(['on', 'off'])
     .default('on')
@@ -62,6 +69,7 @@ export interface SharedSettings {
   logLevel: LogLevel;
   planLimits: PlanLimits;
   planCacheBytes: number;
+  apiStyle: ApiStyle;
   encryption: 'on' | 'off';
   codecKeys: string | undefined;
   codecKeyFile: string | undefined;
@@ -80,6 +88,7 @@ export function sharedSettingsFrom(parsed: z.infer<typeof sharedEnvSchema>, env:
     logLevel: parsed.WFM_PUSH_LOG_LEVEL,
     planLimits: { maxPlanBytes: parsed.WFM_PUSH_MAX_PLAN_BYTES, maxSchedules: parsed.WFM_PUSH_MAX_SCHEDULES },
     planCacheBytes: parsed.WFM_PUSH_PLAN_CACHE_BYTES,
+    apiStyle: parsed.WFM_API_STYLE,
     encryption: parsed.WFM_PUSH_ENCRYPTION,
     codecKeys: parsed.WFM_PUSH_CODEC_KEYS,
     codecKeyFile: parsed.WFM_PUSH_CODEC_KEY_FILE,

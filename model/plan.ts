@@ -12,6 +12,12 @@ export type AgentPlan = z.infer<typeof agentPlanSchema>;
 
 export const schedulePlanSchema = z.strictObject({
   scheduleId: idSchema,
+  /** Genesys Cloud: the business unit that owns the schedule (required when WFM_API_STYLE=genesys). */
+  businessUnitId: idSchema.optional(),
+  /** Genesys Cloud: the schedule's week, `YYYY-MM-DD` of its first day (required when WFM_API_STYLE=genesys). */
+  weekId: z.iso
+    .date({ message: 'must be a date, YYYY-MM-DD (the first day of the schedule week)' })
+    .optional(),
   agents: z.array(agentPlanSchema).min(1, 'a schedule must name at least one agent'),
 });
 export type SchedulePlan = z.infer<typeof schedulePlanSchema>;
@@ -45,10 +51,13 @@ export function countAgents(plan: Pick<Plan, 'schedules'>): number {
  * Every problem of a plan's JSON, each named by its path: shape problems (zod) and problems across records, reported
  * together so one run of the validator shows them all.
  */
-export function planProblems(json: unknown): {
-  problems: PlanProblem[];
-  parsed?: z.infer<typeof planSchema>;
-} {
+/** Which WFM API the plan is for: Genesys Cloud addresses a schedule by business unit and week too. */
+export type ApiStyle = 'rest' | 'genesys';
+
+export function planProblems(
+  json: unknown,
+  apiStyle: ApiStyle = 'rest',
+): { problems: PlanProblem[]; parsed?: z.infer<typeof planSchema> } {
   const result = planSchema.safeParse(json);
   const problems: PlanProblem[] = [
     ...(result.success
@@ -58,6 +67,7 @@ export function planProblems(json: unknown): {
           message: issue.message,
         }))),
     ...crossRecordProblems(json),
+    ...(apiStyle === 'genesys' ? genesysAddressProblems(json) : []),
   ];
   return result.success && problems.length === 0 ? { problems, parsed: result.data } : { problems };
 }
@@ -105,6 +115,15 @@ function crossRecordProblems(json: unknown): PlanProblem[] {
     });
   });
   return problems;
+}
+
+/** In genesys mode every schedule names its business unit and week: without them it cannot be addressed. */
+function genesysAddressProblems(json: unknown): PlanProblem[] {
+  return arrayAt(json, 'schedules').flatMap((schedule, s) =>
+    (['businessUnitId', 'weekId'] as const)
+      .filter((key) => !(schedule && typeof schedule === 'object' && key in schedule))
+      .map((key) => ({ path: `schedules[${s}].${key}`, message: 'required when WFM_API_STYLE=genesys' })),
+  );
 }
 
 function arrayAt(value: unknown, key: string): unknown[] {

@@ -29,7 +29,7 @@ export function pushCommand() {
       const options = parseOptions(pushOptions, raw);
       const session = await import('../session');
       const settings = session.loadSettings();
-      const plan = await session.loadPlanFile(file, options.json ?? false, settings.planLimits);
+      const plan = await session.loadPlanFile(file, options.json ?? false, settings);
       await session.withSession(async (ctx) => {
         const { maxInFlight, conflictBudget } = options;
         const submitted = await session

@@ -169,3 +169,34 @@ describe('plan validation', () => {
     });
   });
 });
+
+describe('plans for Genesys Cloud (WFM_API_STYLE=genesys)', () => {
+  const schedule = {
+    scheduleId: '4b3e8b4a-6f37-4d1e-9c56-0d2f7c1b9a11',
+    agents: [{ agentId: 'e1b2c3d4-0000-4000-8000-000000000001', shifts: [] }],
+  };
+
+  it('needs every schedule to name its business unit and week, by path', () => {
+    const result = parsePlan(JSON.stringify({ schedules: [schedule] }), undefined, 'genesys');
+    expect(result).toMatchObject({
+      ok: false,
+      problems: [
+        { path: 'schedules[0].businessUnitId', message: 'required when WFM_API_STYLE=genesys' },
+        { path: 'schedules[0].weekId', message: 'required when WFM_API_STYLE=genesys' },
+      ],
+    });
+    const addressed = { ...schedule, businessUnitId: 'bu-sg', weekId: '2026-12-07' };
+    expect(parsePlan(JSON.stringify({ schedules: [addressed] }), undefined, 'genesys')).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('refuses a week that is not a date, and keeps the REST plan shape unchanged', () => {
+    const bad = { ...schedule, businessUnitId: 'bu-sg', weekId: 'week 49' };
+    expect(parsePlan(JSON.stringify({ schedules: [bad] }), undefined, 'genesys')).toMatchObject({
+      ok: false,
+      problems: [{ path: 'schedules[0].weekId', message: expect.stringContaining('YYYY-MM-DD') }],
+    });
+    expect(parsePlan(JSON.stringify({ schedules: [schedule] }))).toMatchObject({ ok: true });
+  });
+});
