@@ -35,7 +35,13 @@ export async function syncScheduleWith(
   // out a rate limit for a long time.
   const beat = setInterval(() => ctx.heartbeat(progressNow()), HEARTBEAT_EVERY_MS);
   try {
-    let current = await wfm.readSchedule(planned.scheduleId, call);
+    const target = {
+      scheduleId: planned.scheduleId,
+      businessUnitId: planned.businessUnitId,
+      weekId: planned.weekId,
+      agentIds: planned.agents.map((a) => a.agentId),
+    };
+    let current = await wfm.readSchedule(target, call);
     progress.firstVersionRead ??= current.version;
     const { changes, inPlace } = rebase(current.agents, planned.agents);
     settleEarlierWrites(progress, inPlace);

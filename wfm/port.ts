@@ -1,5 +1,15 @@
 import type { Shift } from '../model/shift';
 
+/** Which schedule a call is about, and what a WFM may need to find it. */
+export interface ScheduleTarget {
+  scheduleId: string;
+  /** Genesys Cloud: the business unit and week (`YYYY-MM-DD`) that address the schedule. */
+  businessUnitId?: string;
+  weekId?: string;
+  /** The planned agents: a WFM that reads per agent (Genesys Cloud) reads only these. */
+  agentIds: readonly string[];
+}
+
 /** One agent as the WFM holds it now. */
 export interface AgentState {
   agentId: string;
@@ -41,7 +51,7 @@ export interface WfmCall {
  * (the whole worker pauses, see `rate/`), so callers see it only when the rate-limit deadline has passed.
  */
 export interface WfmPort {
-  readSchedule(scheduleId: string, call?: WfmCall): Promise<ScheduleSnapshot>;
+  readSchedule(target: ScheduleTarget, call?: WfmCall): Promise<ScheduleSnapshot>;
   /**
    * Writes `changes` onto `base`, conditional on `base.version`: a write based on an old version is refused with a
    * VersionConflict, never applied. Agents not in `changes` keep what `base` holds. Returns the schedule as written.

@@ -168,7 +168,7 @@ describe('the REST adapter against the simulator', () => {
     'writes conditionally with the version in %s, keeping every other field',
     async (versionIn) => {
       const wfm = await adapter(versionIn);
-      const read = await wfm.readSchedule('s-1');
+      const read = await wfm.readSchedule({ scheduleId: 's-1', agentIds: [] });
       const written = await wfm.writeAgents(read, [
         {
           agentId: 'a-2',
@@ -186,12 +186,12 @@ describe('the REST adapter against the simulator', () => {
 
   it('turns a stale write into a VersionConflict and an unknown schedule into a Rejected failure', async () => {
     const wfm = await adapter('both');
-    const read = await wfm.readSchedule('s-1');
+    const read = await wfm.readSchedule({ scheduleId: 's-1', agentIds: [] });
     sim.editBy('manual', 's-1');
     await expect(wfm.writeAgents(read, [{ agentId: 'a-2', shifts: [] }])).rejects.toMatchObject({
       type: FailureType.VersionConflict,
     });
-    await expect(wfm.readSchedule('missing')).rejects.toMatchObject({
+    await expect(wfm.readSchedule({ scheduleId: 'missing', agentIds: [] })).rejects.toMatchObject({
       type: FailureType.Rejected,
       nonRetryable: true,
     });
@@ -199,7 +199,7 @@ describe('the REST adapter against the simulator', () => {
 
   it('turns a dropped connection after a committed write into a Transient failure', async () => {
     const wfm = await adapter('both', { lostAckRate: 1 });
-    const read = await wfm.readSchedule('s-1');
+    const read = await wfm.readSchedule({ scheduleId: 's-1', agentIds: [] });
     const shifts = [{ start: '2026-12-08T01:00:00.000Z', lengthMinutes: 60, activityCode: 'TRAINING' }];
     await expect(wfm.writeAgents(read, [{ agentId: 'a-2', shifts }])).rejects.toMatchObject({
       type: FailureType.Transient,

@@ -58,7 +58,7 @@ describe('the REST adapter against a hostile server', () => {
     const server = await serve((_req, res) =>
       json(res, 400, { code: 'bad', message: `\u001b[31mred\u001b[0m\u0007 ${'x'.repeat(1_000_000)}` }),
     );
-    const err = await failureOf(adapter(server.url).readSchedule('s-1'));
+    const err = await failureOf(adapter(server.url).readSchedule({ scheduleId: 's-1', agentIds: [] }));
     expect(err.type).toBe(FailureType.Rejected);
     expect(Buffer.byteLength(err.message)).toBeLessThan(700);
     expect(err.message).toMatch(/^GET schedule s-1: 400 bad: red x+… \(\d+ more bytes\)$/);
@@ -71,7 +71,7 @@ describe('the REST adapter against a hostile server', () => {
         message: `denied; request headers: {"authorization":"${req.headers.authorization}"}, client_secret=abc123, token ${TOKEN}`,
       }),
     );
-    const err = await failureOf(adapter(server.url).readSchedule('s-1'));
+    const err = await failureOf(adapter(server.url).readSchedule({ scheduleId: 's-1', agentIds: [] }));
     expect(err.message).not.toContain(TOKEN);
     expect(err.message).not.toContain('abc123');
     expect(err.message).toContain('[redacted]');
@@ -86,7 +86,7 @@ describe('the REST adapter against a hostile server', () => {
       res.end();
     });
     const wfm = adapter(server.url);
-    const read = await failureOf(wfm.readSchedule('s-1'));
+    const read = await failureOf(wfm.readSchedule({ scheduleId: 's-1', agentIds: [] }));
     expect(read).toMatchObject({ type: FailureType.ProtocolViolation, nonRetryable: true });
     expect(read.message).toContain('307 redirect (not followed');
     const snapshot = { scheduleId: 's-1', version: '1', agents: [], raw: doc };
@@ -119,7 +119,7 @@ describe('the REST adapter against a hostile server', () => {
       tokens: staticToken(TOKEN),
       maxResponseBytes: 2 ** 20,
     });
-    const err = await failureOf(wfm.readSchedule('s-1'));
+    const err = await failureOf(wfm.readSchedule({ scheduleId: 's-1', agentIds: [] }));
     expect(err.type).toBe(FailureType.ProtocolViolation);
     expect(err.message).toContain(`larger than ${2 ** 20} bytes`);
     expect(sent).toBeLessThan(150 * 2 ** 20); // the adapter hung up long before the end
@@ -130,7 +130,7 @@ describe('the REST adapter against a hostile server', () => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html>login</html>');
     });
-    const err = await failureOf(adapter(server.url).readSchedule('s-1'));
+    const err = await failureOf(adapter(server.url).readSchedule({ scheduleId: 's-1', agentIds: [] }));
     expect(err.type).toBe(FailureType.ProtocolViolation);
     expect(err.message).toContain('not JSON');
   });
@@ -146,10 +146,12 @@ describe('the REST adapter against a hostile server', () => {
       requestTimeoutMs: 500,
       rate: new AdaptiveRateController(),
     });
-    await wfm.readSchedule('s-1');
+    await wfm.readSchedule({ scheduleId: 's-1', agentIds: [] });
     // The second read is refused (Retry-After: 2), waits 2 s for its turn, then goes: 500 ms is enough for it.
     const counts = { requests: 0, rateLimited: 0 };
-    await expect(wfm.readSchedule('s-1', { counts })).resolves.toMatchObject({ version: '1' });
+    await expect(wfm.readSchedule({ scheduleId: 's-1', agentIds: [] }, { counts })).resolves.toMatchObject({
+      version: '1',
+    });
     expect(counts).toEqual({ requests: 2, rateLimited: 1 });
   });
 });

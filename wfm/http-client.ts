@@ -1,0 +1,147 @@
+import { hostname } from 'node:os';
+import {
+  classifyHttpFailure,
+  classifyNetworkFailure,
+  protocolViolation,
+  rateLimitDeadlinePassed,
+  serverMessage,
+} from './failures';
+import { readTextCapped, unusableAnswer } from './http-body';
+import type { WfmCall } from './port';
+import type { AdaptiveRateController } from './rate/adaptive-rate';
+import type { TokenSource } from './tokens';
+
+export interface WfmHttpOptions {
+  /** Bearer tokens for the WFM; requests marked `authorize: false` (signed URLs) carry none. */
+  tokens: TokenSource;
+  /** Per request, in ms, from when it is sent. Default 15,000. */
+  requestTimeoutMs?: number;
+  /** Injected for tests of Retry-After dates. Default `Date.now`. */
+  nowMs?: () => number;
+  /** Sent as User-Agent, so the WFM's logs tell which worker made a request. Default `wfm-push (<host>:<pid>)`. */
+  userAgent?: string;
+  /**
+   * Paces every request and learns from every answer (429, Retry-After, rate-limit headers); one per worker process,
+   * shared by all its calls. Default: no pacing.
+   */
+  rate?: Pick<AdaptiveRateController, 'acquire' | 'observe' | 'ratePerSecond'>;
+  /** How long one request may keep being answered 429 before its schedule fails, in ms. Default 6 h. */
+  rateLimitDeadlineMs?: number;
+  /** The largest response body read, in bytes; a larger one fails the request. Default 32 MiB. */
+  maxResponseBytes?: number;
+}
+
+export interface WfmRequest {
+  method: 'GET' | 'PUT' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Default true: send the bearer token (false for a pre-signed URL, which must not see it). */
+  authorize?: boolean;
+  /** Default true: a 2xx must be JSON. */
+  json?: boolean;
+}
+
+export interface WfmAnswer {
+  status: number;
+  text: string;
+  headers: Headers;
+}
+
+/**
+ * HTTP as every WFM adapter needs it. Each request waits for its turn from the rate controller; a 429 is not a
+ * failure: the controller pauses the whole worker for the server's Retry-After and the same request goes again (a
+ * refused request was not processed, so resending it is safe), until the rate-limit deadline. A 401 renews the token
+ * once. No redirect is followed, bodies are read under a byte cap, and every other failure is classified once.
+ */
+export class WfmHttp {
+  private readonly requestTimeoutMs: number;
+  private readonly nowMs: () => number;
+  private readonly userAgent: string;
+  private readonly rateLimitDeadlineMs: number;
+  private readonly maxResponseBytes: number;
+
+  constructor(private readonly options: WfmHttpOptions) {
+    this.userAgent = options.userAgent ?? `wfm-push (${hostname()}:${process.pid})`;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+    this.nowMs = options.nowMs ?? Date.now;
+    this.rateLimitDeadlineMs = options.rateLimitDeadlineMs ?? 6 * 3_600_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? 32 * 2 ** 20;
+  }
+
+  /** `what` names the request in every failure (`PUT schedule s-1`), so a report says which call failed and why. */
+  async send(what: string, request: WfmRequest, { signal, counts }: WfmCall = {}): Promise<WfmAnswer> {
+    const authorize = request.authorize ?? true;
+    let renewed = false;
+    let throttled: { sinceMs: number; refusals: number } | undefined;
+    for (;;) {
+      const token = !authorize
+        ? ''
+        : renewed
+          ? await this.options.tokens.renew()
+          : await this.options.tokens.token();
+      await this.options.rate?.acquire(signal);
+      // The timeout starts when the request is sent, not while it waits for its turn.
+      const timeout = AbortSignal.timeout(this.requestTimeoutMs);
+      let res: Response;
+      let text: string | undefined;
+      if (counts) counts.requests++;
+      try {
+        res = await fetch(request.url, {
+          method: request.method,
+          headers: {
+            ...request.headers,
+            ...(authorize ? { authorization: `Bearer ${token}` } : {}),
+            accept: 'application/json',
+            'user-agent': this.userAgent,
+          },
+          body: request.body,
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+          // A redirect is never followed: it would send the document (agents, shifts) and the token elsewhere, or
+          // replay a write against another schedule.
+          redirect: 'manual',
+        });
+        text = await readTextCapped(res, this.maxResponseBytes);
+      } catch (err) {
+        if (signal?.aborted) throw err; // Cancellation is never turned into a retryable failure.
+        throw classifyNetworkFailure(what, err);
+      }
+      this.options.rate?.observe(res.status, res.headers);
+      const unusable = unusableAnswer(
+        what,
+        res,
+        text,
+        this.maxResponseBytes,
+        'the WFM must answer at its own URL',
+      );
+      if (unusable || text === undefined) throw unusable;
+      const secrets = token ? [token] : [];
+      if (res.ok) {
+        const type = res.headers.get('content-type') ?? '';
+        if ((request.json ?? true) && !/^application\/([\w.+-]*\+)?json\b/i.test(type))
+          throw protocolViolation(what, `answer is not JSON (content-type ${JSON.stringify(type)})`);
+        return { status: res.status, text, headers: res.headers };
+      }
+      if (res.status === 401 && authorize && !renewed) {
+        renewed = true;
+        continue;
+      }
+      if (res.status === 429 && this.options.rate) {
+        if (counts) counts.rateLimited++;
+        throttled ??= { sinceMs: this.nowMs(), refusals: 0 };
+        throttled.refusals++;
+        const waitedMs = this.nowMs() - throttled.sinceMs;
+        if (waitedMs < this.rateLimitDeadlineMs) continue;
+        const rate = this.options.rate.ratePerSecond;
+        throw rateLimitDeadlinePassed(
+          what,
+          waitedMs,
+          throttled.refusals,
+          rate,
+          serverMessage(429, text, secrets),
+        );
+      }
+      throw classifyHttpFailure(what, res.status, res.headers, text, this.nowMs(), secrets);
+    }
+  }
+}
