@@ -1,4 +1,6 @@
 import type { Logger } from '../common/logger';
+import { GenesysWfmAdapter } from './genesys/genesys-adapter';
+import { GenesysOAuthTokens } from './genesys/oauth';
 import type { WfmPort } from './port';
 import { AdaptiveRateController } from './rate/adaptive-rate';
 import { RestWfmAdapter } from './rest/rest-adapter';
@@ -6,19 +8,31 @@ import type { WfmSettings } from './settings';
 import { staticToken } from './tokens';
 
 /**
- * The WFM the settings name, behind the port. The one place an adapter is chosen: the REST contract today, Genesys
- * Cloud next, each in its own folder. Every adapter of a worker process shares one rate controller: the WFM's limit
- * is per client, not per call.
+ * The WFM the settings name, behind the port: the one place an adapter is chosen (`WFM_API_STYLE`), the REST contract
+ * or Genesys Cloud, each in its own folder. Every adapter of a worker process shares one rate controller: the WFM's
+ * limit is per client, not per call.
  */
 export function createWfm(settings: WfmSettings, logger: Logger): WfmPort {
-  return new RestWfmAdapter({
-    baseUrl: settings.baseUrl,
-    tokens: staticToken(settings.token),
-    versionIn: settings.versionIn,
+  const http = {
     requestTimeoutMs: settings.requestTimeoutMs,
     rate: createRateController(settings, logger),
     rateLimitDeadlineMs: settings.rateLimitDeadlineMs,
     maxResponseBytes: settings.maxResponseBytes,
+  };
+  if (settings.apiStyle === 'genesys') {
+    const tokens = new GenesysOAuthTokens({
+      loginBaseUrl: settings.loginBaseUrl,
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      requestTimeoutMs: settings.requestTimeoutMs,
+    });
+    return new GenesysWfmAdapter({ ...http, apiBaseUrl: settings.apiBaseUrl, tokens });
+  }
+  return new RestWfmAdapter({
+    ...http,
+    baseUrl: settings.baseUrl,
+    tokens: staticToken(settings.token),
+    versionIn: settings.versionIn,
   });
 }
 

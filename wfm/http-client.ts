@@ -29,6 +29,11 @@ export interface WfmHttpOptions {
   rateLimitDeadlineMs?: number;
   /** The largest response body read, in bytes; a larger one fails the request. Default 32 MiB. */
   maxResponseBytes?: number;
+  /**
+   * A response header whose value every failure message carries (Genesys Cloud: `inin-correlation-id`, the first thing
+   * its support asks for). Default none.
+   */
+  correlationHeader?: string;
 }
 
 export interface WfmRequest {
@@ -107,8 +112,9 @@ export class WfmHttp {
         throw classifyNetworkFailure(what, err);
       }
       this.options.rate?.observe(res.status, res.headers);
+      const named = this.withCorrelation(what, res.headers);
       const unusable = unusableAnswer(
-        what,
+        named,
         res,
         text,
         this.maxResponseBytes,
@@ -119,7 +125,7 @@ export class WfmHttp {
       if (res.ok) {
         const type = res.headers.get('content-type') ?? '';
         if ((request.json ?? true) && !/^application\/([\w.+-]*\+)?json\b/i.test(type))
-          throw protocolViolation(what, `answer is not JSON (content-type ${JSON.stringify(type)})`);
+          throw protocolViolation(named, `answer is not JSON (content-type ${JSON.stringify(type)})`);
         return { status: res.status, text, headers: res.headers };
       }
       if (res.status === 401 && authorize && !renewed) {
@@ -134,14 +140,20 @@ export class WfmHttp {
         if (waitedMs < this.rateLimitDeadlineMs) continue;
         const rate = this.options.rate.ratePerSecond;
         throw rateLimitDeadlinePassed(
-          what,
+          named,
           waitedMs,
           throttled.refusals,
           rate,
           serverMessage(429, text, secrets),
         );
       }
-      throw classifyHttpFailure(what, res.status, res.headers, text, this.nowMs(), secrets);
+      throw classifyHttpFailure(named, res.status, res.headers, text, this.nowMs(), secrets);
     }
+  }
+
+  private withCorrelation(what: string, headers: Headers): string {
+    const header = this.options.correlationHeader;
+    const id = header ? headers.get(header) : null;
+    return id ? `${what} (${header} ${id.slice(0, 64)})` : what;
   }
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { envDurationMs, envInt, type Env, parseEnv, SettingsError } from '../common/env';
+import type { ApiStyle } from '../model/plan';
+import { genesysEndpoints, type GenesysEndpoints } from './genesys/regions';
 
 /**
  * The longest rate-limit deadline: the sync activity's start-to-close timeout (24 h, in workflows/schedule-push.ts)
@@ -11,8 +13,21 @@ export const MAX_RATE_LIMIT_DEADLINE_MS = 23 * 3_600_000;
 export const wfmEnvSchema = z.object({
   WFM_BASE_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
-    .default('http://127.0.0.1:4010')
-    .describe('base URL of the WFM API (default: the embedded simulator)'),
+    .optional()
+    .describe(
+      'base URL of the WFM API (rest default: the embedded simulator on http://127.0.0.1:4010; genesys: instead of GENESYS_REGION, with WFM_LOGIN_URL)',
+    ),
+  WFM_LOGIN_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+    .optional()
+    .describe('genesys: the OAuth base URL, with WFM_BASE_URL, instead of GENESYS_REGION'),
+  GENESYS_REGION: z.string().min(1).optional().describe('genesys: the region, e.g. ap-southeast-1'),
+  GENESYS_CLIENT_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('genesys: the OAuth client (client-credentials grant)'),
+  GENESYS_CLIENT_SECRET: z.string().min(1).optional().describe("genesys: the OAuth client's secret"),
   WFM_TOKEN: z
     .string()
     .min(1)
@@ -53,10 +68,8 @@ export const wfmEnvSchema = z.object({
     ),
 });
 
-export interface WfmSettings {
-  baseUrl: string;
-  token: string;
-  versionIn: 'body' | 'if-match' | 'both';
+/** What every adapter shares: timeouts, rate limits, body caps. */
+interface CommonWfmSettings {
   requestTimeoutMs: number;
   /** A ceiling on the request rate; undefined: none (the adaptive rate control finds the WFM's limit). */
   rateLimitPerSecond: number | undefined;
@@ -68,42 +81,106 @@ export interface WfmSettings {
   maxResponseBytes: number;
 }
 
+export type WfmSettings =
+  | (CommonWfmSettings & {
+      apiStyle: 'rest';
+      baseUrl: string;
+      token: string;
+      versionIn: 'body' | 'if-match' | 'both';
+    })
+  | (CommonWfmSettings & {
+      apiStyle: 'genesys';
+      apiBaseUrl: string;
+      loginBaseUrl: string;
+      clientId: string;
+      clientSecret: string;
+    });
+
 /**
- * The WFM settings, checked as a whole: no credentials inside the URL (they would be printed and logged), no plain
- * http:// to another machine unless allowed, and no default token for a real WFM.
+ * The WFM settings, checked as a whole: no credentials inside a URL (they would be printed and logged), no plain
+ * http:// to another machine unless allowed, no default token for a real WFM; for Genesys Cloud a region or both
+ * URLs, and the OAuth client.
  */
-export function wfmSettingsFrom(parsed: z.infer<typeof wfmEnvSchema>): WfmSettings {
-  const url = new URL(parsed.WFM_BASE_URL);
-  const problems: string[] = [];
-  if (url.username || url.password)
-    problems.push('WFM_BASE_URL: must not carry credentials (user:password@); use WFM_TOKEN');
-  const local = isLoopback(url.hostname);
-  if (url.protocol === 'http:' && !local && parsed.WFM_ALLOW_INSECURE_HTTP !== 'true')
-    problems.push(
-      `WFM_BASE_URL: http:// to ${url.hostname} would send the token and schedules unencrypted; use https:// (or set WFM_ALLOW_INSECURE_HTTP=true)`,
-    );
-  if (parsed.WFM_TOKEN === undefined && !local)
-    problems.push(`WFM_TOKEN: required for a WFM that is not on this machine (${url.hostname})`);
-  if (problems.length > 0) throw new SettingsError(problems);
-  return {
-    baseUrl: parsed.WFM_BASE_URL,
-    // The simulator's token: only ever a default for a WFM on this machine.
-    token: parsed.WFM_TOKEN ?? 'dev-token',
-    versionIn: parsed.WFM_VERSION_IN,
+export function wfmSettingsFrom(
+  parsed: z.infer<typeof wfmEnvSchema>,
+  apiStyle: ApiStyle = 'rest',
+): WfmSettings {
+  const common: CommonWfmSettings = {
     requestTimeoutMs: parsed.WFM_REQUEST_TIMEOUT_MS,
     rateLimitPerSecond: parsed.WFM_RATE_LIMIT_PER_SECOND,
     rateLimitDeadlineMs: parsed.WFM_RATE_LIMIT_DEADLINE,
     maxRetryAfterMs: parsed.WFM_MAX_RETRY_AFTER,
     maxResponseBytes: parsed.WFM_MAX_RESPONSE_BYTES,
   };
+  const problems: string[] = [];
+  if (apiStyle === 'genesys') {
+    let endpoints: GenesysEndpoints | undefined;
+    try {
+      endpoints = genesysEndpoints({
+        region: parsed.GENESYS_REGION,
+        baseUrl: parsed.WFM_BASE_URL,
+        loginUrl: parsed.WFM_LOGIN_URL,
+      });
+    } catch (err) {
+      problems.push(`GENESYS_REGION / WFM_BASE_URL + WFM_LOGIN_URL: ${(err as Error).message}`);
+    }
+    if (endpoints) {
+      problems.push(...urlProblems('WFM_BASE_URL', endpoints.apiBaseUrl, parsed));
+      problems.push(...urlProblems('WFM_LOGIN_URL', endpoints.loginBaseUrl, parsed));
+    }
+    if (!parsed.GENESYS_CLIENT_ID) problems.push('GENESYS_CLIENT_ID: required when WFM_API_STYLE=genesys');
+    if (!parsed.GENESYS_CLIENT_SECRET)
+      problems.push('GENESYS_CLIENT_SECRET: required when WFM_API_STYLE=genesys');
+    if (problems.length > 0 || !endpoints || !parsed.GENESYS_CLIENT_ID || !parsed.GENESYS_CLIENT_SECRET)
+      throw new SettingsError(problems);
+    return {
+      ...common,
+      apiStyle,
+      apiBaseUrl: endpoints.apiBaseUrl,
+      loginBaseUrl: endpoints.loginBaseUrl,
+      clientId: parsed.GENESYS_CLIENT_ID,
+      clientSecret: parsed.GENESYS_CLIENT_SECRET,
+    };
+  }
+  const baseUrl = parsed.WFM_BASE_URL ?? 'http://127.0.0.1:4010';
+  const host = new URL(baseUrl).hostname;
+  problems.push(...urlProblems('WFM_BASE_URL', baseUrl, parsed));
+  if (parsed.WFM_TOKEN === undefined && !isLoopback(host))
+    problems.push(`WFM_TOKEN: required for a WFM that is not on this machine (${host})`);
+  if (problems.length > 0) throw new SettingsError(problems);
+  return {
+    ...common,
+    apiStyle,
+    baseUrl,
+    // The simulator's token: only ever a default for a WFM on this machine.
+    token: parsed.WFM_TOKEN ?? 'dev-token',
+    versionIn: parsed.WFM_VERSION_IN,
+  };
 }
 
-export function loadWfmSettings(env: Env): WfmSettings {
-  return wfmSettingsFrom(parseEnv(wfmEnvSchema, env));
+/** A URL that would leak credentials: userinfo in it, or plain http:// to another machine (unless allowed). */
+function urlProblems(name: string, value: string, parsed: z.infer<typeof wfmEnvSchema>): string[] {
+  const url = new URL(value);
+  const problems: string[] = [];
+  if (url.username || url.password) problems.push(`${name}: must not carry credentials (user:password@)`);
+  if (url.protocol === 'http:' && !isLoopback(url.hostname) && parsed.WFM_ALLOW_INSECURE_HTTP !== 'true')
+    problems.push(
+      `${name}: http:// to ${url.hostname} would send the token and schedules unencrypted; use https:// (or set WFM_ALLOW_INSECURE_HTTP=true)`,
+    );
+  return problems;
+}
+
+export function loadWfmSettings(env: Env, apiStyle: ApiStyle = 'rest'): WfmSettings {
+  return wfmSettingsFrom(parseEnv(wfmEnvSchema, env), apiStyle);
 }
 
 /** localhost, 127.0.0.0/8 and ::1: a WFM on this machine (the simulator). */
 export function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '');
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Where the WFM is, for a start-up line: no credentials (settings refuse them in URLs). */
+export function wfmLocation(settings: WfmSettings): string {
+  return settings.apiStyle === 'genesys' ? `Genesys Cloud ${settings.apiBaseUrl}` : settings.baseUrl;
 }

@@ -1,4 +1,4 @@
-import { envInt, parseEnv, SettingsError, type Env } from '../common/env';
+import { envInt, parseEnv, type Env } from '../common/env';
 import { sharedEnvSchema, sharedSettingsFrom, type SharedSettings } from '../common/settings';
 import { wfmEnvSchema, wfmSettingsFrom, type WfmSettings } from '../wfm/settings';
 
@@ -21,13 +21,9 @@ export interface WorkerSettings extends SharedSettings {
 /** Reads the worker's settings once, at start-up; a bad value throws a SettingsError naming the variable. */
 export function loadWorkerSettings(env: Env): WorkerSettings {
   const parsed = parseEnv(workerEnvSchema, env);
-  if (parsed.WFM_API_STYLE === 'genesys')
-    throw new SettingsError([
-      'WFM_API_STYLE=genesys: the Genesys Cloud adapter is still being built (wfm/genesys/); this worker speaks the REST contract (WFM_API_STYLE=rest)',
-    ]);
   return {
     ...sharedSettingsFrom(parsed, env),
-    wfm: wfmSettingsFrom(parsed),
+    wfm: wfmSettingsFrom(parsed, parsed.WFM_API_STYLE),
     maxConcurrentRequests: parsed.WFM_MAX_CONCURRENT_REQUESTS,
     maxAgentsPerWrite: parsed.WFM_MAX_AGENTS_PER_WRITE,
   };

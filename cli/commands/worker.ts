@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { describeEnv } from '../../common/env';
+import { wfmLocation } from '../../wfm/settings';
 import { workerEnvSchema } from '../../worker/settings';
 import { onShutdownSignal, say } from '../output';
 
@@ -22,13 +23,13 @@ export function workerCommand(): Command {
         {
           temporal: settings.temporal.address,
           namespace: settings.temporal.namespace,
-          wfm: settings.wfm.baseUrl,
+          wfm: wfmLocation(settings.wfm),
           rateLimitPerSecond: settings.wfm.rateLimitPerSecond ?? null,
           maxConcurrentRequests: settings.maxConcurrentRequests,
         },
         'worker running',
       );
-      say(`Worker running: task queue ${settings.taskQueue}, WFM ${settings.wfm.baseUrl}`);
+      say(`Worker running: task queue ${settings.taskQueue}, WFM ${wfmLocation(settings.wfm)}`);
       await workers.done;
     });
 }

@@ -1,0 +1,308 @@
+import { gzipSync } from 'node:zlib';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import type { z } from 'zod';
+import { sleep } from '../../common/sleep';
+import { FailureType } from '../../model/failures';
+import type { Shift } from '../../model/shift';
+import { protocolViolation } from '../failures';
+import { WfmHttp, type WfmAnswer, type WfmHttpOptions } from '../http-client';
+import type { AgentChange, AgentState, ScheduleSnapshot, ScheduleTarget, WfmCall, WfmPort } from '../port';
+import {
+  agentSchedulesQueryResponseSchema,
+  agentSchedulesResultSchema,
+  scheduleAsyncResponseSchema,
+  scheduleMetadataSchema,
+  updateUploadUrlResponseSchema,
+  type AgentSchedulesResult,
+  type GenesysAgentSchedule,
+  scheduleUpdateUploadSchema,
+} from './schemas';
+import { agentShiftsFromGenesys, genesysShiftFrom } from './shifts';
+
+export interface GenesysAdapterOptions extends WfmHttpOptions {
+  /** e.g. `https://api.apse1.pure.cloud` (see `genesysEndpoints`). */
+  apiBaseUrl: string;
+  /** How long an asynchronous query or update may stay Processing before the schedule is read again, in ms. Default 60 s. */
+  asyncWaitMs?: number;
+  /** How often a Processing operation is looked at again, in ms. Default 1 s. */
+  asyncPollMs?: number;
+}
+
+/** What a snapshot keeps to write the schedule back: its version, and per planned agent its version and shift IDs. */
+interface GenesysRaw {
+  scheduleUrl: string;
+  scheduleVersion: number;
+  agents: Map<string, { version: number; shiftIds: string[] }>;
+}
+
+/**
+ * Genesys Cloud WFM behind the port (reference: shared/reference/genesys-wfm.md §1.1). Read: the schedule's metadata
+ * (which management unit holds each agent), then the planned agents' schedules per management unit. Write: only the
+ * changed agents, each with its own version, old shifts deleted by ID and the planned ones added, the schedule version
+ * in `metadata`, gzipped to a signed upload URL, then `update`. Any doubt (an update still Processing, `status: Error`
+ * without a reason) becomes a version conflict: the sync reads again, and the rebase decides; nothing is applied twice.
+ */
+export class GenesysWfmAdapter implements WfmPort {
+  private readonly http: WfmHttp;
+  private readonly asyncWaitMs: number;
+  private readonly asyncPollMs: number;
+
+  constructor(private readonly options: GenesysAdapterOptions) {
+    this.http = new WfmHttp({ ...options, correlationHeader: 'inin-correlation-id' });
+    this.asyncWaitMs = options.asyncWaitMs ?? 60_000;
+    this.asyncPollMs = options.asyncPollMs ?? 1000;
+  }
+
+  async readSchedule(target: ScheduleTarget, call: WfmCall = {}): Promise<ScheduleSnapshot> {
+    const scheduleUrl = this.scheduleUrl(target);
+    const what = `GET schedule ${target.scheduleId}`;
+    const metadata = parse(
+      what,
+      scheduleMetadataSchema,
+      await this.http.send(
+        what,
+        { method: 'GET', url: `${scheduleUrl}?expand=managementUnits.agents` },
+        call,
+      ),
+    );
+    const unitOf = new Map<string, string>();
+    for (const unit of metadata.managementUnits ?? [])
+      for (const agent of unit.agents ?? []) unitOf.set(agent.id, unit.managementUnit.id);
+    const byUnit = new Map<string, string[]>();
+    for (const agentId of target.agentIds) {
+      const unit = unitOf.get(agentId);
+      if (unit) byUnit.set(unit, [...(byUnit.get(unit) ?? []), agentId]);
+    }
+    const schedules: GenesysAgentSchedule[] = [];
+    for (const [managementUnitId, userIds] of byUnit)
+      schedules.push(
+        ...(await this.queryAgents(scheduleUrl, managementUnitId, userIds, call)).agentSchedules,
+      );
+
+    const raw: GenesysRaw = { scheduleUrl, scheduleVersion: metadata.metadata.version, agents: new Map() };
+    const agents: AgentState[] = [];
+    for (const schedule of schedules) {
+      raw.agents.set(schedule.user.id, {
+        version: schedule.metadata.version,
+        shiftIds: schedule.shifts.map((s) => s.id),
+      });
+      agents.push({ agentId: schedule.user.id, shifts: readableShifts(schedule) });
+    }
+    // A planned agent the schedule lacks has no schedule yet: no shifts, and no version to send.
+    return { scheduleId: target.scheduleId, version: String(metadata.metadata.version), agents, raw };
+  }
+
+  async writeAgents(
+    base: ScheduleSnapshot,
+    changes: AgentChange[],
+    call: WfmCall = {},
+  ): Promise<ScheduleSnapshot> {
+    const raw = base.raw as GenesysRaw;
+    const what = `update schedule ${base.scheduleId}`;
+    // Checked against the documented upload schema before it leaves: a malformed update is a bug here, not a retry.
+    const upload = scheduleUpdateUploadSchema.parse({
+      metadata: { version: raw.scheduleVersion },
+      agentSchedules: changes.map((change) => {
+        const known = raw.agents.get(change.agentId);
+        return {
+          userId: change.agentId,
+          ...(known ? { metadata: { version: known.version } } : {}),
+          shifts: [
+            ...(known?.shiftIds ?? []).map((id) => ({ id, delete: true })),
+            ...change.shifts.map(genesysShiftFrom),
+          ],
+        };
+      }),
+    });
+    const gzipped = gzipSync(JSON.stringify(upload));
+    const target = parse(
+      what,
+      updateUploadUrlResponseSchema,
+      await this.http.send(
+        what,
+        postJson(`${raw.scheduleUrl}/update/uploadurl`, { contentLengthBytes: gzipped.length }),
+        call,
+      ),
+    );
+    // The signed URL gets exactly the headers it was issued with, and never the bearer token.
+    await this.http.send(
+      what,
+      {
+        method: 'PUT',
+        url: target.url,
+        headers: target.headers,
+        body: gzipped,
+        authorize: false,
+        json: false,
+      },
+      call,
+    );
+    const started = parse(
+      what,
+      scheduleAsyncResponseSchema,
+      await this.http.send(
+        what,
+        postJson(`${raw.scheduleUrl}/update`, { uploadKey: target.uploadKey }),
+        call,
+      ),
+    );
+    if (started.status === 'Complete') {
+      const version = started.result?.metadata.version;
+      if (version !== undefined) return afterWrite(base, raw, changes, version);
+    } else if (started.status !== 'Processing') {
+      throw conflict(
+        what,
+        `the update ended ${started.status} (Genesys gives no reason); reading the schedule again`,
+      );
+    }
+    return this.awaitUpdate(what, base, raw, changes, call);
+  }
+
+  /**
+   * An update still Processing: watch the schedule's version. Once it has moved, the update (or another writer) has
+   * landed; a fresh read and rebase tell which. If it does not move in time, read again all the same.
+   */
+  private async awaitUpdate(
+    what: string,
+    base: ScheduleSnapshot,
+    raw: GenesysRaw,
+    changes: AgentChange[],
+    call: WfmCall,
+  ): Promise<ScheduleSnapshot> {
+    const deadline = Date.now() + this.asyncWaitMs;
+    while (Date.now() < deadline) {
+      await sleep(this.asyncPollMs, call.signal);
+      const metadata = parse(
+        what,
+        scheduleMetadataSchema,
+        await this.http.send(what, { method: 'GET', url: raw.scheduleUrl }, call),
+      );
+      if (metadata.metadata.version !== raw.scheduleVersion)
+        return afterWrite(base, raw, changes, metadata.metadata.version);
+    }
+    throw conflict(
+      what,
+      `the update was still Processing after ${Math.round(this.asyncWaitMs / 1000)} s; reading again`,
+    );
+  }
+
+  /** The planned agents' schedules in one management unit: inline, from a download URL, or after Processing. */
+  private async queryAgents(
+    scheduleUrl: string,
+    managementUnitId: string,
+    userIds: string[],
+    call: WfmCall,
+  ): Promise<AgentSchedulesResult> {
+    const what = `query agent schedules of management unit ${managementUnitId}`;
+    const deadline = Date.now() + this.asyncWaitMs;
+    for (;;) {
+      const answer = parse(
+        what,
+        agentSchedulesQueryResponseSchema,
+        await this.http.send(
+          what,
+          postJson(`${scheduleUrl}/agentschedules/query`, { managementUnitId, userIds }),
+          call,
+        ),
+      );
+      if (answer.status === 'Complete' && answer.result) return answer.result;
+      if (answer.status === 'Complete' && answer.downloadUrl) {
+        // A signed URL: no bearer token goes with it.
+        const download = await this.http.send(
+          what,
+          { method: 'GET', url: answer.downloadUrl, authorize: false },
+          call,
+        );
+        return parse(what, agentSchedulesResultSchema, download);
+      }
+      if (answer.status !== 'Processing' || Date.now() >= deadline)
+        throw ApplicationFailure.create({
+          type: FailureType.Transient,
+          message: `${what}: ${answer.status === 'Processing' ? `still Processing after ${Math.round(this.asyncWaitMs / 1000)} s` : `ended ${answer.status}`}`,
+        });
+      await sleep(this.asyncPollMs, call.signal);
+    }
+  }
+
+  private scheduleUrl({ scheduleId, businessUnitId, weekId }: ScheduleTarget): string {
+    if (!businessUnitId || !weekId)
+      throw ApplicationFailure.create({
+        type: FailureType.Rejected,
+        message: `schedule ${scheduleId}: the plan gives no businessUnitId or weekId, which Genesys Cloud needs`,
+        nonRetryable: true,
+      });
+    const base = this.options.apiBaseUrl.replace(/\/$/, '');
+    const path = [businessUnitId, 'weeks', weekId, 'schedules', scheduleId].map(encodeURIComponent).join('/');
+    return `${base}/api/v2/workforcemanagement/businessunits/${path}`;
+  }
+}
+
+/**
+ * The agent's shifts as the rebase compares them. A shift the project cannot express (breaks, several activities)
+ * is kept as a shift no plan can equal, so the rebase sees the agent differ and the write replaces it visibly.
+ */
+function readableShifts(schedule: GenesysAgentSchedule): Shift[] {
+  const { shifts, unrepresentable } = agentShiftsFromGenesys(schedule);
+  const kept = schedule.shifts.filter((s) => unrepresentable.some((u) => u.shiftId === s.id));
+  return [
+    ...shifts,
+    ...kept.map((s) => ({
+      start: s.startDate,
+      lengthMinutes: s.lengthMinutes,
+      activityCode: `(unrepresentable ${s.id})`,
+    })),
+  ];
+}
+
+/** The snapshot after a write landed at `version`: written agents hold the plan; their versions are unknown now. */
+function afterWrite(
+  base: ScheduleSnapshot,
+  raw: GenesysRaw,
+  changes: AgentChange[],
+  version: number,
+): ScheduleSnapshot {
+  const changed = new Map(changes.map((c) => [c.agentId, c.shifts]));
+  const agents = new Map(raw.agents);
+  for (const id of changed.keys()) agents.delete(id);
+  return {
+    ...base,
+    version: String(version),
+    agents: [
+      ...base.agents.filter((a) => !changed.has(a.agentId)),
+      ...changes.map((c) => ({ agentId: c.agentId, shifts: c.shifts })),
+    ],
+    raw: { ...raw, scheduleVersion: version, agents },
+  };
+}
+
+function postJson(url: string, body: unknown) {
+  return {
+    method: 'POST' as const,
+    url,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}
+
+function parse<S extends z.ZodType>(what: string, schema: S, answer: WfmAnswer): z.infer<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(answer.text);
+  } catch {
+    throw protocolViolation(what, 'response body is not JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
+  throw protocolViolation(what, `unexpected answer (${issues.join('; ')})`);
+}
+
+/** Read again and rebase: what a version conflict means, here also for an update that ended without a reason. */
+function conflict(what: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureType.VersionConflict,
+    message: `${what}: ${message}`,
+    nonRetryable: true,
+    category: ApplicationFailureCategory.BENIGN,
+  });
+}
