@@ -154,15 +154,19 @@ export class GenesysStore {
     return full;
   }
 
-  /** Another writer moves one shift of one random agent by 15 minutes and bumps that agent's version. */
+  /** Another writer moves one shift of one agent (random unless named) by 15 minutes and bumps its version. */
   editByOtherWriter(
     writer: Writer,
     bumpScheduleVersion: boolean,
-    target?: StoredSchedule,
+    target?: { schedule?: StoredSchedule; userId?: string },
   ): CommitRecord | undefined {
-    const schedules = target ? [target] : this.allSchedules();
+    const schedules = target?.schedule ? [target.schedule] : this.allSchedules();
     const schedule = schedules[Math.floor(this.random() * schedules.length)];
-    const agents = schedule ? [...schedule.agents.values()].filter((a) => a.shifts.length > 0) : [];
+    const agents = schedule
+      ? [...schedule.agents.values()].filter(
+          (a) => a.shifts.length > 0 && (!target?.userId || a.userId === target.userId),
+        )
+      : [];
     const agent = agents[Math.floor(this.random() * agents.length)];
     if (!schedule || !agent) return undefined;
     const shift = agent.shifts[Math.floor(this.random() * agent.shifts.length)];

@@ -24,13 +24,13 @@ export function testOnlyRoute(
     case 'GET /_sim/state':
       return { status: 200, body: state(sim) };
     case 'POST /_sim/edit': {
-      const scheduleId = (body as { scheduleId?: unknown } | undefined)?.scheduleId;
-      const target = sim.store.allSchedules().find((s) => s.id === scheduleId);
-      const commit = sim.store.editByOtherWriter(
-        'manual',
-        sim.options.otherWriterBumpsScheduleVersion,
-        target,
-      );
+      // Body `{ scheduleId?, userId? }`: one edit by another writer now (random where not named).
+      const { scheduleId, userId } = (body ?? {}) as { scheduleId?: unknown; userId?: unknown };
+      const schedule = sim.store.allSchedules().find((s) => s.id === scheduleId);
+      const commit = sim.store.editByOtherWriter('manual', sim.options.otherWriterBumpsScheduleVersion, {
+        schedule,
+        userId: typeof userId === 'string' ? userId : undefined,
+      });
       return { status: 200, body: { commit } };
     }
     case 'PATCH /_sim/faults': {
