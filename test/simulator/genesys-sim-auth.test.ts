@@ -124,4 +124,20 @@ describe('Genesys simulator: auth, correlation, rate limit', () => {
     });
     expect(big.status).toBe(413);
   });
+
+  it('injects 5xx ErrorBodies and a forced 429 while running, through PATCH /_sim/faults (§7.8-9)', async () => {
+    const { url, schedulePath } = await start();
+    const token = await accessToken(url);
+    const patch = (faults: unknown) =>
+      call(`${url}/_sim/faults`, { method: 'PATCH', body: JSON.stringify(faults) });
+    expect((await patch({ failShare: 1, failStatuses: [504] })).status).toBe(200);
+    const failed = await api(url, token, 'GET', schedulePath);
+    expect(failed.status).toBe(504);
+    expect(failed.json).toMatchObject({ code: 'request.timeout', status: 504 });
+    await patch({ failShare: 0, throttleShare: 1, retryAfterSeconds: 3600 });
+    const throttled = await api(url, token, 'GET', schedulePath);
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toBe('3600');
+    expect((await patch({ noSuchFault: true })).status).toBe(400);
+  });
 });
