@@ -22,7 +22,7 @@ import { agentShiftsFromGenesys, genesysShiftFrom } from './shifts';
 export interface GenesysAdapterOptions extends WfmHttpOptions {
   /** e.g. `https://api.apse1.pure.cloud` (see `genesysEndpoints`). */
   apiBaseUrl: string;
-  /** How long an asynchronous query or update may stay Processing before the schedule is read again, in ms. Default 60 s. */
+  /** How long an asynchronous query or update may stay Processing before the schedule is read again, in ms. Default 15 s. */
   asyncWaitMs?: number;
   /** How often a Processing operation is looked at again, in ms. Default 1 s. */
   asyncPollMs?: number;
@@ -49,7 +49,7 @@ export class GenesysWfmAdapter implements WfmPort {
 
   constructor(private readonly options: GenesysAdapterOptions) {
     this.http = new WfmHttp({ ...options, correlationHeader: 'inin-correlation-id' });
-    this.asyncWaitMs = options.asyncWaitMs ?? 60_000;
+    this.asyncWaitMs = options.asyncWaitMs ?? 15_000;
     this.asyncPollMs = options.asyncPollMs ?? 1000;
   }
 
