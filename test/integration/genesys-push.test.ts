@@ -1,0 +1,98 @@
+import { submitPush, waitForReport } from '../../client/push-client';
+import { createGenesysSimulator } from '../../dev/simulator/genesys/genesys-simulator';
+import { listenGenesys } from '../../dev/simulator/genesys/server';
+import type { Plan } from '../../model/plan';
+import { sameShifts } from '../../model/shift';
+import { agentShiftsFromGenesys } from '../../wfm/genesys/shifts';
+import { loadWorkerSettings } from '../../worker/settings';
+import { CODEC_KEYS, Harness, uniqueId } from '../support/harness';
+
+/** A whole push in genesys mode: Temporal, the worker's Genesys adapter, and the Genesys simulator. */
+describe('a push into Genesys Cloud (simulator), WFM_API_STYLE=genesys', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await Harness.create();
+  });
+  afterEach(() => h.afterEach());
+  afterAll(() => h.teardown());
+
+  it('lands every planned agent, touches no other, and writes each schedule once', async () => {
+    const sim = createGenesysSimulator({
+      seed: {
+        businessUnits: 2,
+        managementUnitsPerBu: 2,
+        agentsPerMu: 5,
+        weeks: ['2026-03-02', '2026-03-09'],
+      },
+      tokenLifetimeSeconds: 30,
+      processingDelayMs: 30,
+      queryModes: { inline: 2, download: 1, processing: 0 },
+    });
+    const running = await listenGenesys(sim);
+    try {
+      const schedules = sim.store.allSchedules();
+      const id = uniqueId('genesys');
+      // Every schedule: six of its ten agents get one four-hour shift on the week's second day; four are not planned.
+      const plan: Plan = {
+        planId: id,
+        schedules: schedules.map((s) => ({
+          scheduleId: s.id,
+          businessUnitId: s.businessUnitId,
+          weekId: s.weekId,
+          agents: [...s.agents.keys()].slice(0, 6).map((agentId) => ({
+            agentId,
+            shifts: [{ start: `${nextDay(s.weekId)}T15:00:00Z`, lengthMinutes: 240, activityCode: '0' }],
+          })),
+        })),
+      };
+      const before = new Map(
+        schedules.flatMap((s) =>
+          [...s.agents.values()].map((a) => [`${s.id}/${a.userId}`, structuredClone(a.shifts)]),
+        ),
+      );
+      const queue = h.uniqueQueue('genesys');
+      await h.startWorkers(
+        loadWorkerSettings({
+          WFM_API_STYLE: 'genesys',
+          WFM_BASE_URL: running.url,
+          WFM_LOGIN_URL: running.url,
+          GENESYS_CLIENT_ID: 'sim-client',
+          GENESYS_CLIENT_SECRET: 'sim-secret',
+          WFM_PUSH_TASK_QUEUE: queue,
+          WFM_PUSH_DATA_DIR: h.dataDir,
+          WFM_PUSH_CODEC_KEYS: CODEC_KEYS,
+        }),
+      );
+      const report = await h.push(plan, queue);
+
+      expect(report.totals).toMatchObject({
+        schedules: 4,
+        schedulesFailed: 0,
+        agentsChanged: 24,
+        agentsFailed: 0,
+      });
+      const apiCommits = sim.store.commits.filter((c) => c.writer === 'api');
+      expect(apiCommits).toHaveLength(4); // one write per schedule, none repeated
+      for (const s of plan.schedules) {
+        const stored = schedules.find((x) => x.id === s.scheduleId);
+        const plannedIds = new Set(s.agents.map((a) => a.agentId));
+        for (const commit of apiCommits.filter((c) => c.scheduleId === s.scheduleId))
+          for (const change of commit.agents) expect(plannedIds.has(change.userId)).toBe(true);
+        for (const agent of s.agents) {
+          const held = agentShiftsFromGenesys({ shifts: stored?.agents.get(agent.agentId)?.shifts ?? [] });
+          expect(held.unrepresentable).toEqual([]);
+          expect(sameShifts(held.shifts, agent.shifts)).toBe(true);
+        }
+        for (const [agentId, record] of stored?.agents ?? [])
+          if (!plannedIds.has(agentId))
+            expect(record.shifts).toEqual(before.get(`${s.scheduleId}/${agentId}`));
+      }
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+function nextDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
