@@ -57,4 +57,9 @@ export interface WfmPort {
    * VersionConflict, never applied. Agents not in `changes` keep what `base` holds. Returns the schedule as written.
    */
   writeAgents(base: ScheduleSnapshot, changes: AgentChange[], call?: WfmCall): Promise<ScheduleSnapshot>;
+  /**
+   * Ends what the adapter keeps open between calls (Genesys: the notification channel's websocket and its timers).
+   * The worker calls it once, after its workers have stopped running activities. Optional: the REST adapter has none.
+   */
+  close?(): Promise<void>;
 }

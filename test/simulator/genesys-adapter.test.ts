@@ -14,7 +14,12 @@ const planned = [{ start: '2026-03-03T15:00:00Z', lengthMinutes: 240, activityCo
 describe('the Genesys adapter against the Genesys simulator', () => {
   let sim: GenesysSimulator;
   let running: RunningGenesysSimulator;
-  afterEach(() => running?.close());
+  let adapter: GenesysWfmAdapter | undefined;
+  afterEach(async () => {
+    await adapter?.close();
+    adapter = undefined;
+    await running?.close();
+  });
 
   async function start(options: GenesysSimulatorOptionsInput = {}) {
     sim = createGenesysSimulator({ processingDelayMs: 30, ...options });
@@ -33,6 +38,7 @@ describe('the Genesys adapter against the Genesys simulator', () => {
       asyncPollMs: 50,
       asyncWaitMs: 5_000,
     });
+    adapter = wfm;
     const target = {
       scheduleId: schedule.id,
       businessUnitId: schedule.businessUnitId,

@@ -6,6 +6,7 @@ import { FailureType } from '../../model/failures';
 import type { Shift } from '../../model/shift';
 import { protocolViolation } from '../failures';
 import { WfmHttp, type WfmAnswer, type WfmHttpOptions } from '../http-client';
+import { GenesysNotifications, type GenesysNotificationsOptions } from './notifications';
 import type { AgentChange, AgentState, ScheduleSnapshot, ScheduleTarget, WfmCall, WfmPort } from '../port';
 import {
   agentSchedulesQueryResponseSchema,
@@ -26,11 +27,22 @@ export interface GenesysAdapterOptions extends WfmHttpOptions {
   asyncWaitMs?: number;
   /** How often a Processing operation is looked at again, in ms. Default 1 s. */
   asyncPollMs?: number;
+  /**
+   * The notification channel that tells how a Processing update ended (§1.1 step 7, §6); `false`: never open one, poll
+   * only. `apiBaseUrl` defaults to the adapter's. Default on.
+   */
+  notifications?: false | Partial<Omit<GenesysNotificationsOptions, 'http'>>;
+  /**
+   * How long a Processing update waits for its notification before the schedule's version is polled instead (for the
+   * rest of `asyncWaitMs`), in ms. Default two thirds of `asyncWaitMs`.
+   */
+  notificationWaitMs?: number;
 }
 
 /** What a snapshot keeps to write the schedule back: its version, and per planned agent its version and shift IDs. */
 interface GenesysRaw {
   scheduleUrl: string;
+  businessUnitId: string;
   scheduleVersion: number;
   agents: Map<string, { version: number; shiftIds: string[] }>;
 }
@@ -41,16 +53,37 @@ interface GenesysRaw {
  * changed agents, each with its own version, old shifts deleted by ID and the planned ones added, the schedule version
  * in `metadata`, gzipped to a signed upload URL, then `update`. Any doubt (an update still Processing, `status: Error`
  * without a reason) becomes a version conflict: the sync reads again, and the rebase decides; nothing is applied twice.
+ * How a Processing update ended comes from the notification channel (one per adapter, so per worker process), or,
+ * when no notification comes in time, from polling the schedule's version. `close()` ends the channel.
  */
 export class GenesysWfmAdapter implements WfmPort {
   private readonly http: WfmHttp;
   private readonly asyncWaitMs: number;
   private readonly asyncPollMs: number;
+  private readonly notificationWaitMs: number;
+  private readonly notifications: GenesysNotifications | undefined;
 
   constructor(private readonly options: GenesysAdapterOptions) {
     this.http = new WfmHttp({ ...options, correlationHeader: 'inin-correlation-id' });
     this.asyncWaitMs = options.asyncWaitMs ?? 15_000;
     this.asyncPollMs = options.asyncPollMs ?? 1000;
+    this.notificationWaitMs = Math.min(
+      this.asyncWaitMs,
+      options.notificationWaitMs ?? Math.round((this.asyncWaitMs * 2) / 3),
+    );
+    this.notifications =
+      options.notifications === false
+        ? undefined
+        : new GenesysNotifications({
+            apiBaseUrl: options.apiBaseUrl,
+            ...options.notifications,
+            http: this.http,
+          });
+  }
+
+  /** Closes the notification channel's websocket and its timers; the worker calls it once it has stopped. */
+  async close(): Promise<void> {
+    await this.notifications?.close();
   }
 
   async readSchedule(target: ScheduleTarget, call: WfmCall = {}): Promise<ScheduleSnapshot> {
@@ -79,7 +112,12 @@ export class GenesysWfmAdapter implements WfmPort {
         ...(await this.queryAgents(scheduleUrl, managementUnitId, userIds, call)).agentSchedules,
       );
 
-    const raw: GenesysRaw = { scheduleUrl, scheduleVersion: metadata.metadata.version, agents: new Map() };
+    const raw: GenesysRaw = {
+      scheduleUrl,
+      businessUnitId: target.businessUnitId ?? '',
+      scheduleVersion: metadata.metadata.version,
+      agents: new Map(),
+    };
     const agents: AgentState[] = [];
     for (const schedule of schedules) {
       raw.agents.set(schedule.user.id, {
@@ -99,6 +137,12 @@ export class GenesysWfmAdapter implements WfmPort {
   ): Promise<ScheduleSnapshot> {
     const raw = base.raw as GenesysRaw;
     const what = `update schedule ${base.scheduleId}`;
+    // The business unit's topic is subscribed before the update starts, so its notification cannot be missed; the
+    // channel opens meanwhile (once per process), and never fails the write: without it, the update is polled.
+    // (A cancelled wait counts as no channel: the requests below see the same signal.)
+    const watching = (
+      this.notifications?.watch(raw.businessUnitId, call.signal) ?? Promise.resolve(false)
+    ).catch(() => false);
     // Checked against the documented upload schema before it leaves: a malformed update is a bug here, not a retry.
     const upload = scheduleUpdateUploadSchema.parse({
       metadata: { version: raw.scheduleVersion },
@@ -137,6 +181,7 @@ export class GenesysWfmAdapter implements WfmPort {
       },
       call,
     );
+    const notified = await watching;
     const started = parse(
       what,
       scheduleAsyncResponseSchema,
@@ -155,23 +200,65 @@ export class GenesysWfmAdapter implements WfmPort {
         `the update ended ${started.status} (Genesys gives no reason); reading the schedule again`,
       );
     }
-    return this.awaitUpdate(what, base, raw, changes, call);
+    const deadline = Date.now() + this.asyncWaitMs;
+    if (started.status === 'Processing' && started.operationId !== undefined && notified) {
+      const written = await this.awaitNotification(what, base, raw, changes, started.operationId, call);
+      if (written) return written;
+    }
+    return this.awaitUpdate(what, base, raw, changes, deadline, call, started.operationId);
   }
 
   /**
-   * An update still Processing: watch the schedule's version. Once it has moved, the update (or another writer) has
-   * landed; a fresh read and rebase tell which. If it does not move in time, read again all the same.
+   * An update Processing: its notification tells how it ended. Complete: the new version (from the notification, or
+   * one read of the metadata). Error or Canceled: nothing was applied (Genesys gives no reason), a version conflict at
+   * once. No notification within `notificationWaitMs` (or the websocket dropped): undefined, and the caller polls.
+   */
+  private async awaitNotification(
+    what: string,
+    base: ScheduleSnapshot,
+    raw: GenesysRaw,
+    changes: AgentChange[],
+    operationId: string,
+    call: WfmCall,
+  ): Promise<ScheduleSnapshot | undefined> {
+    const outcome = await this.notifications?.outcome(operationId, this.notificationWaitMs, call.signal);
+    if (!outcome) return undefined;
+    if (outcome.status !== 'Complete')
+      throw conflict(
+        what,
+        `the update ended ${outcome.status} (Genesys gives no reason); reading the schedule again`,
+      );
+    const version = outcome.result?.metadata.version;
+    if (version !== undefined) return afterWrite(base, raw, changes, version);
+    const metadata = parse(
+      what,
+      scheduleMetadataSchema,
+      await this.http.send(what, { method: 'GET', url: raw.scheduleUrl }, call),
+    );
+    return afterWrite(base, raw, changes, metadata.metadata.version);
+  }
+
+  /**
+   * An update still Processing and no notification: watch the schedule's version. Once it has moved, the update (or
+   * another writer) has landed; a fresh read and rebase tell which. If it does not move by `deadline`, read again all
+   * the same. A notification that arrives meanwhile still ends the wait.
    */
   private async awaitUpdate(
     what: string,
     base: ScheduleSnapshot,
     raw: GenesysRaw,
     changes: AgentChange[],
+    deadline: number,
     call: WfmCall,
+    operationId: string | undefined,
   ): Promise<ScheduleSnapshot> {
-    const deadline = Date.now() + this.asyncWaitMs;
     while (Date.now() < deadline) {
       await sleep(this.asyncPollMs, call.signal);
+      const late = operationId === undefined ? undefined : this.notifications?.received(operationId);
+      if (late) {
+        const written = await this.awaitNotification(what, base, raw, changes, late.operationId, call);
+        if (written) return written;
+      }
       const metadata = parse(
         what,
         scheduleMetadataSchema,

@@ -252,3 +252,20 @@ export const scheduleUpdateUploadSchema = z.looseObject({
   agentSchedules: z.array(updateAgentScheduleSchema).optional(),
 });
 export type ScheduleUpdateUpload = z.infer<typeof scheduleUpdateUploadSchema>;
+
+/** `POST /api/v2/notifications/channels` (§6): the channel and the websocket URL its notifications arrive on. */
+export const notificationChannelSchema = z.looseObject({
+  id: z.string().min(1),
+  connectUri: z.url({ protocol: /^wss?$/ }),
+  expires: instant.optional(),
+});
+export type NotificationChannel = z.infer<typeof notificationChannelSchema>;
+
+/**
+ * One message on a channel's websocket: `{ topicName, eventBody, version?, metadata? }`. Topic `channel.metadata`
+ * carries heartbeats and pongs; every other topic an event whose body is checked against the topic's schema.
+ */
+export const channelMessageSchema = z.looseObject({
+  topicName: z.string().min(1),
+  eventBody: z.unknown(),
+});

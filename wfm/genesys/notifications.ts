@@ -1,0 +1,401 @@
+import WebSocket, { type RawData } from 'ws';
+import type { z } from 'zod';
+import { protocolViolation } from '../failures';
+import type { WfmHttp } from '../http-client';
+import {
+  channelMessageSchema,
+  notificationChannelSchema,
+  schedulesNotificationSchema,
+  type AsyncStatus,
+  type SchedulesNotification,
+} from './schemas';
+
+export interface GenesysNotificationsOptions {
+  /** The adapter's HTTP client: channel and subscription calls carry its bearer token and follow its rate control. */
+  http: WfmHttp;
+  /** e.g. `https://api.apse1.pure.cloud`; `/api/v2/notifications/channels` is appended. */
+  apiBaseUrl: string;
+  /** How long opening the channel (create, websocket, subscribe) may hold up a write before it polls instead, in ms. Default 10 s. */
+  readyTimeoutMs?: number;
+  /** How long a final status nobody awaits yet is kept (a notification may beat the update's own answer), in ms. Default 60 s. */
+  keepOutcomesMs?: number;
+  /** Silence (no heartbeat, message or pong) after which the websocket is taken for dead and replaced, in ms. Default 90 s (Genesys sends a heartbeat every 30 s). */
+  idleTimeoutMs?: number;
+  /** First and largest wait before the channel is opened again after it closed or could not be opened, in ms. Defaults 1 s and 60 s. */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** The largest websocket message accepted, in bytes. Default 16 MiB. */
+  maxMessageBytes?: number;
+  /** Told when the channel opens, closes or cannot be opened (the adapter then polls); for the worker's log. */
+  onEvent?: (event: NotificationChannelEvent) => void;
+}
+
+export type NotificationChannelEvent =
+  | { kind: 'open'; channelId: string; topics: number }
+  | { kind: 'closed'; channelId: string; reason: string }
+  | { kind: 'unavailable'; reason: string; retryInMs: number };
+
+/** A final outcome of an asynchronous schedule operation, as its notification told it. */
+export type FinalOutcome = SchedulesNotification & { status: Exclude<AsyncStatus, 'Processing'> };
+
+const FINAL = new Set<AsyncStatus>(['Complete', 'Error', 'Canceled']);
+const MAX_KEPT_OUTCOMES = 10_000;
+
+/** The topic whose events end every asynchronous schedule operation of a business unit (reference §1.1 step 7, §6). */
+export function schedulesTopic(businessUnitId: string): string {
+  return `v2.workforcemanagement.businessunits.${businessUnitId}.schedules`;
+}
+
+interface OpenChannel {
+  id: string;
+  socket: WebSocket;
+  topics: Set<string>;
+}
+
+/**
+ * The Genesys notification service for one worker process (reference §6): one channel, created when first needed,
+ * subscribed to each business unit's schedules topic once, its websocket kept open (heartbeats watched; closed →
+ * opened again with backoff, on a new channel with every topic). The adapter asks `watch` before it starts an update,
+ * so the notification of that update cannot be missed, then `outcome` for the operation's final status. Final
+ * statuses that arrive before anyone waits for them are kept for `keepOutcomesMs`. Nothing here ever fails a write:
+ * a channel that cannot be opened or a notification that does not come makes the adapter poll as before.
+ */
+export class GenesysNotifications {
+  private readonly channelsUrl: string;
+  private readonly readyTimeoutMs: number;
+  private readonly keepOutcomesMs: number;
+  private readonly idleTimeoutMs: number;
+  private readonly reconnectMinMs: number;
+  private readonly reconnectMaxMs: number;
+  private readonly maxMessageBytes: number;
+  /** Every topic asked for so far; a new channel subscribes them all. */
+  private readonly topics = new Set<string>();
+  private channel: OpenChannel | undefined;
+  /** Channel work (open, subscribe) one step at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly outcomes = new Map<string, { outcome: FinalOutcome; atMs: number }>();
+  private readonly waiters = new Map<string, Set<(outcome: FinalOutcome | undefined) => void>>();
+  private failures = 0;
+  private retryAtMs = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private lastHeardMs = 0;
+  private closed = false;
+
+  constructor(private readonly options: GenesysNotificationsOptions) {
+    this.channelsUrl = `${options.apiBaseUrl.replace(/\/+$/, '')}/api/v2/notifications/channels`;
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
+    this.keepOutcomesMs = options.keepOutcomesMs ?? 60_000;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 90_000;
+    this.reconnectMinMs = options.reconnectMinMs ?? 1000;
+    this.reconnectMaxMs = options.reconnectMaxMs ?? 60_000;
+    this.maxMessageBytes = options.maxMessageBytes ?? 16 * 2 ** 20;
+  }
+
+  /**
+   * Makes sure the schedules topic of `businessUnitId` is subscribed on an open websocket. True: a notification for
+   * an operation started from now on will arrive (unless the websocket drops, which `outcome` then says at once).
+   * False: not now (the channel failed recently, or is not ready within `readyTimeoutMs`); the caller polls.
+   */
+  async watch(businessUnitId: string, signal?: AbortSignal): Promise<boolean> {
+    if (this.closed) return false;
+    const topic = schedulesTopic(businessUnitId);
+    if (this.channel?.topics.has(topic)) return true;
+    this.topics.add(topic);
+    if (Date.now() < this.retryAtMs) return false;
+    const ready = this.enqueue(() => this.ensure(topic));
+    return race(ready, this.readyTimeoutMs, signal, false);
+  }
+
+  /**
+   * The final status of `operationId`: from a notification already received, or the next one within `timeoutMs`.
+   * Undefined if none came, or the websocket closed meanwhile (the notification may be lost): the caller polls.
+   */
+  async outcome(
+    operationId: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<FinalOutcome | undefined> {
+    const kept = this.outcomes.get(operationId);
+    if (kept) return kept.outcome;
+    if (!this.channel || this.closed) return undefined;
+    let resolveWaiter: (outcome: FinalOutcome | undefined) => void = () => {};
+    const arrived = new Promise<FinalOutcome | undefined>((resolve) => (resolveWaiter = resolve));
+    const set = this.waiters.get(operationId) ?? new Set();
+    set.add(resolveWaiter);
+    this.waiters.set(operationId, set);
+    try {
+      return await race(arrived, timeoutMs, signal, undefined);
+    } finally {
+      set.delete(resolveWaiter);
+      if (set.size === 0) this.waiters.delete(operationId);
+    }
+  }
+
+  /** A final status already received for `operationId`, without waiting. */
+  received(operationId: string): FinalOutcome | undefined {
+    return this.outcomes.get(operationId)?.outcome;
+  }
+
+  /** Closes the websocket and stops every timer; waiting callers get no outcome (they poll). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const channel = this.channel;
+    this.dropChannel(false);
+    if (channel) await closeSocket(channel.socket);
+  }
+
+  private enqueue<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(step, step);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Opens the channel if there is none (with every topic), else adds `topic`. False if that failed. */
+  private async ensure(topic: string): Promise<boolean> {
+    if (this.closed) return false;
+    if (this.channel?.topics.has(topic)) return true;
+    if (Date.now() < this.retryAtMs) return false;
+    try {
+      if (!this.channel) await this.open();
+      else await this.subscribe(this.channel, [topic], 'POST');
+      this.failures = 0;
+      return this.channel?.topics.has(topic) ?? false;
+    } catch (err) {
+      this.failed(err);
+      return false;
+    }
+  }
+
+  /** A new channel, its websocket open, subscribed to every topic asked for so far (§6). */
+  private async open(): Promise<void> {
+    const what = 'create notification channel';
+    const created = parse(
+      what,
+      notificationChannelSchema,
+      (await this.options.http.send(what, postJson(this.channelsUrl, {}))).text,
+    );
+    const socket = await this.connect(created.connectUri);
+    const channel: OpenChannel = { id: created.id, socket, topics: new Set() };
+    socket.on('message', (data: RawData, isBinary: boolean) => this.heard(channel, data, isBinary));
+    socket.on('pong', () => (this.lastHeardMs = Date.now()));
+    socket.on('close', (code: number) => this.lost(channel, `websocket closed (${code})`));
+    socket.on('error', (err: Error) => this.lost(channel, `websocket failed (${err.message})`));
+    if (this.closed) {
+      await closeSocket(socket);
+      return;
+    }
+    this.channel = channel;
+    this.watchIdle(channel);
+    try {
+      await this.subscribe(channel, [...this.topics], 'PUT');
+    } catch (err) {
+      this.dropChannel(true);
+      socket.terminate();
+      throw err;
+    }
+    this.options.onEvent?.({ kind: 'open', channelId: channel.id, topics: channel.topics.size });
+  }
+
+  private async subscribe(channel: OpenChannel, topics: string[], method: 'PUT' | 'POST'): Promise<void> {
+    const what = `subscribe notification channel ${channel.id}`;
+    await this.options.http.send(what, {
+      ...postJson(
+        `${this.channelsUrl}/${encodeURIComponent(channel.id)}/subscriptions`,
+        topics.map((id) => ({ id })),
+      ),
+      method,
+    });
+    for (const t of topics) channel.topics.add(t);
+  }
+
+  private connect(connectUri: string): Promise<WebSocket> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(connectUri, {
+        handshakeTimeout: this.readyTimeoutMs,
+        maxPayload: this.maxMessageBytes,
+        perMessageDeflate: false,
+        followRedirects: false,
+      });
+      // The channel must not keep a worker process alive on its own: once nothing else runs, the process may end.
+      socket.once('upgrade', (res) => res.socket.unref());
+      socket.once('open', () => {
+        socket.off('error', reject);
+        resolve(socket);
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  private heard(channel: OpenChannel, data: RawData, isBinary: boolean): void {
+    this.lastHeardMs = Date.now();
+    if (isBinary || this.channel !== channel) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(rawText(data));
+    } catch {
+      return; // Not a notification; heartbeats and events are JSON.
+    }
+    const message = channelMessageSchema.safeParse(json);
+    if (!message.success || !channel.topics.has(message.data.topicName)) return;
+    const event = schedulesNotificationSchema.safeParse(message.data.eventBody);
+    if (!event.success || !FINAL.has(event.data.status)) return;
+    this.settle(event.data as FinalOutcome);
+  }
+
+  /** Keeps the first final status of an operation (duplicates are ignored) and wakes whoever waits for it. */
+  private settle(outcome: FinalOutcome): void {
+    if (this.outcomes.has(outcome.operationId)) return;
+    const now = Date.now();
+    for (const [id, kept] of this.outcomes) {
+      if (now - kept.atMs < this.keepOutcomesMs && this.outcomes.size < MAX_KEPT_OUTCOMES) break;
+      this.outcomes.delete(id);
+    }
+    this.outcomes.set(outcome.operationId, { outcome, atMs: now });
+    for (const wake of this.waiters.get(outcome.operationId) ?? []) wake(outcome);
+  }
+
+  /** Heartbeats every 30 s (Genesys): past half the idle time a ping asks for a sign of life; past all of it, dead. */
+  private watchIdle(channel: OpenChannel): void {
+    this.lastHeardMs = Date.now();
+    clearInterval(this.idleTimer);
+    this.idleTimer = setInterval(
+      () => {
+        if (this.channel !== channel) return;
+        const silentMs = Date.now() - this.lastHeardMs;
+        if (silentMs >= this.idleTimeoutMs) {
+          this.lost(channel, `no heartbeat for ${Math.round(silentMs / 1000)} s`);
+          channel.socket.terminate();
+        } else if (silentMs >= this.idleTimeoutMs / 2) channel.socket.ping();
+      },
+      Math.max(100, Math.floor(this.idleTimeoutMs / 4)),
+    );
+    this.idleTimer.unref();
+  }
+
+  /** The websocket of `channel` is gone: waiting callers poll, and a new channel is opened after a backoff. */
+  private lost(channel: OpenChannel, reason: string): void {
+    if (this.channel !== channel) return;
+    this.dropChannel(true);
+    this.options.onEvent?.({ kind: 'closed', channelId: channel.id, reason });
+    if (this.closed) return;
+    this.failures++;
+    this.scheduleReopen();
+  }
+
+  /** Forgets the channel (its websocket ended at once if `terminate`); whoever waits for a notification polls. */
+  private dropChannel(terminate: boolean): void {
+    const channel = this.channel;
+    this.channel = undefined;
+    clearInterval(this.idleTimer);
+    this.idleTimer = undefined;
+    if (terminate && channel?.socket.readyState === WebSocket.OPEN) channel.socket.terminate();
+    // A notification may come on no websocket now: nobody waits for it any longer.
+    for (const set of this.waiters.values()) for (const wake of set) wake(undefined);
+  }
+
+  private failed(err: unknown): void {
+    this.failures++;
+    const retryInMs = this.scheduleReopen();
+    const reason = err instanceof Error ? err.message : String(err);
+    this.options.onEvent?.({ kind: 'unavailable', reason, retryInMs });
+  }
+
+  /** The next attempt, after 1 s, 2 s, 4 s ... up to `reconnectMaxMs`, with jitter; only if a topic is wanted. */
+  private scheduleReopen(): number {
+    const base = Math.min(this.reconnectMaxMs, this.reconnectMinMs * 2 ** Math.max(0, this.failures - 1));
+    const delayMs = Math.round(base * (0.5 + Math.random() / 2));
+    this.retryAtMs = Date.now() + delayMs;
+    clearTimeout(this.reconnectTimer);
+    if (this.closed || this.topics.size === 0) return delayMs;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      const [topic] = this.topics;
+      if (topic !== undefined && !this.closed) void this.enqueue(() => this.ensure(topic));
+    }, delayMs);
+    this.reconnectTimer.unref();
+    return delayMs;
+  }
+}
+
+/** `promise`, or `fallback` after `timeoutMs` or once `signal` aborts (the caller's cancellation ends its wait). */
+function race<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  fallback: T,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      done();
+      resolve(fallback);
+    }, timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      () => {
+        done();
+        resolve(fallback);
+      },
+    );
+  });
+}
+
+/** Closes cleanly (close frame), or ends the connection if the server does not answer within a second. */
+function closeSocket(socket: WebSocket): Promise<void> {
+  if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.terminate();
+      resolve();
+    }, 1000);
+    timer.unref();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.close(1000);
+  });
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
+function postJson(url: string, body: unknown) {
+  return {
+    method: 'POST' as const,
+    url,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}
+
+function parse<S extends z.ZodType>(what: string, schema: S, text: string): z.infer<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw protocolViolation(what, 'response body is not JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
+  throw protocolViolation(what, `unexpected answer (${issues.join('; ')})`);
+}
