@@ -57,8 +57,9 @@ export async function startWorkers({
       dataConverter,
     });
   const rate = settings.wfm.rateLimitPerSecond;
+  const wfm = createWfm(settings.wfm, logger);
   const activities = createActivities({
-    wfm: createWfm(settings.wfm, logger),
+    wfm,
     temporal,
     ...createStores(settings),
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
@@ -89,6 +90,8 @@ export async function startWorkers({
     maxTaskQueueActivitiesPerSecond: rate === undefined ? undefined : rate / 2,
   });
   const done = Promise.all([workflowWorker.run(), httpWorker.run()]).then(async () => {
+    // The adapter's own connections (Genesys: the notification socket) close once no activity can use them.
+    await wfm.close?.();
     if (ownConnection) await conn.close();
     if (ownClient) await temporal.connection.close();
   });
