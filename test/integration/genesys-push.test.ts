@@ -1,4 +1,3 @@
-import { submitPush, waitForReport } from '../../client/push-client';
 import { createGenesysSimulator } from '../../dev/simulator/genesys/genesys-simulator';
 import { listenGenesys } from '../../dev/simulator/genesys/server';
 import type { Plan } from '../../model/plan';
