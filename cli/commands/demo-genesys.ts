@@ -8,8 +8,6 @@ const CLIENT = { id: 'sim-client', secret: 'sim-secret' };
 
 /** Genesys Cloud's limit for a client-credentials token, and the demo's other faults. */
 const GENESYS_FAULTS = [
-  '--other-writer-ms',
-  '50',
   '--token-lifetime',
   '30',
   '--rate-limit-per-minute',
@@ -28,8 +26,8 @@ const GENESYS_FAULTS = [
  * stay untouched), and the check against its commit log.
  */
 export const genesysDemo: DemoVariant = {
-  simulatorTitle:
-    'Genesys Cloud simulator (another writer every 50 ms, tokens expiring every 30 s, 300 requests/minute, a third of queries by download URL)',
+  simulatorTitle: ({ agents }) =>
+    `Genesys Cloud simulator (another writer every ${otherWriterMs(agents)} ms, tokens expiring every 30 s, 300 requests/minute, a third of queries by download URL)`,
   startSimulator,
   workerEnv: (url) => ({
     WFM_API_STYLE: 'genesys',
@@ -41,6 +39,11 @@ export const genesysDemo: DemoVariant = {
   check,
 };
 
+/** The other writer edits each agent every 100 s on average: every 50 ms at 2,000 agents, every 500 ms at 200. */
+function otherWriterMs(agents: number): number {
+  return Math.max(1, Math.round(100_000 / agents));
+}
+
 async function startSimulator(run: DemoRun): Promise<{ url: string; plan: Plan }> {
   const path = await import('node:path');
   const { readFile } = await import('node:fs/promises');
@@ -48,6 +51,7 @@ async function startSimulator(run: DemoRun): Promise<{ url: string; plan: Plan }
   const { agents } = run.options;
   const planFile = path.join(run.runDir, 'sample-plan.json');
   const args = ['--api', 'genesys', '--agents', String(agents), ...GENESYS_FAULTS];
+  args.push('--other-writer-ms', String(otherWriterMs(agents)));
   // A seed of its own per run: the organisation's ids (schedule ids, hence child workflow ids) differ between runs.
   args.push('--random-seed', String(Date.now() % 2 ** 31), '--out-plan', planFile);
   args.push('--plan-agents', String(Math.max(1, agents - Math.ceil(agents / 10))));

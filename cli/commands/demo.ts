@@ -47,7 +47,7 @@ export interface DemoRun {
 
 /** What differs between the WFMs: the simulator and its plan, the worker's WFM settings, the check. */
 export interface DemoVariant {
-  simulatorTitle: string;
+  simulatorTitle(options: DemoOptions): string;
   /** Starts the simulator; returns its URL and the plan to push into it. */
   startSimulator(run: DemoRun): Promise<{ url: string; plan: Plan }>;
   /** The worker's WFM variables for a simulator at `url`. */
@@ -100,7 +100,7 @@ async function runDemo(options: DemoOptions, started: Started, variant: DemoVari
 
   const { server, settings } = await startTemporal(run, base);
 
-  say(`2/5 ${variant.simulatorTitle} ...`);
+  say(`2/5 ${variant.simulatorTitle(options)} ...`);
   const sim = await variant.startSimulator(run);
   const planFile = path.join(run.runDir, 'plan.json');
   await writeFile(planFile, JSON.stringify(sim.plan, null, 2));
@@ -181,7 +181,8 @@ export async function startSimProcess(run: DemoRun, args: string[], readyPath: s
 }
 
 const restDemo: DemoVariant = {
-  simulatorTitle: `WFM simulator (conflict rate 15 %, another writer every 50 ms, ${DEMO_RATE_LIMIT} requests/s)`,
+  simulatorTitle: () =>
+    `WFM simulator (conflict rate 15 %, another writer every 50 ms, ${DEMO_RATE_LIMIT} requests/s)`,
   async startSimulator(run) {
     const path = await import('node:path');
     const { writeFile } = await import('node:fs/promises');
