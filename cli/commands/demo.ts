@@ -5,25 +5,55 @@ import { countAgents, type Plan } from '../../model/plan';
 import type { PushReport } from '../../model/report';
 import type { DevServer } from '../../dev/temporal-dev-server';
 import type { Service } from '../../dev/processes';
+import type { Env } from '../../common/env';
+import type { Violation } from '../../dev/invariants';
 import { commandWithOptions, intOption, parseOptions } from '../options';
 import { CliExit, ExitCode, onShutdownSignal, print, say } from '../output';
 
 const demoOptions = z.object({
+  api: z
+    .enum(['rest', 'genesys'])
+    .default('rest')
+    .meta({ arg: 'style' })
+    .describe(
+      'which WFM: rest (the REST contract) or genesys (Genesys Cloud WFM, one Asia/Singapore business unit)',
+    ),
   keep: z.boolean().optional().describe('leave the dev server, simulator and worker running afterwards'),
-  schedules: intOption(1, 100_000).default(40).describe('schedules'),
-  agents: intOption(1, 10_000_000).default(2000).describe('planned agents'),
+  schedules: intOption(1, 100_000).default(40).describe('schedules (rest)'),
+  agents: intOption(1, 10_000_000)
+    .default(2000)
+    .describe('planned agents (rest); agents of the business unit, nine in ten planned (genesys)'),
   port: intOption(1, 64535).default(7233).describe('Temporal gRPC port (UI on port + 1000)'),
 });
-type DemoOptions = z.infer<typeof demoOptions>;
+export type DemoOptions = z.infer<typeof demoOptions>;
 
 /** The faults the demo's simulator plays: the field report's 15 % conflicts, a busy planner, a rate limit. */
 const DEMO_RATE_LIMIT = 50;
 const DEMO_FAULTS = ['--conflict-rate', '0.15', '--noise-ms', '50', '--rate-limit', String(DEMO_RATE_LIMIT)];
 
 /** What the demo started, so it can stop all of it (or leave it running with --keep). */
-interface Started {
+export interface Started {
   server?: DevServer;
   services: Service[];
+}
+
+/** Where a demo run keeps its files, and its unique stamp. */
+export interface DemoRun {
+  options: DemoOptions;
+  started: Started;
+  runDir: string;
+  stamp: string;
+}
+
+/** What differs between the WFMs: the simulator and its plan, the worker's WFM settings, the check. */
+export interface DemoVariant {
+  simulatorTitle(options: DemoOptions): string;
+  /** Starts the simulator; returns its URL and the plan to push into it. */
+  startSimulator(run: DemoRun): Promise<{ url: string; plan: Plan }>;
+  /** The worker's WFM variables for a simulator at `url`. */
+  workerEnv(url: string): Env;
+  /** The invariants against the simulator's evidence; prints what it found and returns the violations. */
+  check(url: string, plan: Plan, report: PushReport): Promise<number>;
 }
 
 /**
@@ -33,10 +63,15 @@ interface Started {
 export function demoCommand(): Command {
   return commandWithOptions('demo', demoOptions)
     .description(
-      'The whole thing on one machine: dev server, simulator with faults, worker, a 2,000-agent push, report.',
+      'The whole thing on one machine: dev server, simulator with faults (REST or Genesys Cloud), worker, a 2,000-agent push, report.',
     )
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOptions(demoOptions, raw);
+      if (options.api === 'genesys' && raw.schedules !== undefined)
+        throw new CliExit(
+          ExitCode.invalidInput,
+          'Not for --api genesys: --schedules (one schedule per business unit)',
+        );
       const started: Started = { services: [] };
       const stopAll = async () => {
         await Promise.all(started.services.map((s) => s.stop()));
@@ -45,7 +80,8 @@ export function demoCommand(): Command {
       // Ctrl-C stops what the demo started, unless it was asked to keep it.
       if (!options.keep) onShutdownSignal(stopAll);
       try {
-        await runDemo(options, started);
+        const variant = options.api === 'genesys' ? (await import('./demo-genesys')).genesysDemo : restDemo;
+        await runDemo(options, started, variant);
       } finally {
         if (options.keep) say(`Left running (--keep): ${describeStarted(started)}.`);
         else await stopAll();
@@ -53,67 +89,64 @@ export function demoCommand(): Command {
     });
 }
 
-async function runDemo(options: DemoOptions, started: Started): Promise<void> {
+async function runDemo(options: DemoOptions, started: Started, variant: DemoVariant): Promise<void> {
   const path = await import('node:path');
   const { mkdir, writeFile } = await import('node:fs/promises');
   const { loadSharedSettings } = await import('../../common/settings');
-  const { temporalAt } = await import('../../common/temporal');
-  const { generateSample } = await import('../../dev/sample');
-  const { startDevServer } = await import('../../dev/temporal-dev-server');
-
   const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
   const base = loadSharedSettings(process.env);
-  const runDir = path.join(base.dataDir, 'demo', stamp);
-  await mkdir(runDir, { recursive: true });
+  const run: DemoRun = { options, started, stamp, runDir: path.join(base.dataDir, 'demo', stamp) };
+  await mkdir(run.runDir, { recursive: true });
 
+  const { server, settings } = await startTemporal(run, base);
+
+  say(`2/5 ${variant.simulatorTitle(options)} ...`);
+  const sim = await variant.startSimulator(run);
+  const planFile = path.join(run.runDir, 'plan.json');
+  await writeFile(planFile, JSON.stringify(sim.plan, null, 2));
+
+  say('3/5 Worker ...');
+  await startWorker(run, settings, variant.workerEnv(sim.url));
+
+  say(
+    `4/5 Pushing ${countAgents(sim.plan)} agents in ${sim.plan.schedules.length} schedules (plan ${planFile}) ...`,
+  );
+  const report = await pushAndFollow(settings, sim.plan);
+  print(`${(await import('../../client/report-format')).formatReport(report)}\n`);
+
+  say('5/5 Checking the simulator commit log against the plan ...');
+  const violations = await variant.check(sim.url, sim.plan, report);
+  print(
+    `Temporal UI: ${server.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`BulkPushId="${sim.plan.planId}"`)}`,
+  );
+  print(`Logs and files of this run: ${path.relative(process.cwd(), run.runDir) || run.runDir}`);
+  if (violations > 0 || report.totals.schedulesFailed > 0) throw new CliExit(ExitCode.failed);
+}
+
+/** Step 1: the dev server (and the codec server of its UI); the settings the demo's client and worker share. */
+async function startTemporal(run: DemoRun, base: SharedSettings) {
+  const { temporalAt } = await import('../../common/temporal');
+  const { startDevServer } = await import('../../dev/temporal-dev-server');
   say('1/5 Temporal dev server, and the codec server its UI reads the encrypted payloads with ...');
-  const codecUrl = await startCodecServer(started, runDir, base, options.port + 1000);
+  const codecUrl = await startCodecServer(run, base, run.options.port + 1000);
   const server = await startDevServer({
-    port: options.port,
+    port: run.options.port,
     cliPath: process.env.TEMPORAL_CLI_PATH,
     uiCodecEndpoint: codecUrl,
     log: say,
   });
-  started.server = server;
+  run.started.server = server;
   // One settings value for the demo's client and its worker: same server, data folder and task queue.
   const settings: SharedSettings = {
     ...base,
     temporal: temporalAt(server.address),
-    taskQueue: `wfm-push-demo-${stamp}`,
+    taskQueue: `wfm-push-demo-${run.stamp}`,
   };
-
-  say(
-    `2/5 WFM simulator (conflict rate 15 %, another writer every 50 ms, ${DEMO_RATE_LIMIT} requests/s) ...`,
-  );
-  const sample = generateSample({
-    schedules: options.schedules,
-    agents: options.agents,
-    planId: `demo-${stamp}`,
-  });
-  const planFile = path.join(runDir, 'plan.json');
-  await writeFile(planFile, JSON.stringify(sample.plan, null, 2));
-  const simUrl = await startSimulator(started, runDir, sample.documents);
-
-  say('3/5 Worker ...');
-  await startWorker(started, runDir, settings, simUrl);
-
-  say(
-    `4/5 Pushing ${countAgents(sample.plan)} agents in ${sample.plan.schedules.length} schedules (plan ${planFile}) ...`,
-  );
-  const report = await pushAndFollow(settings, sample.plan);
-  print(`${(await import('../../client/report-format')).formatReport(report)}\n`);
-
-  say('5/5 Checking the simulator commit log against the plan ...');
-  const violations = await checkCommitLog(simUrl, sample.plan, report);
-  print(
-    `Temporal UI: ${server.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`BulkPushId="${sample.plan.planId}"`)}`,
-  );
-  print(`Logs and files of this run: ${path.relative(process.cwd(), runDir) || runDir}`);
-  if (violations > 0 || report.totals.schedulesFailed > 0) throw new CliExit(ExitCode.failed);
+  return { server, settings };
 }
 
 /** `wfm-push codec-server` for the UI's origin, with the data folder's payload key (generated here on first use). */
-async function startCodecServer(started: Started, runDir: string, settings: SharedSettings, uiPort: number) {
+async function startCodecServer(run: DemoRun, settings: SharedSettings, uiPort: number) {
   const path = await import('node:path');
   const { freePort, startCliProcess, waitForHttp } = await import('../../dev/processes');
   const port = await freePort(8888);
@@ -121,35 +154,52 @@ async function startCodecServer(started: Started, runDir: string, settings: Shar
     'codec server',
     ['codec-server', '--port', String(port), '--origin', `http://localhost:${uiPort}`],
     { ...process.env, WFM_PUSH_DATA_DIR: settings.dataDir },
-    path.join(runDir, 'codec-server.log'),
+    path.join(run.runDir, 'codec-server.log'),
   );
-  started.services.push(codec);
+  run.started.services.push(codec);
   const url = `http://127.0.0.1:${port}`;
   // Any answer means it listens (a GET is refused with 404).
   await waitForHttp(`${url}/`, codec, 30_000, true);
   return url;
 }
 
-async function startSimulator(started: Started, runDir: string, documents: unknown[]): Promise<string> {
+/** Starts `wfm-push sim <args>` on a free port and waits until `readyPath` answers. */
+export async function startSimProcess(run: DemoRun, args: string[], readyPath: string): Promise<string> {
   const path = await import('node:path');
-  const { writeFile } = await import('node:fs/promises');
   const { freePort, startCliProcess, waitForHttp } = await import('../../dev/processes');
-  const seedFile = path.join(runDir, 'seed.json');
-  await writeFile(seedFile, JSON.stringify({ schedules: documents }));
   const port = await freePort(4010);
   const sim = startCliProcess(
     'simulator',
-    ['sim', '--port', String(port), '--seed', seedFile, ...DEMO_FAULTS],
+    ['sim', '--port', String(port), ...args],
     process.env,
-    path.join(runDir, 'simulator.log'),
+    path.join(run.runDir, 'simulator.log'),
   );
-  started.services.push(sim);
+  run.started.services.push(sim);
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/_sim/stats`, sim);
+  await waitForHttp(`${url}${readyPath}`, sim);
   return url;
 }
 
-async function startWorker(started: Started, runDir: string, settings: SharedSettings, simUrl: string) {
+const restDemo: DemoVariant = {
+  simulatorTitle: () =>
+    `WFM simulator (conflict rate 15 %, another writer every 50 ms, ${DEMO_RATE_LIMIT} requests/s)`,
+  async startSimulator(run) {
+    const path = await import('node:path');
+    const { writeFile } = await import('node:fs/promises');
+    const { generateSample } = await import('../../dev/sample');
+    const { schedules, agents } = run.options;
+    const sample = generateSample({ schedules, agents, planId: `demo-${run.stamp}` });
+    const seedFile = path.join(run.runDir, 'seed.json');
+    await writeFile(seedFile, JSON.stringify({ schedules: sample.documents }));
+    const url = await startSimProcess(run, ['--seed', seedFile, ...DEMO_FAULTS], '/_sim/stats');
+    return { url, plan: sample.plan };
+  },
+  // Nobody tells the worker the WFM's limit: it finds it, as it would for a real WFM.
+  workerEnv: (url) => ({ WFM_BASE_URL: url }),
+  check: checkCommitLog,
+};
+
+async function startWorker(run: DemoRun, settings: SharedSettings, wfmEnv: Env) {
   const path = await import('node:path');
   const { startCliProcess } = await import('../../dev/processes');
   const env = {
@@ -158,10 +208,9 @@ async function startWorker(started: Started, runDir: string, settings: SharedSet
     TEMPORAL_NAMESPACE: settings.temporal.namespace,
     WFM_PUSH_TASK_QUEUE: settings.taskQueue,
     WFM_PUSH_DATA_DIR: settings.dataDir,
-    WFM_BASE_URL: simUrl,
-    // Nobody tells the worker the WFM's limit: it finds it, as it would for a real WFM.
+    ...wfmEnv,
   };
-  started.services.push(startCliProcess('worker', ['worker'], env, path.join(runDir, 'worker.log')));
+  run.started.services.push(startCliProcess('worker', ['worker'], env, path.join(run.runDir, 'worker.log')));
 }
 
 async function pushAndFollow(settings: SharedSettings, plan: Plan): Promise<PushReport> {
@@ -180,7 +229,7 @@ async function pushAndFollow(settings: SharedSettings, plan: Plan): Promise<Push
   }
 }
 
-/** DESIGN.md's invariants against the simulator's commit log; prints what it found and returns the violations. */
+/** DESIGN.md's invariants against the REST simulator's commit log; prints what it found and returns the violations. */
 async function checkCommitLog(simUrl: string, plan: Plan, report: PushReport): Promise<number> {
   const { checkInvariants } = await import('../../dev/invariants');
   const { SimulatorClient } = await import('../../dev/simulator/sim-client');
@@ -194,6 +243,11 @@ async function checkCommitLog(simUrl: string, plan: Plan, report: PushReport): P
   print(
     `Simulator: ${stats.requests} requests (${statuses}), commits by the push ${stats.commits.api}, by other writers ${others}`,
   );
+  return printInvariants(violations);
+}
+
+/** Prints whether the invariants hold (or each violation); returns how many were violated. */
+export function printInvariants(violations: Violation[]): number {
   print(
     violations.length === 0
       ? 'Invariants hold: every planned agent is in place, no write of the push touched an agent outside the plan, none was redundant or repeated.'

@@ -1,0 +1,91 @@
+import type { Plan } from '../../model/plan';
+import type { GenesysSimState } from '../../dev/genesys-invariants';
+import type { CommitRecord } from '../../dev/simulator/genesys/store';
+import { print } from '../output';
+import { printInvariants, startSimProcess, type DemoRun, type DemoVariant } from './demo';
+
+const CLIENT = { id: 'sim-client', secret: 'sim-secret' };
+
+/** Genesys Cloud's limit for a client-credentials token, and the demo's other faults. */
+const GENESYS_FAULTS = [
+  '--token-lifetime',
+  '30',
+  '--rate-limit-per-minute',
+  '300',
+  '--download-share',
+  '0.3333',
+  // A stale agent version is refused at once (409), as Genesys does for most: the adapter would otherwise wait for the
+  // asynchronous update to end, up to 15 s, before it reads again, and a 50 ms writer makes most writes stale.
+  '--sync-conflict-share',
+  '1',
+];
+
+/**
+ * `wfm-push demo --api genesys`: the Genesys Cloud simulator with its own organisation (one Asia/Singapore business
+ * unit), the worker in genesys mode, the sample plan the simulator writes (nine agents in ten planned, so some must
+ * stay untouched), and the check against its commit log.
+ */
+export const genesysDemo: DemoVariant = {
+  simulatorTitle: ({ agents }) =>
+    `Genesys Cloud simulator (another writer every ${otherWriterMs(agents)} ms, tokens expiring every 30 s, 300 requests/minute, a third of queries by download URL)`,
+  startSimulator,
+  workerEnv: (url) => ({
+    WFM_API_STYLE: 'genesys',
+    WFM_BASE_URL: url,
+    WFM_LOGIN_URL: url,
+    GENESYS_CLIENT_ID: CLIENT.id,
+    GENESYS_CLIENT_SECRET: CLIENT.secret,
+  }),
+  check,
+};
+
+/** The other writer edits each agent every 100 s on average: every 50 ms at 2,000 agents, every 500 ms at 200. */
+function otherWriterMs(agents: number): number {
+  return Math.max(1, Math.round(100_000 / agents));
+}
+
+async function startSimulator(run: DemoRun): Promise<{ url: string; plan: Plan }> {
+  const path = await import('node:path');
+  const { readFile } = await import('node:fs/promises');
+  const { parsePlan } = await import('../../client/plan-file');
+  const { agents } = run.options;
+  const planFile = path.join(run.runDir, 'sample-plan.json');
+  const args = ['--api', 'genesys', '--agents', String(agents), ...GENESYS_FAULTS];
+  args.push('--other-writer-ms', String(otherWriterMs(agents)));
+  // A seed of its own per run: the organisation's ids (schedule ids, hence child workflow ids) differ between runs.
+  args.push('--random-seed', String(Date.now() % 2 ** 31), '--out-plan', planFile);
+  args.push('--plan-agents', String(Math.max(1, agents - Math.ceil(agents / 10))));
+  const url = await startSimProcess(run, args, '/_sim/commits');
+  const parsed = parsePlan(await readFile(planFile, 'utf8'), undefined, 'genesys');
+  if (!parsed.ok)
+    throw new Error(`the simulator's sample plan is invalid: ${JSON.stringify(parsed.problems)}`);
+  return { url, plan: { ...parsed.plan, planId: `demo-genesys-${run.stamp}` } };
+}
+
+/** Stops the other writer, then checks the final state and the commit log against the plan. */
+async function check(url: string, plan: Plan): Promise<number> {
+  const { checkGenesysInvariants } = await import('../../dev/genesys-invariants');
+  await simCall(url, '/_sim/faults', { otherWriterMs: 0 });
+  const [state, { commits }, { requests }] = await Promise.all([
+    simCall<GenesysSimState>(url, '/_sim/state'),
+    simCall<{ commits: CommitRecord[] }>(url, '/_sim/commits'),
+    simCall<{ requests: Array<{ status: number }> }>(url, '/_sim/requests'),
+  ]);
+  const byStatus = new Map<number, number>();
+  for (const r of requests) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+  const statuses = [...byStatus].map(([status, n]) => `${n}×${status}`).join(', ');
+  const api = commits.filter((c) => c.writer === 'api').length;
+  print(
+    `Simulator: ${requests.length} API requests (${statuses}), commits by the push ${api}, by other writers ${commits.length - api}`,
+  );
+  return printInvariants(checkGenesysInvariants({ plan, state, commits }));
+}
+
+async function simCall<T>(url: string, path: string, patch?: unknown): Promise<T> {
+  const res = await fetch(
+    `${url}${path}`,
+    patch === undefined ? {} : { method: 'PATCH', body: JSON.stringify(patch) },
+  );
+  if (!res.ok) throw new Error(`simulator ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}

@@ -1,0 +1,67 @@
+import type { Plan } from '../../../model/plan';
+import type { GenesysSimulatorOptionsInput } from './options';
+
+/** Genesys caps a management unit's size; the sample organisation fills units of up to this many agents. */
+export const MAX_AGENTS_PER_MU = 50;
+export const FIRST_SAMPLE_WEEK = '2026-12-07';
+const DAY_MS = 86_400_000;
+
+export interface SampleOrgOptions {
+  /** Agents over all business units (rounded up so that every management unit has as many). */
+  agents: number;
+  businessUnits?: number;
+  weeks?: number;
+  timeZone?: string;
+}
+
+/** The simulator's `seed` for `agents` spread over business units and management units of up to 50 agents. */
+export function sampleOrgSeed({
+  agents,
+  businessUnits = 1,
+  weeks = 1,
+  timeZone = 'Asia/Singapore',
+}: SampleOrgOptions): NonNullable<GenesysSimulatorOptionsInput['seed']> {
+  const perBu = Math.ceil(agents / businessUnits);
+  const managementUnitsPerBu = Math.max(1, Math.ceil(perBu / MAX_AGENTS_PER_MU));
+  return {
+    businessUnits,
+    managementUnitsPerBu,
+    agentsPerMu: Math.ceil(perBu / managementUnitsPerBu),
+    weeks: Array.from({ length: weeks }, (_, i) => addDays(FIRST_SAMPLE_WEEK, 7 * i)),
+    businessUnitTimeZone: timeZone,
+  };
+}
+
+/** What the sample plan needs of a seeded schedule (the store's `StoredSchedule`, or `/_sim/state` mapped). */
+export interface SeededSchedule {
+  id: string;
+  businessUnitId: string;
+  weekId: string;
+  agentIds: string[];
+}
+
+/**
+ * A plan for the seeded organisation: every schedule, its first `agentsPerSchedule` agents (default all) each with one
+ * four-hour shift on the week's second day (activity code '0'), so the others stay untouched.
+ */
+export function sampleGenesysPlan(
+  schedules: SeededSchedule[],
+  { agentsPerSchedule, planId }: { agentsPerSchedule?: number; planId?: string } = {},
+): Omit<Plan, 'planId'> & { planId?: string } {
+  return {
+    ...(planId === undefined ? {} : { planId }),
+    schedules: schedules.map((s) => ({
+      scheduleId: s.id,
+      businessUnitId: s.businessUnitId,
+      weekId: s.weekId,
+      agents: s.agentIds.slice(0, agentsPerSchedule ?? s.agentIds.length).map((agentId) => ({
+        agentId,
+        shifts: [{ start: `${addDays(s.weekId, 1)}T15:00:00Z`, lengthMinutes: 240, activityCode: '0' }],
+      })),
+    })),
+  };
+}
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
