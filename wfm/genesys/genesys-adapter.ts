@@ -1,11 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import type { z } from 'zod';
 import { sleep } from '../../common/sleep';
 import { FailureType } from '../../model/failures';
 import type { Shift } from '../../model/shift';
-import { protocolViolation } from '../failures';
-import { WfmHttp, type WfmAnswer, type WfmHttpOptions } from '../http-client';
+import { WfmHttp, type WfmHttpOptions } from '../http-client';
+import { parseAnswer, postJson } from './json-http';
 import { GenesysNotifications, type GenesysNotificationsOptions } from './notifications';
 import type { AgentChange, AgentState, ScheduleSnapshot, ScheduleTarget, WfmCall, WfmPort } from '../port';
 import {
@@ -89,7 +88,7 @@ export class GenesysWfmAdapter implements WfmPort {
   async readSchedule(target: ScheduleTarget, call: WfmCall = {}): Promise<ScheduleSnapshot> {
     const scheduleUrl = this.scheduleUrl(target);
     const what = `GET schedule ${target.scheduleId}`;
-    const metadata = parse(
+    const metadata = parseAnswer(
       what,
       scheduleMetadataSchema,
       await this.http.send(
@@ -159,7 +158,7 @@ export class GenesysWfmAdapter implements WfmPort {
       }),
     });
     const gzipped = gzipSync(JSON.stringify(upload));
-    const target = parse(
+    const target = parseAnswer(
       what,
       updateUploadUrlResponseSchema,
       await this.http.send(
@@ -182,7 +181,7 @@ export class GenesysWfmAdapter implements WfmPort {
       call,
     );
     const notified = await watching;
-    const started = parse(
+    const started = parseAnswer(
       what,
       scheduleAsyncResponseSchema,
       await this.http.send(
@@ -230,7 +229,7 @@ export class GenesysWfmAdapter implements WfmPort {
       );
     const version = outcome.result?.metadata.version;
     if (version !== undefined) return afterWrite(base, raw, changes, version);
-    const metadata = parse(
+    const metadata = parseAnswer(
       what,
       scheduleMetadataSchema,
       await this.http.send(what, { method: 'GET', url: raw.scheduleUrl }, call),
@@ -259,7 +258,7 @@ export class GenesysWfmAdapter implements WfmPort {
         const written = await this.awaitNotification(what, base, raw, changes, late.operationId, call);
         if (written) return written;
       }
-      const metadata = parse(
+      const metadata = parseAnswer(
         what,
         scheduleMetadataSchema,
         await this.http.send(what, { method: 'GET', url: raw.scheduleUrl }, call),
@@ -283,7 +282,7 @@ export class GenesysWfmAdapter implements WfmPort {
     const what = `query agent schedules of management unit ${managementUnitId}`;
     const deadline = Date.now() + this.asyncWaitMs;
     for (;;) {
-      const answer = parse(
+      const answer = parseAnswer(
         what,
         agentSchedulesQueryResponseSchema,
         await this.http.send(
@@ -300,7 +299,7 @@ export class GenesysWfmAdapter implements WfmPort {
           { method: 'GET', url: answer.downloadUrl, authorize: false },
           call,
         );
-        return parse(what, agentSchedulesResultSchema, download);
+        return parseAnswer(what, agentSchedulesResultSchema, download);
       }
       if (answer.status !== 'Processing' || Date.now() >= deadline)
         throw ApplicationFailure.create({
@@ -360,28 +359,6 @@ function afterWrite(
     ],
     raw: { ...raw, scheduleVersion: version, agents },
   };
-}
-
-function postJson(url: string, body: unknown) {
-  return {
-    method: 'POST' as const,
-    url,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  };
-}
-
-function parse<S extends z.ZodType>(what: string, schema: S, answer: WfmAnswer): z.infer<S> {
-  let json: unknown;
-  try {
-    json = JSON.parse(answer.text);
-  } catch {
-    throw protocolViolation(what, 'response body is not JSON');
-  }
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
-  throw protocolViolation(what, `unexpected answer (${issues.join('; ')})`);
 }
 
 /** Read again and rebase: what a version conflict means, here also for an update that ended without a reason. */

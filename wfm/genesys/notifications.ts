@@ -1,7 +1,6 @@
 import WebSocket, { type RawData } from 'ws';
-import type { z } from 'zod';
-import { protocolViolation } from '../failures';
 import type { WfmHttp } from '../http-client';
+import { parseAnswer, postJson } from './json-http';
 import {
   channelMessageSchema,
   notificationChannelSchema,
@@ -173,7 +172,7 @@ export class GenesysNotifications {
   /** A new channel, its websocket open, subscribed to every topic asked for so far (§6). */
   private async open(): Promise<void> {
     const what = 'create notification channel';
-    const created = parse(
+    const created = parseAnswer(
       what,
       notificationChannelSchema,
       (await this.options.http.send(what, postJson(this.channelsUrl, {}))).text,
@@ -376,26 +375,4 @@ function closeSocket(socket: WebSocket): Promise<void> {
 function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data as ArrayBuffer).toString('utf8');
-}
-
-function postJson(url: string, body: unknown) {
-  return {
-    method: 'POST' as const,
-    url,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  };
-}
-
-function parse<S extends z.ZodType>(what: string, schema: S, text: string): z.infer<S> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw protocolViolation(what, 'response body is not JSON');
-  }
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
-  throw protocolViolation(what, `unexpected answer (${issues.join('; ')})`);
 }
