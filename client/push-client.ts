@@ -195,11 +195,16 @@ export async function pushProgress(client: Client, planId: string): Promise<Push
   }
 }
 
-/** A gRPC DEADLINE_EXCEEDED (code 4) anywhere in the cause chain, whether or not it carries gRPC metadata. */
+/**
+ * A query no worker answered: gRPC DEADLINE_EXCEEDED (4), or CANCELLED (1), which the server answers when the worker
+ * that took the query went away (killed mid-push). Anywhere in the cause chain, with or without gRPC metadata.
+ */
 function isDeadline(err: unknown): boolean {
   if (isGrpcDeadlineError(err)) return true;
-  for (let e: unknown = err; e instanceof Error; e = e.cause)
-    if ((e as { code?: unknown }).code === 4) return true;
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 4 || code === 1) return true;
+  }
   return false;
 }
 
