@@ -4,7 +4,9 @@ import type { Plan } from '../../model/plan';
 import { sameShifts } from '../../model/shift';
 import { agentShiftsFromGenesys } from '../../wfm/genesys/shifts';
 import { loadWorkerSettings } from '../../worker/settings';
+import { cancelPush, pushProgress, retryPush, submitPush, waitForReport } from '../../client/push-client';
 import { CODEC_KEYS, Harness, uniqueId } from '../support/harness';
+import { waitUntil } from '../support/wait-until';
 
 /** A whole push in genesys mode: Temporal, the worker's Genesys adapter, and the Genesys simulator. */
 describe('a push into Genesys Cloud (simulator), WFM_API_STYLE=genesys', () => {
@@ -50,18 +52,7 @@ describe('a push into Genesys Cloud (simulator), WFM_API_STYLE=genesys', () => {
         ),
       );
       const queue = h.uniqueQueue('genesys');
-      await h.startWorkers(
-        loadWorkerSettings({
-          WFM_API_STYLE: 'genesys',
-          WFM_BASE_URL: running.url,
-          WFM_LOGIN_URL: running.url,
-          GENESYS_CLIENT_ID: 'sim-client',
-          GENESYS_CLIENT_SECRET: 'sim-secret',
-          WFM_PUSH_TASK_QUEUE: queue,
-          WFM_PUSH_DATA_DIR: h.dataDir,
-          WFM_PUSH_CODEC_KEYS: CODEC_KEYS,
-        }),
-      );
+      await h.startWorkers(genesysWorkerSettings(running.url, queue, h.dataDir));
       const report = await h.push(plan, queue);
 
       expect(report.totals).toMatchObject({
@@ -90,7 +81,81 @@ describe('a push into Genesys Cloud (simulator), WFM_API_STYLE=genesys', () => {
       await running.close();
     }
   });
+
+  it('cancel and retry work in genesys mode: schedules never started are pushed by the retry', async () => {
+    const sim = createGenesysSimulator({
+      seed: {
+        businessUnits: 1,
+        managementUnitsPerBu: 1,
+        agentsPerMu: 4,
+        weeks: ['2026-03-02', '2026-03-09', '2026-03-16', '2026-03-23'],
+      },
+      latencyMs: 150,
+      processingDelayMs: 30,
+    });
+    const running = await listenGenesys(sim);
+    try {
+      const schedules = sim.store.allSchedules();
+      const plan: Plan = {
+        planId: uniqueId('genesys-retry'),
+        schedules: schedules.map((s) => ({
+          scheduleId: s.id,
+          businessUnitId: s.businessUnitId,
+          weekId: s.weekId,
+          agents: [...s.agents.keys()].map((agentId) => ({
+            agentId,
+            shifts: [{ start: `${nextDay(s.weekId)}T15:00:00Z`, lengthMinutes: 240, activityCode: '0' }],
+          })),
+        })),
+      };
+      const queue = h.uniqueQueue('genesys-retry');
+      await h.startWorkers(genesysWorkerSettings(running.url, queue, h.dataDir));
+      const ctx = h.context(queue);
+      await submitPush(ctx, plan, { maxInFlight: 1 });
+      await waitUntil(
+        'a schedule is done',
+        async () => ((await pushProgress(h.client, plan.planId))?.totals.schedulesDone ?? 0) >= 1,
+      );
+      await cancelPush(h.client, plan.planId);
+      const cancelled = await waitForReport(ctx, plan.planId);
+      expect(cancelled.state).toBe('cancelled');
+      expect(cancelled.schedules.filter((s) => s.outcome === 'not-started').length).toBeGreaterThan(0);
+      // A schedule in flight when the push was cancelled finishes on its own; retry once it has recorded itself.
+      await waitUntil('no schedule of the push is running', async () => {
+        const running = await h.client.workflow.count(
+          `BulkPushId="${plan.planId}" AND ExecutionStatus="Running"`,
+        );
+        return running.count === 0;
+      });
+
+      expect(await retryPush(ctx, plan.planId)).toBeDefined();
+      const retried = await waitForReport(ctx, plan.planId);
+      expect(retried).toMatchObject({
+        state: 'completed',
+        totals: { schedules: 4, schedulesDone: 4, schedulesFailed: 0, agentsChanged: 16 },
+      });
+      // Each schedule was written once, by the first push or by the retry, never twice.
+      const writes = sim.store.commits.filter((c) => c.writer === 'api').map((c) => c.scheduleId);
+      expect(writes.sort()).toEqual(schedules.map((s) => s.id).sort());
+    } finally {
+      await running.close();
+    }
+  });
 });
+
+/** A worker in genesys mode against the simulator at `url`, on `queue`. */
+function genesysWorkerSettings(url: string, queue: string, dataDir: string) {
+  return loadWorkerSettings({
+    WFM_API_STYLE: 'genesys',
+    WFM_BASE_URL: url,
+    WFM_LOGIN_URL: url,
+    GENESYS_CLIENT_ID: 'sim-client',
+    GENESYS_CLIENT_SECRET: 'sim-secret',
+    WFM_PUSH_TASK_QUEUE: queue,
+    WFM_PUSH_DATA_DIR: dataDir,
+    WFM_PUSH_CODEC_KEYS: CODEC_KEYS,
+  });
+}
 
 function nextDay(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
