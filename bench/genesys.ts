@@ -8,10 +8,11 @@
 import { pushContext } from '../client/context';
 import { submitPush, waitForReport } from '../client/push-client';
 import { createGenesysSimulator } from '../dev/simulator/genesys/genesys-simulator';
+import { sampleGenesysPlan, simulatorWorkerEnv } from '../dev/simulator/genesys/sample-org';
 import { listenGenesys } from '../dev/simulator/genesys/server';
+import { state } from '../dev/simulator/genesys/test-only-routes';
+import { checkGenesysInvariants } from '../dev/genesys-invariants';
 import type { Plan } from '../model/plan';
-import { sameShifts } from '../model/shift';
-import { agentShiftsFromGenesys } from '../wfm/genesys/shifts';
 import { benchEnv, machine, startBenchWorker } from './support';
 
 const SCHEDULES = Number(process.argv[2] ?? 40);
@@ -37,25 +38,12 @@ async function main(): Promise<void> {
   const running = await listenGenesys(sim);
   const env = await benchEnv();
   const id = `genesys-${Date.now()}`;
-  const schedules = sim.store.allSchedules();
   const plan: Plan = {
+    ...sampleGenesysPlan(sim.store.allSchedules(), { agentsPerSchedule: AGENTS }),
     planId: id,
-    schedules: schedules.map((s) => ({
-      scheduleId: s.id,
-      businessUnitId: s.businessUnitId,
-      weekId: s.weekId,
-      agents: [...s.agents.keys()].slice(0, AGENTS).map((agentId) => ({
-        agentId,
-        shifts: [{ start: '2026-12-08T01:00:00Z', lengthMinutes: 480, activityCode: '0' }],
-      })),
-    })),
   };
   const worker = await startBenchWorker(env, id, {
-    WFM_API_STYLE: 'genesys',
-    WFM_BASE_URL: running.url,
-    WFM_LOGIN_URL: running.url,
-    GENESYS_CLIENT_ID: 'sim-client',
-    GENESYS_CLIENT_SECRET: 'sim-secret',
+    ...simulatorWorkerEnv(running.url),
     WFM_PUSH_TASK_QUEUE: id,
   });
   try {
@@ -76,42 +64,15 @@ async function main(): Promise<void> {
     console.log(
       `requests: ${sim.requests.length}, answered 429: ${refused} (${((refused / sim.requests.length) * 100).toFixed(2)} %)`,
     );
-    console.log(`invariant violations: ${violations(sim.store, plan).join('; ') || 0}`);
+    // Judged once the other writer has stopped, as the demo does.
+    sim.patchOptions({ otherWriterMs: 0 });
+    const violations = checkGenesysInvariants({ plan, state: state(sim), commits: sim.store.commits });
+    console.log(`invariant violations: ${violations.map((v) => v.message).join('; ') || 0}`);
   } finally {
     await worker.stop();
     await env.close();
     await running.close();
   }
-}
-
-/**
- * From the commit log: no write of the push changed an agent outside the plan; no planned agent was written twice
- * without another writer changing it in between; every planned agent the other writer left alone since the push
- * wrote it holds its planned shifts.
- */
-function violations(store: ReturnType<typeof createGenesysSimulator>['store'], plan: Plan): string[] {
-  const found: string[] = [];
-  for (const s of plan.schedules) {
-    const planned = new Map(s.agents.map((a) => [a.agentId, a.shifts]));
-    const commits = store.commits.filter((c) => c.scheduleId === s.scheduleId);
-    const lastWriter = new Map<string, string>();
-    for (const commit of commits)
-      for (const change of commit.agents) {
-        if (commit.writer === 'api' && !planned.has(change.userId))
-          found.push(`${s.scheduleId}: unplanned ${change.userId} written`);
-        if (commit.writer === 'api' && lastWriter.get(change.userId) === 'api')
-          found.push(`${s.scheduleId}: ${change.userId} written twice`);
-        lastWriter.set(change.userId, commit.writer);
-      }
-    const stored = store.allSchedules().find((x) => x.id === s.scheduleId);
-    for (const [agentId, shifts] of planned) {
-      if (lastWriter.get(agentId) !== 'api') continue;
-      const held = agentShiftsFromGenesys({ shifts: stored?.agents.get(agentId)?.shifts ?? [] });
-      if (!sameShifts(held.shifts, shifts) || held.unrepresentable.length > 0)
-        found.push(`${s.scheduleId}: ${agentId} does not hold the plan`);
-    }
-  }
-  return found;
 }
 
 main().catch((err: unknown) => {

@@ -1,10 +1,9 @@
 import type { Plan } from '../../model/plan';
 import type { GenesysSimState } from '../../dev/genesys-invariants';
 import type { CommitRecord } from '../../dev/simulator/genesys/store';
+import { simulatorWorkerEnv } from '../../dev/simulator/genesys/sample-org';
 import { print } from '../output';
 import { printInvariants, startSimProcess, type DemoRun, type DemoVariant } from './demo';
-
-const CLIENT = { id: 'sim-client', secret: 'sim-secret' };
 
 /** Genesys Cloud's limit for a client-credentials token, and the demo's other faults. */
 const GENESYS_FAULTS = [
@@ -29,13 +28,7 @@ export const genesysDemo: DemoVariant = {
   simulatorTitle: ({ agents }) =>
     `Genesys Cloud simulator (another writer every ${otherWriterMs(agents)} ms, tokens expiring every 30 s, 300 requests/minute, a third of queries by download URL)`,
   startSimulator,
-  workerEnv: (url) => ({
-    WFM_API_STYLE: 'genesys',
-    WFM_BASE_URL: url,
-    WFM_LOGIN_URL: url,
-    GENESYS_CLIENT_ID: CLIENT.id,
-    GENESYS_CLIENT_SECRET: CLIENT.secret,
-  }),
+  workerEnv: simulatorWorkerEnv,
   check,
 };
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { RATE_LIMIT_HEADER_MODES } from '../../dev/simulator/rate-limiter';
+import type { SeededSchedule } from '../../dev/simulator/genesys/sample-org';
 import { commandWithOptions, intOption, parseOptions, shareOption } from '../options';
 import { CliExit, ExitCode, onShutdownSignal, print, say } from '../output';
 
@@ -194,7 +195,7 @@ async function runGenesysSim(o: SimOptions): Promise<void> {
   const { createGenesysSimulator } = await import('../../dev/simulator/genesys/genesys-simulator');
   const { listenGenesys } = await import('../../dev/simulator/genesys/server');
   const { sampleOrgSeed } = await import('../../dev/simulator/genesys/sample-org');
-  const client = { id: 'sim-client', secret: 'sim-secret' };
+  const { SIM_CLIENT: client } = await import('../../dev/simulator/genesys/options');
   const sim = createGenesysSimulator({
     clients: [client],
     seed: sampleOrgSeed(o),
@@ -226,13 +227,12 @@ async function runGenesysSim(o: SimOptions): Promise<void> {
 
 async function writeSamplePlan(
   file: string,
-  schedules: Array<{ id: string; businessUnitId: string; weekId: string; agents: Map<string, unknown> }>,
+  schedules: SeededSchedule[],
   agentsPerSchedule: number | undefined,
 ): Promise<void> {
   const { writeFile } = await import('node:fs/promises');
   const { sampleGenesysPlan } = await import('../../dev/simulator/genesys/sample-org');
-  const seeded = schedules.map((s) => ({ ...s, agentIds: [...s.agents.keys()] }));
-  await writeFile(file, `${JSON.stringify(sampleGenesysPlan(seeded, { agentsPerSchedule }), null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify(sampleGenesysPlan(schedules, { agentsPerSchedule }), null, 2)}\n`);
 }
 
 async function readSeedFile(file: string) {

@@ -1,4 +1,5 @@
 import { createGenesysSimulator } from '../../dev/simulator/genesys/genesys-simulator';
+import { sampleGenesysPlan, simulatorWorkerEnv } from '../../dev/simulator/genesys/sample-org';
 import { listenGenesys } from '../../dev/simulator/genesys/server';
 import type { Plan } from '../../model/plan';
 import { sameShifts } from '../../model/shift';
@@ -34,18 +35,7 @@ describe('a push into Genesys Cloud (simulator), WFM_API_STYLE=genesys', () => {
       const schedules = sim.store.allSchedules();
       const id = uniqueId('genesys');
       // Every schedule: six of its ten agents get one four-hour shift on the week's second day; four are not planned.
-      const plan: Plan = {
-        planId: id,
-        schedules: schedules.map((s) => ({
-          scheduleId: s.id,
-          businessUnitId: s.businessUnitId,
-          weekId: s.weekId,
-          agents: [...s.agents.keys()].slice(0, 6).map((agentId) => ({
-            agentId,
-            shifts: [{ start: `${nextDay(s.weekId)}T15:00:00Z`, lengthMinutes: 240, activityCode: '0' }],
-          })),
-        })),
-      };
+      const plan: Plan = { ...sampleGenesysPlan(schedules, { agentsPerSchedule: 6 }), planId: id };
       const before = new Map(
         schedules.flatMap((s) =>
           [...s.agents.values()].map((a) => [`${s.id}/${a.userId}`, structuredClone(a.shifts)]),
@@ -96,18 +86,7 @@ describe('a push into Genesys Cloud (simulator), WFM_API_STYLE=genesys', () => {
     const running = await listenGenesys(sim);
     try {
       const schedules = sim.store.allSchedules();
-      const plan: Plan = {
-        planId: uniqueId('genesys-retry'),
-        schedules: schedules.map((s) => ({
-          scheduleId: s.id,
-          businessUnitId: s.businessUnitId,
-          weekId: s.weekId,
-          agents: [...s.agents.keys()].map((agentId) => ({
-            agentId,
-            shifts: [{ start: `${nextDay(s.weekId)}T15:00:00Z`, lengthMinutes: 240, activityCode: '0' }],
-          })),
-        })),
-      };
+      const plan: Plan = { ...sampleGenesysPlan(schedules), planId: uniqueId('genesys-retry') };
       const queue = h.uniqueQueue('genesys-retry');
       await h.startWorkers(genesysWorkerSettings(running.url, queue, h.dataDir));
       const ctx = h.context(queue);
@@ -146,17 +125,9 @@ describe('a push into Genesys Cloud (simulator), WFM_API_STYLE=genesys', () => {
 /** A worker in genesys mode against the simulator at `url`, on `queue`. */
 function genesysWorkerSettings(url: string, queue: string, dataDir: string) {
   return loadWorkerSettings({
-    WFM_API_STYLE: 'genesys',
-    WFM_BASE_URL: url,
-    WFM_LOGIN_URL: url,
-    GENESYS_CLIENT_ID: 'sim-client',
-    GENESYS_CLIENT_SECRET: 'sim-secret',
+    ...simulatorWorkerEnv(url),
     WFM_PUSH_TASK_QUEUE: queue,
     WFM_PUSH_DATA_DIR: dataDir,
     WFM_PUSH_CODEC_KEYS: CODEC_KEYS,
   });
-}
-
-function nextDay(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }

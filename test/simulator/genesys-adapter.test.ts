@@ -1,5 +1,6 @@
 import { createGenesysSimulator, type GenesysSimulator } from '../../dev/simulator/genesys/genesys-simulator';
 import type { GenesysSimulatorOptionsInput } from '../../dev/simulator/genesys/options';
+import { SIM_CLIENT } from '../../dev/simulator/genesys/options';
 import { listenGenesys, type RunningGenesysSimulator } from '../../dev/simulator/genesys/server';
 import { FailureType } from '../../model/failures';
 import { sameShifts } from '../../model/shift';
@@ -31,8 +32,8 @@ describe('the Genesys adapter against the Genesys simulator', () => {
       apiBaseUrl: running.url,
       tokens: new GenesysOAuthTokens({
         loginBaseUrl: running.url,
-        clientId: 'sim-client',
-        clientSecret: 'sim-secret',
+        clientId: SIM_CLIENT.id,
+        clientSecret: SIM_CLIENT.secret,
       }),
       rate: new AdaptiveRateController(),
       asyncPollMs: 50,

@@ -2,6 +2,9 @@ import { z } from 'zod';
 
 const share = z.number().min(0).max(1);
 
+/** The OAuth client the simulator knows unless told otherwise; workers, tests and the demo log in with it. */
+export const SIM_CLIENT = { id: 'sim-client', secret: 'sim-secret' } as const;
+
 /** One OAuth client the login host knows (client-credentials grant). */
 export const oauthClientSchema = z.object({
   id: z.string().min(1),
@@ -25,10 +28,7 @@ export const seedSchema = z.object({
  * off by default; all combine. Shares are probabilities in [0, 1].
  */
 export const genesysSimulatorOptionsSchema = z.object({
-  clients: z
-    .array(oauthClientSchema)
-    .min(1)
-    .prefault([{ id: 'sim-client', secret: 'sim-secret' }]),
+  clients: z.array(oauthClientSchema).min(1).prefault([SIM_CLIENT]),
   /** Lifetime of an access token, in seconds (§4: Genesys allows 300 to 172800, default 86400). */
   tokenLifetimeSeconds: z.number().int().min(1).default(86_400),
   /** Requests per minute per token (§3: 300 for a client-credentials token). 0 = unlimited. */

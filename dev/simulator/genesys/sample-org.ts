@@ -1,5 +1,5 @@
 import type { Plan } from '../../../model/plan';
-import type { GenesysSimulatorOptionsInput } from './options';
+import { SIM_CLIENT, type GenesysSimulatorOptionsInput } from './options';
 
 /** Genesys caps a management unit's size; the sample organisation fills units of up to this many agents. */
 export const MAX_AGENTS_PER_MU = 50;
@@ -32,12 +32,23 @@ export function sampleOrgSeed({
   };
 }
 
-/** What the sample plan needs of a seeded schedule (the store's `StoredSchedule`, or `/_sim/state` mapped). */
+/** What the sample plan needs of a seeded schedule: the store's `StoredSchedule` fits. */
 export interface SeededSchedule {
   id: string;
   businessUnitId: string;
   weekId: string;
-  agentIds: string[];
+  agents: ReadonlyMap<string, unknown>;
+}
+
+/** The environment of a worker in genesys mode against the simulator at `url`, logging in as SIM_CLIENT. */
+export function simulatorWorkerEnv(url: string): Record<string, string> {
+  return {
+    WFM_API_STYLE: 'genesys',
+    WFM_BASE_URL: url,
+    WFM_LOGIN_URL: url,
+    GENESYS_CLIENT_ID: SIM_CLIENT.id,
+    GENESYS_CLIENT_SECRET: SIM_CLIENT.secret,
+  };
 }
 
 /**
@@ -54,7 +65,7 @@ export function sampleGenesysPlan(
       scheduleId: s.id,
       businessUnitId: s.businessUnitId,
       weekId: s.weekId,
-      agents: s.agentIds.slice(0, agentsPerSchedule ?? s.agentIds.length).map((agentId) => ({
+      agents: [...s.agents.keys()].slice(0, agentsPerSchedule ?? s.agents.size).map((agentId) => ({
         agentId,
         shifts: [{ start: `${addDays(s.weekId, 1)}T15:00:00Z`, lengthMinutes: 240, activityCode: '0' }],
       })),
