@@ -1,7 +1,8 @@
 /**
- * A push of 10,000 schedules × 10 agents against an unthrottled simulator: `npm run bench:scale [-- SCHEDULES]`.
- * Prints wall time, schedules per second, the parent's runs and their history lengths, and the worker's peak memory
- * (the worker is its own process, so its figure is its own).
+ * A push of 10,000 schedules × 10 agents against an unthrottled simulator:
+ * `npm run bench:scale [-- SCHEDULES [MAX_IN_FLIGHT]]`. Prints wall time, schedules per second overall and per minute
+ * (and per 10 s, where a dip at each continue-as-new would show), the parent's runs and their history lengths, and the
+ * worker's peak memory (the worker is its own process, so its figure is its own).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { startCliProcess } from '../dev/processes';
 import { pushProgress, submitPush, waitForReport } from '../client/push-client';
 import { progressLine } from '../client/report-format';
 import { bulkPushWorkflowId } from '../model/names';
+import type { CommitRecord } from '../dev/simulator/schedule-store';
 import { checkSimulator } from '../dev/invariants';
 import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';
@@ -81,6 +83,9 @@ async function main(): Promise<void> {
     console.log(
       `parent runs: ${runs.length}; history events per run: max ${Math.max(...runs)}, mean ${Math.round(runs.reduce((a, b) => a + b, 0) / runs.length)}`,
     );
+    const landed = landedAtMs(sim.store.commits);
+    console.log(`schedules/s per minute: ${ratesPer(landed, started, 60_000).join(' ')}`);
+    console.log(`schedules/s per 10 s: ${ratesPer(landed, started, 10_000).join(' ')}`);
     console.log(`worker peak memory (VmHWM): ${peakRssMiB.toFixed(0)} MiB`);
     console.log(
       `WFM requests: ${sim.requests.length} (${(sim.requests.length / (t.agentsChanged + t.agentsAlreadyInPlace)).toFixed(3)} per agent)`,
@@ -91,6 +96,29 @@ async function main(): Promise<void> {
     await running.close();
     await env.close();
   }
+}
+
+/** When each schedule landed: its first write by the push, from the simulator's commit log (not from the push). */
+function landedAtMs(commits: readonly CommitRecord[]): number[] {
+  const first = new Map<string, number>();
+  for (const c of commits)
+    if (c.writer === 'api' && !first.has(c.scheduleId)) first.set(c.scheduleId, Date.parse(c.at));
+  return [...first.values()];
+}
+
+/** Schedules landed per second in consecutive windows of `windowMs` from `startMs` (the last window may be partial). */
+function ratesPer(landedMs: readonly number[], startMs: number, windowMs: number): string[] {
+  const counts: number[] = [];
+  for (const at of landedMs) {
+    const i = Math.max(0, Math.floor((at - startMs) / windowMs));
+    while (counts.length <= i) counts.push(0);
+    counts[i] = (counts[i] ?? 0) + 1;
+  }
+  const lastMs = Math.max(startMs, ...landedMs);
+  return counts.map((n, i) => {
+    const span = Math.min(windowMs, lastMs - (startMs + i * windowMs)) || windowMs;
+    return (n / (span / 1000)).toFixed(1);
+  });
 }
 
 /** Peak resident memory of a process in KiB, from /proc (Linux). */
