@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Plan, SchedulePlan } from '../model/plan';
 import type { ScheduleResult } from '../model/report';
@@ -23,6 +23,19 @@ export interface PlanPage {
   /** Schedules from `offset`, at most `limit`. */
   schedules: Array<{ scheduleId: string; agents: number }>;
 }
+
+/** How a closed workflow run ended, as a parent would have learnt it from the run's result (see `closedRuns`). */
+export interface ClosedRun {
+  workflowId: string;
+  runId: string;
+  /** What the run returned, when it completed. */
+  result?: unknown;
+  /** Why it did not complete: the failure's type (an ApplicationFailure's, or how Temporal ended it), its message and details. */
+  failure?: { type: string; message: string; details?: unknown[] };
+}
+
+/** Runs described at once by `closedRuns`: enough to be quick, few enough to spare the frontend. */
+const DESCRIBE_CONCURRENCY = 20;
 
 /** The activities of a push, closed over the WFM port and the stores the worker built from its settings. */
 export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWrite = 500 }: ActivityDeps) {
@@ -61,6 +74,22 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
       }
     },
 
+    /**
+     * Which of these workflow runs have closed, and how each ended; runs still open are left out. A run the server no
+     * longer knows (its retention ran out) counts as closed, so that nobody waits for it for ever.
+     */
+    async closedRuns(input: { runs: Array<{ workflowId: string; runId: string }> }): Promise<ClosedRun[]> {
+      const ctx = Context.current();
+      const closed: ClosedRun[] = [];
+      for (let i = 0; i < input.runs.length; i += DESCRIBE_CONCURRENCY) {
+        const batch = input.runs.slice(i, i + DESCRIBE_CONCURRENCY);
+        const found = await Promise.all(batch.map((run) => howRunEnded(temporal, run)));
+        for (const run of found) if (run) closed.push(run);
+        ctx.heartbeat();
+      }
+      return closed;
+    },
+
     /** Brings one schedule to its planned state: see `syncScheduleWith`. */
     async syncSchedule(input: { planRef: PlanRef; scheduleId: string }): Promise<SyncResult> {
       const planned = schedulesOf(await plans.get(input.planRef)).get(input.scheduleId);
@@ -77,6 +106,33 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+async function howRunEnded(
+  temporal: Client,
+  { workflowId, runId }: { workflowId: string; runId: string },
+): Promise<ClosedRun | undefined> {
+  const handle = temporal.workflow.getHandle(workflowId, runId, { followRuns: false });
+  try {
+    if ((await handle.describe()).status.name === 'RUNNING') return undefined;
+    return { workflowId, runId, result: await handle.result() };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      return { workflowId, runId, failure: { type: 'NotFound', message: `workflow run ${runId} is gone` } };
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const cause = err.cause;
+    return {
+      workflowId,
+      runId,
+      failure: {
+        // An ApplicationFailure carries its own type; Temporal's own endings (terminated, cancelled, timed out) are
+        // named by their class.
+        type: cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : (cause?.name ?? 'Error'),
+        message: cause?.message ?? err.message,
+        details: cause instanceof ApplicationFailure ? (cause.details ?? undefined) : undefined,
+      },
+    };
+  }
+}
 
 /** Remembers a schedule index per plan object, so each sync finds its schedule without a scan. */
 function indexBySchedule(): (plan: Plan) => Map<string, SchedulePlan> {

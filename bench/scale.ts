@@ -52,9 +52,15 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     await submitPush(ctx, plan, { maxInFlight: MAX_IN_FLIGHT });
+    // The window while the plan still has schedules to start: a run that drains before continuing as new shows here.
+    const window: number[] = [];
+    let polls = 0;
     const ticker = setInterval(() => {
-      void pushProgress(env.client, plan.planId).then((p) => p && console.log(progressLine(p)));
-    }, 15_000);
+      void pushProgress(env.client, plan.planId).then((p) => {
+        if (p && p.cursor < SCHEDULES) window.push(p.inFlight);
+        if (p && ++polls % 8 === 0) console.log(progressLine(p));
+      });
+    }, 2_000);
     const report = await waitForReport(ctx, plan.planId);
     clearInterval(ticker);
     const seconds = (Date.now() - started) / 1000;
@@ -86,6 +92,9 @@ async function main(): Promise<void> {
     const landed = landedAtMs(sim.store.commits);
     console.log(`schedules/s per minute: ${ratesPer(landed, started, 60_000).join(' ')}`);
     console.log(`schedules/s per 10 s: ${ratesPer(landed, started, 10_000).join(' ')}`);
+    console.log(
+      `children in flight while schedules were left to start (every 2 s): min ${Math.min(...window)}, under half the window in ${window.filter((n) => n < MAX_IN_FLIGHT / 2).length} of ${window.length} samples`,
+    );
     console.log(`worker peak memory (VmHWM): ${peakRssMiB.toFixed(0)} MiB`);
     console.log(
       `WFM requests: ${sim.requests.length} (${(sim.requests.length / (t.agentsChanged + t.agentsAlreadyInPlace)).toFixed(3)} per agent)`,

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { PushTotals } from '../model/report';
+import type { PushTotals, ScheduleResult } from '../model/report';
 
 export interface PushProgress {
   planId: string;
@@ -26,3 +26,17 @@ export const progressQuery = defineQuery<PushProgress>('progress');
  */
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
+
+/** What a schedule push tells its bulk push when it has finished and recorded its line. */
+export interface ScheduleFinished {
+  scheduleId: string;
+  /** The schedule push's run: the bulk push counts only the runs it started (a schedule ID outlives pushes). */
+  runId: string;
+  result: ScheduleResult;
+}
+
+/**
+ * Sent by each schedule push to its bulk push's workflow ID, not to a run: it reaches whichever run is current, so a
+ * run can continue as new with children in flight and hear from them in the next run.
+ */
+export const scheduleFinishedSignal = defineSignal<[ScheduleFinished]>('scheduleFinished');

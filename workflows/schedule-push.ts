@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
   proxyActivities,
@@ -16,6 +17,7 @@ import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
 import { httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
 import { PUSH_DEFAULTS } from '../model/push-options';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
+import { scheduleFinishedSignal } from './messages';
 
 export interface SchedulePushInput {
   planId: string;
@@ -24,6 +26,11 @@ export interface SchedulePushInput {
   agentsPlanned: number;
   /** Consecutive version conflicts tolerated before the schedule fails as `Contention` (see PUSH_DEFAULTS). */
   conflictBudget?: number;
+  /**
+   * The bulk push's workflow ID, told by signal once this schedule's line is recorded (whichever of its runs is
+   * current). Absent for children of runs that waited for their children's results instead.
+   */
+  reportTo?: string;
 }
 
 const CONFLICT_BACKOFF_BASE_MS = 100;
@@ -80,7 +87,10 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
           type: 'Cancelled',
           message: 'the schedule push was cancelled; a write may or may not have landed',
         };
-        await CancellationScope.nonCancellable(() => recordScheduleResult({ planId: input.planId, result }));
+        await CancellationScope.nonCancellable(async () => {
+          await recordScheduleResult({ planId: input.planId, result });
+          await reportToPush(input, result);
+        });
         throw err;
       }
       const failure = failureOf(err);
@@ -105,6 +115,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   setCurrentDetails(outcomeDetails(result));
   upsertSearchAttributes([{ key: PUSH_OUTCOME, value: result.outcome }]);
   await recordScheduleResult({ planId: input.planId, result });
+  await reportToPush(input, result);
   if (result.failure) {
     log.warn('schedule push failed', { scheduleId: input.scheduleId, ...result.failure });
     // Fail as a workflow too: red in the UI and found by its Failed filter. The report line rides in the details.
@@ -116,6 +127,29 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     });
   }
   return result;
+}
+
+/**
+ * Tells the bulk push this schedule is done, once its line is in the result store. If the push has ended (completed,
+ * cancelled, terminated) the signal finds no workflow: the recorded line is all its report needs, so that is no error.
+ */
+async function reportToPush(input: SchedulePushInput, result: ScheduleResult): Promise<void> {
+  if (input.reportTo === undefined) return;
+  const { firstExecutionRunId: runId } = workflowInfo();
+  try {
+    await getExternalWorkflowHandle(input.reportTo).signal(scheduleFinishedSignal, {
+      scheduleId: input.scheduleId,
+      runId,
+      result,
+    });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.info('the bulk push has ended; the recorded result stands for this schedule', {
+      scheduleId: input.scheduleId,
+      bulkPush: input.reportTo,
+      reason: err instanceof Error ? err.message : String(err),
+    });
+  }
 }
 
 function addSyncCounts(result: ScheduleResult, p: SyncProgress): void {

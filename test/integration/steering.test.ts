@@ -2,13 +2,15 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import {
   cancelPush,
   pausePush,
+  pushHandle,
   pushProgress,
   resumePush,
   retryPush,
   submitPush,
   waitForReport,
 } from '../../client/push-client';
-import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
+import type { temporal } from '@temporalio/proto';
+import { BULK_PUSH_ID, bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
 import { Harness, uniqueId } from '../support/harness';
 import { sleep } from '../../common/sleep';
 import { eventually, waitUntil } from '../support/wait-until';
@@ -54,6 +56,83 @@ describe('steering a push (real Temporal server, simulator)', () => {
     expect(await h.violations(simulator.api, plan, report)).toEqual([]);
   });
 
+  it('keeps its window across continue-as-new: each run hands its children in flight to the next, each counted once', async () => {
+    const { plan, ctx, simulator } = await h.scenario('window', {
+      schedules: 30,
+      simulator: { latencyMs: 200 },
+    });
+    await submitPush(ctx, plan, { maxChildrenPerRun: 5, maxInFlight: 4 });
+    const [report, summary] = await Promise.all([
+      waitForReport(ctx, plan.planId),
+      pushHandle(h.client, plan.planId).result(),
+    ]);
+
+    expect(report).toMatchObject({
+      state: 'completed',
+      totals: { schedules: 30, schedulesDone: 30, agentsChanged: 150, schedulesFailed: 0 },
+    });
+    // The parent's own count, kept across runs from the children's signals, is the report's (built from the store).
+    expect(summary.totals).toEqual(report.totals);
+    // One schedule workflow and one write per schedule.
+    const apiCommits = (await simulator.api.commits()).filter((c) => c.writer === 'api');
+    expect(apiCommits).toHaveLength(30);
+    expect(new Set(apiCommits.map((c) => c.scheduleId)).size).toBe(30);
+    await eventually(async () => {
+      const children = [];
+      for await (const run of h.client.workflow.list({
+        query: `${BULK_PUSH_ID.name} = "${plan.planId}" AND WorkflowType = "schedulePush"`,
+      }))
+        children.push(run);
+      expect(children.map((c) => c.status.name)).toEqual(Array(30).fill('COMPLETED'));
+    });
+    expect(await h.violations(simulator.api, plan, report)).toEqual([]);
+
+    const runs = await waitUntil('every run is visible', async () => {
+      const r = await runsOf(bulkPushWorkflowId(plan.planId));
+      return r.length >= 6 && r;
+    });
+    const histories = await Promise.all(
+      runs.map(async (run) => ({
+        status: run.status.name,
+        events: (await h.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory()).events ?? [],
+      })),
+    );
+    const continued = histories.filter((r) => r.status === 'CONTINUED_AS_NEW');
+    expect(continued.length).toBeGreaterThanOrEqual(5);
+    // Every run continued as new while some of its children were still running: it did not drain first.
+    for (const { events } of continued) expect(childrenStillRunning(events)).toBeGreaterThan(0);
+    // Each child reported by signal exactly once, to whichever run was current.
+    const reports = histories.flatMap((r) =>
+      r.events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'scheduleFinished'),
+    );
+    expect(reports).toHaveLength(30);
+  });
+
+  it('a child of an earlier run that ends without reporting (terminated) is reported failed, and the push completes', async () => {
+    // Every answer takes 3 s: each child runs for several seconds, long after the run that started it has ended.
+    const { plan, ctx } = await h.scenario('silent-child', { schedules: 3, simulator: { latencyMs: 3000 } });
+    const silent = plan.schedules[0]?.scheduleId ?? '';
+    await submitPush(ctx, plan, { maxChildrenPerRun: 1, maxInFlight: 3 });
+    await waitUntil(
+      'the first run has handed its child over',
+      async () => ((await pushProgress(h.client, plan.planId))?.run ?? 0) >= 2,
+    );
+    await h.client.workflow
+      .getHandle(schedulePushWorkflowId(silent))
+      .terminate('test: a child that never reports');
+
+    const [report, summary] = await Promise.all([
+      waitForReport(ctx, plan.planId),
+      pushHandle(h.client, plan.planId).result(),
+    ]);
+    expect(report).toMatchObject({ state: 'completed', totals: { schedulesDone: 3, schedulesFailed: 1 } });
+    expect(report.schedules.find((s) => s.scheduleId === silent)).toMatchObject({
+      outcome: 'failed',
+      failure: { type: 'TerminatedFailure', message: 'test: a child that never reports' },
+    });
+    expect(summary.totals).toEqual(report.totals);
+  });
+
   it('pause lets in-flight schedules finish and starts no new ones until resume', async () => {
     const { plan, ctx } = await h.scenario('pause', { schedules: 12, simulator: { latencyMs: 150 } });
     await submitPush(ctx, plan, { maxInFlight: 2 });
@@ -93,20 +172,32 @@ describe('steering a push (real Temporal server, simulator)', () => {
     const report = await waitForReport(ctx, plan.planId);
     expect(report.state).toBe('cancelled');
     expect(report.schedules).toHaveLength(12); // every schedule has its line
-    const notStarted = report.schedules.filter((s) => s.outcome === 'not-started');
-    expect(notStarted.length).toBeGreaterThan(0);
+    // How many schedules the push had started when it was cancelled (its last state, queried after it ended).
+    const started = (await pushProgress(h.client, plan.planId))?.cursor ?? NaN;
+    expect(started).toBeLessThan(12);
+    // The schedules in flight at the cancel were abandoned, not cancelled: they finish, record their lines, and
+    // complete although their report to the ended push finds no workflow. Until they have recorded, the report
+    // counts them as not started too.
+    const final = await eventually(async () => {
+      const r = await waitForReport(ctx, plan.planId);
+      expect(r.schedules.filter((s) => s.outcome === 'landed')).toHaveLength(started);
+      const children = [];
+      for await (const run of h.client.workflow.list({
+        query: `${BULK_PUSH_ID.name} = "${plan.planId}" AND WorkflowType = "schedulePush"`,
+      }))
+        children.push(run.status.name);
+      expect(children).toEqual(Array(started).fill('COMPLETED'));
+      return r;
+    });
+    const notStarted = final.schedules.filter((s) => s.outcome === 'not-started');
+    expect(notStarted).toHaveLength(12 - started);
     expect(notStarted[0]?.failure).toMatchObject({
       type: 'NotStarted',
       message: 'the push was cancelled before this schedule was started',
     });
-    // Not-started schedules were never written; the rest hold the plan (the in-flight ones finished).
+    // Not-started schedules were never written.
     const commits = await simulator.api.commits();
     for (const s of notStarted) expect(commits.some((c) => c.scheduleId === s.scheduleId)).toBe(false);
-    // The in-flight schedules (abandoned by the cancel) finish and record themselves.
-    await eventually(async () => {
-      const r = await waitForReport(ctx, plan.planId);
-      expect(r.schedules.filter((s) => s.outcome === 'landed')).toHaveLength(12 - notStarted.length);
-    });
   });
 
   it('submitting a plan that is being pushed attaches to that push', async () => {
@@ -184,3 +275,17 @@ describe('steering a push (real Temporal server, simulator)', () => {
     expect(events.filter((e) => e.timerStartedEventAttributes)).toHaveLength(0);
   });
 });
+
+/** Children a run started whose end it did not see: those still running when it closed. */
+function childrenStillRunning(events: temporal.api.history.v1.IHistoryEvent[]): number {
+  const started = events.filter((e) => e.childWorkflowExecutionStartedEventAttributes).length;
+  const closed = events.filter(
+    (e) =>
+      e.childWorkflowExecutionCompletedEventAttributes ??
+      e.childWorkflowExecutionFailedEventAttributes ??
+      e.childWorkflowExecutionCanceledEventAttributes ??
+      e.childWorkflowExecutionTerminatedEventAttributes ??
+      e.childWorkflowExecutionTimedOutEventAttributes,
+  ).length;
+  return started - closed;
+}
