@@ -12,6 +12,7 @@ import { pushProgress, submitPush, waitForReport } from '../client/push-client';
 import { progressLine } from '../client/report-format';
 import { bulkPushWorkflowId } from '../model/names';
 import type { CommitRecord } from '../dev/simulator/schedule-store';
+import type { temporal } from '@temporalio/proto';
 import { checkSimulator } from '../dev/invariants';
 import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';
@@ -67,10 +68,14 @@ async function main(): Promise<void> {
     const peakRssMiB = peakRss(worker.pid) / 1024;
 
     const runs: number[] = [];
+    const handovers: Handover[] = [];
     for await (const run of env.client.workflow.list({
       query: `WorkflowId = "${bulkPushWorkflowId(plan.planId)}"`,
     })) {
-      runs.push((await env.client.workflow.getHandle(run.workflowId, run.runId).describe()).historyLength);
+      const handle = env.client.workflow.getHandle(run.workflowId, run.runId);
+      runs.push((await handle.describe()).historyLength);
+      if (run.status.name === 'CONTINUED_AS_NEW')
+        handovers.push(handoverOf((await handle.fetchHistory()).events ?? []));
     }
     const violations = checkSimulator(sim, plan, report.schedules);
     const t = report.totals;
@@ -89,6 +94,9 @@ async function main(): Promise<void> {
     console.log(
       `parent runs: ${runs.length}; history events per run: max ${Math.max(...runs)}, mean ${Math.round(runs.reduce((a, b) => a + b, 0) / runs.length)}`,
     );
+    console.log(
+      `at each continue-as-new: children still running ${handovers.map((h) => h.running).join(' ')}; seconds from the run's last child start to its end ${handovers.map((h) => h.tailSeconds.toFixed(1)).join(' ')}`,
+    );
     const landed = landedAtMs(sim.store.commits);
     console.log(`schedules/s per minute: ${ratesPer(landed, started, 60_000).join(' ')}`);
     console.log(`schedules/s per 10 s: ${ratesPer(landed, started, 10_000).join(' ')}`);
@@ -105,6 +113,26 @@ async function main(): Promise<void> {
     await running.close();
     await env.close();
   }
+}
+
+interface Handover {
+  /** Children the run started whose end it did not see: still running when it continued as new. */
+  running: number;
+  /** From the last child start the run saw land to its end: the time it waited before continuing as new. */
+  tailSeconds: number;
+}
+
+function handoverOf(events: temporal.api.history.v1.IHistoryEvent[]): Handover {
+  const seconds = (e: temporal.api.history.v1.IHistoryEvent | undefined) =>
+    Number(e?.eventTime?.seconds ?? 0) + (e?.eventTime?.nanos ?? 0) / 1e9;
+  const starts = events.filter((e) => e.childWorkflowExecutionStartedEventAttributes);
+  const ends = events.filter(
+    (e) => e.childWorkflowExecutionCompletedEventAttributes ?? e.childWorkflowExecutionFailedEventAttributes,
+  );
+  return {
+    running: starts.length - ends.length,
+    tailSeconds: seconds(events[events.length - 1]) - seconds(starts[starts.length - 1]),
+  };
 }
 
 /** When each schedule landed: its first write by the push, from the simulator's commit log (not from the push). */
