@@ -24,10 +24,17 @@ export interface PlanPage {
   schedules: Array<{ scheduleId: string; agents: number }>;
 }
 
-/** How a closed workflow run ended, as a parent would have learnt it from the run's result (see `closedRuns`). */
-export interface ClosedRun {
+/** A child workflow run a bulk push looks at. */
+export interface ChildToLookAt {
   workflowId: string;
   runId: string;
+}
+
+/** What `lookAtChildren` found: running, or closed, with how it ended as its parent would have learnt it. */
+export interface ChildSeen {
+  workflowId: string;
+  runId: string;
+  state: 'running' | 'closed';
   /** What the run returned, when it completed. */
   result?: unknown;
   /** Why it did not complete: the failure's type (an ApplicationFailure's, or how Temporal ended it), its message and details. */
@@ -75,19 +82,18 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
     },
 
     /**
-     * Which of these workflow runs have closed, and how each ended; runs still open are left out. A run the server no
-     * longer knows (its retention ran out) counts as closed, so that nobody waits for it for ever.
+     * How the bulk push's children that have not reported are doing (a child that was terminated never will). A run
+     * the server no longer knows (its retention ran out) counts as closed, so that nobody waits for it for ever.
      */
-    async closedRuns(input: { runs: Array<{ workflowId: string; runId: string }> }): Promise<ClosedRun[]> {
+    async lookAtChildren(input: { children: ChildToLookAt[] }): Promise<ChildSeen[]> {
       const ctx = Context.current();
-      const closed: ClosedRun[] = [];
-      for (let i = 0; i < input.runs.length; i += DESCRIBE_CONCURRENCY) {
-        const batch = input.runs.slice(i, i + DESCRIBE_CONCURRENCY);
-        const found = await Promise.all(batch.map((run) => howRunEnded(temporal, run)));
-        for (const run of found) if (run) closed.push(run);
+      const seen: ChildSeen[] = [];
+      for (let i = 0; i < input.children.length; i += DESCRIBE_CONCURRENCY) {
+        const batch = input.children.slice(i, i + DESCRIBE_CONCURRENCY);
+        seen.push(...(await Promise.all(batch.map((child) => lookAtChild(temporal, child)))));
         ctx.heartbeat();
       }
-      return closed;
+      return seen;
     },
 
     /** Brings one schedule to its planned state: see `syncScheduleWith`. */
@@ -107,22 +113,27 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
 
 export type Activities = ReturnType<typeof createActivities>;
 
-async function howRunEnded(
-  temporal: Client,
-  { workflowId, runId }: { workflowId: string; runId: string },
-): Promise<ClosedRun | undefined> {
+async function lookAtChild(temporal: Client, { workflowId, runId }: ChildToLookAt): Promise<ChildSeen> {
   const handle = temporal.workflow.getHandle(workflowId, runId, { followRuns: false });
   try {
-    if ((await handle.describe()).status.name === 'RUNNING') return undefined;
-    return { workflowId, runId, result: await handle.result() };
+    if ((await handle.describe()).status.name === 'RUNNING') return { workflowId, runId, state: 'running' };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError)
-      return { workflowId, runId, failure: { type: 'NotFound', message: `workflow run ${runId} is gone` } };
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    const failure = { type: 'NotFound', message: `workflow run ${runId} is gone` };
+    return { workflowId, runId, state: 'closed', failure };
+  }
+  try {
+    const result: unknown = await temporal.workflow
+      .getHandle(workflowId, runId, { followRuns: false })
+      .result();
+    return { workflowId, runId, state: 'closed', result };
+  } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
     const cause = err.cause;
     return {
       workflowId,
       runId,
+      state: 'closed',
       failure: {
         // An ApplicationFailure carries its own type; Temporal's own endings (terminated, cancelled, timed out) are
         // named by their class.

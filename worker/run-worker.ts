@@ -76,7 +76,7 @@ export async function startWorkers({
       listPlanSchedules: activities.listPlanSchedules,
       recordScheduleResult: activities.recordScheduleResult,
       waitForWorkflowToClose: activities.waitForWorkflowToClose,
-      closedRuns: activities.closedRuns,
+      lookAtChildren: activities.lookAtChildren,
     },
   });
   const httpWorker = await Worker.create({

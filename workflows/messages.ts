@@ -30,8 +30,11 @@ export const resumeSignal = defineSignal('resume');
 /** What a schedule push tells its bulk push when it has finished and recorded its line. */
 export interface ScheduleFinished {
   scheduleId: string;
-  /** The schedule push's run: the bulk push counts only the runs it started (a schedule ID outlives pushes). */
+  /** The schedule push's run. */
   runId: string;
+  /** The bulk push run that asked for it: the push counts only children its own runs started (a schedule's workflow
+   * ID outlives pushes, so another push's child of the same schedule may report to a later push of the plan). */
+  parentRunId: string;
   result: ScheduleResult;
 }
 

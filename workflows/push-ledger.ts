@@ -1,11 +1,16 @@
 import { addToTotals, emptyTotals, type PushTotals, type ScheduleResult } from '../model/report';
 import type { PushProgress } from './messages';
 
-/** A child that one run hands to the next: running (its run ID known), or still to be started. */
+/** A child that one run hands to the next. */
 export interface CarriedChild {
   scheduleId: string;
   agentsPlanned: number;
-  /** The child's run, whose report the next run waits for; absent while the schedule waits for another push. */
+  /**
+   * The runs of this push that asked the server to start the schedule's workflow: a report counts when it comes from
+   * a child one of them started.
+   */
+  startedBy?: string[];
+  /** The child's run; absent while the schedule waits for another push (the next run starts it). */
   runId?: string;
 }
 
@@ -16,7 +21,7 @@ export interface CarriedState {
   paused: boolean;
   run: number;
   startedAtMs: number;
-  /** Children still in flight (absent from runs that drained before continuing as new). */
+  /** Children in flight (absent from runs that drained before continuing as new). */
   inFlight?: CarriedChild[];
 }
 
@@ -29,14 +34,18 @@ export interface PushLimits {
 type ChildState =
   /** Waiting until another push lets the schedule go; not started. */
   | 'waiting'
-  /** Its start is on its way to the server. */
+  /** Its start is on its way to the server: the run that asked must see it land before it ends. */
   | 'starting'
-  /** Started: its report (signal or, in the run that started it, its result) is awaited. */
+  /** Started: its report (a signal, or in the run that started it its result) is awaited. */
   | 'running';
 
-interface Child extends CarriedChild {
+interface Child {
+  scheduleId: string;
+  agentsPlanned: number;
+  startedBy: string[];
+  runId?: string;
   state: ChildState;
-  /** Started by an earlier run: only its signal (or a look at how it closed) tells this run it has finished. */
+  /** Asked for by an earlier run: no result event reaches this run, only the child's signal. */
   fromEarlierRun: boolean;
 }
 
@@ -46,8 +55,6 @@ export class PushLedger {
   totals: PushTotals;
   paused: boolean;
   private readonly children = new Map<string, Child>();
-  /** Reports from a run not yet known, by schedule: its start may reach this run after its signal. */
-  private readonly early = new Map<string, Map<string, ScheduleResult>>();
   private startedThisRun = 0;
   private readonly run: number;
   private readonly startedAtMs: number;
@@ -65,10 +72,14 @@ export class PushLedger {
     this.paused = carried?.paused ?? false;
     this.run = (carried?.run ?? 0) + 1;
     this.startedAtMs = carried?.startedAtMs ?? nowMs;
-    for (const child of carried?.inFlight ?? []) {
-      this.children.set(child.scheduleId, {
-        ...child,
-        state: child.runId === undefined ? 'waiting' : 'running',
+    for (const { scheduleId, agentsPlanned: agents, startedBy = [], runId } of carried?.inFlight ?? []) {
+      const state = runId === undefined ? 'waiting' : 'running';
+      this.children.set(scheduleId, {
+        scheduleId,
+        agentsPlanned: agents,
+        startedBy,
+        runId,
+        state,
         fromEarlierRun: true,
       });
     }
@@ -97,7 +108,7 @@ export class PushLedger {
     return !this.paused && this.children.size < this.limits.maxInFlight;
   }
 
-  /** Carried children an earlier run had not started yet (they waited for another push): this run starts them. */
+  /** Children an earlier run had not started (they waited for another push): this run starts them. */
   carriedToStart(): CarriedChild[] {
     return [...this.children.values()].filter((c) => c.state === 'waiting' && c.fromEarlierRun);
   }
@@ -106,50 +117,52 @@ export class PushLedger {
   childStarted(scheduleId: string, agentsPlanned: number): void {
     this.cursor++;
     this.startedThisRun++;
-    this.children.set(scheduleId, { scheduleId, agentsPlanned, state: 'starting', fromEarlierRun: false });
+    this.children.set(scheduleId, {
+      scheduleId,
+      agentsPlanned,
+      startedBy: [],
+      state: 'waiting',
+      fromEarlierRun: false,
+    });
   }
 
-  childWaiting(scheduleId: string, waiting: boolean): void {
+  /** Run `runId` (this one) asks the server to start the schedule's workflow. */
+  childStarting(scheduleId: string, runId: string): void {
     const child = this.children.get(scheduleId);
-    if (child && child.state !== 'running') child.state = waiting ? 'waiting' : 'starting';
+    if (!child) return;
+    if (!child.startedBy.includes(runId)) child.startedBy.push(runId);
+    child.state = 'starting';
   }
 
-  /**
-   * The child's run has started. If its report came first (the child finished before this run saw it start), it is
-   * counted now and this returns true; reports of other runs for the schedule are strays and are dropped.
-   */
-  childRunning(scheduleId: string, runId: string): boolean {
+  /** The schedule is held by another push: the start was refused, and waits. */
+  childWaiting(scheduleId: string): void {
     const child = this.children.get(scheduleId);
-    const early = this.early.get(scheduleId)?.get(runId);
-    this.early.delete(scheduleId);
-    if (!child) return false;
+    if (child) child.state = 'waiting';
+  }
+
+  /** The child's run has started. */
+  childRunning(scheduleId: string, runId: string): void {
+    const child = this.children.get(scheduleId);
+    if (!child) return;
     child.runId = runId;
     child.state = 'running';
-    // Started by this run (a carried child that had waited for another push, too): its result reaches this run.
+    // A carried child that had waited for another push is started by this run: its result reaches this run.
     child.fromEarlierRun = false;
-    return early !== undefined && this.childFinished(scheduleId, early);
   }
 
-  /** Is this run still waiting for the report of the schedule (of `runId`, when given)? */
-  awaits(scheduleId: string, runId?: string): boolean {
-    const child = this.children.get(scheduleId);
-    return child !== undefined && (runId === undefined || child.runId === runId);
+  /** Is this run still waiting for the schedule's report? */
+  awaits(scheduleId: string): boolean {
+    return this.children.has(scheduleId);
   }
 
   /**
-   * A report by signal from the child's run `runId`. Counts it when that run is the one in flight for the schedule;
-   * keeps it while the schedule's start is on its way; drops duplicates and reports of runs this push did not start
-   * (another push's child of the same schedule). Returns true when it counted.
+   * A report by signal from a child started by run `parentRunId`. Counts it (and returns true) when that run is one
+   * of this push's that asked to start the schedule; drops duplicates and reports of children this push did not start
+   * (another push's child of the same schedule: schedule IDs outlive pushes).
    */
-  childReported(scheduleId: string, runId: string, result: ScheduleResult): boolean {
+  childReported(scheduleId: string, parentRunId: string, result: ScheduleResult): boolean {
     const child = this.children.get(scheduleId);
-    if (!child) return false;
-    if (child.state === 'starting') {
-      const early = this.early.get(scheduleId) ?? new Map<string, ScheduleResult>();
-      this.early.set(scheduleId, early.set(runId, result));
-      return false;
-    }
-    if (child.runId !== runId) return false;
+    if (!child?.startedBy.includes(parentRunId)) return false;
     return this.childFinished(scheduleId, result);
   }
 
@@ -160,30 +173,41 @@ export class PushLedger {
     return true;
   }
 
-  /** No start is on its way to the server: what is in flight can be handed to the next run. */
-  noStartPending(): boolean {
-    for (const child of this.children.values()) if (child.state === 'starting') return false;
-    return true;
-  }
-
   hasChildrenOfEarlierRuns(): boolean {
     for (const child of this.children.values())
       if (child.fromEarlierRun && child.state === 'running') return true;
     return false;
   }
 
-  /** Running children started by earlier runs: no result event reaches this run for them, only their signals. */
-  childrenOfEarlierRuns(): Array<Required<CarriedChild>> {
-    const found: Array<Required<CarriedChild>> = [];
-    for (const { scheduleId, agentsPlanned, runId, state, fromEarlierRun } of this.children.values())
+  /** Running children started by earlier runs: no result reaches this run for them, only their signals. */
+  childrenOfEarlierRuns(): Array<{ scheduleId: string; agentsPlanned: number; runId: string }> {
+    const found = [];
+    for (const child of this.children.values()) {
+      const { scheduleId, agentsPlanned, runId, state, fromEarlierRun } = child;
       if (fromEarlierRun && state === 'running' && runId !== undefined)
         found.push({ scheduleId, agentsPlanned, runId });
+    }
     return found;
   }
 
+  /**
+   * No start is on its way: what is in flight can be handed to the next run. (A start asked for by a run that then
+   * continues as new may never be carried out, so a run waits for its starts to land.)
+   */
+  noStartPending(): boolean {
+    for (const child of this.children.values()) if (child.state === 'starting') return false;
+    return true;
+  }
+
   carried(): CarriedState {
-    const inFlight = [...this.children.values()].map(({ scheduleId, agentsPlanned, runId }) =>
-      runId === undefined ? { scheduleId, agentsPlanned } : { scheduleId, agentsPlanned, runId },
+    const inFlight = [...this.children.values()].map(
+      ({ scheduleId, agentsPlanned, startedBy, runId, state }): CarriedChild => ({
+        scheduleId,
+        agentsPlanned,
+        startedBy,
+        // Only a started child's run is handed on; one still waiting for another push is started by the next run.
+        ...(state === 'running' && runId !== undefined ? { runId } : {}),
+      }),
     );
     return {
       cursor: this.cursor,

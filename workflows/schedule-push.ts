@@ -135,11 +135,12 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
  */
 async function reportToPush(input: SchedulePushInput, result: ScheduleResult): Promise<void> {
   if (input.reportTo === undefined) return;
-  const { firstExecutionRunId: runId } = workflowInfo();
+  const { runId, parent } = workflowInfo();
   try {
     await getExternalWorkflowHandle(input.reportTo).signal(scheduleFinishedSignal, {
       scheduleId: input.scheduleId,
       runId,
+      parentRunId: parent?.runId ?? '',
       result,
     });
   } catch (err) {

@@ -117,9 +117,9 @@ describe('steering a push (real Temporal server, simulator)', () => {
       'the first run has handed its child over',
       async () => ((await pushProgress(h.client, plan.planId))?.run ?? 0) >= 2,
     );
-    await h.client.workflow
-      .getHandle(schedulePushWorkflowId(silent))
-      .terminate('test: a child that never reports');
+    const child = h.client.workflow.getHandle(schedulePushWorkflowId(silent));
+    await waitUntil('the first child runs', async () => (await child.describe()).status.name === 'RUNNING');
+    await child.terminate('test: a child that never reports');
 
     const [report, summary] = await Promise.all([
       waitForReport(ctx, plan.planId),
@@ -276,9 +276,9 @@ describe('steering a push (real Temporal server, simulator)', () => {
   });
 });
 
-/** Children a run started whose end it did not see: those still running when it closed. */
+/** Children a run asked to start whose end it did not see: those starting or running when it closed. */
 function childrenStillRunning(events: temporal.api.history.v1.IHistoryEvent[]): number {
-  const started = events.filter((e) => e.childWorkflowExecutionStartedEventAttributes).length;
+  const started = events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length;
   const closed = events.filter(
     (e) =>
       e.childWorkflowExecutionCompletedEventAttributes ??
