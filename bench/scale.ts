@@ -1,7 +1,9 @@
 /**
  * A push of 10,000 schedules × 10 agents against an unthrottled simulator:
- * `npm run bench:scale [-- SCHEDULES [MAX_IN_FLIGHT]]`. Prints wall time, schedules per second overall and per minute
- * (and per 10 s, where a dip at each continue-as-new would show), the parent's runs and their history lengths, and the
+ * `npm run bench:scale [-- SCHEDULES [MAX_IN_FLIGHT [LATENCY_MS]]]`. LATENCY_MS (default 0) is added to every WFM
+ * answer: with slow answers children run long, and a run that waited for its children before continuing as new would
+ * wait long. Prints wall time, schedules per second overall and per minute (and per 10 s, where a dip at each
+ * continue-as-new would show), what each run handed to the next, the parent's runs and their history lengths, and the
  * worker's peak memory (the worker is its own process, so its figure is its own).
  */
 import { readFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { benchEnv, machine } from './support';
 const SCHEDULES = Number(process.argv[2] ?? 10_000);
 const AGENTS_PER_SCHEDULE = 10;
 const MAX_IN_FLIGHT = Number(process.argv[3] ?? 200);
+const LATENCY_MS = Number(process.argv[4] ?? 0);
 
 async function main(): Promise<void> {
   const env = await benchEnv();
@@ -33,7 +36,7 @@ async function main(): Promise<void> {
     idPrefix: id,
     planId: id,
   });
-  const sim = new WfmSimulator({});
+  const sim = new WfmSimulator({ latencyMs: LATENCY_MS });
   sim.store.seed(documents);
   const running = await listen(sim);
   const worker = startCliProcess(
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
     const violations = checkSimulator(sim, plan, report.schedules);
     const t = report.totals;
     console.log(
-      `machine: ${machine()}; dev server on SQLite (WAL); simulator unthrottled, in the bench process; worker its own process`,
+      `machine: ${machine()}; dev server on SQLite (WAL); simulator unthrottled (${LATENCY_MS} ms added to every answer), in the bench process; worker its own process`,
     );
     console.log(
       `push: ${SCHEDULES} schedules × ${AGENTS_PER_SCHEDULE} agents, max ${MAX_IN_FLIGHT} children in flight`,

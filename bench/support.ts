@@ -31,14 +31,7 @@ export async function benchEnv({ encryption = true } = {}): Promise<BenchEnv> {
     dbFile: path.join(dir, 'temporal.sqlite'),
   });
   const dataDir = path.join(dir, 'data');
-  // The same key the bench's worker processes generate into (or find in) the data folder: as a user runs it.
-  const codec = encryption
-    ? await loadPayloadCodec({ encryption: 'on', codecKeys: undefined, codecKeyFile: undefined, dataDir })
-    : undefined;
-  const client = new Client({
-    connection: await Connection.connect({ address: server.address }),
-    dataConverter: dataConverterFor(codec),
-  });
+  const client = await benchClient(server.address, dataDir, { encryption });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   return {
     server,
@@ -53,6 +46,24 @@ export async function benchEnv({ encryption = true } = {}): Promise<BenchEnv> {
   };
 }
 
+/**
+ * A client of the Temporal server at `address` that encrypts with the key the bench's worker processes generate into
+ * (or find in) `dataDir`: as a user runs it.
+ */
+export async function benchClient(
+  address: string,
+  dataDir: string,
+  { encryption = true } = {},
+): Promise<Client> {
+  const codec = encryption
+    ? await loadPayloadCodec({ encryption: 'on', codecKeys: undefined, codecKeyFile: undefined, dataDir })
+    : undefined;
+  return new Client({
+    connection: await Connection.connect({ address }),
+    dataConverter: dataConverterFor(codec),
+  });
+}
+
 export function machine(): string {
   return `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
@@ -63,7 +74,7 @@ export function machine(): string {
  * once the worker polls.
  */
 export async function startBenchWorker(
-  env: BenchEnv,
+  env: { dataDir: string; server: { address: string } },
   name: string,
   settings: Record<string, string>,
 ): Promise<Service> {

@@ -1,5 +1,7 @@
 import {
   isGrpcDeadlineError,
+  ServiceError,
+  WorkflowFailedError,
   WorkflowNotFoundError,
   type Client,
   type WorkflowHandle,
@@ -218,14 +220,13 @@ export async function waitForReport(
   onProgress: (p: PushProgress | undefined) => void = () => {},
   intervalMs = 1000,
 ): Promise<PushReport> {
-  const handle = pushHandle(ctx.client, planId);
   let ended = false;
-  // result() follows continue-as-new to the last run; a cancelled or failed push still has a report.
-  const result = handle.result().then(
-    () => undefined,
-    () => undefined,
+  const result = untilEnded(pushHandle(ctx.client, planId));
+  // Its failure (not a lost connection) ends the loop below by rejecting the race.
+  result.then(
+    () => (ended = true),
+    () => (ended = true),
   );
-  void result.finally(() => (ended = true));
   while (!ended) {
     const progress = await pushProgress(ctx.client, planId);
     onProgress(progress);
@@ -234,6 +235,23 @@ export async function waitForReport(
   const report = await pushReport(ctx, planId);
   if (!report) throw new Error(`push ${planId} ended but has no manifest in this data folder`);
   return report;
+}
+
+/**
+ * Resolves when the push has ended, however it ended: result() follows continue-as-new to the last run, and a
+ * cancelled or failed push still has a report. A lost connection (the server restarting) is no end: ask again.
+ */
+async function untilEnded(handle: WorkflowHandle<typeof bulkPush>): Promise<void> {
+  for (;;) {
+    try {
+      await handle.result();
+      return;
+    } catch (err) {
+      if (err instanceof WorkflowFailedError || err instanceof WorkflowNotFoundError) return;
+      if (!(err instanceof ServiceError)) throw err;
+      await sleep(1000);
+    }
+  }
 }
 
 export async function pausePush(client: Client, planId: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { sleep } from '../common/sleep';
 import type { Env } from '../common/env';
@@ -17,26 +17,45 @@ export interface Service {
   untilExit(): Promise<number | null>;
   /** SIGTERM to the whole process group, SIGKILL if anything is still there after `graceMs` (default 15 s). */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to the whole process group at once, as a crash would end it; resolves once the process is gone. */
+  kill(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  env?: Env;
+  logFile: string;
+  /**
+   * End the service when this process ends, however it ends (SIGKILL too), instead of leaving it running. For a
+   * foreground command whose service must not outlive it (`wfm-push dev-server`). Default false (`demo --keep`).
+   */
+  tiedToThisProcess?: boolean;
 }
 
 /**
  * Starts `command` detached, in a process group of its own, with its output appended to `logFile`. It is unref'd, so
- * the caller may exit and leave it running (`demo --keep`).
+ * the caller may exit and leave it running (`demo --keep`), unless it is tied to this process.
  */
 export function startService(
   name: string,
   command: string,
   args: string[],
-  options: { env?: Env; logFile: string },
+  options: ServiceOptions,
 ): Service {
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const out = openSync(options.logFile, 'a');
-  const child = spawn(command, args, {
+  // Tied: a watchdog between us and the command ends it when the pipe to its stdin closes, which the kernel does when
+  // this process dies. The watchdog leads the group, so stopping the group stops both.
+  const [file, argv] = options.tiedToThisProcess
+    ? [process.execPath, [path.join(packageRoot(), 'bin', 'tied-to-parent.js'), command, ...args]]
+    : [command, args];
+  const child = spawn(file, argv, {
     env: options.env as NodeJS.ProcessEnv | undefined,
-    stdio: ['ignore', out, out],
+    stdio: [options.tiedToThisProcess ? 'pipe' : 'ignore', out, out],
     detached: true,
   });
   child.unref();
+  // The pipe stays open (its end is the tie) but must not keep this process alive by itself.
+  (child.stdin as Socket | null)?.unref();
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
   const pid = child.pid;
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -50,6 +69,11 @@ export function startService(
       return exited;
     },
     stop: (graceMs = 15_000) => stopGroup(child, exited, graceMs),
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      signalGroup(pid, 'SIGKILL');
+      await exited;
+    },
   };
 }
 

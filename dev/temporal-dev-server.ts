@@ -65,6 +65,11 @@ export interface DevServerOptions extends TemporalCliOptions {
   headless?: boolean;
   /** The codec server the UI decodes payloads with (`wfm-push codec-server`). Default none. */
   uiCodecEndpoint?: string;
+  /**
+   * Stop the server when this process ends, however it ends (SIGKILL included): a foreground command's server.
+   * Default false: the server may outlive this process (`demo --keep`), in a process group of its own.
+   */
+  tiedToThisProcess?: boolean;
 }
 
 export interface DevServer {
@@ -73,6 +78,8 @@ export interface DevServer {
   /** Process ID, or undefined when an already running server was reused. */
   pid: number | undefined;
   stop(): Promise<void>;
+  /** SIGKILL to the server's whole process group (a crash, or an operator's kill -9); nothing when it was reused. */
+  kill(): Promise<void>;
   /** Keeps this process alive while the server runs; resolves with its exit code when it stops. */
   untilExit(): Promise<number | null>;
 }
@@ -88,7 +95,14 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const cli = await ensureTemporalCli(options);
   if (await isHealthy(cli, address)) {
     options.log?.(`A Temporal server already answers on ${address}; using it.`);
-    return { address, uiUrl, pid: undefined, stop: async () => {}, untilExit: async () => null };
+    return {
+      address,
+      uiUrl,
+      pid: undefined,
+      stop: async () => {},
+      kill: async () => {},
+      untilExit: async () => null,
+    };
   }
   const dbFile = path.resolve(options.dbFile ?? path.join('.data', 'temporal', 'dev-server.sqlite'));
   mkdirSync(path.dirname(dbFile), { recursive: true });
@@ -118,6 +132,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   // Its own process group, so it can outlive a `--keep` demo and be stopped as a whole.
   const server = startService('Temporal dev server', cli, args, {
     logFile: options.logFile ?? `${dbFile}.log`,
+    tiedToThisProcess: options.tiedToThisProcess,
   });
   const deadline = Date.now() + 60_000;
   while (!(await isHealthy(cli, address))) {
@@ -129,7 +144,14 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       throw new Error(`the Temporal dev server did not become healthy in 60 s; see ${server.logFile}`);
     }
   }
-  return { address, uiUrl, pid: server.pid, untilExit: server.untilExit, stop: () => server.stop() };
+  return {
+    address,
+    uiUrl,
+    pid: server.pid,
+    untilExit: server.untilExit,
+    stop: () => server.stop(),
+    kill: () => server.kill(),
+  };
 }
 
 async function isHealthy(cli: string, address: string): Promise<boolean> {
