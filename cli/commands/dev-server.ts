@@ -28,6 +28,8 @@ export function devServerCommand(): Command {
         headless: options.headless,
         cliPath: process.env.TEMPORAL_CLI_PATH,
         log: say,
+        // Ctrl-C, SIGTERM, a closed terminal or a kill -9 of this command: the server goes with it.
+        tiedToThisProcess: true,
       });
       if (server.pid === undefined) return;
       say(
