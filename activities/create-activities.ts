@@ -3,6 +3,7 @@ import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@tempor
 import { ApplicationFailure } from '@temporalio/common';
 import type { Plan, SchedulePlan } from '../model/plan';
 import type { ScheduleResult } from '../model/report';
+import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import type { SyncResult } from '../model/sync-progress';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
@@ -66,7 +67,7 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
      */
     async waitForWorkflowToClose(input: { workflowId: string }): Promise<void> {
       const ctx = Context.current();
-      const beat = setInterval(() => ctx.heartbeat(), 10_000);
+      const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         await temporal
           .withAbortSignal(ctx.cancellationSignal, () =>

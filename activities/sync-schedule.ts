@@ -2,12 +2,10 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../model/failures';
 import type { SchedulePlan } from '../model/plan';
+import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { emptyProgress, type SyncProgress, type SyncResult } from '../model/sync-progress';
 import type { RequestCounts, WfmCall, WfmPort } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
-
-/** Well under the workflow's heartbeat timeout (20 s). */
-const HEARTBEAT_EVERY_MS = 5_000;
 
 /**
  * Reads the schedule as it is now, re-applies the plan on top (rebase, never replay) and writes it conditionally, in

@@ -184,6 +184,8 @@ async function runPush(options: z.infer<typeof optionsSchema>, crash: boolean): 
     const totalMs = Date.now() - t0;
     sampling = false;
     await sampler;
+    // The push's end is its last step of progress: a wait for one lost schedule at the end is a stall too.
+    samples.push({ atMs: totalMs, stored: options.schedules, counted: report.totals.schedulesDone });
     const t = report.totals;
     const failures = checkSimulator(sim, plan, report.schedules).map((v) => `${v.kind}: ${v.message}`);
     if (t.schedulesDone !== t.schedules || t.schedulesFailed > 0)

@@ -5,6 +5,7 @@ import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import { createLogger, type Logger } from '../common/logger';
 import { httpTaskQueueFor } from '../model/names';
+import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { createStores } from '../stores/create-stores';
 import { createWfm } from '../wfm/create-wfm';
 import type { WorkerSettings } from './settings';
@@ -65,12 +66,16 @@ export async function startWorkers({
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
   });
   const queue = settings.taskQueue;
+  // Each heartbeat goes to the server when the activity sends it, not up to 0.8 × the timeout later: the server sees a
+  // beat every HEARTBEAT_EVERY_MS, so the heartbeat timeout can be short and still leave room for missed beats.
+  const maxHeartbeatThrottleInterval = HEARTBEAT_EVERY_MS;
   const workflowWorker = await Worker.create({
     connection: conn,
     namespace,
     taskQueue: queue,
     dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    maxHeartbeatThrottleInterval,
     // The workflow queue also runs the store activities (no WFM calls, so no rate limit).
     activities: {
       listPlanSchedules: activities.listPlanSchedules,
@@ -85,6 +90,7 @@ export async function startWorkers({
     taskQueue: httpTaskQueueFor(queue),
     dataConverter,
     activities,
+    maxHeartbeatThrottleInterval,
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentRequests,
     // With a configured ceiling, the whole task queue admits syncs (at least two requests: read, write) at half of
     // it across every worker; each worker's rate controller keeps its own requests under it too.

@@ -13,6 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
 import { PUSH_DEFAULTS, type PushOptions } from '../model/push-options';
+import { STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
 import type { PushSummary, ScheduleResult } from '../model/report';
 import { lookAfterChildrenOfEarlierRuns } from './earlier-children';
 import { pauseSignal, progressQuery, resumeSignal, scheduleFinishedSignal } from './messages';
@@ -46,12 +47,12 @@ export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
   const childrenReport = patched(CHILDREN_REPORT_BY_SIGNAL);
   const { listPlanSchedules } = proxyActivities<Activities>({
     summary: 'Read the next page of schedules from the stored plan',
-    startToCloseTimeout: '1 minute',
+    startToCloseTimeout: STORE_ACTIVITY_TIMEOUT_MS,
     retry: { maximumAttempts: 10 },
   });
   const { recordScheduleResult } = proxyActivities<Activities>({
     summary: 'Record a schedule whose workflow failed',
-    startToCloseTimeout: '1 minute',
+    startToCloseTimeout: STORE_ACTIVITY_TIMEOUT_MS,
     retry: { maximumAttempts: 10 },
   });
   const push = new PushLedger(

@@ -2,6 +2,7 @@ import { condition, isCancellation, log, proxyActivities } from '@temporalio/wor
 import type { Activities, ChildSeen } from '../activities/create-activities';
 import { schedulePushWorkflowId } from '../model/names';
 import type { ScheduleResult } from '../model/report';
+import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import type { PushLedger } from './push-ledger';
 import { lineOfClosedChild } from './schedule-children';
 
@@ -30,7 +31,7 @@ export async function lookAfterChildrenOfEarlierRuns({
   const { lookAtChildren } = proxyActivities<Activities>({
     summary: 'Look at the children of earlier runs that have not reported',
     startToCloseTimeout: '5 minutes',
-    heartbeatTimeout: '1 minute',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     retry: { maximumAttempts: 10 },
   });
   for (let waitMs = LOOK_FIRST_AFTER_MS; ; waitMs = Math.min(2 * waitMs, LOOK_AT_MOST_EVERY_MS)) {

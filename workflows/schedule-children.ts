@@ -12,6 +12,7 @@ import {
 import type { Activities, ChildSeen } from '../activities/create-activities';
 import { BULK_PUSH_ID, schedulePushWorkflowId, SCHEDULE_ID } from '../model/names';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
+import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import { schedulePush, type SchedulePushInput } from './schedule-push';
 
 const BUSY_SCHEDULE_RETRY_MS = 5_000;
@@ -39,8 +40,8 @@ export async function runChild(
   const { waitForWorkflowToClose } = proxyActivities<Activities>({
     summary: `Wait until the push that holds schedule ${input.scheduleId} lets it go`,
     startToCloseTimeout: '30 days',
-    // The activity heartbeats while it waits: a killed worker's wait moves to another one.
-    heartbeatTimeout: '1 minute',
+    // The activity heartbeats while it waits: a killed worker's wait (or one lost in a server crash) moves on.
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     retry: { initialInterval: '5 seconds', maximumInterval: '1 minute' },
   });
   for (;;) {

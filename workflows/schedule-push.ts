@@ -16,6 +16,7 @@ import type { SyncProgress } from '../model/sync-progress';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
 import { httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
 import { PUSH_DEFAULTS } from '../model/push-options';
+import { HEARTBEAT_TIMEOUT_MS, STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
 import { scheduleFinishedSignal } from './messages';
 
@@ -43,7 +44,7 @@ const CONFLICT_BACKOFF_CAP_MS = 5_000;
 export async function schedulePush(input: SchedulePushInput): Promise<ScheduleResult> {
   const { recordScheduleResult } = proxyActivities<Activities>({
     summary: `Record the outcome of schedule ${input.scheduleId} for the report`,
-    startToCloseTimeout: '1 minute',
+    startToCloseTimeout: STORE_ACTIVITY_TIMEOUT_MS,
     retry: { maximumAttempts: 10 },
   });
   const { syncSchedule } = proxyActivities<Activities>({
@@ -52,8 +53,9 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     // A sync waits out rate limits inside one attempt, up to the worker's WFM_RATE_LIMIT_DEADLINE (at most 23 h):
     // a 429 is waiting, not a failed attempt, so it never spends the retry budget meant for real failures.
     startToCloseTimeout: '24 hours',
-    // The sync heartbeats every 5 s, also while it waits: a killed worker's sync is retried elsewhere within 20 s.
-    heartbeatTimeout: '20 seconds',
+    // The sync heartbeats every few seconds, also while it waits for the WFM: one whose worker died, or that a server
+    // crash lost, is retried within HEARTBEAT_TIMEOUT_MS.
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     retry: {
       // A 503 or a lost answer is usually over at once: retry soon, then back off (about 20 minutes in all).
       initialInterval: '200 milliseconds',
