@@ -25,25 +25,27 @@ export interface PlanPage {
   schedules: Array<{ scheduleId: string; agents: number }>;
 }
 
-/** A child workflow run a bulk push looks at. */
-export interface ChildToLookAt {
+/** A workflow run that a bulk push follows: a child started by one of its earlier runs. */
+export interface RunToFollow {
   workflowId: string;
   runId: string;
 }
 
-/** What `lookAtChildren` found: running, or closed, with how it ended as its parent would have learnt it. */
-export interface ChildSeen {
+/** How a followed run ended, as its parent would have learnt it from the run's result. */
+export interface RunEnded {
   workflowId: string;
   runId: string;
-  state: 'running' | 'closed';
   /** What the run returned, when it completed. */
   result?: unknown;
   /** Why it did not complete: the failure's type (an ApplicationFailure's, or how Temporal ended it), its message and details. */
   failure?: { type: string; message: string; details?: unknown[] };
 }
 
-/** Runs described at once by `closedRuns`: enough to be quick, few enough to spare the frontend. */
-const DESCRIBE_CONCURRENCY = 20;
+/**
+ * Once one followed run has closed, how long to gather others that close too before answering: fewer round trips in
+ * the bulk push's history when many close together.
+ */
+const GATHER_ENDED_RUNS_MS = 500;
 
 /** The activities of a push, closed over the WFM port and the stores the worker built from its settings. */
 export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWrite = 500 }: ActivityDeps) {
@@ -83,18 +85,36 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
     },
 
     /**
-     * How the bulk push's children that have not reported are doing (a child that was terminated never will). A run
-     * the server no longer knows (its retention ran out) counts as closed, so that nobody waits for it for ever.
+     * Waits until at least one of these workflow runs has closed (and briefly for others closing with it), and says
+     * how each closed one ended. Long-polls every run's result at once and heartbeats meanwhile; a run the server no
+     * longer knows (its retention ran out) counts as closed, so that nobody waits for it for ever.
      */
-    async lookAtChildren(input: { children: ChildToLookAt[] }): Promise<ChildSeen[]> {
+    async waitForRunsToClose(input: { runs: RunToFollow[] }): Promise<RunEnded[]> {
+      if (input.runs.length === 0) return [];
       const ctx = Context.current();
-      const seen: ChildSeen[] = [];
-      for (let i = 0; i < input.children.length; i += DESCRIBE_CONCURRENCY) {
-        const batch = input.children.slice(i, i + DESCRIBE_CONCURRENCY);
-        seen.push(...(await Promise.all(batch.map((child) => lookAtChild(temporal, child)))));
-        ctx.heartbeat();
+      const polls = new AbortController();
+      const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+      let cancelled: (() => void) | undefined;
+      try {
+        return await new Promise<RunEnded[]>((resolve, reject) => {
+          cancelled = () => reject(ctx.cancellationSignal.reason);
+          if (ctx.cancellationSignal.aborted) return cancelled();
+          ctx.cancellationSignal.addEventListener('abort', cancelled);
+          const ended: RunEnded[] = [];
+          let gathering: NodeJS.Timeout | undefined;
+          for (const run of input.runs) {
+            howRunEnded(temporal, run, polls.signal).then((end) => {
+              if (!end) return;
+              ended.push(end);
+              gathering ??= setTimeout(() => resolve(ended), GATHER_ENDED_RUNS_MS);
+            }, reject);
+          }
+        });
+      } finally {
+        polls.abort();
+        clearInterval(beat);
+        if (cancelled) ctx.cancellationSignal.removeEventListener('abort', cancelled);
       }
-      return seen;
     },
 
     /** Brings one schedule to its planned state: see `syncScheduleWith`. */
@@ -114,27 +134,25 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
 
 export type Activities = ReturnType<typeof createActivities>;
 
-async function lookAtChild(temporal: Client, { workflowId, runId }: ChildToLookAt): Promise<ChildSeen> {
+/** How the run ended, once it has; undefined when the wait was called off. */
+async function howRunEnded(
+  temporal: Client,
+  { workflowId, runId }: RunToFollow,
+  signal: AbortSignal,
+): Promise<RunEnded | undefined> {
   const handle = temporal.workflow.getHandle(workflowId, runId, { followRuns: false });
   try {
-    if ((await handle.describe()).status.name === 'RUNNING') return { workflowId, runId, state: 'running' };
+    const result: unknown = await temporal.withAbortSignal(signal, () => handle.result());
+    return { workflowId, runId, result };
   } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
-    const failure = { type: 'NotFound', message: `workflow run ${runId} is gone` };
-    return { workflowId, runId, state: 'closed', failure };
-  }
-  try {
-    const result: unknown = await temporal.workflow
-      .getHandle(workflowId, runId, { followRuns: false })
-      .result();
-    return { workflowId, runId, state: 'closed', result };
-  } catch (err) {
+    if (signal.aborted) return undefined;
+    if (err instanceof WorkflowNotFoundError)
+      return { workflowId, runId, failure: { type: 'NotFound', message: `workflow run ${runId} is gone` } };
     if (!(err instanceof WorkflowFailedError)) throw err;
     const cause = err.cause;
     return {
       workflowId,
       runId,
-      state: 'closed',
       failure: {
         // An ApplicationFailure carries its own type; Temporal's own endings (terminated, cancelled, timed out) are
         // named by their class.

@@ -81,7 +81,7 @@ export async function startWorkers({
       listPlanSchedules: activities.listPlanSchedules,
       recordScheduleResult: activities.recordScheduleResult,
       waitForWorkflowToClose: activities.waitForWorkflowToClose,
-      lookAtChildren: activities.lookAtChildren,
+      waitForRunsToClose: activities.waitForRunsToClose,
     },
   });
   const httpWorker = await Worker.create({

@@ -15,8 +15,8 @@ import type { Activities } from '../activities/create-activities';
 import { PUSH_DEFAULTS, type PushOptions } from '../model/push-options';
 import { STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
 import type { PushSummary, ScheduleResult } from '../model/report';
-import { lookAfterChildrenOfEarlierRuns } from './earlier-children';
-import { pauseSignal, progressQuery, resumeSignal, scheduleFinishedSignal } from './messages';
+import { followChildrenOfEarlierRuns } from './earlier-children';
+import { pauseSignal, progressQuery, resumeSignal } from './messages';
 import { PushLedger, type CarriedChild, type CarriedState } from './push-ledger';
 import { childFailed, reportedResult, runChild } from './schedule-children';
 import type { SchedulePushInput } from './schedule-push';
@@ -33,18 +33,17 @@ export interface BulkPushInput extends PushOptions {
 
 const PAGE_SIZE = 200;
 /**
- * Runs with this patch keep their window full across continue-as-new: children report by signal to the push's
- * workflow ID, so a run hands its children in flight to the next one instead of waiting for them. Runs that began
- * before it wait for each child's result and drain before continuing as new.
+ * Runs with this patch keep their window full across continue-as-new: a run hands its children in flight to the next
+ * one, which follows them to their end, instead of waiting for them. Runs that began before it drain first.
  */
-const CHILDREN_REPORT_BY_SIGNAL = 'children-report-by-signal';
+const CARRY_CHILDREN_ACROSS_RUNS = 'carry-children-across-runs';
 
 /**
  * A bulk push: one child workflow per schedule, a bounded number in flight, pausable, continuing as new every few
  * hundred schedules so no run's history grows large. Per-schedule results go to the result store; this returns counts.
  */
 export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
-  const childrenReport = patched(CHILDREN_REPORT_BY_SIGNAL);
+  const carryChildren = patched(CARRY_CHILDREN_ACROSS_RUNS);
   const { listPlanSchedules } = proxyActivities<Activities>({
     summary: 'Read the next page of schedules from the stored plan',
     startToCloseTimeout: STORE_ACTIVITY_TIMEOUT_MS,
@@ -74,11 +73,6 @@ export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
   const finished = (scheduleId: string, result: ScheduleResult | undefined) => {
     if (push.childFinished(scheduleId, result)) show();
   };
-  if (childrenReport) {
-    setHandler(scheduleFinishedSignal, ({ scheduleId, parentRunId, result }) => {
-      if (push.childReported(scheduleId, parentRunId, result)) show();
-    });
-  }
   /** A child that ended without a report line of its own still gets one: not silently dropped. */
   const recordFailed = async (line: ScheduleResult) => {
     // If even the store refuses, the report marks the schedule not started: still not silently dropped.
@@ -92,19 +86,15 @@ export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
       scheduleId: child.scheduleId,
       agentsPlanned: child.agentsPlanned,
       conflictBudget: input.conflictBudget,
-      ...(childrenReport ? { reportTo: workflowInfo().workflowId } : {}),
     };
     return runChild(childInput, {
-      stillWanted: () => push.awaits(child.scheduleId),
-      onStarting: () => push.childStarting(child.scheduleId, workflowInfo().runId),
+      onStarting: () => push.childStarting(child.scheduleId),
       onWaiting: () => push.childWaiting(child.scheduleId),
       onStarted: (runId) => push.childRunning(child.scheduleId, runId),
     }).then(
-      // The child's signal may have counted it already: each child is counted once, by whichever report comes first.
-      (result) => (result && push.awaits(child.scheduleId) ? finished(child.scheduleId, result) : undefined),
+      (result) => finished(child.scheduleId, result),
       async (err: unknown) => {
         if (isCancellation(err)) return; // The push was cancelled; the abandoned child finishes and records itself.
-        if (!push.awaits(child.scheduleId)) return;
         const reported = reportedResult(err);
         if (reported) return finished(child.scheduleId, reported); // A failed schedule: its line is recorded.
         await recordFailed(childFailed(childInput, err));
@@ -122,7 +112,7 @@ export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
     });
     for (const child of push.carriedToStart()) void launch(child);
     if (push.hasChildrenOfEarlierRuns()) {
-      void lookAfterChildrenOfEarlierRuns({ push, finished, recordFailed }).catch((err: unknown) => {
+      void followChildrenOfEarlierRuns({ push, finished, recordFailed }).catch((err: unknown) => {
         if (!isCancellation(err)) throw err;
       });
     }
@@ -142,11 +132,11 @@ export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
         void launch({ scheduleId, agentsPlanned: agents });
       }
     }
-    if (childrenReport && !push.planExhausted) {
+    if (carryChildren && !push.planExhausted) {
       // The next run takes the children in flight over; only starts on their way must land in this one.
       await condition(() => push.noStartPending());
     } else {
-      // The last run (or one from before children reported by signal) waits for every child.
+      // The last run (or one from before children were carried over) waits for every child.
       await condition(() => push.inFlight === 0);
     }
   } catch (err) {

@@ -1,14 +1,10 @@
-import { condition, isCancellation, log, proxyActivities } from '@temporalio/workflow';
-import type { Activities, ChildSeen } from '../activities/create-activities';
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/create-activities';
 import { schedulePushWorkflowId } from '../model/names';
 import type { ScheduleResult } from '../model/report';
 import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import type { PushLedger } from './push-ledger';
 import { lineOfClosedChild } from './schedule-children';
-
-/** A child of an earlier run that has not reported after this long is looked at (then twice as long, up to the cap). */
-const LOOK_FIRST_AFTER_MS = 30_000;
-const LOOK_AT_MOST_EVERY_MS = 15 * 60_000;
 
 export interface EarlierChildren {
   push: PushLedger;
@@ -19,41 +15,32 @@ export interface EarlierChildren {
 }
 
 /**
- * Children of earlier runs report only by signal. One that closed without it (terminated, or failed before it could
- * report) would keep the push waiting for ever: those still silent after a while are looked at. Returns once every
- * child of an earlier run has reported.
+ * Children started by earlier runs go on while this run works, but their results go to the run that started them,
+ * which has ended. One activity at a time waits for any of them to close and brings back how each ended, as its
+ * result would have: a few round trips per run in this run's history, not an event per child. A child that closed
+ * without a line of its own (terminated) gets one. Returns once every child of an earlier run is done with.
  */
-export async function lookAfterChildrenOfEarlierRuns({
+export async function followChildrenOfEarlierRuns({
   push,
   finished,
   recordFailed,
 }: EarlierChildren): Promise<void> {
-  const { lookAtChildren } = proxyActivities<Activities>({
-    summary: 'Look at the children of earlier runs that have not reported',
-    startToCloseTimeout: '5 minutes',
+  const { waitForRunsToClose } = proxyActivities<Activities>({
+    summary: 'Wait for children of earlier runs to close',
+    // A child may wait out a rate limit for hours; the heartbeat shows the wait is alive.
+    startToCloseTimeout: '30 days',
     heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
-    retry: { maximumAttempts: 10 },
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
-  for (let waitMs = LOOK_FIRST_AFTER_MS; ; waitMs = Math.min(2 * waitMs, LOOK_AT_MOST_EVERY_MS)) {
-    const allReported = await condition(() => !push.hasChildrenOfEarlierRuns(), waitMs, {
-      summary: 'Wait for the children of earlier runs to report',
+  while (push.hasChildrenOfEarlierRuns()) {
+    const following = push.childrenOfEarlierRuns();
+    const ended = await waitForRunsToClose({
+      runs: following.map((c) => ({ workflowId: schedulePushWorkflowId(c.scheduleId), runId: c.runId })),
     });
-    if (allReported) return;
-    const silent = push.childrenOfEarlierRuns();
-    const seen = await lookAtChildren({
-      children: silent.map((c) => ({ workflowId: schedulePushWorkflowId(c.scheduleId), runId: c.runId })),
-    }).catch((err: unknown): ChildSeen[] => {
-      if (isCancellation(err)) throw err;
-      log.warn('could not look at the children of earlier runs; will look again', {
-        error: err instanceof Error ? err.message : 'unknown',
-      });
-      return [];
-    });
-    for (const found of seen) {
-      const child = silent.find((c) => c.runId === found.runId);
-      // Reported meanwhile (its signal is in history before the activity's result): counted once.
-      if (!child || found.state !== 'closed' || !push.awaits(child.scheduleId)) continue;
-      const line = lineOfClosedChild(found, child);
+    for (const end of ended) {
+      const child = following.find((c) => c.runId === end.runId);
+      if (!child || !push.awaits(child.scheduleId)) continue;
+      const line = lineOfClosedChild(end, child);
       if (line.recorded) finished(child.scheduleId, line.result);
       else await recordFailed(line.result);
     }

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { PushTotals, ScheduleResult } from '../model/report';
+import type { PushTotals } from '../model/report';
 
 export interface PushProgress {
   planId: string;
@@ -26,20 +26,3 @@ export const progressQuery = defineQuery<PushProgress>('progress');
  */
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
-
-/** What a schedule push tells its bulk push when it has finished and recorded its line. */
-export interface ScheduleFinished {
-  scheduleId: string;
-  /** The schedule push's run. */
-  runId: string;
-  /** The bulk push run that asked for it: the push counts only children its own runs started (a schedule's workflow
-   * ID outlives pushes, so another push's child of the same schedule may report to a later push of the plan). */
-  parentRunId: string;
-  result: ScheduleResult;
-}
-
-/**
- * Sent by each schedule push to its bulk push's workflow ID, not to a run: it reaches whichever run is current, so a
- * run can continue as new with children in flight and hear from them in the next run.
- */
-export const scheduleFinishedSignal = defineSignal<[ScheduleFinished]>('scheduleFinished');

@@ -5,12 +5,7 @@ import type { PushProgress } from './messages';
 export interface CarriedChild {
   scheduleId: string;
   agentsPlanned: number;
-  /**
-   * The runs of this push that asked the server to start the schedule's workflow: a report counts when it comes from
-   * a child one of them started.
-   */
-  startedBy?: string[];
-  /** The child's run; absent while the schedule waits for another push (the next run starts it). */
+  /** The child's run, which the next run follows; absent while the schedule waits for another push (not started). */
   runId?: string;
 }
 
@@ -36,16 +31,12 @@ type ChildState =
   | 'waiting'
   /** Its start is on its way to the server: the run that asked must see it land before it ends. */
   | 'starting'
-  /** Started: its report (a signal, or in the run that started it its result) is awaited. */
+  /** Started: its result is awaited. */
   | 'running';
 
-interface Child {
-  scheduleId: string;
-  agentsPlanned: number;
-  startedBy: string[];
-  runId?: string;
+interface Child extends CarriedChild {
   state: ChildState;
-  /** Asked for by an earlier run: no result event reaches this run, only the child's signal. */
+  /** Started by an earlier run: its result does not reach this run, which follows it by its run ID. */
   fromEarlierRun: boolean;
 }
 
@@ -72,16 +63,9 @@ export class PushLedger {
     this.paused = carried?.paused ?? false;
     this.run = (carried?.run ?? 0) + 1;
     this.startedAtMs = carried?.startedAtMs ?? nowMs;
-    for (const { scheduleId, agentsPlanned: agents, startedBy = [], runId } of carried?.inFlight ?? []) {
-      const state = runId === undefined ? 'waiting' : 'running';
-      this.children.set(scheduleId, {
-        scheduleId,
-        agentsPlanned: agents,
-        startedBy,
-        runId,
-        state,
-        fromEarlierRun: true,
-      });
+    for (const child of carried?.inFlight ?? []) {
+      const state = child.runId === undefined ? 'waiting' : 'running';
+      this.children.set(child.scheduleId, { ...child, state, fromEarlierRun: true });
     }
   }
 
@@ -110,28 +94,23 @@ export class PushLedger {
 
   /** Children an earlier run had not started (they waited for another push): this run starts them. */
   carriedToStart(): CarriedChild[] {
-    return [...this.children.values()].filter((c) => c.state === 'waiting' && c.fromEarlierRun);
+    const found: CarriedChild[] = [];
+    for (const { scheduleId, agentsPlanned, state, fromEarlierRun } of this.children.values())
+      if (fromEarlierRun && state === 'waiting') found.push({ scheduleId, agentsPlanned });
+    return found;
   }
 
   /** The next schedule of the plan goes in flight. */
   childStarted(scheduleId: string, agentsPlanned: number): void {
     this.cursor++;
     this.startedThisRun++;
-    this.children.set(scheduleId, {
-      scheduleId,
-      agentsPlanned,
-      startedBy: [],
-      state: 'waiting',
-      fromEarlierRun: false,
-    });
+    this.children.set(scheduleId, { scheduleId, agentsPlanned, state: 'waiting', fromEarlierRun: false });
   }
 
-  /** Run `runId` (this one) asks the server to start the schedule's workflow. */
-  childStarting(scheduleId: string, runId: string): void {
+  /** A start of the schedule's workflow is on its way to the server. */
+  childStarting(scheduleId: string): void {
     const child = this.children.get(scheduleId);
-    if (!child) return;
-    if (!child.startedBy.includes(runId)) child.startedBy.push(runId);
-    child.state = 'starting';
+    if (child) child.state = 'starting';
   }
 
   /** The schedule is held by another push: the start was refused, and waits. */
@@ -140,30 +119,18 @@ export class PushLedger {
     if (child) child.state = 'waiting';
   }
 
-  /** The child's run has started. */
+  /** The child's run has started (its result reaches this run, the one that started it). */
   childRunning(scheduleId: string, runId: string): void {
     const child = this.children.get(scheduleId);
     if (!child) return;
     child.runId = runId;
     child.state = 'running';
-    // A carried child that had waited for another push is started by this run: its result reaches this run.
     child.fromEarlierRun = false;
   }
 
-  /** Is this run still waiting for the schedule's report? */
+  /** Is this run still waiting for the schedule? */
   awaits(scheduleId: string): boolean {
     return this.children.has(scheduleId);
-  }
-
-  /**
-   * A report by signal from a child started by run `parentRunId`. Counts it (and returns true) when that run is one
-   * of this push's that asked to start the schedule; drops duplicates and reports of children this push did not start
-   * (another push's child of the same schedule: schedule IDs outlive pushes).
-   */
-  childReported(scheduleId: string, parentRunId: string, result: ScheduleResult): boolean {
-    const child = this.children.get(scheduleId);
-    if (!child?.startedBy.includes(parentRunId)) return false;
-    return this.childFinished(scheduleId, result);
   }
 
   /** The schedule is done with; its result (if there is one) joins the totals. Returns false if it was not in flight. */
@@ -179,20 +146,18 @@ export class PushLedger {
     return false;
   }
 
-  /** Running children started by earlier runs: no result reaches this run for them, only their signals. */
-  childrenOfEarlierRuns(): Array<{ scheduleId: string; agentsPlanned: number; runId: string }> {
-    const found = [];
-    for (const child of this.children.values()) {
-      const { scheduleId, agentsPlanned, runId, state, fromEarlierRun } = child;
+  /** Running children started by earlier runs: their results do not reach this run, which follows them. */
+  childrenOfEarlierRuns(): Array<Required<CarriedChild>> {
+    const found: Array<Required<CarriedChild>> = [];
+    for (const { scheduleId, agentsPlanned, runId, state, fromEarlierRun } of this.children.values())
       if (fromEarlierRun && state === 'running' && runId !== undefined)
         found.push({ scheduleId, agentsPlanned, runId });
-    }
     return found;
   }
 
   /**
-   * No start is on its way: what is in flight can be handed to the next run. (A start asked for by a run that then
-   * continues as new may never be carried out, so a run waits for its starts to land.)
+   * No start is on its way: what is in flight can be handed to the next run. (The server may not carry out a start
+   * asked for by a run that then continues as new, so a run sees its starts land first.)
    */
   noStartPending(): boolean {
     for (const child of this.children.values()) if (child.state === 'starting') return false;
@@ -200,14 +165,11 @@ export class PushLedger {
   }
 
   carried(): CarriedState {
-    const inFlight = [...this.children.values()].map(
-      ({ scheduleId, agentsPlanned, startedBy, runId, state }): CarriedChild => ({
-        scheduleId,
-        agentsPlanned,
-        startedBy,
-        // Only a started child's run is handed on; one still waiting for another push is started by the next run.
-        ...(state === 'running' && runId !== undefined ? { runId } : {}),
-      }),
+    // A child waiting for another push is handed on without a run: the next run starts it.
+    const inFlight = [...this.children.values()].map(({ scheduleId, agentsPlanned, runId, state }) =>
+      state === 'running' && runId !== undefined
+        ? { scheduleId, agentsPlanned, runId }
+        : { scheduleId, agentsPlanned },
     );
     return {
       cursor: this.cursor,

@@ -9,7 +9,7 @@ import {
   sleep,
   startChild,
 } from '@temporalio/workflow';
-import type { Activities, ChildSeen } from '../activities/create-activities';
+import type { Activities, RunEnded } from '../activities/create-activities';
 import { BULK_PUSH_ID, schedulePushWorkflowId, SCHEDULE_ID } from '../model/names';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
 import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
@@ -18,8 +18,6 @@ import { schedulePush, type SchedulePushInput } from './schedule-push';
 const BUSY_SCHEDULE_RETRY_MS = 5_000;
 
 export interface ChildEvents {
-  /** Before each start: false when the schedule is no longer awaited (an earlier start of it has reported). */
-  stillWanted(): boolean;
   /** A start is on its way to the server. */
   onStarting(): void;
   /** The schedule is held by another push: waiting until it lets go. */
@@ -29,14 +27,10 @@ export interface ChildEvents {
 }
 
 /**
- * Starts the schedule's child and waits for its result (undefined if it was no longer wanted). If the schedule's
- * workflow ID is taken, another push is writing that schedule now: wait and start afterwards, so two pushes never
- * write one schedule at once.
+ * Starts the schedule's child and waits for its result. If the schedule's workflow ID is taken, another push is
+ * writing that schedule now: wait and start afterwards, so two pushes never write one schedule at once.
  */
-export async function runChild(
-  input: SchedulePushInput,
-  events: ChildEvents,
-): Promise<ScheduleResult | undefined> {
+export async function runChild(input: SchedulePushInput, events: ChildEvents): Promise<ScheduleResult> {
   const { waitForWorkflowToClose } = proxyActivities<Activities>({
     summary: `Wait until the push that holds schedule ${input.scheduleId} lets it go`,
     startToCloseTimeout: '30 days',
@@ -45,7 +39,6 @@ export async function runChild(
     retry: { initialInterval: '5 seconds', maximumInterval: '1 minute' },
   });
   for (;;) {
-    if (!events.stillWanted()) return undefined;
     try {
       events.onStarting();
       const handle = await startChild(schedulePush, {
@@ -57,8 +50,7 @@ export async function runChild(
         ],
         staticSummary: `Push ${input.agentsPlanned} agents of plan ${input.planId} into schedule ${input.scheduleId}`,
         // A child outlives its parent's run (continue-as-new) and its cancellation: a sync in flight always completes
-        // and records its own result, so the report never guesses what a half-cancelled write did. The server also
-        // carries out a start that a run asked for just before it continued as new.
+        // and records its own result, so the report never guesses what a half-cancelled write did.
         parentClosePolicy: ParentClosePolicy.ABANDON,
         cancellationType: ChildWorkflowCancellationType.ABANDON,
       });
@@ -102,11 +94,11 @@ export function childFailed(input: SchedulePushInput, err: unknown): ScheduleRes
 }
 
 /**
- * The line of a child that closed without reporting, as the run that started it would have made it from the child's
+ * The line of a child that a later run saw close, as the run that started it would have made it from the child's
  * result; `recorded` when the child recorded that line itself.
  */
 export function lineOfClosedChild(
-  seen: ChildSeen,
+  seen: RunEnded,
   child: { scheduleId: string; agentsPlanned: number },
 ): { result: ScheduleResult; recorded: boolean } {
   const result = seen.result as Partial<ScheduleResult> | undefined;

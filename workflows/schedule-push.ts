@@ -2,7 +2,6 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  getExternalWorkflowHandle,
   isCancellation,
   log,
   proxyActivities,
@@ -18,7 +17,6 @@ import { httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
 import { PUSH_DEFAULTS } from '../model/push-options';
 import { HEARTBEAT_TIMEOUT_MS, STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
-import { scheduleFinishedSignal } from './messages';
 
 export interface SchedulePushInput {
   planId: string;
@@ -27,11 +25,6 @@ export interface SchedulePushInput {
   agentsPlanned: number;
   /** Consecutive version conflicts tolerated before the schedule fails as `Contention` (see PUSH_DEFAULTS). */
   conflictBudget?: number;
-  /**
-   * The bulk push's workflow ID, told by signal once this schedule's line is recorded (whichever of its runs is
-   * current). Absent for children of runs that waited for their children's results instead.
-   */
-  reportTo?: string;
 }
 
 const CONFLICT_BACKOFF_BASE_MS = 100;
@@ -89,10 +82,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
           type: 'Cancelled',
           message: 'the schedule push was cancelled; a write may or may not have landed',
         };
-        await CancellationScope.nonCancellable(async () => {
-          await recordScheduleResult({ planId: input.planId, result });
-          await reportToPush(input, result);
-        });
+        await CancellationScope.nonCancellable(() => recordScheduleResult({ planId: input.planId, result }));
         throw err;
       }
       const failure = failureOf(err);
@@ -117,7 +107,6 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   setCurrentDetails(outcomeDetails(result));
   upsertSearchAttributes([{ key: PUSH_OUTCOME, value: result.outcome }]);
   await recordScheduleResult({ planId: input.planId, result });
-  await reportToPush(input, result);
   if (result.failure) {
     log.warn('schedule push failed', { scheduleId: input.scheduleId, ...result.failure });
     // Fail as a workflow too: red in the UI and found by its Failed filter. The report line rides in the details.
@@ -129,30 +118,6 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     });
   }
   return result;
-}
-
-/**
- * Tells the bulk push this schedule is done, once its line is in the result store. If the push has ended (completed,
- * cancelled, terminated) the signal finds no workflow: the recorded line is all its report needs, so that is no error.
- */
-async function reportToPush(input: SchedulePushInput, result: ScheduleResult): Promise<void> {
-  if (input.reportTo === undefined) return;
-  const { runId, parent } = workflowInfo();
-  try {
-    await getExternalWorkflowHandle(input.reportTo).signal(scheduleFinishedSignal, {
-      scheduleId: input.scheduleId,
-      runId,
-      parentRunId: parent?.runId ?? '',
-      result,
-    });
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    log.info('the bulk push has ended; the recorded result stands for this schedule', {
-      scheduleId: input.scheduleId,
-      bulkPush: input.reportTo,
-      reason: err instanceof Error ? err.message : String(err),
-    });
-  }
 }
 
 function addSyncCounts(result: ScheduleResult, p: SyncProgress): void {

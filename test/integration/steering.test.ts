@@ -99,16 +99,18 @@ describe('steering a push (real Temporal server, simulator)', () => {
     );
     const continued = histories.filter((r) => r.status === 'CONTINUED_AS_NEW');
     expect(continued.length).toBeGreaterThanOrEqual(5);
-    // Every run continued as new while some of its children were still running: it did not drain first.
+    // Every run continued as new while some of its children were still running: it did not drain first. The next
+    // run followed them to their end (the counts above hold every one).
     for (const { events } of continued) expect(childrenStillRunning(events)).toBeGreaterThan(0);
-    // Each child reported by signal exactly once, to whichever run was current.
-    const reports = histories.flatMap((r) =>
-      r.events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'scheduleFinished'),
+    const follows = histories.flatMap((r) =>
+      r.events.filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'waitForRunsToClose',
+      ),
     );
-    expect(reports).toHaveLength(30);
+    expect(follows.length).toBeGreaterThanOrEqual(continued.length);
   });
 
-  it('a child of an earlier run that ends without reporting (terminated) is reported failed, and the push completes', async () => {
+  it('a child of an earlier run that ends without its line (terminated) is reported failed, and the push completes', async () => {
     // Every answer takes 3 s: each child runs for several seconds, long after the run that started it has ended.
     const { plan, ctx } = await h.scenario('silent-child', { schedules: 3, simulator: { latencyMs: 3000 } });
     const silent = plan.schedules[0]?.scheduleId ?? '';
