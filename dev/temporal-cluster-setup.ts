@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
 import { sleep } from '../common/sleep';
 import { SEARCH_ATTRIBUTES } from '../model/names';
 import type { ThrowawayPostgres } from './postgres';
@@ -52,20 +53,11 @@ export async function createDatabases(
 export async function createNamespace(cli: string, address: string): Promise<void> {
   const connection = ['--address', address, '--namespace', CLUSTER_NAMESPACE];
   await runTool(cli, ['operator', 'namespace', 'create', ...connection, '--retention', '72h'], cliEnv());
-  // One call per type: the CLI takes many names but one type.
-  const types = [...new Set(SEARCH_ATTRIBUTES.map((key) => key.type))];
   const deadline = Date.now() + 30_000;
-  for (const type of types) {
-    const names = SEARCH_ATTRIBUTES.filter((key) => key.type === type).flatMap((key) => ['--name', key.name]);
-    const args = [
-      'operator',
-      'search-attribute',
-      'create',
-      ...connection,
-      ...names,
-      '--type',
-      searchAttributeType(type),
-    ];
+  // One call per attribute: given several names and one type, CLI 1.9.1 creates only the first.
+  for (const key of SEARCH_ATTRIBUTES) {
+    const args = ['operator', 'search-attribute', 'create', ...connection];
+    args.push('--name', key.name, '--type', searchAttributeType(key.type));
     for (;;) {
       try {
         await runTool(cli, args, cliEnv());
@@ -76,6 +68,22 @@ export async function createNamespace(cli: string, address: string): Promise<voi
         await sleep(500);
       }
     }
+  }
+  await checkSearchAttributes(address);
+}
+
+/** What the CLI said it did, checked through the operator API: a missing attribute fails every workflow task later. */
+async function checkSearchAttributes(address: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({
+      namespace: CLUSTER_NAMESPACE,
+    });
+    const missing = SEARCH_ATTRIBUTES.filter((key) => !(key.name in customAttributes)).map((key) => key.name);
+    if (missing.length > 0)
+      throw new Error(`search attributes missing after creation: ${missing.join(', ')}`);
+  } finally {
+    await connection.close();
   }
 }
 

@@ -11,12 +11,18 @@ export interface CliRun {
 export const CLI_BIN = path.resolve(__dirname, '../../bin/wfm-push.js');
 
 /** Runs the real `wfm-push` binary in its own process, as a scheduler would. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 120_000,
+  /** Default this process's working directory. */
+  cwd?: string,
+): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI_BIN, ...args],
-      { env: { ...process.env, ...env }, timeout: timeoutMs },
+      { env: { ...process.env, ...env }, timeout: timeoutMs, cwd },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
         resolve({ code, stdout, stderr });
