@@ -27,7 +27,7 @@ export function startService(
   name: string,
   command: string,
   args: string[],
-  options: { env?: Env; logFile: string; /** Default this process's working directory. */ cwd?: string },
+  options: { env?: Env; logFile: string; /** Default: this process's. */ cwd?: string },
 ): Service {
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const out = openSync(options.logFile, 'a');
@@ -54,13 +54,12 @@ export function startService(
   };
 }
 
-/** Starts `wfm-push <args>` (this package's own binary) as a service. */
+/** Starts `wfm-push <args>` (this package's own binary) as a service, in `cwd` if given. */
 export function startCliProcess(
   name: string,
   args: string[],
   env: Env,
   logFile: string,
-  /** Default this process's working directory. */
   cwd?: string,
 ): Service {
   const cli = path.join(packageRoot(), 'bin', 'wfm-push.js');

@@ -10,12 +10,14 @@ export interface CliRun {
 /** The real binary, as a user runs it. */
 export const CLI_BIN = path.resolve(__dirname, '../../bin/wfm-push.js');
 
-/** Runs the real `wfm-push` binary in its own process, as a scheduler would. */
+/**
+ * Runs the real `wfm-push` binary in its own process, as a scheduler would; `env` adds to this process's environment
+ * (a variable set to undefined is removed), `cwd` is its working directory (default: this one).
+ */
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 120_000,
-  /** Default this process's working directory. */
   cwd?: string,
 ): Promise<CliRun> {
   return new Promise((resolve) => {
