@@ -86,19 +86,10 @@ export function serviceConfig(input: ClusterConfigInput): string {
 }
 
 /**
- * Dynamic config for a test cluster. Only what makes a cluster that was just created usable at once: a namespace
- * registered at start is seen by every service within a second rather than ten, and new search attributes are read
- * from the database on use rather than after the cache expires.
+ * The dynamic config file every service polls: v1.32.0's defaults unless `values` says otherwise (a test that tunes
+ * timeouts, say), as `{ key: value }`.
  */
-export function dynamicConfig(): string {
-  const value = (v: unknown) => [{ value: v, constraints: {} }];
-  return `${JSON.stringify(
-    {
-      'system.namespaceCacheRefreshInterval': value('1s'),
-      'system.forceSearchAttributesCacheRefreshOnRead': value(true),
-      'frontend.enableUpdateWorkflowExecution': value(true),
-    },
-    null,
-    2,
-  )}\n`;
+export function dynamicConfig(values: Readonly<Record<string, unknown>> = {}): string {
+  const entries = Object.entries(values).map(([key, value]) => [key, [{ value, constraints: {} }]]);
+  return `${JSON.stringify(Object.fromEntries(entries), null, 2)}\n`;
 }

@@ -25,6 +25,8 @@ export interface TemporalClusterOptions {
   dir?: string;
   /** A PostgreSQL to put Temporal's databases in (the caller stops it). Default: a throwaway one the cluster stops. */
   postgres?: ThrowawayPostgres;
+  /** Dynamic config values (`{ key: value }`), read by every service. Default none: v1.32.0's defaults. */
+  dynamicConfig?: Readonly<Record<string, unknown>>;
   /** History shards, fixed for the cluster's life. Default 4: enough for tests, fast to acquire at start. */
   numHistoryShards?: number;
   /** The Temporal CLI that creates the namespace and search attributes (`TEMPORAL_CLI_PATH`). Default the pinned one. */
@@ -80,7 +82,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
     throw err;
   }
   const dynamicConfigFile = path.join(dir, 'dynamic-config.yaml');
-  writeFileSync(dynamicConfigFile, dynamicConfig());
+  writeFileSync(dynamicConfigFile, dynamicConfig(options.dynamicConfig));
   const configFile = (service: ClusterServiceName) => path.join(dir, `${service}.yaml`);
   for (const service of CLUSTER_SERVICES) {
     const numHistoryShards = options.numHistoryShards ?? 4;
