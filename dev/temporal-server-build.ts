@@ -12,6 +12,9 @@ const run = promisify(execFile);
  */
 export const TEMPORAL_SERVER_VERSION = 'v1.32.0';
 
+/** The Go that v1.32.0's go.mod asks for; an older one refuses to build it (unless GOTOOLCHAIN lets it fetch one). */
+const GO_VERSION_REQUIRED = '1.26.8';
+
 /** The Go packages built, and the names `go install` gives their binaries (the last element of each path). */
 const SERVER_PACKAGE = 'go.temporal.io/server/cmd/server';
 const SQL_TOOL_PACKAGE = 'go.temporal.io/server/cmd/tools/sql';
@@ -76,17 +79,36 @@ export async function ensureTemporalServer(
 /** The `go` command, or an error that says what to install. */
 async function findGo(): Promise<string> {
   for (const candidate of ['go', '/usr/local/go/bin/go']) {
+    let version: string;
     try {
-      await run(candidate, ['version']);
-      return candidate;
+      version = (await run(candidate, ['env', 'GOVERSION', 'GOTOOLCHAIN'])).stdout;
     } catch {
-      // Try the next one.
+      continue; // not there; try the next one
     }
+    const [goVersion = '', toolchain = ''] = version.trim().split('\n');
+    const fetchesToolchain = !toolchain.startsWith('local');
+    if (fetchesToolchain || !olderThan(goVersion.replace(/^go/, ''), GO_VERSION_REQUIRED)) return candidate;
+    throw new Error(
+      `building the Temporal server ${TEMPORAL_SERVER_VERSION} needs Go ${GO_VERSION_REQUIRED} or newer; ` +
+        `${candidate} is ${goVersion} (GOTOOLCHAIN=${toolchain}): install a newer Go from https://go.dev/dl/ ` +
+        'or set GOTOOLCHAIN=auto so Go fetches it',
+    );
   }
   throw new Error(
-    `building the Temporal server ${TEMPORAL_SERVER_VERSION} needs Go (https://go.dev/dl/; ` +
-      'the go.mod of the server names the minimum version, and Go fetches a newer toolchain itself)',
+    `building the Temporal server ${TEMPORAL_SERVER_VERSION} needs Go ${GO_VERSION_REQUIRED} or newer ` +
+      '(https://go.dev/dl/); no `go` found on PATH or in /usr/local/go/bin',
   );
+}
+
+/** Whether dotted version `a` is older than `b` (`1.24.2` < `1.26.8`). */
+function olderThan(a: string, b: string): boolean {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d < 0;
+  }
+  return false;
 }
 
 /** `go install <target>` with GOBIN=`binDir`; its output is kept and shown only when it fails. */
