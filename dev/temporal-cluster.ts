@@ -84,8 +84,8 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
   const dynamicConfigFile = path.join(dir, 'dynamic-config.yaml');
   writeFileSync(dynamicConfigFile, dynamicConfig(options.dynamicConfig));
   const configFile = (service: ClusterServiceName) => path.join(dir, `${service}.yaml`);
+  const numHistoryShards = options.numHistoryShards ?? 4;
   for (const service of CLUSTER_SERVICES) {
-    const numHistoryShards = options.numHistoryShards ?? 4;
     const config = serviceConfig({ service, ports, database: postgres, numHistoryShards, dynamicConfigFile });
     writeFileSync(configFile(service), config, { mode: 0o600 }); // it holds the database password
   }
@@ -112,24 +112,28 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
     },
     async startService(service) {
       if (running.has(service)) throw new Error(`the ${service} service is already running`);
-      const process = startService(
+      const child = startService(
         `Temporal ${service}`,
         binaries.server,
         ['--config-file', configFile(service), '--allow-no-auth', 'start', '--service', service],
         { env: serverEnv(), logFile: logFile(service) },
       );
-      running.set(service, process);
-      await untilServing(service, `127.0.0.1:${ports[service].grpcPort}`, process);
+      running.set(service, child);
+      // A service that dies on its own is no longer running, and may be started again.
+      void child.exited.then(() => {
+        if (running.get(service) === child) running.delete(service);
+      });
+      await untilServing(service, `127.0.0.1:${ports[service].grpcPort}`, child);
     },
     async restartService(service) {
       await cluster.stopService(service);
       await cluster.startService(service);
     },
     async killService(service, signal = 'SIGKILL') {
-      const process = running.get(service);
-      if (!process) return;
-      signalGroup(process.pid, signal);
-      await process.exited;
+      const child = running.get(service);
+      if (!child) return;
+      signalGroup(child.pid, signal);
+      await child.exited;
       running.delete(service);
     },
   };
@@ -160,19 +164,17 @@ const HEALTH_CHECK_NAMES: Record<ClusterServiceName, string> = {
  * Polls the service's gRPC health check until it says SERVING: the frontend once it joined the membership ring,
  * history once it holds its shards (and 5 s more), matching and worker once they serve.
  */
-async function untilServing(service: ClusterServiceName, address: string, process: Service): Promise<void> {
+async function untilServing(service: ClusterServiceName, address: string, child: Service): Promise<void> {
   const connection = Connection.lazy({ address });
   const deadline = Date.now() + 120_000;
   try {
     for (;;) {
-      const code = await Promise.race([process.exited, sleep(250).then(() => 'running' as const)]);
+      const code = await Promise.race([child.exited, sleep(250).then(() => 'running' as const)]);
       if (code !== 'running')
-        throw new Error(`the Temporal ${service} service exited (code ${code}); see ${process.logFile}`);
+        throw new Error(`the Temporal ${service} service exited (code ${code}); see ${child.logFile}`);
       if (await isServing(connection, HEALTH_CHECK_NAMES[service])) return;
       if (Date.now() > deadline)
-        throw new Error(
-          `the Temporal ${service} service was not SERVING within 120 s; see ${process.logFile}`,
-        );
+        throw new Error(`the Temporal ${service} service was not SERVING within 120 s; see ${child.logFile}`);
     }
   } finally {
     await connection.close();

@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { bulkPushWorkflowId } from '../../model/names';
 import type { PushReport } from '../../model/report';
@@ -28,6 +29,7 @@ describe('on a Temporal cluster, two worker processes, the PostgreSQL store', ()
   beforeAll(async () => {
     // The first run on a machine builds the server from the Go module proxy (about 8 minutes on 2 cores).
     cluster = await startTemporalCluster({
+      dir: path.join(process.env.WFM_PUSH_TEST_DIR ?? os.tmpdir(), 'cluster'), // logs kept with the run's
       cliPath: process.env.TEMPORAL_CLI_PATH,
       log: (line) => process.stderr.write(`${line}\n`),
     });
