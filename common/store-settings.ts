@@ -36,6 +36,7 @@ export const storeEnvShape = {
     .describe('most PostgreSQL connections one process holds open (postgres store only)'),
 };
 
+const NO_HOST = 'no-host.invalid';
 const EXPECTED = 'expected file:<folder> or postgres://user:password@host:port/database';
 
 /**
@@ -59,14 +60,16 @@ export function parseStoreUrl(text: string, poolMax: number): { store: StoreSett
   if (!/^postgres(ql)?:\/\//i.test(text)) return { problem: EXPECTED };
   let url: URL;
   try {
-    url = new URL(text);
+    // As pg reads it: a URL with no host (`user@/db?host=/run/postgresql`, a Unix socket) is read with a dummy one.
+    url = new URL(text.replace('@/', `@${NO_HOST}/`));
   } catch {
     // The URL error names the input: never pass it on.
     return {
       problem: `not a valid URL (percent-encode special characters in the user and password); ${EXPECTED}`,
     };
   }
-  if (!url.hostname) return { problem: `names no host; ${EXPECTED}` };
+  const host = url.hostname === NO_HOST ? '' : url.hostname;
+  if (!host && !url.searchParams.get('host')) return { problem: `names no host; ${EXPECTED}` };
   if (url.pathname.length <= 1) return { problem: `names no database; ${EXPECTED}` };
   return { store: { kind: 'postgres', url: text, poolMax } };
 }

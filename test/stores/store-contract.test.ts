@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
@@ -25,19 +25,21 @@ interface Backend {
 
 let cluster: StoreCluster;
 const opened: Stores[] = [];
+const folders: string[] = [];
 const adminClients: PgClient[] = [];
 
 const local: Backend = {
   name: 'local folder',
   fresh: async () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'store-contract-'));
+    folders.push(folder);
     const plansDir = path.join(folder, 'plans');
     return {
       open: () => track(createStores({ dataDir: folder })),
       storedPlans: async () => readdirSync(plansDir).filter((f) => f.endsWith('.json')).length,
       damageSchedule: async (ref, ordinal) => {
         const file = path.join(plansDir, `${ref}.json`);
-        const plan = JSON.parse((await import('node:fs')).readFileSync(file, 'utf8')) as Plan;
+        const plan = JSON.parse(readFileSync(file, 'utf8')) as Plan;
         plan.schedules[ordinal]!.agents[0]!.shifts = [];
         writeFileSync(file, JSON.stringify(plan));
       },
@@ -92,7 +94,10 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((s) => s.close()));
   await Promise.all(adminClients.splice(0).map((c) => c.end()));
 });
-afterAll(() => cluster.stop());
+afterAll(async () => {
+  await cluster.stop();
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
 
 const samplePlan = (planId: string, schedules: number, agentsPerSchedule = 2) =>
   generateSample({ schedules, agents: schedules * agentsPerSchedule, planId, idPrefix: planId }).plan;
