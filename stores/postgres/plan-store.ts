@@ -11,6 +11,8 @@ export interface PostgresPlanStoreOptions {
 
 /** Bytes of schedule JSON sent in one INSERT while storing a plan. */
 const INSERT_BATCH_BYTES = 4 * 2 ** 20;
+/** Rows in one INSERT: three parameters each, and PostgreSQL takes at most 65,535 parameters per statement. */
+const INSERT_BATCH_ROWS = 5_000;
 /** Plans whose checked digests a process keeps (each 32 bytes per schedule). */
 const CHECKED_PLANS_KEPT = 64;
 const DIGEST_BYTES = 32;
@@ -60,11 +62,12 @@ export class PostgresPlanStore implements PlanStore {
         [ref, plan.planId, header, digests, bodies.length, bytes],
       );
       if (inserted.rowCount === 0) return;
-      for (const batch of batches(bodies, INSERT_BATCH_BYTES)) {
+      for (const batch of batches(bodies, INSERT_BATCH_BYTES, INSERT_BATCH_ROWS)) {
+        // A parameter per value: JSON sent as an array literal would be escaped quote by quote, both ways.
+        const rows = batch.map((_, k) => `($1, $${3 * k + 2}, $${3 * k + 3}, $${3 * k + 4})`);
         await client.query(
-          `INSERT INTO ${SCHEMA}.plan_schedules (plan_ref, ordinal, schedule_id, body)
-           SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[])`,
-          [ref, batch, batch.map((i) => schedules[i]?.scheduleId), batch.map((i) => bodies[i])],
+          `INSERT INTO ${SCHEMA}.plan_schedules (plan_ref, ordinal, schedule_id, body) VALUES ${rows.join(', ')}`,
+          [ref, ...batch.flatMap((i) => [i, schedules[i]?.scheduleId, bodies[i]])],
         );
       }
     });
@@ -196,12 +199,12 @@ function damaged(ref: PlanRef, what: string): Error {
   return new Error(`stored plan ${ref} ${what}`);
 }
 
-/** Indexes of `bodies` in runs of at most `maxBytes` (at least one each). */
-function* batches(bodies: readonly string[], maxBytes: number): Generator<number[]> {
+/** Indexes of `bodies` in runs of at most `maxBytes` and `maxRows` (at least one each). */
+function* batches(bodies: readonly string[], maxBytes: number, maxRows: number): Generator<number[]> {
   let batch: number[] = [];
   let bytes = 0;
   for (const [i, body] of bodies.entries()) {
-    if (batch.length > 0 && bytes + body.length > maxBytes) {
+    if (batch.length > 0 && (bytes + body.length > maxBytes || batch.length >= maxRows)) {
       yield batch;
       batch = [];
       bytes = 0;
