@@ -1,7 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Plan, SchedulePlan } from '../model/plan';
 import type { ScheduleResult } from '../model/report';
 import type { SyncResult } from '../model/sync-progress';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
@@ -26,12 +25,10 @@ export interface PlanPage {
 
 /** The activities of a push, closed over the WFM port and the stores the worker built from its settings. */
 export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWrite = 500 }: ActivityDeps) {
-  const schedulesOf = indexBySchedule();
-
   return {
     async listPlanSchedules(input: { planRef: PlanRef; offset: number; limit: number }): Promise<PlanPage> {
-      const plan = await plans.get(input.planRef);
-      const page = plan.schedules.slice(input.offset, input.offset + input.limit);
+      // One page, not the whole plan: a PostgreSQL store reads it with one indexed query.
+      const page = await plans.getSchedules(input.planRef, input.offset, input.limit);
       return { schedules: page.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length })) };
     },
 
@@ -63,7 +60,7 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
 
     /** Brings one schedule to its planned state: see `syncScheduleWith`. */
     async syncSchedule(input: { planRef: PlanRef; scheduleId: string }): Promise<SyncResult> {
-      const planned = schedulesOf(await plans.get(input.planRef)).get(input.scheduleId);
+      const planned = await plans.getSchedule(input.planRef, input.scheduleId);
       if (!planned) {
         // A bug or a tampered store, not a passing fault: no retry can fix it.
         throw ApplicationFailure.nonRetryable(
@@ -77,16 +74,3 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-
-/** Remembers a schedule index per plan object, so each sync finds its schedule without a scan. */
-function indexBySchedule(): (plan: Plan) => Map<string, SchedulePlan> {
-  const indexes = new WeakMap<Plan, Map<string, SchedulePlan>>();
-  return (plan) => {
-    let index = indexes.get(plan);
-    if (!index) {
-      index = new Map(plan.schedules.map((s) => [s.scheduleId, s]));
-      indexes.set(plan, index);
-    }
-    return index;
-  };
-}

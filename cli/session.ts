@@ -2,6 +2,7 @@ import { withPushContext } from '../client/context';
 import type { PushContext } from '../client/push-client';
 import { createLogger } from '../common/logger';
 import { loadSharedSettings, type SharedSettings } from '../common/settings';
+import { describeStore } from '../common/store-settings';
 import { PushRefused } from '../client/push-client';
 import { CliExit, ExitCode, say } from './output';
 
@@ -32,6 +33,7 @@ export function withSession<T>(
       namespace: settings.temporal.namespace,
       taskQueue: settings.taskQueue,
       dataDir: settings.dataDir,
+      store: describeStore(settings.store),
       encryption: settings.encryption,
     },
     'connecting to Temporal',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idCollisionKey, idSchema } from './ids';
-import { overlappingShiftPairs, shiftSchema, type Shift } from './shift';
+import { activityProblems, overlappingShiftPairs, shiftSchema, type Shift } from './shift';
 
 /** One agent's planned state: after the push the agent holds exactly these shifts (`[]` clears the agent). */
 // Plans are strict: an unknown key is most likely a typo (`lenghtMinutes`) and is refused, named by its path.
@@ -105,6 +105,12 @@ function crossRecordProblems(json: unknown): PlanProblem[] {
         const shift = shiftSchema.safeParse(raw);
         return shift.success ? [{ i, shift: shift.data }] : [];
       });
+      for (const { i, shift } of shifts)
+        for (const problem of activityProblems(shift as Shift))
+          problems.push({
+            path: `schedules[${s}].agents[${a}].shifts[${i}].activities[${problem.index}]`,
+            message: problem.message,
+          });
       for (const [x, y] of overlappingShiftPairs(shifts.map((v) => v.shift as Shift))) {
         const [i, j] = [shifts[x]?.i, shifts[y]?.i];
         problems.push({

@@ -5,7 +5,7 @@ import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import { createLogger, type Logger } from '../common/logger';
 import { httpTaskQueueFor } from '../model/names';
-import { createStores } from '../stores/create-stores';
+import { createStores, type Stores } from '../stores/create-stores';
 import { createWfm } from '../wfm/create-wfm';
 import type { WorkerSettings } from './settings';
 
@@ -38,6 +38,25 @@ export async function startWorkers({
   client,
   logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
 }: StartWorkersOptions): Promise<RunningWorkers> {
+  // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
+  const stores = createStores(settings, {
+    onPoolError: (err) =>
+      logger.warn({ err: err.message }, 'the store lost an idle connection; the pool opens another'),
+  });
+  try {
+    const applied = await stores.prepare();
+    if (applied.length > 0) logger.info({ store: stores.description, applied }, 'store schema migrated');
+    return await startWithStores(stores, { settings, connection, workflowBundle, client, logger });
+  } catch (err) {
+    await stores.close();
+    throw err;
+  }
+}
+
+async function startWithStores(
+  stores: Stores,
+  { settings, connection, workflowBundle, client, logger }: StartWorkersOptions & { logger: Logger },
+): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
   const conn = connection ?? (await NativeConnection.connect(settings.temporal.connectionOptions));
   const namespace = settings.temporal.namespace;
@@ -61,7 +80,8 @@ export async function startWorkers({
   const activities = createActivities({
     wfm,
     temporal,
-    ...createStores(settings),
+    plans: stores.plans,
+    results: stores.results,
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
   });
   const queue = settings.taskQueue;
@@ -92,6 +112,8 @@ export async function startWorkers({
   const done = Promise.all([workflowWorker.run(), httpWorker.run()]).then(async () => {
     // The adapter's own connections (Genesys: the notification socket) close once no activity can use them.
     await wfm.close?.();
+    // Every activity has ended, so no store call is in flight.
+    await stores.close();
     if (ownConnection) await conn.close();
     if (ownClient) await temporal.connection.close();
   });
