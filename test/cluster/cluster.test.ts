@@ -7,6 +7,7 @@ import { pushProgress } from '../../client/push-client';
 import { startCliProcess, type Service } from '../../dev/processes';
 import { startTemporalCluster, type TemporalCluster } from '../../dev/temporal-cluster';
 import { CODEC_KEYS, Harness } from '../support/harness';
+import { storesOn } from '../support/postgres-store';
 import { runCli } from '../support/run-cli';
 import { waitUntil } from '../support/wait-until';
 
@@ -23,7 +24,7 @@ const SCHEDULES = 200;
 describe('on a Temporal cluster, two worker processes, the PostgreSQL store', () => {
   let cluster: TemporalCluster;
   let h: Harness;
-  let storeUrl: string;
+  let stores: ReturnType<typeof storesOn>;
   const processes: Service[] = [];
 
   beforeAll(async () => {
@@ -33,8 +34,7 @@ describe('on a Temporal cluster, two worker processes, the PostgreSQL store', ()
       cliPath: process.env.TEMPORAL_CLI_PATH,
       log: (line) => process.stderr.write(`${line}\n`),
     });
-    await cluster.postgres.createDatabase('wfm_push');
-    storeUrl = cluster.postgres.url('wfm_push');
+    stores = storesOn(cluster.postgres); // the store beside Temporal's databases, as in deploy/compose.yaml
     h = await Harness.create(cluster.address);
   }, 20 * 60_000);
   afterEach(async () => {
@@ -60,6 +60,7 @@ describe('on a Temporal cluster, two worker processes, the PostgreSQL store', ()
       b: path.join(root, 'worker-b'),
     };
     for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+    const storeUrl = await stores.freshStoreUrl(name);
     const env = {
       ...process.env,
       // Not the run's dev server, and no data folder: every process finds plan and results in PostgreSQL.

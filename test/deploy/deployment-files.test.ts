@@ -114,6 +114,7 @@ describe('deployment files', () => {
       // … and the worker's own schema accepts their values: a refused one fails here, not on a deploy.
       const settings = loadWorkerSettings(worker.environment ?? {});
       expect(settings.temporal).toMatchObject({ address: 'temporal-frontend:7233', namespace: 'default' });
+      expect(settings.store.kind).toBe('postgres');
       const store = new URL(worker.environment?.WFM_PUSH_STORE ?? '');
       expect(store.hostname).toBe('postgresql');
       expect(store.pathname).toBe(`/${services.postgresql?.environment?.POSTGRES_DB}`);
