@@ -53,8 +53,8 @@ export async function ensureTemporalServer(
   mkdirSync(building, { recursive: true });
   const started = Date.now();
   log(
-    `Building the Temporal server ${TEMPORAL_SERVER_VERSION} from the Go module proxy ` +
-      `(first time, ~8 min, ~2.6 GB RAM) into ${toolsDir} …`,
+    `Building the Temporal server ${TEMPORAL_SERVER_VERSION} from the Go module proxy into ${toolsDir} ` +
+      '(the first build on a machine takes ~8 min and ~2.6 GB RAM; with a warm Go build cache, under a minute) …',
   );
   const ticker = setInterval(
     () => log(`… still building the Temporal server (${Math.round((Date.now() - started) / 60_000)} min)`),
