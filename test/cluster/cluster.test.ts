@@ -86,10 +86,14 @@ describe('on a Temporal cluster, two worker processes, the PostgreSQL store', ()
     const planFile = path.join(dirs.client, 'plan.json');
     writeFileSync(planFile, JSON.stringify(plan));
     const push = () => client(['push', 'plan.json', '--json']);
+    /** Waits until at least `atLeast` schedules are done, and returns how many are. */
     const done = (atLeast: number) =>
       waitUntil(
         `${atLeast} schedules are done`,
-        async () => ((await pushProgress(h.client, plan.planId))?.totals.schedulesDone ?? 0) >= atLeast,
+        async () => {
+          const count = (await pushProgress(h.client, plan.planId))?.totals.schedulesDone ?? 0;
+          return count >= atLeast && count;
+        },
         120_000,
         250,
       );
@@ -127,7 +131,9 @@ describe('on a Temporal cluster, two worker processes, the PostgreSQL store', ()
     const doomed = startWorker('a');
     startWorker('b');
     await push();
-    await done(SCHEDULES / 4);
+    expect(await done(SCHEDULES / 4)).toBeLessThan(SCHEDULES); // mid-push, not after it
+    const writers = async () => new Set((await simulator.api.requests()).map((r) => r.client));
+    expect([...(await writers())].join()).toContain(`:${doomed.pid})`); // it had work when it died
     process.kill(-doomed.pid, 'SIGKILL');
     await doomed.exited;
     const report = await finished();
@@ -141,7 +147,7 @@ describe('on a Temporal cluster, two worker processes, the PostgreSQL store', ()
     startWorker('a');
     startWorker('b');
     await push();
-    await done(SCHEDULES / 4);
+    expect(await done(SCHEDULES / 4)).toBeLessThan(SCHEDULES); // mid-push, not after it
     await cluster.killService('history');
     await cluster.startService('history');
     const report = await finished();
