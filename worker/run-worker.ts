@@ -63,6 +63,7 @@ export async function startWorkers({
     temporal,
     ...createStores(settings),
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
+    apiStyle: settings.apiStyle,
   });
   const queue = settings.taskQueue;
   const workflowWorker = await Worker.create({
@@ -71,11 +72,15 @@ export async function startWorkers({
     taskQueue: queue,
     dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    // The workflow queue also runs the store activities (no WFM calls, so no rate limit).
+    // The workflow queue also runs the store activities and the push notice (no WFM calls, so no WFM rate limit).
     activities: {
       listPlanSchedules: activities.listPlanSchedules,
       recordScheduleResult: activities.recordScheduleResult,
       waitForWorkflowToClose: activities.waitForWorkflowToClose,
+      storeInlinePlan: activities.storeInlinePlan,
+      sendPushNotice: activities.sendPushNotice,
+      prepareDriftCheck: activities.prepareDriftCheck,
+      storeRepairPlan: activities.storeRepairPlan,
     },
   });
   const httpWorker = await Worker.create({
