@@ -57,11 +57,14 @@ export function driftSettled(report: DriftReport): boolean {
   return t !== undefined && t.agentsFailed === 0 && t.schedulesFailed === 0;
 }
 
+/** The first two shifts, instants to the minute (a week of shifts would not fit a terminal line). */
 function shiftsText(shifts: readonly Shift[]): string {
   if (shifts.length === 0) return '(none)';
-  const shown = shifts.slice(0, 3).map((s) => `${s.start} ${s.lengthMinutes}m ${s.activityCode}`);
+  const shown = shifts
+    .slice(0, 2)
+    .map((s) => `${s.start.replace(/:00(\.0+)?Z$/, 'Z')} ${s.lengthMinutes}m ${s.activityCode}`);
   return withoutControlCharacters(
-    `${shown.join('; ')}${shifts.length > 3 ? `; +${shifts.length - 3} more` : ''}`,
+    `${shown.join('; ')}${shifts.length > 2 ? `; +${shifts.length - 2} more` : ''}`,
   );
 }
 
