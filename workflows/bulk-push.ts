@@ -1,15 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
-  CancellationScope,
   ChildWorkflowCancellationType,
   ChildWorkflowFailure,
   condition,
   continueAsNew,
-  ContinueAsNew,
-  getCurrentDetails,
   isCancellation,
   log,
   ParentClosePolicy,
@@ -19,19 +15,17 @@ import {
   setHandler,
   sleep,
   startChild,
-  TemporalFailure,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
 import { BULK_PUSH_ID, schedulePushWorkflowId, SCHEDULE_ID } from '../model/names';
-import { urlOrigin, type NoticeOptions, type PushEnd } from '../model/push-notice';
+import type { NoticeOptions } from '../model/push-notice';
 import { PUSH_DEFAULTS, type PushOptions } from '../model/push-options';
-import { PushStartFailure, type InlinePlanStart } from '../model/push-start';
+import type { InlinePlanStart } from '../model/push-start';
 import { emptyScheduleResult, type PushSummary, type ScheduleResult } from '../model/report';
 import { pauseSignal, progressQuery, resumeSignal } from './messages';
 import { PushLedger, type CarriedState } from './push-ledger';
-import { pushNotice } from './push-notice';
+import { storedPlanInput, withEndNotice } from './push-entry';
 import { schedulePush, type SchedulePushInput } from './schedule-push';
 
 /** A push as the client library starts it: the plan is in the plan store already; the workflow carries its reference. */
@@ -158,87 +152,6 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
   setCurrentDetails(`Done. ${push.currentDetails()}`);
   log.info('bulk push finished', { planId: input.planId, ...push.totals });
   return { planId: input.planId, totals: push.totals };
-}
-
-/** The push's input with its plan in the store: an inline plan is validated and stored by the first activity. */
-async function storedPlanInput(start: BulkPushStart): Promise<BulkPushInput> {
-  if (isStoredPlanInput(start)) return start;
-  const { storeInlinePlan } = proxyActivities<Activities>({
-    summary: 'Validate the inline plan, store it and bind its plan ID',
-    startToCloseTimeout: '1 minute',
-    retry: { maximumAttempts: 10, nonRetryableErrorTypes: Object.values(PushStartFailure) },
-  });
-  const { workflowId } = workflowInfo();
-  let stored;
-  try {
-    stored = await storeInlinePlan({ start, workflowId });
-  } catch (err) {
-    // The caller reads the problems from the workflow's own failure, not from an activity's cause chain.
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (cause instanceof ApplicationFailure && Object.values<unknown>(PushStartFailure).includes(cause.type))
-      throw ApplicationFailure.create({
-        type: cause.type ?? undefined,
-        message: cause.message,
-        details: cause.details ?? undefined,
-        nonRetryable: true,
-      });
-    throw err;
-  }
-  // A foreign client may not have set the search attribute the UI and the CLI find pushes by.
-  if (workflowInfo().typedSearchAttributes.get(BULK_PUSH_ID) === undefined)
-    upsertSearchAttributes([{ key: BULK_PUSH_ID, value: stored.planId }]);
-  const { planId, planRef, schedules, agentsPlanned, options } = stored;
-  return { ...options, planId, planRef, schedules, agentsPlanned };
-}
-
-function isStoredPlanInput(start: BulkPushStart): start is BulkPushInput {
-  return (
-    typeof start === 'object' &&
-    start !== null &&
-    typeof (start as Partial<BulkPushInput>).planRef === 'string' &&
-    !('plan' in start)
-  );
-}
-
-/**
- * Runs the push and, when it ends (completed, failed or cancelled; not when it continues as new), starts its notice
- * workflow and leaves it running: the push's outcome is neither delayed nor changed by the receiver.
- */
-async function withEndNotice(input: BulkPushInput, push: () => Promise<PushSummary>): Promise<PushSummary> {
-  if (!input.notifyUrl) return push();
-  const notifyUrl = input.notifyUrl;
-  const notify = (outcome: PushEnd, failure?: { type: string; message: string }) =>
-    CancellationScope.nonCancellable(async () => {
-      const { workflowId, runId } = workflowInfo();
-      const noticeId = `push-notice:${input.planId}:${runId}`;
-      await startChild(pushNotice, {
-        workflowId: noticeId,
-        args: [
-          { notifyUrl, planId: input.planId, workflowId, runId, outcome, ...(failure ? { failure } : {}) },
-        ],
-        typedSearchAttributes: [{ key: BULK_PUSH_ID, value: input.planId }],
-        staticSummary: `Notice: push ${input.planId} ${outcome}`,
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        cancellationType: ChildWorkflowCancellationType.ABANDON,
-      });
-      setCurrentDetails(`${getCurrentDetails()} Notice to ${urlOrigin(notifyUrl)}: workflow ${noticeId}.`);
-    });
-  let summary: PushSummary;
-  try {
-    summary = await push();
-  } catch (err) {
-    // Continuing as new is not an end; a bug (not a TemporalFailure) fails the workflow task, which is retried.
-    if (err instanceof ContinueAsNew || !(err instanceof TemporalFailure)) throw err;
-    if (isCancellation(err)) await notify('cancelled');
-    else
-      await notify('failed', {
-        type: err instanceof ApplicationFailure ? (err.type ?? err.name) : err.name,
-        message: err.message,
-      });
-    throw err;
-  }
-  await notify('completed');
-  return summary;
 }
 
 /**

@@ -30,8 +30,7 @@ describe('docs/examples/start_push.py: a push started by the Python Temporal SDK
 
     const ok = await runPython(python, [EXAMPLE, file], env);
 
-    expect(ok.stderr).toBe('');
-    expect(ok.code).toBe(0);
+    expect(ok).toMatchObject({ stderr: '', code: 0 });
     const summary = JSON.parse(ok.stdout) as PushSummary;
     expect(summary).toEqual({
       planId: plan.planId,

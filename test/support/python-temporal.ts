@@ -23,7 +23,11 @@ export async function ensurePythonTemporal(): Promise<string> {
 }
 
 export interface PythonRun {
+  /** The exit code; -1 when the process did not exit by itself (see `signal`). */
   code: number;
+  signal?: string;
+  /** Why it could not run at all (a spawn error such as ENOENT or EAGAIN). */
+  error?: string;
   stdout: string;
   stderr: string;
 }
@@ -31,7 +35,9 @@ export interface PythonRun {
 export function runPython(python: string, args: string[], env: NodeJS.ProcessEnv): Promise<PythonRun> {
   return new Promise((resolve) => {
     execFile(python, args, { env: { ...process.env, ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      const error = typeof err?.code === 'string' ? err.code : undefined;
+      resolve({ code, signal: err?.signal ?? undefined, error, stdout, stderr });
     });
   });
 }
