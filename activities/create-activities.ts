@@ -1,11 +1,17 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { DriftedAgent } from '../model/drift';
+import type { ApiStyle } from '../model/plan';
+import type { PushNoticeInput } from '../model/push-notice';
 import type { ScheduleResult } from '../model/report';
 import type { SyncResult } from '../model/sync-progress';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
 import type { WfmPort } from '../wfm/port';
+import { checkDrift, prepareDriftCheck, storeRepairPlan } from './drift';
+import { storeInlinePlan } from './inline-plan';
+import { sendPushNotice } from './push-notice';
 import { syncScheduleWith } from './sync-schedule';
 
 export interface ActivityDeps {
@@ -16,6 +22,8 @@ export interface ActivityDeps {
   results: ResultStore;
   /** Most agents one write carries; bigger schedules are written in chunks. Default 500. */
   maxAgentsPerWrite?: number;
+  /** Which WFM API inline plans are validated for (genesys plans name business unit and week). Default rest. */
+  apiStyle?: ApiStyle;
 }
 
 export interface PlanPage {
@@ -24,7 +32,14 @@ export interface PlanPage {
 }
 
 /** The activities of a push, closed over the WFM port and the stores the worker built from its settings. */
-export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWrite = 500 }: ActivityDeps) {
+export function createActivities({
+  wfm,
+  temporal,
+  plans,
+  results,
+  maxAgentsPerWrite = 500,
+  apiStyle = 'rest',
+}: ActivityDeps) {
   return {
     async listPlanSchedules(input: { planRef: PlanRef; offset: number; limit: number }): Promise<PlanPage> {
       // One page, not the whole plan: a PostgreSQL store reads it with one indexed query.
@@ -70,6 +85,26 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
       }
       return syncScheduleWith(wfm, planned, maxAgentsPerWrite);
     },
+
+    /** Validates and stores a plan passed inline to `bulkPush`: see `storeInlinePlan`. */
+    storeInlinePlan: (input: { start: unknown; workflowId: string }) =>
+      storeInlinePlan({ plans, results, apiStyle }, input),
+
+    /** POSTs the notice of a push that ended: see `sendPushNotice`. */
+    sendPushNotice: (input: PushNoticeInput) => sendPushNotice({ plans, results }, input),
+
+    /** The landed part of a push, for a drift check: see `prepareDriftCheck`. */
+    prepareDriftCheck: (input: { planId: string }) => prepareDriftCheck({ plans, results }, input),
+
+    /** Reads a page of landed schedules and names the drifted agents (WFM calls: the HTTP queue). */
+    checkDrift: (input: { planRef: PlanRef; offset: number; limit: number; liveShiftsFor: number }) =>
+      checkDrift({ wfm, plans }, input),
+
+    /** Stores the derived plan of a repair push: see `storeRepairPlan`. */
+    storeRepairPlan: (input: {
+      planRef: PlanRef;
+      drifted: Array<Pick<DriftedAgent, 'scheduleId' | 'agentId'>>;
+    }) => storeRepairPlan({ plans, results }, input),
   };
 }
 

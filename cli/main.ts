@@ -6,6 +6,7 @@ import { pushCommand } from './commands/push';
 import { sampleCommand } from './commands/sample';
 import { simCommand } from './commands/sim';
 import { reportCommand, statusCommand } from './commands/status';
+import { verifyCommand } from './commands/verify';
 import { cancelCommand, pauseCommand, resumeCommand, retryCommand, watchCommand } from './commands/steer';
 import { workerCommand } from './commands/worker';
 import { exitOn } from './output';
@@ -37,6 +38,7 @@ for (const command of [
   resumeCommand(),
   cancelCommand(),
   retryCommand(),
+  verifyCommand(),
   workerCommand(),
   codecServerCommand(),
   devServerCommand(),

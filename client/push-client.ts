@@ -5,6 +5,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { sleep } from '../common/sleep';
+import type { NoticeOptions } from '../model/push-notice';
 import type { PushOptions } from '../model/push-options';
 import type { PlanStore } from '../stores/plan-store';
 import type { ResultStore, UnreadableResult } from '../stores/result-store';
@@ -29,8 +30,8 @@ export interface PushContext {
   taskQueue: string;
 }
 
-/** How the push runs (defaults: `PUSH_DEFAULTS`). */
-export type SubmitOptions = PushOptions;
+/** How the push runs (defaults: `PUSH_DEFAULTS`), and where it says that it ended. */
+export type SubmitOptions = PushOptions & NoticeOptions;
 
 export interface Submitted {
   handle: WorkflowHandle<typeof bulkPush>;

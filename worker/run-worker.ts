@@ -83,6 +83,7 @@ async function startWithStores(
     plans: stores.plans,
     results: stores.results,
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
+    apiStyle: settings.apiStyle,
   });
   const queue = settings.taskQueue;
   const workflowWorker = await Worker.create({
@@ -91,11 +92,15 @@ async function startWithStores(
     taskQueue: queue,
     dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    // The workflow queue also runs the store activities (no WFM calls, so no rate limit).
+    // The workflow queue also runs the store activities and the push notice (no WFM calls, so no WFM rate limit).
     activities: {
       listPlanSchedules: activities.listPlanSchedules,
       recordScheduleResult: activities.recordScheduleResult,
       waitForWorkflowToClose: activities.waitForWorkflowToClose,
+      storeInlinePlan: activities.storeInlinePlan,
+      sendPushNotice: activities.sendPushNotice,
+      prepareDriftCheck: activities.prepareDriftCheck,
+      storeRepairPlan: activities.storeRepairPlan,
     },
   });
   const httpWorker = await Worker.create({

@@ -1,2 +1,4 @@
 export { bulkPush } from './bulk-push';
+export { pushNotice } from './push-notice';
 export { schedulePush } from './schedule-push';
+export { verifyPush } from './verify-push';

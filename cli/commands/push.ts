@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notifyUrlSchema } from '../../model/push-notice';
 import { PUSH_DEFAULTS } from '../../model/push-options';
 import { commandWithOptions, intOption, parseOptions } from '../options';
 import { printJson, say } from '../output';
@@ -13,6 +14,12 @@ const pushOptions = z.object({
   conflictBudget: intOption(1, 1000)
     .default(PUSH_DEFAULTS.conflictBudget)
     .describe('consecutive version conflicts a schedule may meet before it fails as contention'),
+  notifyUrl: notifyUrlSchema
+    .optional()
+    .meta({ arg: 'url' })
+    .describe(
+      'POST a JSON notice here when the push ends (completed, failed or cancelled); retried, never changes the outcome',
+    ),
 });
 
 /** `wfm-push push <plan.json>`: validate, store, start (or attach to the running push of the same plan). */
@@ -31,9 +38,9 @@ export function pushCommand() {
       const settings = session.loadSettings();
       const plan = await session.loadPlanFile(file, options.json ?? false, settings);
       await session.withSession(async (ctx) => {
-        const { maxInFlight, conflictBudget } = options;
+        const { maxInFlight, conflictBudget, notifyUrl } = options;
         const submitted = await session
-          .submitPush(ctx, plan, { maxInFlight, conflictBudget })
+          .submitPush(ctx, plan, { maxInFlight, conflictBudget, notifyUrl })
           .catch(session.refusedAsInput);
         const verb = submitted.attached ? 'is already running; following it' : 'started';
         say(`Push ${plan.planId} ${verb} (workflow ${submitted.handle.workflowId})`);
