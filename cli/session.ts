@@ -10,6 +10,7 @@ import { CliExit, ExitCode, say } from './output';
  * `--help` and bad options answer without loading the Temporal client.
  */
 export * from '../client/push-client';
+export { agentReportCsv, formatAgentReport, pushAgentReport } from '../client/agent-report';
 export { formatReport, progressLine } from '../client/report-format';
 export { followToReport, printReport } from './follow';
 export { loadPlanFile } from './plan-input';
