@@ -129,7 +129,7 @@ export function pushHandle(client: Client, planId: string): WorkflowHandle<typeo
 }
 
 /** The push's state as Temporal knows it; undefined when there is no such push. */
-export async function stateOf(handle: WorkflowHandle<typeof bulkPush>): Promise<PushState | undefined> {
+export async function stateOf(handle: Pick<WorkflowHandle, 'describe'>): Promise<PushState | undefined> {
   try {
     const { status } = await handle.describe();
     const states: Record<string, PushState> = {

@@ -1,11 +1,13 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities';
+import { createDiffActivities } from '../activities/diff-schedule';
 import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import { createLogger, type Logger } from '../common/logger';
 import { httpTaskQueueFor } from '../model/names';
 import { createStores } from '../stores/create-stores';
+import { createDiffStore } from '../stores/diff-store';
 import { createWfm } from '../wfm/create-wfm';
 import type { WorkerSettings } from './settings';
 
@@ -58,12 +60,15 @@ export async function startWorkers({
     });
   const rate = settings.wfm.rateLimitPerSecond;
   const wfm = createWfm(settings.wfm, logger);
+  const stores = createStores(settings);
   const activities = createActivities({
     wfm,
     temporal,
-    ...createStores(settings),
+    ...stores,
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
   });
+  // The dry run's reads share the HTTP queue, its concurrency and its rate controller with the pushes.
+  const diffActivities = createDiffActivities({ wfm, plans: stores.plans, diffs: createDiffStore(settings) });
   const queue = settings.taskQueue;
   const workflowWorker = await Worker.create({
     connection: conn,
@@ -83,7 +88,7 @@ export async function startWorkers({
     namespace,
     taskQueue: httpTaskQueueFor(queue),
     dataConverter,
-    activities,
+    activities: { ...activities, ...diffActivities },
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentRequests,
     // With a configured ceiling, the whole task queue admits syncs (at least two requests: read, write) at half of
     // it across every worker; each worker's rate controller keeps its own requests under it too.
