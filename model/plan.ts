@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idCollisionKey, idSchema } from './ids';
-import { overlappingShiftPairs, shiftSchema, type Shift } from './shift';
+import { activityProblems, overlappingShiftPairs, shiftSchema, type Shift } from './shift';
 
 /**
  * What the planning engine saw of an agent when it computed the change. The push compares it with the live agent: a
@@ -119,6 +119,12 @@ function crossRecordProblems(json: unknown): PlanProblem[] {
         const shift = shiftSchema.safeParse(raw);
         return shift.success ? [{ i, shift: shift.data }] : [];
       });
+      for (const { i, shift } of shifts)
+        for (const problem of activityProblems(shift as Shift))
+          problems.push({
+            path: `schedules[${s}].agents[${a}].shifts[${i}].activities[${problem.index}]`,
+            message: problem.message,
+          });
       for (const [x, y] of overlappingShiftPairs(shifts.map((v) => v.shift as Shift))) {
         const [i, j] = [shifts[x]?.i, shifts[y]?.i];
         problems.push({
