@@ -72,10 +72,20 @@ function detail(row: AgentRow): string {
   return parts.join('; ');
 }
 
-/** Shifts as a spreadsheet cell: `2026-12-07T01:00:00.000Z 480m WORK | ...`, or `(none)`. */
+/**
+ * Shifts as a spreadsheet cell: `2026-12-07T01:00:00.000Z 480m WORK [2026-12-07T05:00:00.000Z 30m BREAK] | ...`
+ * (activities laid over a shift in brackets), or `(none)`.
+ */
 export function shiftsText(shifts: readonly Shift[]): string {
   if (shifts.length === 0) return '(none)';
-  return shifts.map((s) => `${s.start} ${s.lengthMinutes}m ${s.activityCode}`).join(' | ');
+  return shifts
+    .map((s) => {
+      const over = (s.activities ?? [])
+        .map((a) => ` [${a.start} ${a.lengthMinutes}m ${a.activityCode}]`)
+        .join('');
+      return `${s.start} ${s.lengthMinutes}m ${s.activityCode}${over}`;
+    })
+    .join(' | ');
 }
 
 export const AGENT_CSV_COLUMNS = [

@@ -1,7 +1,7 @@
 import type { AgentDiff, DiffAction, DiffCounts, ScheduleDiff } from '../model/plan-diff';
 import type { AgentPlan } from '../model/plan';
 import type { NewerEditPolicy } from '../model/push-options';
-import { canonicalShifts, type Shift } from '../model/shift';
+import { canonicalShifts, sameShifts, type Shift } from '../model/shift';
 import type { AgentState, ScheduleSnapshot } from './port';
 import { rebase } from './rebase';
 
@@ -55,7 +55,7 @@ export function diffSchedule(
   };
 }
 
-/** Shifts matched by start instant: same start and different length or activity is a replacement. */
+/** Shifts matched by start instant: same start and a different length or activities is a replacement. */
 export function shiftChanges(
   liveShifts: readonly Shift[],
   plannedShifts: readonly Shift[],
@@ -66,8 +66,8 @@ export function shiftChanges(
     const same = live.get(planned.start);
     live.delete(planned.start);
     if (!same) out.added.push(planned);
-    else if (same.lengthMinutes !== planned.lengthMinutes || same.activityCode !== planned.activityCode)
-      out.replaced.push({ live: same, planned });
+    // Compared by meaning (length, activity and the activities laid over it), as the rebase compares them.
+    else if (!sameShifts([same], [planned])) out.replaced.push({ live: same, planned });
   }
   out.removed = [...live.values()];
   return out;

@@ -14,6 +14,7 @@ import { emptyScheduleResult } from '../../model/report';
 import { settledResult } from '../../model/schedule-line';
 import { emptyProgress } from '../../model/sync-progress';
 import type { Shift } from '../../model/shift';
+import { shiftChanges } from '../../wfm/plan-diff';
 import { rebase } from '../../wfm/rebase';
 
 const shift = (start: string, activityCode = 'WORK'): Shift => ({ start, lengthMinutes: 480, activityCode });
@@ -184,5 +185,20 @@ describe('plan basedOn', () => {
         message: expect.stringContaining('only WFM_API_STYLE=genesys') as unknown as string,
       },
     ]);
+  });
+});
+
+describe('shift changes in a diff', () => {
+  it('matches shifts by start: added, replaced (also for a break laid over it) and removed', () => {
+    const at = (h: number) => `2026-12-07T0${h}:00:00.000Z`;
+    const live = [shift(at(1)), shift(at(2)), shift(at(3))];
+    const withBreak = {
+      ...shift(at(2)),
+      activities: [{ start: '2026-12-07T04:00:00Z', lengthMinutes: 30, activityCode: 'BREAK' }],
+    };
+    const changes = shiftChanges(live, [shift(at(1)), withBreak, shift(at(4))]);
+    expect(changes.added.map((s) => s.start)).toEqual([at(4)]);
+    expect(changes.replaced.map((r) => r.live.start)).toEqual([at(2)]);
+    expect(changes.removed.map((s) => s.start)).toEqual([at(3)]);
   });
 });
