@@ -51,10 +51,13 @@ export function formatAgentReport(report: AgentReport): string {
 function table(rows: AgentRow[]): string {
   const header = ['schedule', 'agent', 'outcome', 'detail'];
   const body = rows.map((r) => [r.scheduleId, r.agentId, r.outcome, detail(r)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
+  // The last column (the detail) is as long as it needs: it is not padded, and its rule is as wide as its header.
+  const widths = header.map((h, i) =>
+    i === header.length - 1 ? h.length : Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)),
+  );
   const fmt = (row: string[]) =>
     row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
   return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt)].join('\n');
@@ -65,9 +68,9 @@ function detail(row: AgentRow): string {
   if (row.failure) parts.push(`${row.failure.type}: ${withoutControlCharacters(row.failure.message)}`);
   if (row.newerEdit) {
     const version = row.newerEdit.liveVersion === undefined ? '' : ` v${row.newerEdit.liveVersion}`;
-    parts.push(
-      `edited since plan (${row.newerEdit.action}); live${version}: ${shiftsText(row.newerEdit.liveShifts)}`,
-    );
+    // A refused agent's failure already says it was edited since the plan.
+    const what = row.failure ? '' : `edited since plan (${row.newerEdit.action}); `;
+    parts.push(`${what}live${version}: ${shiftsText(row.newerEdit.liveShifts)}`);
   }
   return parts.join('; ');
 }

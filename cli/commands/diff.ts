@@ -43,6 +43,7 @@ export function diffCommand() {
           `Diff ${diffId} of plan ${plan.planId} ${options.diffId ? 'followed' : 'started'} (workflow ${diffClient.diffHandle(ctx.client, plan.planId, diffId).workflowId})`,
         );
         const report = await diffClient.waitForDiffReport(ctx, plan, diffId, progressLine(push.taskQueue));
+        say(`diff: ${report.schedules.length}/${report.summary.schedules} schedules read`);
         if (options.json) printJson(report);
         else print(formatDiff(report, options));
         if (report.state !== 'completed' || report.summary.schedulesUnreadable > 0)
