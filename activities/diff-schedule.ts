@@ -2,15 +2,15 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Plan, SchedulePlan } from '../model/plan';
 import type { DiffCounts, ScheduleDiff } from '../model/plan-diff';
-import { emptyDiffCounts } from '../model/plan-diff';
+import { DIFF_READ_ATTEMPTS, emptyDiffCounts } from '../model/plan-diff';
 import type { NewerEditPolicy } from '../model/push-options';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { DiffStore } from '../stores/diff-store';
 import type { WfmPort } from '../wfm/port';
 import { diffSchedule } from '../wfm/plan-diff';
 
-/** Attempts a diff read gets; the last one stores the failure as the schedule's diff instead of failing (see below). */
-export const DIFF_READ_ATTEMPTS = 8;
+/** Well under the workflow's heartbeat timeout (20 s). */
+const HEARTBEAT_EVERY_MS = 5_000;
 
 export interface DiffActivityDeps {
   wfm: WfmPort;
@@ -47,6 +47,8 @@ export function createDiffActivities({ wfm, plans, diffs }: DiffActivityDeps) {
           'PlanMismatch',
         );
       let diff: ScheduleDiff;
+      // A read may wait out a rate limit for long: the heartbeat lets Temporal move it off a dead worker meanwhile.
+      const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         const snapshot = await wfm.readSchedule(
           {
@@ -68,6 +70,8 @@ export function createDiffActivities({ wfm, plans, diffs }: DiffActivityDeps) {
           agents: [],
           error: { type: err.type ?? 'Error', message: err.message },
         };
+      } finally {
+        clearInterval(beat);
       }
       await diffs.putScheduleDiff(input.diffId, diff);
       return diff.counts;

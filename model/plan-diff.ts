@@ -1,6 +1,9 @@
 import type { PushState } from './report';
 import type { Shift } from './shift';
 
+/** Attempts a diff read gets; the last one stores the failure as the schedule's diff instead of failing. */
+export const DIFF_READ_ATTEMPTS = 8;
+
 /** What a push would do with one planned agent, under the overwrite policy the diff was asked about. */
 export type DiffAction = 'write' | 'none' | 'keep-theirs' | 'fail';
 

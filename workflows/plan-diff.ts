@@ -13,7 +13,7 @@ import {
 import type { Activities } from '../activities/create-activities';
 import type { DiffActivities } from '../activities/diff-schedule';
 import { httpTaskQueueFor } from '../model/names';
-import { addDiffCounts, emptyDiffCounts, type DiffCounts } from '../model/plan-diff';
+import { addDiffCounts, DIFF_READ_ATTEMPTS, emptyDiffCounts, type DiffCounts } from '../model/plan-diff';
 import type { NewerEditPolicy } from '../model/push-options';
 
 export interface PlanDiffInput {
@@ -43,7 +43,6 @@ export const diffProgressQuery = defineQuery<PlanDiffProgress>('diffProgress');
 const PAGE_SIZE = 200;
 /** Reads per run before continuing as new: each costs about 6 history events. */
 const READS_PER_RUN = 500;
-const MAX_ATTEMPTS = 8; // DIFF_READ_ATTEMPTS: the activity stores the failure on its last attempt.
 
 /**
  * A dry run of a plan: one read activity per schedule on the HTTP task queue (so the worker's rate control paces it
@@ -61,10 +60,12 @@ export async function planDiff(input: PlanDiffInput): Promise<DiffCounts> {
     summary: 'Read a schedule and store what the push would change',
     // A read waits out rate limits inside the attempt, like a push's sync does.
     startToCloseTimeout: '24 hours',
+    // The read heartbeats every 5 s: a killed worker's read moves to another within 20 s.
+    heartbeatTimeout: '20 seconds',
     retry: {
       initialInterval: '500 milliseconds',
       maximumInterval: '30 seconds',
-      maximumAttempts: MAX_ATTEMPTS,
+      maximumAttempts: DIFF_READ_ATTEMPTS,
     },
   });
   const maxInFlight = Math.min(500, Math.max(1, input.maxInFlight ?? 50));
@@ -112,7 +113,9 @@ export async function planDiff(input: PlanDiffInput): Promise<DiffCounts> {
       })
         .then((counts) => void (totals = addDiffCounts(totals, counts)))
         // Only a bug (PlanMismatch) or a cancellation gets here: the report shows the schedule as not read.
-        .catch((err: unknown) => log.warn('schedule diff failed', { scheduleId, error: String(err) }))
+        .catch((err: unknown) =>
+          log.warn('schedule diff failed', { scheduleId, error: err instanceof Error ? err.message : err }),
+        )
         .finally(() => {
           inFlight--;
           done++;
