@@ -143,6 +143,8 @@ function withProgress(err: unknown, progress: SyncProgress, ctx: Context): unkno
     nextRetryDelay: err.nextRetryDelay ?? undefined,
     category: err.category ?? undefined,
     cause: err,
-    details: [progress],
+    // The agent list is for the next attempt of this activity (it has it from the heartbeat): the workflow needs only
+    // the counts and masks, and a list of agent IDs in a failure would land in its history.
+    details: [{ ...progress, agentsToLand: [] }],
   });
 }
