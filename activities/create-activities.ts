@@ -3,7 +3,9 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentMask } from '../model/agent-mask';
 import { agentOutcomes } from '../model/agent-outcome';
-import type { Plan, SchedulePlan } from '../model/plan';
+import type { DriftedAgent } from '../model/drift';
+import type { ApiStyle } from '../model/plan';
+import type { PushNoticeInput } from '../model/push-notice';
 import type { NewerEditPolicy } from '../model/push-options';
 import type { ScheduleResult } from '../model/report';
 import { settledResult } from '../model/schedule-line';
@@ -11,6 +13,9 @@ import type { SyncResult } from '../model/sync-progress';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
 import type { WfmPort } from '../wfm/port';
+import { checkDrift, prepareDriftCheck, storeRepairPlan } from './drift';
+import { storeInlinePlan } from './inline-plan';
+import { sendPushNotice } from './push-notice';
 import { syncScheduleWith } from './sync-schedule';
 
 export interface ActivityDeps {
@@ -21,6 +26,8 @@ export interface ActivityDeps {
   results: ResultStore;
   /** Most agents one write carries; bigger schedules are written in chunks. Default 500. */
   maxAgentsPerWrite?: number;
+  /** Which WFM API inline plans are validated for (genesys plans name business unit and week). Default rest. */
+  apiStyle?: ApiStyle;
 }
 
 export interface PlanPage {
@@ -29,13 +36,18 @@ export interface PlanPage {
 }
 
 /** The activities of a push, closed over the WFM port and the stores the worker built from its settings. */
-export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWrite = 500 }: ActivityDeps) {
-  const schedulesOf = indexBySchedule();
-
+export function createActivities({
+  wfm,
+  temporal,
+  plans,
+  results,
+  maxAgentsPerWrite = 500,
+  apiStyle = 'rest',
+}: ActivityDeps) {
   return {
     async listPlanSchedules(input: { planRef: PlanRef; offset: number; limit: number }): Promise<PlanPage> {
-      const plan = await plans.get(input.planRef);
-      const page = plan.schedules.slice(input.offset, input.offset + input.limit);
+      // One page, not the whole plan: a PostgreSQL store reads it with one indexed query.
+      const page = await plans.getSchedules(input.planRef, input.offset, input.limit);
       return { schedules: page.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length })) };
     },
 
@@ -52,7 +64,7 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
       inPlaceMask?: AgentMask;
     }): Promise<void> {
       const planned = input.planRef
-        ? schedulesOf(await plans.get(input.planRef)).get(input.result.scheduleId)
+        ? await plans.getSchedule(input.planRef, input.result.scheduleId)
         : undefined;
       const agents =
         planned &&
@@ -99,7 +111,7 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
       appliedBefore?: AgentMask;
       onNewerEdit?: NewerEditPolicy;
     }): Promise<SyncResult> {
-      const planned = schedulesOf(await plans.get(input.planRef)).get(input.scheduleId);
+      const planned = await plans.getSchedule(input.planRef, input.scheduleId);
       if (!planned) {
         // A bug or a tampered store, not a passing fault: no retry can fix it.
         throw ApplicationFailure.nonRetryable(
@@ -123,20 +135,27 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
       await results.putResult(input.planId, line);
       return { ...result, recorded: true };
     },
+
+    /** Validates and stores a plan passed inline to `bulkPush`: see `storeInlinePlan`. */
+    storeInlinePlan: (input: { start: unknown; workflowId: string }) =>
+      storeInlinePlan({ plans, results, apiStyle }, input),
+
+    /** POSTs the notice of a push that ended: see `sendPushNotice`. */
+    sendPushNotice: (input: PushNoticeInput) => sendPushNotice({ plans, results }, input),
+
+    /** The landed part of a push, for a drift check: see `prepareDriftCheck`. */
+    prepareDriftCheck: (input: { planId: string }) => prepareDriftCheck({ plans, results }, input),
+
+    /** Reads a page of landed schedules and names the drifted agents (WFM calls: the HTTP queue). */
+    checkDrift: (input: { planRef: PlanRef; offset: number; limit: number; liveShiftsFor: number }) =>
+      checkDrift({ wfm, plans }, input),
+
+    /** Stores the derived plan of a repair push: see `storeRepairPlan`. */
+    storeRepairPlan: (input: {
+      planRef: PlanRef;
+      drifted: Array<Pick<DriftedAgent, 'scheduleId' | 'agentId'>>;
+    }) => storeRepairPlan({ plans, results }, input),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-
-/** Remembers a schedule index per plan object, so each sync finds its schedule without a scan. */
-function indexBySchedule(): (plan: Plan) => Map<string, SchedulePlan> {
-  const indexes = new WeakMap<Plan, Map<string, SchedulePlan>>();
-  return (plan) => {
-    let index = indexes.get(plan);
-    if (!index) {
-      index = new Map(plan.schedules.map((s) => [s.scheduleId, s]));
-      indexes.set(plan, index);
-    }
-    return index;
-  };
-}

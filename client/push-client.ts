@@ -5,6 +5,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { sleep } from '../common/sleep';
+import type { NoticeOptions } from '../model/push-notice';
 import type { PushOptions } from '../model/push-options';
 import type { PlanStore } from '../stores/plan-store';
 import type { ResultStore, UnreadableResult } from '../stores/result-store';
@@ -29,8 +30,8 @@ export interface PushContext {
   taskQueue: string;
 }
 
-/** How the push runs (defaults: `PUSH_DEFAULTS`). */
-export type SubmitOptions = PushOptions;
+/** How the push runs (defaults: `PUSH_DEFAULTS`), and where it says that it ended. */
+export type SubmitOptions = PushOptions & NoticeOptions;
 
 export interface Submitted {
   handle: WorkflowHandle<typeof bulkPush>;
@@ -91,7 +92,7 @@ export async function retryPush(
   if (state === 'running')
     throw new PushRefused(`push ${planId} is still running; retry it once it has ended`);
   const manifest = await ctx.results.getManifest(planId);
-  if (!manifest) throw new PushRefused(`no push with plan ID ${planId} in this data folder`);
+  if (!manifest) throw new PushRefused(`no push with plan ID ${planId} in this store`);
   const plan = await ctx.plans.get(manifest.planRef);
   // An unreadable result is not a done one: its schedule is pushed again (a rebase makes that harmless).
   const { results } = await ctx.results.listResults(planId);
@@ -232,7 +233,7 @@ export async function waitForReport(
     await Promise.race([result, sleep(intervalMs)]);
   }
   const report = await pushReport(ctx, planId);
-  if (!report) throw new Error(`push ${planId} ended but has no manifest in this data folder`);
+  if (!report) throw new Error(`push ${planId} ended but has no manifest in this store`);
   return report;
 }
 

@@ -27,12 +27,13 @@ export function startService(
   name: string,
   command: string,
   args: string[],
-  options: { env?: Env; logFile: string },
+  options: { env?: Env; logFile: string; /** Default: this process's. */ cwd?: string },
 ): Service {
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const out = openSync(options.logFile, 'a');
   const child = spawn(command, args, {
     env: options.env as NodeJS.ProcessEnv | undefined,
+    cwd: options.cwd,
     stdio: ['ignore', out, out],
     detached: true,
   });
@@ -53,10 +54,16 @@ export function startService(
   };
 }
 
-/** Starts `wfm-push <args>` (this package's own binary) as a service. */
-export function startCliProcess(name: string, args: string[], env: Env, logFile: string): Service {
+/** Starts `wfm-push <args>` (this package's own binary) as a service, in `cwd` if given. */
+export function startCliProcess(
+  name: string,
+  args: string[],
+  env: Env,
+  logFile: string,
+  cwd?: string,
+): Service {
   const cli = path.join(packageRoot(), 'bin', 'wfm-push.js');
-  return startService(name, process.execPath, [cli, ...args], { env, logFile });
+  return startService(name, process.execPath, [cli, ...args], { env, logFile, cwd });
 }
 
 async function stopGroup(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {

@@ -6,7 +6,7 @@ import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import { createLogger, type Logger } from '../common/logger';
 import { httpTaskQueueFor } from '../model/names';
-import { createStores } from '../stores/create-stores';
+import { createStores, type Stores } from '../stores/create-stores';
 import { createDiffStore } from '../stores/diff-store';
 import { createWfm } from '../wfm/create-wfm';
 import type { WorkerSettings } from './settings';
@@ -40,6 +40,25 @@ export async function startWorkers({
   client,
   logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
 }: StartWorkersOptions): Promise<RunningWorkers> {
+  // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
+  const stores = createStores(settings, {
+    onPoolError: (err) =>
+      logger.warn({ err: err.message }, 'the store lost an idle connection; the pool opens another'),
+  });
+  try {
+    const applied = await stores.prepare();
+    if (applied.length > 0) logger.info({ store: stores.description, applied }, 'store schema migrated');
+    return await startWithStores(stores, { settings, connection, workflowBundle, client, logger });
+  } catch (err) {
+    await stores.close();
+    throw err;
+  }
+}
+
+async function startWithStores(
+  stores: Stores,
+  { settings, connection, workflowBundle, client, logger }: StartWorkersOptions & { logger: Logger },
+): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
   const conn = connection ?? (await NativeConnection.connect(settings.temporal.connectionOptions));
   const namespace = settings.temporal.namespace;
@@ -60,12 +79,13 @@ export async function startWorkers({
     });
   const rate = settings.wfm.rateLimitPerSecond;
   const wfm = createWfm(settings.wfm, logger);
-  const stores = createStores(settings);
   const activities = createActivities({
     wfm,
     temporal,
-    ...stores,
+    plans: stores.plans,
+    results: stores.results,
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
+    apiStyle: settings.apiStyle,
   });
   // The dry run's reads share the HTTP queue, its concurrency and its rate controller with the pushes.
   const diffActivities = createDiffActivities({ wfm, plans: stores.plans, diffs: createDiffStore(settings) });
@@ -76,11 +96,15 @@ export async function startWorkers({
     taskQueue: queue,
     dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    // The workflow queue also runs the store activities (no WFM calls, so no rate limit).
+    // The workflow queue also runs the store activities and the push notice (no WFM calls, so no WFM rate limit).
     activities: {
       listPlanSchedules: activities.listPlanSchedules,
       recordScheduleResult: activities.recordScheduleResult,
       waitForWorkflowToClose: activities.waitForWorkflowToClose,
+      storeInlinePlan: activities.storeInlinePlan,
+      sendPushNotice: activities.sendPushNotice,
+      prepareDriftCheck: activities.prepareDriftCheck,
+      storeRepairPlan: activities.storeRepairPlan,
     },
   });
   const httpWorker = await Worker.create({
@@ -97,6 +121,8 @@ export async function startWorkers({
   const done = Promise.all([workflowWorker.run(), httpWorker.run()]).then(async () => {
     // The adapter's own connections (Genesys: the notification socket) close once no activity can use them.
     await wfm.close?.();
+    // Every activity has ended, so no store call is in flight.
+    await stores.close();
     if (ownConnection) await conn.close();
     if (ownClient) await temporal.connection.close();
   });

@@ -19,13 +19,17 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
 import { BULK_PUSH_ID, schedulePushWorkflowId, SCHEDULE_ID } from '../model/names';
+import type { NoticeOptions } from '../model/push-notice';
 import { PUSH_DEFAULTS, type PushOptions } from '../model/push-options';
+import type { InlinePlanStart } from '../model/push-start';
 import { emptyScheduleResult, type PushSummary, type ScheduleResult } from '../model/report';
 import { pauseSignal, progressQuery, resumeSignal } from './messages';
 import { PushLedger, type CarriedState } from './push-ledger';
+import { storedPlanInput, withEndNotice } from './push-entry';
 import { schedulePush, type SchedulePushInput } from './schedule-push';
 
-export interface BulkPushInput extends PushOptions {
+/** A push as the client library starts it: the plan is in the plan store already; the workflow carries its reference. */
+export interface BulkPushInput extends PushOptions, NoticeOptions {
   planId: string;
   /** The plan (or, for a retry, the part of it) this push covers. */
   planRef: string;
@@ -39,10 +43,25 @@ const PAGE_SIZE = 200;
 const BUSY_SCHEDULE_RETRY_MS = 5_000;
 
 /**
- * A bulk push: one child workflow per schedule, a bounded number in flight, pausable, continuing as new every few
- * hundred schedules so no run's history grows large. Per-schedule results go to the result store; this returns counts.
+ * How `bulkPush` may be started: with a stored plan's reference (the CLI, the library, continue-as-new), or by any
+ * Temporal client with the plan inline (the public contract, model/push-start.ts and docs/start-a-push.md).
  */
-export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
+export type BulkPushStart = BulkPushInput | InlinePlanStart;
+
+/**
+ * A bulk push. An inline plan is validated and stored first, so from then on (and across continue-as-new) the
+ * workflow carries only its reference; when the push ends, its notice goes out (see `pushNotice`).
+ */
+export async function bulkPush(start: BulkPushStart): Promise<PushSummary> {
+  const input = await storedPlanInput(start);
+  return withEndNotice(input, () => pushPlan(input));
+}
+
+/**
+ * One child workflow per schedule, a bounded number in flight, pausable, continuing as new every few hundred
+ * schedules so no run's history grows large. Per-schedule results go to the result store; this returns counts.
+ */
+async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
   const { listPlanSchedules } = proxyActivities<Activities>({
     summary: 'Read the next page of schedules from the stored plan',
     startToCloseTimeout: '1 minute',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notifyUrlSchema } from '../../model/push-notice';
 import { NEWER_EDIT_POLICIES, PUSH_DEFAULTS } from '../../model/push-options';
 import { commandWithOptions, intOption, parseOptions } from '../options';
 import { printJson, say } from '../output';
@@ -14,6 +15,12 @@ const pushOptions = z.object({
     .default(PUSH_DEFAULTS.conflictBudget)
     .describe('consecutive version conflicts a schedule may meet before it fails as contention'),
   onNewerEdit: newerEditOption(),
+  notifyUrl: notifyUrlSchema
+    .optional()
+    .meta({ arg: 'url' })
+    .describe(
+      'POST a JSON notice here when the push ends (completed, failed or cancelled); retried, never changes the outcome',
+    ),
 });
 
 /**
@@ -45,9 +52,9 @@ export function pushCommand() {
       const settings = session.loadSettings();
       const plan = await session.loadPlanFile(file, options.json ?? false, settings);
       await session.withSession(async (ctx) => {
-        const { maxInFlight, conflictBudget, onNewerEdit } = options;
+        const { maxInFlight, conflictBudget, onNewerEdit, notifyUrl } = options;
         const submitted = await session
-          .submitPush(ctx, plan, { maxInFlight, conflictBudget, onNewerEdit })
+          .submitPush(ctx, plan, { maxInFlight, conflictBudget, onNewerEdit, notifyUrl })
           .catch(session.refusedAsInput);
         const verb = submitted.attached ? 'is already running; following it' : 'started';
         say(`Push ${plan.planId} ${verb} (workflow ${submitted.handle.workflowId})`);

@@ -60,10 +60,7 @@ export function reportCommand() {
           return printAgentReport(session, ctx, planId, csv ? 'csv' : json ? 'json' : 'text');
         const report = await session.pushReport(ctx, planId);
         if (!report)
-          throw new CliExit(
-            ExitCode.failed,
-            `No push with plan ID ${planId} (or its data folder is another one)`,
-          );
+          throw new CliExit(ExitCode.failed, `No push with plan ID ${planId} (or its store is another one)`);
         if (report.state === 'running' && !json) {
           print(session.formatReport(report));
           throw new CliExit(ExitCode.failed, `Push ${planId} is still running; this is the report so far.`);
