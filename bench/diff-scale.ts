@@ -5,14 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pushContext } from '../client/context';
 import { diffProgress, startDiff, waitForDiffReport } from '../client/diff-client';
 import { startCliProcess } from '../dev/processes';
 import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import { planDiffWorkflowId } from '../model/names';
-import { createDiffStore } from '../stores/diff-store';
-import { LocalPlanStore } from '../stores/plan-store';
 import { benchEnv, machine } from './support';
 
 const SCHEDULES = Number(process.argv[2] ?? 10_000);
@@ -45,12 +44,7 @@ async function main(): Promise<void> {
     },
     path.join(env.dataDir, 'worker.log'),
   );
-  const ctx = {
-    client: env.client,
-    plans: new LocalPlanStore(path.join(env.dataDir, 'plans')),
-    diffs: createDiffStore({ dataDir: env.dataDir }),
-    taskQueue: id,
-  };
+  const ctx = pushContext(env.client, { dataDir: env.dataDir, taskQueue: id });
   try {
     const started = Date.now();
     const { diffId } = await startDiff(ctx, plan, { maxInFlight: MAX_IN_FLIGHT });
@@ -93,6 +87,7 @@ async function main(): Promise<void> {
     if (s.schedulesRead !== SCHEDULES || sim.store.commits.length > 0) process.exitCode = 1;
   } finally {
     await worker.stop();
+    await ctx.close();
     await running.close();
     await env.close();
   }

@@ -4,17 +4,11 @@ import { BULK_PUSH_ID, planDiffWorkflowId } from '../model/names';
 import type { Plan } from '../model/plan';
 import { buildDiffReport, type DiffReport } from '../model/plan-diff';
 import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
-import type { DiffStore } from '../stores/diff-store';
-import type { PlanStore } from '../stores/plan-store';
 import { diffProgressQuery, type planDiff, type PlanDiffProgress } from '../workflows/plan-diff';
-import { stateOf } from './push-client';
+import { stateOf, type PushContext } from './push-client';
 
-export interface DiffContext {
-  client: Client;
-  plans: PlanStore;
-  diffs: DiffStore;
-  taskQueue: string;
-}
+/** What a dry run needs of a push context: the client, the plan store, the diff store and the task queue. */
+export type DiffContext = Pick<PushContext, 'client' | 'plans' | 'diffs' | 'taskQueue'>;
 
 export interface DiffOptions {
   /** Default PUSH_DEFAULTS.onNewerEdit: the diff shows what a push with the same option would do. */

@@ -7,6 +7,7 @@ import {
 import { sleep } from '../common/sleep';
 import type { NoticeOptions } from '../model/push-notice';
 import type { PushOptions } from '../model/push-options';
+import type { DiffStore } from '../stores/diff-store';
 import type { PlanStore } from '../stores/plan-store';
 import type { ResultStore, UnreadableResult } from '../stores/result-store';
 import { countAgents, type Plan } from '../model/plan';
@@ -27,6 +28,8 @@ export interface PushContext {
   client: Client;
   plans: PlanStore;
   results: ResultStore;
+  /** Where dry runs (`wfm-push diff`) keep their schedule diffs. */
+  diffs: DiffStore;
   taskQueue: string;
 }
 

@@ -1,7 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { SharedSettings } from '../common/settings';
 import { writeFileAtomically } from '../common/atomic-file';
 import { isValidId } from '../model/ids';
 import type { ScheduleDiff } from '../model/plan-diff';
@@ -47,11 +46,14 @@ export class LocalDiffStore implements DiffStore {
     const diffs: ScheduleDiff[] = [];
     // In batches: a 10,000-schedule diff must not open 10,000 files at once.
     for (let i = 0; i < names.length; i += 256) {
-      const batch = names.slice(i, i + 256).map(async (name) => {
-        const parsed = storedDiffSchema.safeParse(JSON.parse(await readFile(path.join(dir, name), 'utf8')));
-        // A damaged file reads as not read: the report then says so for its schedule.
-        return parsed.success ? [parsed.data as unknown as ScheduleDiff] : [];
-      });
+      const batch = names
+        .slice(i, i + 256)
+        .map(async (name) =>
+          checkStoredDiff(
+            parseJson(await readFile(path.join(dir, name), 'utf8')),
+            name.slice(0, -'.json'.length),
+          ),
+        );
       for (const read of await Promise.all(batch)) diffs.push(...read);
     }
     return diffs;
@@ -62,9 +64,23 @@ export class LocalDiffStore implements DiffStore {
   }
 }
 
-/** The diff store of a data folder: `<dataDir>/diffs`. Client and workers must share it, like the other stores. */
-export function createDiffStore(settings: Pick<SharedSettings, 'dataDir'>): DiffStore {
-  return new LocalDiffStore(path.join(settings.dataDir, 'diffs'));
+/**
+ * A stored diff as the report may use it, or nothing: a damaged one (or one holding another schedule) reads as not
+ * read, and the report says so for its schedule.
+ */
+export function checkStoredDiff(value: unknown, scheduleId: string): ScheduleDiff[] {
+  const parsed = storedDiffSchema.safeParse(value);
+  return parsed.success && parsed.data.scheduleId === scheduleId
+    ? [parsed.data as unknown as ScheduleDiff]
+    : [];
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function safeName(id: string): string {

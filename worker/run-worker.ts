@@ -7,7 +7,6 @@ import { dataConverterFor } from '../common/data-converter';
 import { createLogger, type Logger } from '../common/logger';
 import { httpTaskQueueFor } from '../model/names';
 import { createStores, type Stores } from '../stores/create-stores';
-import { createDiffStore } from '../stores/diff-store';
 import { createWfm } from '../wfm/create-wfm';
 import type { WorkerSettings } from './settings';
 
@@ -88,7 +87,7 @@ async function startWithStores(
     apiStyle: settings.apiStyle,
   });
   // The dry run's reads share the HTTP queue, its concurrency and its rate controller with the pushes.
-  const diffActivities = createDiffActivities({ wfm, plans: stores.plans, diffs: createDiffStore(settings) });
+  const diffActivities = createDiffActivities({ wfm, plans: stores.plans, diffs: stores.diffs });
   const queue = settings.taskQueue;
   const workflowWorker = await Worker.create({
     connection: conn,

@@ -31,18 +31,16 @@ export function diffCommand() {
     .action(async (file: string, raw: Record<string, unknown>) => {
       const options = parseOptions(diffOptions, raw);
       const session = await import('../session');
-      const { createDiffStore } = await import('../../stores/diff-store');
       const diffClient = await import('../../client/diff-client');
       const { formatDiff } = await import('../../client/diff-format');
       const settings = session.loadSettings();
       const plan = await session.loadPlanFile(file, options.json ?? false, settings);
-      await session.withSession(async (push) => {
-        const ctx = { ...push, diffs: createDiffStore(settings) };
+      await session.withSession(async (ctx) => {
         const diffId = options.diffId ?? (await diffClient.startDiff(ctx, plan, options)).diffId;
         say(
           `Diff ${diffId} of plan ${plan.planId} ${options.diffId ? 'followed' : 'started'} (workflow ${diffClient.diffHandle(ctx.client, plan.planId, diffId).workflowId})`,
         );
-        const report = await diffClient.waitForDiffReport(ctx, plan, diffId, progressLine(push.taskQueue));
+        const report = await diffClient.waitForDiffReport(ctx, plan, diffId, progressLine(ctx.taskQueue));
         say(`diff: ${report.schedules.length}/${report.summary.schedules} schedules read`);
         if (options.json) printJson(report);
         else print(formatDiff(report, options));

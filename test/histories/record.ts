@@ -24,7 +24,6 @@ import {
 import { ensureTemporalCli } from '../../dev/temporal-dev-server';
 import { startDiff, waitForDiffReport } from '../../client/diff-client';
 import { bulkPushWorkflowId, planDiffWorkflowId, schedulePushWorkflowId } from '../../model/names';
-import { createDiffStore } from '../../stores/diff-store';
 import { generateSample } from '../../dev/sample';
 import { listen } from '../../dev/simulator/server';
 import { WfmSimulator } from '../../dev/simulator/wfm-simulator';
@@ -91,9 +90,8 @@ async function main(): Promise<void> {
     await save(client, server.address, bulkPushWorkflowId(cancelled.planId), 'bulk-push-cancelled');
 
     // A dry run of the plan: every schedule read, the missing one stored as not read.
-    const diffCtx = { ...ctx, diffs: createDiffStore(settings) };
-    const { diffId } = await startDiff(diffCtx, plan, { maxInFlight: 3 });
-    await waitForDiffReport(diffCtx, plan, diffId);
+    const { diffId } = await startDiff(ctx, plan, { maxInFlight: 3 });
+    await waitForDiffReport(ctx, plan, diffId);
     await save(client, server.address, planDiffWorkflowId(plan.planId, diffId), 'plan-diff');
   } finally {
     await workers.shutdown();

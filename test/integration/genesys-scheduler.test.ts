@@ -7,7 +7,6 @@ import { agentShiftsFromGenesys } from '../../wfm/genesys/shifts';
 import { loadWorkerSettings } from '../../worker/settings';
 import { pushAgentReport } from '../../client/agent-report';
 import { startDiff, waitForDiffReport } from '../../client/diff-client';
-import { createDiffStore } from '../../stores/diff-store';
 import { CODEC_KEYS, Harness, uniqueId } from '../support/harness';
 
 /** The overwrite policy and the dry run in genesys mode, where each agent schedule has a version of its own. */
@@ -70,7 +69,7 @@ describe('diff and keep-theirs against Genesys Cloud (simulator), by agent sched
           WFM_PUSH_CODEC_KEYS: CODEC_KEYS,
         }),
       );
-      const ctx = { ...h.context(queue), diffs: createDiffStore({ dataDir: h.dataDir }) };
+      const ctx = h.context(queue);
       const { diffId } = await startDiff(ctx, plan);
       const diff = await waitForDiffReport(ctx, plan, diffId);
       expect(sim.store.commits).toHaveLength(commitsBefore); // the dry run wrote nothing
