@@ -206,6 +206,49 @@ describe('what a scheduler needs before and after the push (diff, per-agent outc
     );
   });
 
+  it('verify --repair puts a drifted agent back by default, and keeps it with --on-newer-edit keep-theirs', async () => {
+    const {
+      plan: raw,
+      documents,
+      simulator: sim,
+      env,
+    } = await h.scenario('repair', { schedules: 2, agents: 10 });
+    const plan = withBasedOn(raw, documents);
+    const s0 = plan.schedules[0];
+    const [target] = heldAgents(documents, s0);
+    if (!s0 || !target) throw new Error('sample too small');
+    expect((await runCli(['push', file('plan', plan), '--wait'], env)).code).toBe(0);
+    // After the push a supervisor edits the agent: drift, and an edit newer than what the plan was based on.
+    const theirs = editByHand(sim.sim.store, s0.scheduleId, target.agentId);
+    const live = () =>
+      sim.sim.store.get(s0.scheduleId)?.agents.find((a) => a.agentId === target.agentId)?.shifts;
+
+    const kept = await runCli(
+      ['verify', plan.planId, '--repair', '--on-newer-edit', 'keep-theirs', '--json'],
+      env,
+    );
+    expect({ code: kept.code, report: JSON.parse(kept.stdout) as unknown }).toMatchObject({
+      report: { repair: { planId: `${plan.planId}-repair-1` } },
+    });
+    expect(sameShifts(live() ?? [], theirs)).toBe(true);
+    const keptAgents = JSON.parse(
+      (await runCli(['report', `${plan.planId}-repair-1`, '--agents', '--json'], env)).stdout,
+    ) as AgentReport;
+    expect(keptAgents.agents).toMatchObject([{ agentId: target.agentId, outcome: 'kept-theirs' }]);
+
+    // The same drifted agents make the same repair plan: the check reuses its number and pushes it again.
+    const repaired = await runCli(['verify', plan.planId, '--repair', '--json'], env);
+    const repairId = (JSON.parse(repaired.stdout) as { repair?: { planId: string } }).repair?.planId ?? '';
+    expect(repairId).toMatch(new RegExp(`^${plan.planId}-repair-\\d$`));
+    expect(sameShifts(live() ?? [], target.shifts)).toBe(true);
+    const repairedAgents = JSON.parse(
+      (await runCli(['report', repairId, '--agents', '--json'], env)).stdout,
+    ) as AgentReport;
+    expect(repairedAgents.agents).toMatchObject([
+      { agentId: target.agentId, outcome: 'applied', newerEdit: { action: 'overwritten' } },
+    ]);
+  });
+
   it('keep-theirs holds while another writer races the push: every agent it kept holds their edit, no other is lost', async () => {
     const {
       plan: raw,
