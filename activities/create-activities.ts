@@ -1,10 +1,14 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { AgentMask } from '../model/agent-mask';
+import { agentOutcomes } from '../model/agent-outcome';
 import type { DriftedAgent } from '../model/drift';
 import type { ApiStyle } from '../model/plan';
 import type { PushNoticeInput } from '../model/push-notice';
+import type { NewerEditPolicy } from '../model/push-options';
 import type { ScheduleResult } from '../model/report';
+import { settledResult } from '../model/schedule-line';
 import type { SyncResult } from '../model/sync-progress';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
@@ -47,9 +51,30 @@ export function createActivities({
       return { schedules: page.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length })) };
     },
 
-    /** Keeps a schedule's outcome for the report (the latest result of a schedule wins). */
-    async recordScheduleResult(input: { planId: string; result: ScheduleResult }): Promise<void> {
-      await results.putResult(input.planId, input.result);
+    /**
+     * Keeps a schedule's outcome for the report (the latest result of a schedule wins): the line of a schedule whose
+     * sync did not complete (failed, cancelled, its workflow failed). Given the plan, every planned agent gets its
+     * outcome too: written by the push (`appliedMask`), in place at the last read, or failed with the line's reason.
+     */
+    async recordScheduleResult(input: {
+      planId: string;
+      result: ScheduleResult;
+      planRef?: PlanRef;
+      appliedMask?: AgentMask;
+      inPlaceMask?: AgentMask;
+    }): Promise<void> {
+      const planned = input.planRef
+        ? await plans.getSchedule(input.planRef, input.result.scheduleId)
+        : undefined;
+      const agents =
+        planned &&
+        agentOutcomes({
+          agentIds: planned.agents.map((a) => a.agentId),
+          applied: input.appliedMask ?? '',
+          inPlace: input.inPlaceMask ?? '',
+          failure: input.result.failure ?? { type: 'Error', message: 'the schedule push did not complete' },
+        });
+      await results.putResult(input.planId, agents ? { ...input.result, agents } : input.result);
     },
 
     /**
@@ -73,8 +98,19 @@ export function createActivities({
       }
     },
 
-    /** Brings one schedule to its planned state: see `syncScheduleWith`. */
-    async syncSchedule(input: { planRef: PlanRef; scheduleId: string }): Promise<SyncResult> {
+    /**
+     * Brings one schedule to its planned state (see `syncScheduleWith`). Given `prior` (the schedule's line so far),
+     * it also stores the schedule's finished line with every planned agent's outcome, so those never cross into
+     * workflow history, and says so (`recorded`).
+     */
+    async syncSchedule(input: {
+      planRef: PlanRef;
+      scheduleId: string;
+      planId?: string;
+      prior?: ScheduleResult;
+      appliedBefore?: AgentMask;
+      onNewerEdit?: NewerEditPolicy;
+    }): Promise<SyncResult> {
       const planned = await plans.getSchedule(input.planRef, input.scheduleId);
       if (!planned) {
         // A bug or a tampered store, not a passing fault: no retry can fix it.
@@ -83,7 +119,21 @@ export function createActivities({
           'PlanMismatch',
         );
       }
-      return syncScheduleWith(wfm, planned, maxAgentsPerWrite);
+      const { result, newerEdits } = await syncScheduleWith(wfm, planned, {
+        maxAgentsPerWrite,
+        onNewerEdit: input.onNewerEdit,
+        appliedBefore: input.appliedBefore,
+      });
+      if (!input.prior || input.planId === undefined) return result;
+      const line = settledResult(input.prior, result);
+      line.agents = agentOutcomes({
+        agentIds: planned.agents.map((a) => a.agentId),
+        applied: result.appliedMask ?? '',
+        inPlace: result.inPlaceMask ?? '',
+        newerEdits,
+      });
+      await results.putResult(input.planId, line);
+      return { ...result, recorded: true };
     },
 
     /** Validates and stores a plan passed inline to `bulkPush`: see `storeInlinePlan`. */

@@ -91,7 +91,9 @@ export async function checkDrift(
           },
           call,
         );
-        const { changes } = rebase(live.agents, planned.agents);
+        // Drift is every planned agent that no longer holds the plan, whatever its basedOn says: plan-wins lists them
+        // all as changes (whether a repair overwrites them is the repair push's policy).
+        const { changes } = rebase(live.agents, planned.agents, 'plan-wins');
         for (const { agentId } of changes) {
           const agent: DriftedAgent = { scheduleId: planned.scheduleId, agentId };
           if (listed < input.liveShiftsFor) {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { codecServerCommand } from './commands/codec-server';
 import { demoCommand } from './commands/demo';
 import { devServerCommand } from './commands/dev-server';
+import { diffCommand } from './commands/diff';
 import { pushCommand } from './commands/push';
 import { sampleCommand } from './commands/sample';
 import { simCommand } from './commands/sim';
@@ -31,6 +32,7 @@ const program = new Command('wfm-push')
 
 for (const command of [
   pushCommand(),
+  diffCommand(),
   statusCommand(),
   reportCommand(),
   watchCommand(),

@@ -11,6 +11,7 @@ import { CliExit, ExitCode, say } from './output';
  * `--help` and bad options answer without loading the Temporal client.
  */
 export * from '../client/push-client';
+export { agentReportCsv, formatAgentReport, pushAgentReport } from '../client/agent-report';
 export * from '../client/verify-client';
 export { driftSettled, formatDriftReport } from '../client/drift-format';
 export { formatReport, progressLine } from '../client/report-format';

@@ -13,8 +13,8 @@ export function pushContext(
   client: Client,
   settings: StoresSettings & Pick<SharedSettings, 'taskQueue'>,
 ): PushContext & { close(): Promise<void> } {
-  const { plans, results, close } = createStores(settings);
-  return { client, plans, results, taskQueue: settings.taskQueue, close };
+  const { plans, results, diffs, close } = createStores(settings);
+  return { client, plans, results, diffs, taskQueue: settings.taskQueue, close };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
 import { sleep } from '../common/sleep';
 import type { NoticeOptions } from '../model/push-notice';
 import type { PushOptions } from '../model/push-options';
+import type { DiffStore } from '../stores/diff-store';
 import type { PlanStore } from '../stores/plan-store';
 import type { ResultStore, UnreadableResult } from '../stores/result-store';
 import { countAgents, type Plan } from '../model/plan';
@@ -27,6 +28,8 @@ export interface PushContext {
   client: Client;
   plans: PlanStore;
   results: ResultStore;
+  /** Where dry runs (`wfm-push diff`) keep their schedule diffs. */
+  diffs: DiffStore;
   taskQueue: string;
 }
 
@@ -130,7 +133,7 @@ export function pushHandle(client: Client, planId: string): WorkflowHandle<typeo
 }
 
 /** The push's state as Temporal knows it; undefined when there is no such push. */
-export async function stateOf(handle: WorkflowHandle<typeof bulkPush>): Promise<PushState | undefined> {
+export async function stateOf(handle: Pick<WorkflowHandle, 'describe'>): Promise<PushState | undefined> {
   try {
     const { status } = await handle.describe();
     const states: Record<string, PushState> = {

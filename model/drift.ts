@@ -39,8 +39,8 @@ export interface VerifyInput {
   /** Push the drifted agents back to the plan (a derived plan `<planId>-repair-<n>`). */
   repair?: boolean;
   /**
-   * How the repair push runs. The overwrite policy for edits made after planning (`--on-newer-edit`) belongs here once
-   * PushOptions carries it: a repair pushes agents that someone else edited by definition, so the policy decides it.
+   * How the repair push runs, with its overwrite policy for agents whose plan gives `basedOn` (`onNewerEdit`; the
+   * CLI's `verify --repair` passes plan-wins unless told otherwise: a drifted agent was edited since by definition).
    */
   repairOptions?: PushOptions;
 }

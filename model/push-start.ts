@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { planSchema } from './plan';
 import { notifyUrlSchema } from './push-notice';
+import { NEWER_EDIT_POLICIES } from './push-options';
 import type { PushSummary } from './report';
 
 /**
@@ -34,6 +35,12 @@ export const pushStartOptionsSchema = z.strictObject({
     .optional()
     .describe('schedules one workflow run starts before it continues as new (default 500)'),
   notifyUrl: notifyUrlSchema.optional(),
+  onNewerEdit: z
+    .enum(NEWER_EDIT_POLICIES)
+    .optional()
+    .describe(
+      'agents whose basedOn no longer matches the live agent (edited since the plan was computed): keep-theirs (default) leaves them and reports them, plan-wins overwrites them, fail fails them',
+    ),
 });
 
 export const inlinePlanStartSchema = pushStartOptionsSchema
@@ -61,6 +68,9 @@ export const pushSummarySchema = z
       agentsPlanned: count(),
       agentsChanged: count(),
       agentsAlreadyInPlace: count(),
+      agentsKeptTheirs: count().describe(
+        'agents edited since the plan was computed and left as they are (keep-theirs)',
+      ),
       agentsFailed: count(),
       schedulesFailed: count(),
       conflicts: count().describe('version conflicts met and resolved by re-reading and rebasing'),

@@ -1,8 +1,10 @@
 import path from 'node:path';
 import type { SharedSettings } from '../common/settings';
 import { describeStore } from '../common/store-settings';
+import { LocalDiffStore, type DiffStore } from './diff-store';
 import { LocalPlanStore, type PlanStore } from './plan-store';
 import { PostgresDatabase } from './postgres/database';
+import { PostgresDiffStore } from './postgres/diff-store';
 import { PostgresPlanStore } from './postgres/plan-store';
 import { PostgresResultStore } from './postgres/result-store';
 import { LocalResultStore, type ResultStore } from './result-store';
@@ -10,6 +12,8 @@ import { LocalResultStore, type ResultStore } from './result-store';
 export interface Stores {
   plans: PlanStore;
   results: ResultStore;
+  /** Per-schedule diffs of dry runs (`wfm-push diff`): what a push would do, kept apart from what pushes did. */
+  diffs: DiffStore;
   /** The store as logs may show it: a folder, or the PostgreSQL URL without its password. */
   description: string;
   /**
@@ -47,6 +51,7 @@ export function createStores(settings: StoresSettings, options: CreateStoresOpti
     return {
       plans: new PostgresPlanStore(db, { maxPlanBytes }),
       results: new PostgresResultStore(db),
+      diffs: new PostgresDiffStore(db),
       description: db.name,
       prepare: () => db.prepare(),
       close: () => db.close(),
@@ -58,6 +63,7 @@ export function createStores(settings: StoresSettings, options: CreateStoresOpti
       maxPlanBytes,
     }),
     results: new LocalResultStore(path.join(store.folder, 'results')),
+    diffs: new LocalDiffStore(path.join(store.folder, 'diffs')),
     description: describeStore(store),
     prepare: () => Promise.resolve([]),
     close: () => Promise.resolve(),

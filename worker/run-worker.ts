@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities';
+import { createDiffActivities } from '../activities/diff-schedule';
 import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import { createLogger, type Logger } from '../common/logger';
@@ -85,6 +86,8 @@ async function startWithStores(
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
     apiStyle: settings.apiStyle,
   });
+  // The dry run's reads share the HTTP queue, its concurrency and its rate controller with the pushes.
+  const diffActivities = createDiffActivities({ wfm, plans: stores.plans, diffs: stores.diffs });
   const queue = settings.taskQueue;
   const workflowWorker = await Worker.create({
     connection: conn,
@@ -108,7 +111,7 @@ async function startWithStores(
     namespace,
     taskQueue: httpTaskQueueFor(queue),
     dataConverter,
-    activities,
+    activities: { ...activities, ...diffActivities },
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentRequests,
     // With a configured ceiling, the whole task queue admits syncs (at least two requests: read, write) at half of
     // it across every worker; each worker's rate controller keeps its own requests under it too.

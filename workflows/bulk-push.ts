@@ -101,7 +101,9 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
         if (reported) return finished(reported); // A failed schedule: the child recorded its line already.
         const failed = childFailed(child, err);
         // If even the store refuses, the report marks the schedule not started: still not silently dropped.
-        await recordScheduleResult({ planId: input.planId, result: failed }).catch(() => undefined);
+        await recordScheduleResult({ planId: input.planId, result: failed, planRef: input.planRef }).catch(
+          () => undefined,
+        );
         finished(failed);
       },
     );
@@ -132,6 +134,7 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
           scheduleId,
           agentsPlanned: agents,
           conflictBudget: input.conflictBudget,
+          onNewerEdit: input.onNewerEdit,
         });
       }
     }

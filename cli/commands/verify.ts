@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NEWER_EDIT_POLICIES } from '../../model/push-options';
 import { commandWithOptions, parseOptions } from '../options';
 import { CliExit, ExitCode, print, printJson, say } from '../output';
 
@@ -17,6 +18,12 @@ const verifyOptions = z
       .boolean()
       .optional()
       .describe('push the drifted agents (only them) back to the plan, as push <planId>-repair-<n>'),
+    onNewerEdit: z
+      .enum(NEWER_EDIT_POLICIES)
+      .default('plan-wins')
+      .describe(
+        'with --repair, for agents whose plan gives basedOn (a drifted agent was edited since that by definition): plan-wins puts the plan back, keep-theirs leaves them, fail reports them',
+      ),
     json: z.boolean().optional().describe('machine-readable output (the drift report)'),
     every: durationOption()
       .optional()
@@ -74,7 +81,7 @@ verifyPush workflow (Temporal UI: Schedules). Delete it with --stop.`,
         if (options.every !== undefined && options.until !== undefined) {
           const until = new Date(options.until);
           const { scheduleId } = await session
-            .scheduleVerify(ctx, planId, { everyMs: options.every, until, repair: options.repair })
+            .scheduleVerify(ctx, planId, { everyMs: options.every, until, ...repairOf(options) })
             .catch(session.refusedAsInput);
           if (options.json) printJson({ ok: true, planId, scheduleId, everyMs: options.every, until });
           say(
@@ -86,7 +93,7 @@ verifyPush workflow (Temporal UI: Schedules). Delete it with --stop.`,
           return;
         }
         const handle = await session
-          .startVerify(ctx, planId, { repair: options.repair })
+          .startVerify(ctx, planId, repairOf(options))
           .catch(session.refusedAsInput);
         say(`Checking push ${planId} for drift (workflow ${handle.workflowId})...`);
         const report = await handle.result();
@@ -95,4 +102,14 @@ verifyPush workflow (Temporal UI: Schedules). Delete it with --stop.`,
         if (!session.driftSettled(report)) throw new CliExit(ExitCode.failed);
       });
     });
+}
+
+/**
+ * The repair and the policy it runs with. Asking for --repair after reading the drift report is the decision to put
+ * the plan back, so the repair overwrites by default even where the plan says what it was based on.
+ */
+function repairOf(options: { repair?: boolean; onNewerEdit: (typeof NEWER_EDIT_POLICIES)[number] }) {
+  return options.repair
+    ? { repair: true, repairOptions: { onNewerEdit: options.onNewerEdit } }
+    : { repair: options.repair };
 }

@@ -50,6 +50,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'schedule diffs of dry runs (wfm-push diff)',
+    sql: `
+      CREATE TABLE ${SCHEMA}.diffs (
+        diff_id text NOT NULL,
+        schedule_id text NOT NULL,
+        diff jsonb NOT NULL,
+        stored_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (diff_id, schedule_id)
+      );
+    `,
+  },
 ];
 
 /**

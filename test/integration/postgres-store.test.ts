@@ -117,6 +117,42 @@ describe('a push on the PostgreSQL store, with no shared folder', () => {
       expect(text).not.toContain(cluster.postgres.password);
   });
 
+  it('a dry run and the per-agent report across processes that share only the store', async () => {
+    const url = await cluster.freshStoreUrl('diff');
+    const { plan, simulator, env } = await h.scenario('pg-diff', {
+      schedules: 10,
+      agents: 50,
+      startWorkers: false,
+    });
+    const shared = { ...env, WFM_PUSH_DATA_DIR: undefined, WFM_PUSH_STORE: url };
+    const [worker, client, reader] = ['worker', 'client', 'reader'].map(hostDir);
+    startWorker('worker-diff', shared, worker!);
+    writeFileSync(path.join(client!, 'plan.json'), JSON.stringify(plan));
+
+    const diff = await runCli(['diff', 'plan.json', '--json'], shared, 120_000, client);
+    expect(diff.code).toBe(0);
+    expect(JSON.parse(diff.stdout)).toMatchObject({
+      summary: { schedules: 10, schedulesRead: 10, agents: 50, agentsToWrite: 50 },
+    });
+    expect(await simulator.api.commits()).toEqual([]);
+
+    expect((await runCli(['push', 'plan.json', '--wait'], shared, 120_000, client)).code).toBe(0);
+    const agents = await runCli(['report', plan.planId, '--agents', '--json'], shared, 60_000, reader);
+    expect(agents.code).toBe(0);
+    expect(JSON.parse(agents.stdout)).toMatchObject({
+      counts: { applied: 50, 'already-in-place': 0, 'kept-theirs': 0, failed: 0 },
+    });
+    expect(readdirSync(worker!)).toEqual([]);
+    expect(readdirSync(reader!)).toEqual([]);
+    const db = new PgClient({ connectionString: url });
+    await db.connect();
+    try {
+      expect(Number((await db.query('SELECT count(*) AS n FROM wfm_push.diffs')).rows[0].n)).toBe(10);
+    } finally {
+      await db.end();
+    }
+  });
+
   it('in-process workers and the harness context on a fresh store (the helper other multi-host tests reuse)', async () => {
     const store = await cluster.freshStoreUrl('in-process');
     const { plan, simulator, ctx } = await h.scenario('pg-in-process', {

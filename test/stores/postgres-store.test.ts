@@ -33,10 +33,11 @@ describe('the PostgreSQL store', () => {
   it('creates its schema once when eight processes start at once, each step applied by exactly one', async () => {
     const url = await cluster.freshStoreUrl('concurrent');
     // A second step that counts how often it runs: were two starts to apply it, the probe would hold two rows.
+    const probe = MIGRATIONS.length + 1;
     const migrations = [
       ...MIGRATIONS,
       {
-        version: 2,
+        version: probe,
         description: 'probe',
         sql: `CREATE TABLE ${SCHEMA}.probe (n integer); INSERT INTO ${SCHEMA}.probe VALUES (1);`,
       },
@@ -44,12 +45,13 @@ describe('the PostgreSQL store', () => {
     const applied = await Promise.all(
       Array.from({ length: 8 }, () => database(url, { migrations }).prepare()),
     );
-    expect(applied.filter((a) => a.length > 0)).toEqual([[1, 2]]);
+    const all = [...MIGRATIONS.map((m) => m.version), probe];
+    expect(applied.filter((a) => a.length > 0)).toEqual([all]);
     const client = await admin(url);
     expect((await client.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.probe`)).rows[0].n).toBe(1);
     expect(
       (await client.query(`SELECT version FROM ${SCHEMA}.schema_migrations ORDER BY version`)).rows,
-    ).toEqual([{ version: 1 }, { version: 2 }]);
+    ).toEqual(all.map((version) => ({ version })));
     // Idempotent: a later start, and the stores' own first use, apply nothing.
     expect(await database(url, { migrations }).prepare()).toEqual([]);
   });
@@ -57,13 +59,13 @@ describe('the PostgreSQL store', () => {
   it('migrates an older schema to the newest, and refuses one newer than it knows', async () => {
     const url = await cluster.freshStoreUrl('versions');
     expect(await database(url, { migrations: [] }).prepare()).toEqual([]);
-    expect(await database(url).prepare()).toEqual([1]);
+    expect(await database(url).prepare()).toEqual(MIGRATIONS.map((m) => m.version));
     const client = await admin(url);
     await client.query(
       `INSERT INTO ${SCHEMA}.schema_migrations (version, description) VALUES (99, 'from the future')`,
     );
     await expect(database(url).prepare()).rejects.toThrow(
-      /schema is at version 99, newer than this wfm-push knows \(1\)/,
+      new RegExp(`schema is at version 99, newer than this wfm-push knows \\(${MIGRATIONS.length}\\)`),
     );
   });
 

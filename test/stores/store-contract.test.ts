@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { generateSample } from '../../dev/sample';
 import type { Plan } from '../../model/plan';
+import { emptyDiffCounts, type ScheduleDiff } from '../../model/plan-diff';
 import { emptyScheduleResult, type PushManifest, type ScheduleResult } from '../../model/report';
 import { createStores, type Stores } from '../../stores/create-stores';
 import { startStoreCluster, type StoreCluster } from '../support/postgres-store';
@@ -20,6 +21,7 @@ interface Backend {
     storedPlans(): Promise<number>;
     damageSchedule(ref: string, ordinal: number): Promise<void>;
     damageResult(planId: string, scheduleId: string, content: unknown): Promise<void>;
+    damageDiff(diffId: string, scheduleId: string, content: unknown): Promise<void>;
   }>;
 }
 
@@ -46,6 +48,9 @@ const local: Backend = {
       damageResult: async (planId, scheduleId, content) => {
         const file = path.join(folder, 'results', planId, 'schedules', `${scheduleId}.json`);
         writeFileSync(file, content === '' ? '' : JSON.stringify(content));
+      },
+      damageDiff: async (diffId, scheduleId, content) => {
+        writeFileSync(path.join(folder, 'diffs', diffId, `${scheduleId}.json`), JSON.stringify(content));
       },
     };
   },
@@ -75,6 +80,13 @@ const postgres: Backend = {
         const { rowCount } = await admin.query(
           'UPDATE wfm_push.results SET result = $3 WHERE plan_id = $1 AND schedule_id = $2',
           [planId, scheduleId, JSON.stringify(content)],
+        );
+        expect(rowCount).toBe(1);
+      },
+      damageDiff: async (diffId, scheduleId, content) => {
+        const { rowCount } = await admin.query(
+          'UPDATE wfm_push.diffs SET diff = $3 WHERE diff_id = $1 AND schedule_id = $2',
+          [diffId, scheduleId, JSON.stringify(content)],
         );
         expect(rowCount).toBe(1);
       },
@@ -239,6 +251,40 @@ describe.each([local, postgres])('the store contract: $name', (backend) => {
     const results = store.open().results;
     await expect(results.putResult('../escape', result('s', 'landed'))).rejects.toThrow(/not a valid ID/);
     await expect(results.getManifest('a/b')).rejects.toThrow(/not a valid ID/);
+  });
+
+  it('keeps the latest diff of each schedule of a dry run, apart from other dry runs; a damaged one is left out', async () => {
+    const store = await backend.fresh();
+    const diffs = store.open().diffs;
+    const diff = (scheduleId: string, version: string | null): ScheduleDiff => ({
+      scheduleId,
+      version,
+      counts: { ...emptyDiffCounts(), agents: 1 },
+      agents: [
+        {
+          agentId: 'a-1',
+          status: 'changes',
+          push: 'write',
+          inSchedule: true,
+          added: [],
+          replaced: [],
+          removed: [],
+        },
+      ],
+    });
+    await diffs.putScheduleDiff('diff-1', diff('s-1', null));
+    await diffs.putScheduleDiff('diff-1', diff('s-1', '4'));
+    await diffs.putScheduleDiff('diff-1', diff('s-2', '7'));
+    await diffs.putScheduleDiff('diff-1', diff('s-3', '1'));
+    await diffs.putScheduleDiff('diff-2', diff('s-1', '9'));
+    await store.damageDiff('diff-1', 's-3', { scheduleId: 's-3' });
+    const listed = await store.open().diffs.listScheduleDiffs('diff-1');
+    expect(listed.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId))).toEqual([
+      diff('s-1', '4'),
+      diff('s-2', '7'),
+    ]);
+    expect(await diffs.listScheduleDiffs('diff-none')).toEqual([]);
+    await expect(diffs.putScheduleDiff('../escape', diff('s', '1'))).rejects.toThrow(/not a valid ID/);
   });
 
   it('prepares idempotently: a second start finds nothing to do', async () => {
