@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
+import pg from 'pg';
 import { sleep } from '../common/sleep';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './postgres';
 import { freePort, startService, type Service } from './processes';
@@ -10,6 +11,7 @@ import {
   CLUSTER_SERVICES,
   dynamicConfig,
   serviceConfig,
+  TEMPORAL_DATABASES,
   type ClusterServiceName,
   type ServicePorts,
 } from './temporal-cluster-config';
@@ -139,8 +141,20 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
   };
 
   try {
-    // All four at once, as hosts come up in production: each waits in the membership ring for the others.
-    await Promise.all(CLUSTER_SERVICES.map((service) => cluster.startService(service)));
+    // The four at once, as hosts come up in production (each waits in the membership ring for the others), but the
+    // first start of a cluster writes its metadata row, and services racing to insert it make all but one exit
+    // (duplicate key): the frontend goes first, the others once the row is there.
+    const frontend = cluster.startService('frontend');
+    let frontendSettled = false;
+    void frontend.then(
+      () => (frontendSettled = true),
+      () => (frontendSettled = true),
+    );
+    await Promise.race([frontend, untilClusterMetadata(postgres, () => frontendSettled)]);
+    await Promise.all([
+      frontend,
+      ...CLUSTER_SERVICES.filter((s) => s !== 'frontend').map((service) => cluster.startService(service)),
+    ]);
     await createNamespace(cli, address);
   } catch (err) {
     await cluster.stop();
@@ -219,5 +233,32 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
     process.kill(-pid, signal);
   } catch {
     // Already gone.
+  }
+}
+
+/**
+ * Waits until the cluster's metadata row exists (written by the first service to start on a new database), or until
+ * `gaveUp()` (the service it waits on has ended either way).
+ */
+async function untilClusterMetadata(
+  postgres: ThrowawayPostgres,
+  gaveUp: () => boolean,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const client = new pg.Client({ connectionString: postgres.url(TEMPORAL_DATABASES.default) });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await client
+        .query('SELECT 1 FROM cluster_metadata_info LIMIT 1')
+        .then((r) => r.rowCount ?? 0)
+        .catch(() => 0);
+      if (rows > 0 || gaveUp()) return;
+      if (Date.now() > deadline) throw new Error(`no Temporal cluster metadata within ${timeoutMs} ms`);
+      await sleep(200);
+    }
+  } finally {
+    await client.end();
   }
 }
