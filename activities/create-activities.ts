@@ -1,13 +1,22 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Plan, SchedulePlan } from '../model/plan';
+import type { AgentMask } from '../model/agent-mask';
+import { agentOutcomes } from '../model/agent-outcome';
+import type { DriftedAgent } from '../model/drift';
+import type { ApiStyle } from '../model/plan';
+import type { PushNoticeInput } from '../model/push-notice';
+import type { NewerEditPolicy } from '../model/push-options';
 import type { ScheduleResult } from '../model/report';
+import { settledResult } from '../model/schedule-line';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import type { SyncResult } from '../model/sync-progress';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
 import type { WfmPort } from '../wfm/port';
+import { checkDrift, prepareDriftCheck, storeRepairPlan } from './drift';
+import { storeInlinePlan } from './inline-plan';
+import { sendPushNotice } from './push-notice';
 import { syncScheduleWith } from './sync-schedule';
 
 export interface ActivityDeps {
@@ -18,6 +27,8 @@ export interface ActivityDeps {
   results: ResultStore;
   /** Most agents one write carries; bigger schedules are written in chunks. Default 500. */
   maxAgentsPerWrite?: number;
+  /** Which WFM API inline plans are validated for (genesys plans name business unit and week). Default rest. */
+  apiStyle?: ApiStyle;
 }
 
 export interface PlanPage {
@@ -48,19 +59,45 @@ export interface RunEnded {
 const GATHER_ENDED_RUNS_MS = 500;
 
 /** The activities of a push, closed over the WFM port and the stores the worker built from its settings. */
-export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWrite = 500 }: ActivityDeps) {
-  const schedulesOf = indexBySchedule();
-
+export function createActivities({
+  wfm,
+  temporal,
+  plans,
+  results,
+  maxAgentsPerWrite = 500,
+  apiStyle = 'rest',
+}: ActivityDeps) {
   return {
     async listPlanSchedules(input: { planRef: PlanRef; offset: number; limit: number }): Promise<PlanPage> {
-      const plan = await plans.get(input.planRef);
-      const page = plan.schedules.slice(input.offset, input.offset + input.limit);
+      // One page, not the whole plan: a PostgreSQL store reads it with one indexed query.
+      const page = await plans.getSchedules(input.planRef, input.offset, input.limit);
       return { schedules: page.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length })) };
     },
 
-    /** Keeps a schedule's outcome for the report (the latest result of a schedule wins). */
-    async recordScheduleResult(input: { planId: string; result: ScheduleResult }): Promise<void> {
-      await results.putResult(input.planId, input.result);
+    /**
+     * Keeps a schedule's outcome for the report (the latest result of a schedule wins): the line of a schedule whose
+     * sync did not complete (failed, cancelled, its workflow failed). Given the plan, every planned agent gets its
+     * outcome too: written by the push (`appliedMask`), in place at the last read, or failed with the line's reason.
+     */
+    async recordScheduleResult(input: {
+      planId: string;
+      result: ScheduleResult;
+      planRef?: PlanRef;
+      appliedMask?: AgentMask;
+      inPlaceMask?: AgentMask;
+    }): Promise<void> {
+      const planned = input.planRef
+        ? await plans.getSchedule(input.planRef, input.result.scheduleId)
+        : undefined;
+      const agents =
+        planned &&
+        agentOutcomes({
+          agentIds: planned.agents.map((a) => a.agentId),
+          applied: input.appliedMask ?? '',
+          inPlace: input.inPlaceMask ?? '',
+          failure: input.result.failure ?? { type: 'Error', message: 'the schedule push did not complete' },
+        });
+      await results.putResult(input.planId, agents ? { ...input.result, agents } : input.result);
     },
 
     /**
@@ -117,9 +154,20 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
       }
     },
 
-    /** Brings one schedule to its planned state: see `syncScheduleWith`. */
-    async syncSchedule(input: { planRef: PlanRef; scheduleId: string }): Promise<SyncResult> {
-      const planned = schedulesOf(await plans.get(input.planRef)).get(input.scheduleId);
+    /**
+     * Brings one schedule to its planned state (see `syncScheduleWith`). Given `prior` (the schedule's line so far),
+     * it also stores the schedule's finished line with every planned agent's outcome, so those never cross into
+     * workflow history, and says so (`recorded`).
+     */
+    async syncSchedule(input: {
+      planRef: PlanRef;
+      scheduleId: string;
+      planId?: string;
+      prior?: ScheduleResult;
+      appliedBefore?: AgentMask;
+      onNewerEdit?: NewerEditPolicy;
+    }): Promise<SyncResult> {
+      const planned = await plans.getSchedule(input.planRef, input.scheduleId);
       if (!planned) {
         // A bug or a tampered store, not a passing fault: no retry can fix it.
         throw ApplicationFailure.nonRetryable(
@@ -127,8 +175,42 @@ export function createActivities({ wfm, temporal, plans, results, maxAgentsPerWr
           'PlanMismatch',
         );
       }
-      return syncScheduleWith(wfm, planned, maxAgentsPerWrite);
+      const { result, newerEdits } = await syncScheduleWith(wfm, planned, {
+        maxAgentsPerWrite,
+        onNewerEdit: input.onNewerEdit,
+        appliedBefore: input.appliedBefore,
+      });
+      if (!input.prior || input.planId === undefined) return result;
+      const line = settledResult(input.prior, result);
+      line.agents = agentOutcomes({
+        agentIds: planned.agents.map((a) => a.agentId),
+        applied: result.appliedMask ?? '',
+        inPlace: result.inPlaceMask ?? '',
+        newerEdits,
+      });
+      await results.putResult(input.planId, line);
+      return { ...result, recorded: true };
     },
+
+    /** Validates and stores a plan passed inline to `bulkPush`: see `storeInlinePlan`. */
+    storeInlinePlan: (input: { start: unknown; workflowId: string }) =>
+      storeInlinePlan({ plans, results, apiStyle }, input),
+
+    /** POSTs the notice of a push that ended: see `sendPushNotice`. */
+    sendPushNotice: (input: PushNoticeInput) => sendPushNotice({ plans, results }, input),
+
+    /** The landed part of a push, for a drift check: see `prepareDriftCheck`. */
+    prepareDriftCheck: (input: { planId: string }) => prepareDriftCheck({ plans, results }, input),
+
+    /** Reads a page of landed schedules and names the drifted agents (WFM calls: the HTTP queue). */
+    checkDrift: (input: { planRef: PlanRef; offset: number; limit: number; liveShiftsFor: number }) =>
+      checkDrift({ wfm, plans }, input),
+
+    /** Stores the derived plan of a repair push: see `storeRepairPlan`. */
+    storeRepairPlan: (input: {
+      planRef: PlanRef;
+      drifted: Array<Pick<DriftedAgent, 'scheduleId' | 'agentId'>>;
+    }) => storeRepairPlan({ plans, results }, input),
   };
 }
 
@@ -162,17 +244,4 @@ async function howRunEnded(
       },
     };
   }
-}
-
-/** Remembers a schedule index per plan object, so each sync finds its schedule without a scan. */
-function indexBySchedule(): (plan: Plan) => Map<string, SchedulePlan> {
-  const indexes = new WeakMap<Plan, Map<string, SchedulePlan>>();
-  return (plan) => {
-    let index = indexes.get(plan);
-    if (!index) {
-      index = new Map(plan.schedules.map((s) => [s.scheduleId, s]));
-      indexes.set(plan, index);
-    }
-    return index;
-  };
 }

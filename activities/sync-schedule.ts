@@ -1,11 +1,30 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { maskOf, maskUnion, maskWith, maskWithout, type AgentMask } from '../model/agent-mask';
+import type { NewerEdit } from '../model/agent-outcome';
 import { FailureType } from '../model/failures';
 import type { SchedulePlan } from '../model/plan';
+import type { NewerEditPolicy } from '../model/push-options';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { emptyProgress, type SyncProgress, type SyncResult } from '../model/sync-progress';
 import type { RequestCounts, WfmCall, WfmPort } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
+
+export interface SyncOptions {
+  /** Most agents one write carries. */
+  maxAgentsPerWrite: number;
+  /** What to do with agents edited since the plan was computed. Default keep-theirs. */
+  onNewerEdit?: NewerEditPolicy;
+  /** Agents earlier attempts of this push wrote (the workflow carries the mask from attempt to attempt). */
+  appliedBefore?: AgentMask;
+}
+
+export interface Synced {
+  /** What crosses into workflow history: counts and masks, never a document. */
+  result: SyncResult;
+  /** Agents edited since the plan, as the last read found them: for the result store only. */
+  newerEdits: Map<string, NewerEdit>;
+}
 
 /**
  * Reads the schedule as it is now, re-applies the plan on top (rebase, never replay) and writes it conditionally, in
@@ -19,13 +38,17 @@ import { rebase } from '../wfm/rebase';
 export async function syncScheduleWith(
   wfm: WfmPort,
   planned: SchedulePlan,
-  maxAgentsPerWrite: number,
-): Promise<SyncResult> {
+  options: SyncOptions,
+): Promise<Synced> {
   const ctx = Context.current();
   const progress: SyncProgress = {
     ...emptyProgress(),
     ...(ctx.info.heartbeatDetails as SyncProgress | undefined),
   };
+  const agentIds = planned.agents.map((a) => a.agentId);
+  const indexOf = new Map(agentIds.map((id, i) => [id, i]));
+  const indexesOf = (ids: readonly string[]) => ids.flatMap((id) => indexOf.get(id) ?? []);
+  progress.appliedMask = maskUnion(progress.appliedMask, options.appliedBefore);
   // The adapter counts every request it sends (and every 429) into this call's counts.
   const call: WfmCall = { signal: ctx.cancellationSignal, counts: { requests: 0, rateLimited: 0 } };
   const progressNow = () => withRequestCounts(progress, call.counts);
@@ -37,28 +60,38 @@ export async function syncScheduleWith(
       scheduleId: planned.scheduleId,
       businessUnitId: planned.businessUnitId,
       weekId: planned.weekId,
-      agentIds: planned.agents.map((a) => a.agentId),
+      agentIds,
     };
     let current = await wfm.readSchedule(target, call);
     progress.firstVersionRead ??= current.version;
-    const { changes, inPlace } = rebase(current.agents, planned.agents);
-    settleEarlierWrites(progress, inPlace);
+    const { changes, inPlace, newerEdits } = rebase(current.agents, planned.agents, options.onNewerEdit);
+    settleEarlierWrites(progress, inPlace, indexesOf);
+    const leftToTheirs = newerEdits.filter((e) => e.action !== 'overwritten');
+    // An agent this push wrote earlier and someone edited again since holds their edit now, not the plan.
+    progress.appliedMask = maskWithout(progress.appliedMask, indexesOf(leftToTheirs.map((e) => e.agentId)));
+    progress.inPlaceMask = maskOf(agentIds, inPlace);
+    progress.agentsKeptTheirs = leftToTheirs.filter((e) => e.action === 'kept').length;
+    progress.agentsNewerEditRefused = leftToTheirs.filter((e) => e.action === 'refused').length;
     progress.agentsToLand = changes.map((c) => c.agentId);
     // Before any write: if this worker dies mid-write, the next attempt knows which agents a write may have landed.
     // (A first heartbeat goes out at once; later ones are batched by the SDK.)
     ctx.heartbeat(progressNow());
-    for (let i = 0; i < changes.length; i += maxAgentsPerWrite) {
-      const chunk = changes.slice(i, i + maxAgentsPerWrite);
+    for (let i = 0; i < changes.length; i += options.maxAgentsPerWrite) {
+      const chunk = changes.slice(i, i + options.maxAgentsPerWrite);
       current = await wfm.writeAgents(current, chunk, call);
       progress.agentsChanged += chunk.length;
       progress.writes++;
       const written = new Set(chunk.map((c) => c.agentId));
+      progress.appliedMask = maskWith(progress.appliedMask, indexesOf([...written]));
       progress.agentsToLand = progress.agentsToLand.filter((id) => !written.has(id));
       ctx.heartbeat(progressNow());
     }
     const result = { ...progressNow(), versionNow: current.version };
     ctx.log.info('schedule synced', { scheduleId: planned.scheduleId, ...countsOf(result) });
-    return result;
+    return {
+      result,
+      newerEdits: new Map(newerEdits.map(({ agentId, ...edit }) => [agentId, edit])),
+    };
   } catch (err) {
     throw withProgress(err, progressNow(), ctx);
   } finally {
@@ -74,7 +107,7 @@ function withRequestCounts(progress: SyncProgress, counts: RequestCounts | undef
   };
 }
 
-function countsOf({ agentsToLand: _, ...counts }: SyncProgress) {
+function countsOf({ agentsToLand: _, appliedMask: _a, inPlaceMask: _i, ...counts }: SyncProgress) {
   return counts;
 }
 
@@ -82,12 +115,17 @@ function countsOf({ agentsToLand: _, ...counts }: SyncProgress) {
  * Agents an earlier attempt set out to write (a write whose answer was lost, or a worker that died mid-write) and that
  * are in place now were landed by that write: count them as changed, not as found in place.
  */
-function settleEarlierWrites(progress: SyncProgress, inPlace: string[]): void {
+function settleEarlierWrites(
+  progress: SyncProgress,
+  inPlace: string[],
+  indexesOf: (ids: readonly string[]) => number[],
+): void {
   if (progress.agentsToLand.length === 0) return;
   const toLand = new Set(progress.agentsToLand);
-  const landed = inPlace.filter((id) => toLand.has(id)).length;
-  progress.agentsChanged += landed;
-  progress.writes += landed > 0 ? 1 : 0;
+  const landed = inPlace.filter((id) => toLand.has(id));
+  progress.agentsChanged += landed.length;
+  progress.writes += landed.length > 0 ? 1 : 0;
+  progress.appliedMask = maskWith(progress.appliedMask ?? '', indexesOf(landed));
   progress.agentsToLand = [];
 }
 
@@ -103,6 +141,8 @@ function withProgress(err: unknown, progress: SyncProgress, ctx: Context): unkno
     nextRetryDelay: err.nextRetryDelay ?? undefined,
     category: err.category ?? undefined,
     cause: err,
-    details: [progress],
+    // The agent list is for the next attempt of this activity (it has it from the heartbeat): the workflow needs only
+    // the counts and masks, and a list of agent IDs in a failure would land in its history.
+    details: [{ ...progress, agentsToLand: [] }],
   });
 }

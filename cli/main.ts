@@ -2,10 +2,12 @@ import { Command } from 'commander';
 import { codecServerCommand } from './commands/codec-server';
 import { demoCommand } from './commands/demo';
 import { devServerCommand } from './commands/dev-server';
+import { diffCommand } from './commands/diff';
 import { pushCommand } from './commands/push';
 import { sampleCommand } from './commands/sample';
 import { simCommand } from './commands/sim';
 import { reportCommand, statusCommand } from './commands/status';
+import { verifyCommand } from './commands/verify';
 import { cancelCommand, pauseCommand, resumeCommand, retryCommand, watchCommand } from './commands/steer';
 import { workerCommand } from './commands/worker';
 import { exitOn } from './output';
@@ -18,8 +20,9 @@ import { exitOn } from './output';
 const ENVIRONMENT = `
 Temporal connection: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE (default "default"),
   TEMPORAL_API_KEY or TEMPORAL_TLS_*, or a profile in the Temporal config file (TEMPORAL_PROFILE).
-Push settings: WFM_PUSH_TASK_QUEUE (default wfm-push), WFM_PUSH_DATA_DIR (default ./.data; client and workers
-  share it), WFM_PUSH_LOG_LEVEL (default info). Worker settings: wfm-push worker --help.
+Push settings: WFM_PUSH_TASK_QUEUE (default wfm-push), WFM_PUSH_STORE (plans and results: file:<folder>, default
+  file:<WFM_PUSH_DATA_DIR> = ./.data, or postgres://user:password@host:port/database for several hosts; client and
+  workers share it), WFM_PUSH_LOG_LEVEL (default info). Worker settings: wfm-push worker --help.
 Exit codes: 0 every planned change is in place, 1 a schedule failed (or the push did not complete), 2 invalid input or settings.`;
 
 const program = new Command('wfm-push')
@@ -29,6 +32,7 @@ const program = new Command('wfm-push')
 
 for (const command of [
   pushCommand(),
+  diffCommand(),
   statusCommand(),
   reportCommand(),
   watchCommand(),
@@ -36,6 +40,7 @@ for (const command of [
   resumeCommand(),
   cancelCommand(),
   retryCommand(),
+  verifyCommand(),
   workerCommand(),
   codecServerCommand(),
   devServerCommand(),

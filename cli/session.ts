@@ -2,6 +2,7 @@ import { withPushContext } from '../client/context';
 import type { PushContext } from '../client/push-client';
 import { createLogger } from '../common/logger';
 import { loadSharedSettings, type SharedSettings } from '../common/settings';
+import { describeStore } from '../common/store-settings';
 import { PushRefused } from '../client/push-client';
 import { CliExit, ExitCode, say } from './output';
 
@@ -10,6 +11,9 @@ import { CliExit, ExitCode, say } from './output';
  * `--help` and bad options answer without loading the Temporal client.
  */
 export * from '../client/push-client';
+export { agentReportCsv, formatAgentReport, pushAgentReport } from '../client/agent-report';
+export * from '../client/verify-client';
+export { driftSettled, formatDriftReport } from '../client/drift-format';
 export { formatReport, progressLine } from '../client/report-format';
 export { followToReport, printReport } from './follow';
 export { loadPlanFile } from './plan-input';
@@ -32,6 +36,7 @@ export function withSession<T>(
       namespace: settings.temporal.namespace,
       taskQueue: settings.taskQueue,
       dataDir: settings.dataDir,
+      store: describeStore(settings.store),
       encryption: settings.encryption,
     },
     'connecting to Temporal',

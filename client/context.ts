@@ -2,20 +2,25 @@ import { Client, Connection } from '@temporalio/client';
 import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import type { SharedSettings } from '../common/settings';
-import { createStores } from '../stores/create-stores';
+import { createStores, type StoresSettings } from '../stores/create-stores';
 import type { PushContext } from './push-client';
 
-/** The stores and task queue the settings name, reached through `client`. */
+/**
+ * The stores and task queue the settings name, reached through `client`. `close()` closes the stores (a PostgreSQL
+ * pool), not `client`, which stays the caller's.
+ */
 export function pushContext(
   client: Client,
-  settings: Pick<SharedSettings, 'dataDir' | 'taskQueue'>,
-): PushContext {
-  return { client, ...createStores(settings), taskQueue: settings.taskQueue };
+  settings: StoresSettings & Pick<SharedSettings, 'taskQueue'>,
+): PushContext & { close(): Promise<void> } {
+  const { plans, results, diffs, close } = createStores(settings);
+  return { client, plans, results, diffs, taskQueue: settings.taskQueue, close };
 }
 
 /**
- * A push context for the settings (Temporal connection, data folder, task queue, payload encryption); close it when
- * done. `onKeyGenerated` hears of a payload key generated into the data folder on first use.
+ * A push context for the settings (Temporal connection, stores, task queue, payload encryption); close it when done
+ * (its Temporal connection and its stores). `onKeyGenerated` hears of a payload key generated into the data folder on
+ * first use.
  */
 export async function openPushContext(
   settings: SharedSettings,
@@ -28,10 +33,20 @@ export async function openPushContext(
     namespace: settings.temporal.namespace,
     dataConverter: dataConverterFor(codec),
   });
-  return { ...pushContext(client, settings), close: () => connection.close() };
+  const ctx = pushContext(client, settings);
+  return {
+    ...ctx,
+    close: async () => {
+      try {
+        await ctx.close();
+      } finally {
+        await connection.close();
+      }
+    },
+  };
 }
 
-/** Runs `fn` with a push context for the settings and always closes the connection. */
+/** Runs `fn` with a push context for the settings and always closes its connection and stores. */
 export async function withPushContext<T>(
   settings: SharedSettings,
   fn: (ctx: PushContext) => Promise<T>,

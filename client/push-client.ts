@@ -7,7 +7,9 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { sleep } from '../common/sleep';
+import type { NoticeOptions } from '../model/push-notice';
 import type { PushOptions } from '../model/push-options';
+import type { DiffStore } from '../stores/diff-store';
 import type { PlanStore } from '../stores/plan-store';
 import type { ResultStore, UnreadableResult } from '../stores/result-store';
 import { countAgents, type Plan } from '../model/plan';
@@ -28,11 +30,13 @@ export interface PushContext {
   client: Client;
   plans: PlanStore;
   results: ResultStore;
+  /** Where dry runs (`wfm-push diff`) keep their schedule diffs. */
+  diffs: DiffStore;
   taskQueue: string;
 }
 
-/** How the push runs (defaults: `PUSH_DEFAULTS`). */
-export type SubmitOptions = PushOptions;
+/** How the push runs (defaults: `PUSH_DEFAULTS`), and where it says that it ended. */
+export type SubmitOptions = PushOptions & NoticeOptions;
 
 export interface Submitted {
   handle: WorkflowHandle<typeof bulkPush>;
@@ -93,7 +97,7 @@ export async function retryPush(
   if (state === 'running')
     throw new PushRefused(`push ${planId} is still running; retry it once it has ended`);
   const manifest = await ctx.results.getManifest(planId);
-  if (!manifest) throw new PushRefused(`no push with plan ID ${planId} in this data folder`);
+  if (!manifest) throw new PushRefused(`no push with plan ID ${planId} in this store`);
   const plan = await ctx.plans.get(manifest.planRef);
   // An unreadable result is not a done one: its schedule is pushed again (a rebase makes that harmless).
   const { results } = await ctx.results.listResults(planId);
@@ -131,7 +135,7 @@ export function pushHandle(client: Client, planId: string): WorkflowHandle<typeo
 }
 
 /** The push's state as Temporal knows it; undefined when there is no such push. */
-export async function stateOf(handle: WorkflowHandle<typeof bulkPush>): Promise<PushState | undefined> {
+export async function stateOf(handle: Pick<WorkflowHandle, 'describe'>): Promise<PushState | undefined> {
   try {
     const { status } = await handle.describe();
     const states: Record<string, PushState> = {
@@ -233,7 +237,7 @@ export async function waitForReport(
     await Promise.race([result, sleep(intervalMs)]);
   }
   const report = await pushReport(ctx, planId);
-  if (!report) throw new Error(`push ${planId} ended but has no manifest in this data folder`);
+  if (!report) throw new Error(`push ${planId} ended but has no manifest in this store`);
   return report;
 }
 

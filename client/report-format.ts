@@ -72,7 +72,7 @@ export function formatReport(report: PushReport, options: { allSchedules?: boole
   const t = report.totals;
   const lines = [
     `Push ${report.planId}: ${verdict(report)}`,
-    `  agents:    ${t.agentsChanged + t.agentsAlreadyInPlace} of ${t.agentsPlanned} in the planned state (${t.agentsChanged} changed, ${t.agentsAlreadyInPlace} already in place), ${t.agentsFailed} failed`,
+    `  agents:    ${t.agentsChanged + t.agentsAlreadyInPlace} of ${t.agentsPlanned} in the planned state (${t.agentsChanged} changed, ${t.agentsAlreadyInPlace} already in place), ${keptTheirs(t.agentsKeptTheirs)}${t.agentsFailed} failed`,
     `  schedules: ${t.schedulesDone - t.schedulesFailed} of ${t.schedules} done, ${t.schedulesFailed} failed`,
     `  writes:    ${t.writes}; version conflicts met and resolved: ${t.conflicts}; transient retries: ${t.transientRetries}`,
     `  requests:  ${t.requests ?? 0} sent to the WFM, ${t.rateLimitWaits} answered 429 (rate limited)`,
@@ -90,6 +90,11 @@ export function formatReport(report: PushReport, options: { allSchedules?: boole
     lines.push('', scheduleTable(report.schedules));
   }
   return lines.join('\n');
+}
+
+/** Agents left to an edit made after planning: shown only when there are some (see `report --agents`). */
+function keptTheirs(n: number | undefined): string {
+  return n ? `${n} kept theirs (edited since the plan; report --agents lists them), ` : '';
 }
 
 function verdict(report: PushReport): string {

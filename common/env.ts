@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactUrl } from './redact';
 
 /** The process environment as settings see it: read once by the entry point, then passed down as a value. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -32,7 +33,7 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.infer<S>
 /** A setting's value as an error message may show it: secrets never, URLs without credentials. */
 function shownValue(name: string, value: string | undefined): string {
   if (/TOKEN|SECRET|PASSWORD|KEY|CREDENTIAL/i.test(name)) return '(hidden)';
-  return JSON.stringify(value?.replace(/\/\/[^/@\s]*@/, '//(credentials hidden)@'));
+  return JSON.stringify(value === undefined ? value : redactUrl(value));
 }
 
 /** Whole numbers from the environment, with bounds. */

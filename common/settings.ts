@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { ApiStyle } from '../model/plan';
-import { envInt, parseEnv, type Env } from './env';
+import { envInt, parseEnv, SettingsError, type Env } from './env';
+import { parseStoreUrl, storeEnvShape, type StoreSettings } from './store-settings';
 import { temporalSettings, type TemporalSettings } from './temporal';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -18,7 +19,10 @@ export const sharedEnvSchema = z.object({
     .string()
     .min(1)
     .default('.data')
-    .describe('plan and result store (relative to the working directory); client and workers must share it'),
+    .describe(
+      'local data folder (relative to the working directory): the store when WFM_PUSH_STORE is unset, and a generated payload key',
+    ),
+  ...storeEnvShape,
   WFM_PUSH_LOG_LEVEL: z
     .enum(LOG_LEVELS)
     .default('info')
@@ -64,8 +68,13 @@ export interface SharedSettings {
   temporal: TemporalSettings;
   /** Task queue of the workflows; HTTP activities use `httpTaskQueueFor(taskQueue)`. */
   taskQueue: string;
-  /** Absolute path of the local plan and result store. */
+  /**
+   * Absolute path of the local data folder: a generated payload key, demo files, and the store unless WFM_PUSH_STORE
+   * names another.
+   */
   dataDir: string;
+  /** Where plans and results live (`createStores`). */
+  store: StoreSettings;
   logLevel: LogLevel;
   planLimits: PlanLimits;
   planCacheBytes: number;
@@ -81,10 +90,12 @@ export function loadSharedSettings(env: Env): SharedSettings {
 }
 
 export function sharedSettingsFrom(parsed: z.infer<typeof sharedEnvSchema>, env: Env): SharedSettings {
+  const { store, dataDir } = storeAndDataDir(parsed, env);
   return {
     temporal: temporalSettings(env),
     taskQueue: parsed.WFM_PUSH_TASK_QUEUE,
-    dataDir: path.resolve(parsed.WFM_PUSH_DATA_DIR),
+    dataDir,
+    store,
     logLevel: parsed.WFM_PUSH_LOG_LEVEL,
     planLimits: { maxPlanBytes: parsed.WFM_PUSH_MAX_PLAN_BYTES, maxSchedules: parsed.WFM_PUSH_MAX_SCHEDULES },
     planCacheBytes: parsed.WFM_PUSH_PLAN_CACHE_BYTES,
@@ -93,4 +104,23 @@ export function sharedSettingsFrom(parsed: z.infer<typeof sharedEnvSchema>, env:
     codecKeys: parsed.WFM_PUSH_CODEC_KEYS,
     codecKeyFile: parsed.WFM_PUSH_CODEC_KEY_FILE,
   };
+}
+
+/**
+ * The store: WFM_PUSH_STORE when set, else the folder WFM_PUSH_DATA_DIR (default `.data`), so a setup that only names a
+ * data folder keeps working. The local data folder: WFM_PUSH_DATA_DIR when set, else the WFM_PUSH_STORE folder when
+ * that is a folder (one place for everything on one machine), else `.data`.
+ */
+function storeAndDataDir(
+  parsed: z.infer<typeof sharedEnvSchema>,
+  env: Env,
+): { store: StoreSettings; dataDir: string } {
+  const dataDirSet = env.WFM_PUSH_DATA_DIR !== undefined && env.WFM_PUSH_DATA_DIR !== '';
+  const dataDir = path.resolve(parsed.WFM_PUSH_DATA_DIR);
+  if (parsed.WFM_PUSH_STORE === undefined) return { store: { kind: 'file', folder: dataDir }, dataDir };
+  const chosen = parseStoreUrl(parsed.WFM_PUSH_STORE, parsed.WFM_PUSH_STORE_POOL_MAX);
+  // The schema refused a bad value already, naming the variable; this is for a caller that skipped it.
+  if ('problem' in chosen) throw new SettingsError([`WFM_PUSH_STORE: ${chosen.problem}`]);
+  const { store } = chosen;
+  return { store, dataDir: store.kind === 'file' && !dataDirSet ? store.folder : dataDir };
 }

@@ -24,6 +24,8 @@ export interface Service {
 export interface ServiceOptions {
   env?: Env;
   logFile: string;
+  /** Default: this process's. */
+  cwd?: string;
   /**
    * End the service when this process ends, however it ends (SIGKILL too), instead of leaving it running. For a
    * foreground command whose service must not outlive it (`wfm-push dev-server`). Default false (`demo --keep`).
@@ -50,6 +52,7 @@ export function startService(
     : [command, args];
   const child = spawn(file, argv, {
     env: options.env as NodeJS.ProcessEnv | undefined,
+    cwd: options.cwd,
     stdio: [options.tiedToThisProcess ? 'pipe' : 'ignore', out, out],
     detached: true,
   });
@@ -77,10 +80,16 @@ export function startService(
   };
 }
 
-/** Starts `wfm-push <args>` (this package's own binary) as a service. */
-export function startCliProcess(name: string, args: string[], env: Env, logFile: string): Service {
+/** Starts `wfm-push <args>` (this package's own binary) as a service, in `cwd` if given. */
+export function startCliProcess(
+  name: string,
+  args: string[],
+  env: Env,
+  logFile: string,
+  cwd?: string,
+): Service {
   const cli = path.join(packageRoot(), 'bin', 'wfm-push.js');
-  return startService(name, process.execPath, [cli, ...args], { env, logFile });
+  return startService(name, process.execPath, [cli, ...args], { env, logFile, cwd });
 }
 
 async function stopGroup(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {

@@ -164,7 +164,7 @@ async function isHealthy(cli: string, address: string): Promise<boolean> {
 }
 
 /** The CLI's spelling of a search attribute type (`KEYWORD` → `Keyword`). */
-function searchAttributeType(type: string): string {
+export function searchAttributeType(type: string): string {
   const t = type.toLowerCase();
   return t === 'keyword_list' ? 'KeywordList' : t.charAt(0).toUpperCase() + t.slice(1);
 }

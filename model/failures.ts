@@ -20,6 +20,11 @@ export const FailureType = {
   ProtocolViolation: 'ProtocolViolation',
   /** The schedule met more consecutive conflicts than the conflict budget allows. */
   Contention: 'Contention',
+  /**
+   * Agents someone edited after the plan was computed were refused (`--on-newer-edit fail`): the schedule's other
+   * agents landed. Never thrown by an adapter; the schedule push reports it.
+   */
+  NewerEdit: 'NewerEdit',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 

@@ -26,3 +26,8 @@ export const PUSH_OUTCOME = defineSearchAttributeKey('PushOutcome', SearchAttrib
 
 /** Every custom search attribute the workflows set; the dev server registers them at start. */
 export const SEARCH_ATTRIBUTES = [BULK_PUSH_ID, SCHEDULE_ID, PUSH_OUTCOME] as const;
+
+/** A dry run of a plan (`wfm-push diff`): one workflow per diff, named by its plan and diff IDs. */
+export function planDiffWorkflowId(planId: string, diffId: string): string {
+  return `plan-diff:${planId}:${diffId}`;
+}

@@ -1,12 +1,26 @@
 import { z } from 'zod';
 import { idCollisionKey, idSchema } from './ids';
-import { overlappingShiftPairs, shiftSchema, type Shift } from './shift';
+import { activityProblems, overlappingShiftPairs, shiftSchema, type Shift } from './shift';
+
+/**
+ * What the planning engine saw of an agent when it computed the change. The push compares it with the live agent: a
+ * difference means someone edited the agent since, and `--on-newer-edit` decides (see model/push-options.ts).
+ */
+export const basedOnSchema = z.strictObject({
+  /** The agent's shifts as the engine read them (`[]`: none, or the schedule lacked the agent). */
+  shifts: z.array(shiftSchema.strict()),
+  /** Genesys Cloud: the agent schedule's `metadata.version` the engine read (the REST contract has none per agent). */
+  version: z.number().int().min(0).optional(),
+});
+export type BasedOn = z.infer<typeof basedOnSchema>;
 
 /** One agent's planned state: after the push the agent holds exactly these shifts (`[]` clears the agent). */
 // Plans are strict: an unknown key is most likely a typo (`lenghtMinutes`) and is refused, named by its path.
 export const agentPlanSchema = z.strictObject({
   agentId: idSchema,
   shifts: z.array(shiftSchema.strict()),
+  /** Optional: without it the push overwrites whatever the agent holds (the behaviour before basedOn existed). */
+  basedOn: basedOnSchema.optional(),
 });
 export type AgentPlan = z.infer<typeof agentPlanSchema>;
 
@@ -67,7 +81,7 @@ export function planProblems(
           message: issue.message,
         }))),
     ...crossRecordProblems(json),
-    ...(apiStyle === 'genesys' ? genesysAddressProblems(json) : []),
+    ...(apiStyle === 'genesys' ? genesysAddressProblems(json) : restVersionProblems(json)),
   ];
   return result.success && problems.length === 0 ? { problems, parsed: result.data } : { problems };
 }
@@ -105,6 +119,12 @@ function crossRecordProblems(json: unknown): PlanProblem[] {
         const shift = shiftSchema.safeParse(raw);
         return shift.success ? [{ i, shift: shift.data }] : [];
       });
+      for (const { i, shift } of shifts)
+        for (const problem of activityProblems(shift as Shift))
+          problems.push({
+            path: `schedules[${s}].agents[${a}].shifts[${i}].activities[${problem.index}]`,
+            message: problem.message,
+          });
       for (const [x, y] of overlappingShiftPairs(shifts.map((v) => v.shift as Shift))) {
         const [i, j] = [shifts[x]?.i, shifts[y]?.i];
         problems.push({
@@ -123,6 +143,28 @@ function genesysAddressProblems(json: unknown): PlanProblem[] {
     (['businessUnitId', 'weekId'] as const)
       .filter((key) => !(schedule && typeof schedule === 'object' && key in schedule))
       .map((key) => ({ path: `schedules[${s}].${key}`, message: 'required when WFM_API_STYLE=genesys' })),
+  );
+}
+
+/**
+ * The REST contract versions whole documents, not agents: a per-agent `basedOn.version` could never be compared, and
+ * silently ignoring it would let an edit the plan meant to guard against pass.
+ */
+function restVersionProblems(json: unknown): PlanProblem[] {
+  return arrayAt(json, 'schedules').flatMap((schedule, s) =>
+    arrayAt(schedule, 'agents').flatMap((agent, a) => {
+      const basedOn =
+        agent && typeof agent === 'object' ? (agent as Record<string, unknown>).basedOn : undefined;
+      return basedOn && typeof basedOn === 'object' && 'version' in basedOn
+        ? [
+            {
+              path: `schedules[${s}].agents[${a}].basedOn.version`,
+              message:
+                'only WFM_API_STYLE=genesys keeps a version per agent; with the REST contract give basedOn.shifts alone',
+            },
+          ]
+        : [];
+    }),
   );
 }
 

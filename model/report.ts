@@ -1,8 +1,12 @@
+import type { AgentOutcome } from './agent-outcome';
 import type { FailureType } from './failures';
 
 export type ScheduleOutcome = 'landed' | 'already-in-place' | 'failed' | 'not-started';
 
-/** Outcomes in which every planned agent of the schedule holds its planned shifts. */
+/**
+ * Outcomes in which every planned agent of the schedule holds its planned shifts, or was left to a newer edit on
+ * purpose (kept-theirs): nothing is left for a retry to do.
+ */
 export function isDone(outcome: ScheduleOutcome): boolean {
   return outcome === 'landed' || outcome === 'already-in-place';
 }
@@ -18,6 +22,8 @@ export interface ScheduleResult {
   agentsPlanned: number;
   agentsChanged: number;
   agentsAlreadyInPlace: number;
+  /** Agents edited since the plan was computed and left as they are (`--on-newer-edit keep-theirs`). */
+  agentsKeptTheirs?: number;
   /** Version conflicts met and resolved by re-reading and rebasing. */
   conflicts: number;
   /** Read-rebase-write cycles the child ran. */
@@ -30,6 +36,11 @@ export interface ScheduleResult {
   transientRetries: number;
   writes: number;
   failure?: { type: FailureType | string; message: string };
+  /**
+   * Every planned agent's outcome, in plan order. Only in the result store (the sync activity writes it there):
+   * never set on a result that crosses into workflow history, and left out of the report unless asked for.
+   */
+  agents?: AgentOutcome[];
 }
 
 export interface PushTotals {
@@ -38,6 +49,8 @@ export interface PushTotals {
   agentsPlanned: number;
   agentsChanged: number;
   agentsAlreadyInPlace: number;
+  /** Agents edited since the plan was computed and left as they are (keep-theirs). */
+  agentsKeptTheirs: number;
   agentsFailed: number;
   schedulesFailed: number;
   conflicts: number;
@@ -82,6 +95,7 @@ export function emptyTotals(schedules: number, agentsPlanned: number): PushTotal
     agentsPlanned,
     agentsChanged: 0,
     agentsAlreadyInPlace: 0,
+    agentsKeptTheirs: 0,
     agentsFailed: 0,
     schedulesFailed: 0,
     conflicts: 0,
@@ -120,7 +134,9 @@ export function buildReport(
             },
           });
     if (!result) continue;
-    lines.push(result);
+    // The per-agent outcomes are a report of their own (`report --agents`): a push's report stays one line a schedule.
+    const { agents: _agents, ...line } = result;
+    lines.push(line);
     totals = addToTotals(totals, result);
   }
   return { planId, state, totals, schedules: lines };
@@ -129,14 +145,17 @@ export function buildReport(
 /** Adds one finished schedule to the running totals (pure, so workflows and clients count the same way). */
 export function addToTotals(totals: PushTotals, result: ScheduleResult): PushTotals {
   const failed = result.outcome === 'failed' || result.outcome === 'not-started';
+  const kept = result.agentsKeptTheirs ?? 0;
   return {
     ...totals,
     schedulesDone: totals.schedulesDone + 1,
     agentsChanged: totals.agentsChanged + result.agentsChanged,
     agentsAlreadyInPlace: totals.agentsAlreadyInPlace + result.agentsAlreadyInPlace,
+    // Totals carried over continue-as-new from a run before the field existed lack it.
+    agentsKeptTheirs: (totals.agentsKeptTheirs ?? 0) + kept,
     agentsFailed:
       totals.agentsFailed +
-      (failed ? result.agentsPlanned - result.agentsChanged - result.agentsAlreadyInPlace : 0),
+      (failed ? result.agentsPlanned - result.agentsChanged - result.agentsAlreadyInPlace - kept : 0),
     schedulesFailed: totals.schedulesFailed + (failed ? 1 : 0),
     conflicts: totals.conflicts + result.conflicts,
     requests: (totals.requests ?? 0) + (result.requests ?? 0),

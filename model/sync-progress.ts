@@ -1,3 +1,5 @@
+import type { AgentMask } from './agent-mask';
+
 /**
  * What a schedule's sync has done so far. It rides along in heartbeat details (across activity retries) and in a
  * failure's details (back to the workflow), so no attempt's work goes uncounted.
@@ -17,6 +19,17 @@ export interface SyncProgress {
   agentsToLand: string[];
   /** The version the first read of this sync saw (the report's "version before"). */
   firstVersionRead?: string;
+  /**
+   * Planned agents this push has written, over every attempt so far (the workflow hands it to the next attempt).
+   * Absent in progress recorded before per-agent outcomes existed.
+   */
+  appliedMask?: AgentMask;
+  /** Planned agents that held the plan at this sync's last read. */
+  inPlaceMask?: AgentMask;
+  /** At the last read: agents edited since the plan was computed and left as they are (keep-theirs). */
+  agentsKeptTheirs?: number;
+  /** At the last read: agents edited since the plan was computed and refused (fail). */
+  agentsNewerEditRefused?: number;
 }
 
 export function emptyProgress(): SyncProgress {
@@ -34,4 +47,9 @@ export function emptyProgress(): SyncProgress {
 export interface SyncResult extends SyncProgress {
   /** The version that holds the planned state: the last one written, or the one read when nothing had to change. */
   versionNow: string;
+  /**
+   * True when the sync itself stored the schedule's line, with every agent's outcome, in the result store: the
+   * per-agent outcomes never cross into workflow history, and the workflow need not record the line again.
+   */
+  recorded?: boolean;
 }

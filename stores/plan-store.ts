@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { planSchema, type Plan } from '../model/plan';
+import { planSchema, type Plan, type SchedulePlan } from '../model/plan';
 import { writeFileAtomically } from '../common/atomic-file';
 
 /** A stored plan's address: the SHA-256 of its bytes, so storing the same plan twice gives the same reference. */
@@ -9,11 +9,17 @@ export type PlanRef = string;
 
 /**
  * Plans are stored once (claim check) and workflows carry only the reference, so no plan comes near Temporal's
- * payload limits. Client and workers must see the same store.
+ * payload limits. Client and workers must see the same store. Every read checks the content against its reference:
+ * a changed or damaged plan is refused, never pushed.
  */
 export interface PlanStore {
+  /** Stores the plan unless it is already there (write-once); the same content gives the same reference. */
   put(plan: Plan): Promise<PlanRef>;
   get(ref: PlanRef): Promise<Plan>;
+  /** The schedules from `offset` (0-based, in plan order), at most `limit`; none past the end. */
+  getSchedules(ref: PlanRef, offset: number, limit: number): Promise<SchedulePlan[]>;
+  /** One schedule of the plan; undefined when the plan has none with that ID. */
+  getSchedule(ref: PlanRef, scheduleId: string): Promise<SchedulePlan | undefined>;
 }
 
 export interface LocalPlanStoreOptions {
@@ -30,6 +36,8 @@ export class LocalPlanStore implements PlanStore {
   private cachedBytes = 0;
   private readonly cacheBytes: number;
   private readonly maxPlanBytes: number;
+  /** A schedule index per cached plan object, so each sync finds its schedule without a scan. */
+  private readonly indexes = new WeakMap<Plan, Map<string, SchedulePlan>>();
 
   /** @param folder where plans live; created (owner-only) on first write. */
   constructor(
@@ -62,6 +70,20 @@ export class LocalPlanStore implements PlanStore {
       () => this.forget(ref),
     );
     return entry.plan;
+  }
+
+  async getSchedules(ref: PlanRef, offset: number, limit: number): Promise<SchedulePlan[]> {
+    return (await this.get(ref)).schedules.slice(offset, offset + limit);
+  }
+
+  async getSchedule(ref: PlanRef, scheduleId: string): Promise<SchedulePlan | undefined> {
+    const plan = await this.get(ref);
+    let index = this.indexes.get(plan);
+    if (!index) {
+      index = new Map(plan.schedules.map((s) => [s.scheduleId, s]));
+      this.indexes.set(plan, index);
+    }
+    return index.get(scheduleId);
   }
 
   private async load(ref: PlanRef): Promise<Plan> {

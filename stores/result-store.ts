@@ -8,6 +8,7 @@ import { createFileExclusively, writeFileAtomically } from '../common/atomic-fil
 /** A stored result that cannot be read back, named so an operator can find it; its schedule counts as not done. */
 export interface UnreadableResult {
   scheduleId: string;
+  /** Where it is stored: a file, or a row of the PostgreSQL store. */
   file: string;
   reason: string;
 }
@@ -29,10 +30,11 @@ export interface ResultStore {
   createManifest(manifest: PushManifest): Promise<PushManifest | undefined>;
   getManifest(planId: string): Promise<PushManifest | undefined>;
   putResult(planId: string, result: ScheduleResult): Promise<void>;
+  /** Every stored result of the push: one read of the store, however many schedules. */
   listResults(planId: string): Promise<StoredResults>;
 }
 
-const manifestSchema = z.object({
+export const manifestSchema = z.object({
   planId: z.string(),
   planRef: z.string().regex(/^[0-9a-f]{64}$/),
   schedules: z.number().int().nonnegative(),
@@ -48,6 +50,21 @@ const storedResultSchema = z.looseObject({
   agentsChanged: z.number(),
   agentsAlreadyInPlace: z.number(),
 });
+
+/**
+ * A stored result as the report may use it, or what is wrong with it (every store judges the same way): it must look
+ * like a result, and be the result of the schedule it is stored under.
+ */
+export function checkStoredResult(
+  value: unknown,
+  scheduleId: string,
+): { result: ScheduleResult } | { reason: string } {
+  const parsed = storedResultSchema.safeParse(value);
+  if (!parsed.success) return { reason: 'not a schedule result (empty or damaged)' };
+  if (parsed.data.scheduleId !== scheduleId)
+    return { reason: `holds the result of schedule ${parsed.data.scheduleId}` };
+  return { result: parsed.data as unknown as ScheduleResult };
+}
 
 /**
  * A store in a local folder (the embedded default): `<folder>/<planId>/manifest.json` and one file per schedule,
@@ -109,11 +126,8 @@ export class LocalResultStore implements ResultStore {
   ): Promise<{ result: ScheduleResult } | UnreadableResult> {
     const file = path.join(dir, name);
     const scheduleId = name.slice(0, -'.json'.length);
-    const parsed = storedResultSchema.safeParse(parseJson(await readFile(file, 'utf8')));
-    if (!parsed.success) return { scheduleId, file, reason: 'not a schedule result (empty or damaged file)' };
-    if (parsed.data.scheduleId !== scheduleId)
-      return { scheduleId, file, reason: `holds the result of schedule ${parsed.data.scheduleId}` };
-    return { result: parsed.data as unknown as ScheduleResult };
+    const checked = checkStoredResult(parseJson(await readFile(file, 'utf8')), scheduleId);
+    return 'result' in checked ? checked : { scheduleId, file, ...checked };
   }
 
   private manifestFile(planId: string): string {

@@ -14,6 +14,11 @@ export interface ScheduleTarget {
 export interface AgentState {
   agentId: string;
   shifts: Shift[];
+  /**
+   * The agent's own version, where the WFM keeps one (Genesys Cloud: the agent schedule's `metadata.version`); a
+   * plan's `basedOn.version` is compared with it. Absent for the REST contract, which versions whole documents.
+   */
+  version?: string;
 }
 
 /**

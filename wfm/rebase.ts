@@ -1,5 +1,7 @@
+import type { NewerEdit } from '../model/agent-outcome';
 import type { AgentPlan } from '../model/plan';
-import { canonicalShifts, sameShifts } from '../model/shift';
+import type { NewerEditPolicy } from '../model/push-options';
+import { canonicalShifts, sameShifts, type Shift } from '../model/shift';
 import type { AgentChange, AgentState } from './port';
 
 export interface Rebase {
@@ -7,22 +9,58 @@ export interface Rebase {
   changes: AgentChange[];
   /** Planned agents that already hold the planned shifts. */
   inPlace: string[];
+  /**
+   * Planned agents that differ from the plan and whose live state no longer matches the plan's `basedOn`: someone
+   * edited them after the plan was computed. `action` says what the policy made of each (`overwritten` ones are also
+   * in `changes`).
+   */
+  newerEdits: Array<NewerEdit & { agentId: string }>;
 }
 
 /**
  * Re-applies the plan to the schedule as it is now. Only planned agents can appear in `changes`; an agent the
- * schedule lacks and the plan leaves without shifts already holds its planned state.
+ * schedule lacks and the plan leaves without shifts already holds its planned state. An agent already in place is
+ * in place whatever its `basedOn` says; one that differs from the plan and from its `basedOn` is a newer edit, and
+ * `onNewerEdit` decides whether it is written (plan-wins) or left (keep-theirs, fail). Without `basedOn` an agent is
+ * written as before.
  */
-export function rebase(current: readonly AgentState[], planned: readonly AgentPlan[]): Rebase {
+export function rebase(
+  current: readonly AgentState[],
+  planned: readonly AgentPlan[],
+  onNewerEdit: NewerEditPolicy = 'keep-theirs',
+): Rebase {
   // A server may list an agent twice; the agent is in place only when every entry holds the plan.
-  const entries = new Map<string, AgentState['shifts'][]>();
-  for (const a of current) entries.set(a.agentId, [...(entries.get(a.agentId) ?? []), a.shifts]);
-  const changes: AgentChange[] = [];
-  const inPlace: string[] = [];
+  const entries = new Map<string, AgentState[]>();
+  for (const a of current) entries.set(a.agentId, [...(entries.get(a.agentId) ?? []), a]);
+  const out: Rebase = { changes: [], inPlace: [], newerEdits: [] };
   for (const agent of planned) {
-    const now = entries.get(agent.agentId) ?? [[]];
-    if (now.every((shifts) => sameShifts(shifts, agent.shifts))) inPlace.push(agent.agentId);
-    else changes.push({ agentId: agent.agentId, shifts: canonicalShifts(agent.shifts) });
+    const now = entries.get(agent.agentId) ?? [];
+    const liveEntries = now.length > 0 ? now : [{ agentId: agent.agentId, shifts: [] as Shift[] }];
+    if (liveEntries.every((e) => sameShifts(e.shifts, agent.shifts))) {
+      out.inPlace.push(agent.agentId);
+      continue;
+    }
+    const { basedOn } = agent;
+    const edited = basedOn !== undefined && !liveEntries.every((e) => matchesBasedOn(e, basedOn));
+    if (edited) {
+      const action =
+        onNewerEdit === 'plan-wins' ? 'overwritten' : onNewerEdit === 'keep-theirs' ? 'kept' : 'refused';
+      const live = now[0];
+      out.newerEdits.push({
+        agentId: agent.agentId,
+        liveShifts: canonicalShifts(liveEntries.flatMap((e) => e.shifts)),
+        ...(live?.version === undefined ? {} : { liveVersion: live.version }),
+        action,
+      });
+      if (action !== 'overwritten') continue;
+    }
+    out.changes.push({ agentId: agent.agentId, shifts: canonicalShifts(agent.shifts) });
   }
-  return { changes, inPlace };
+  return out;
+}
+
+/** The live agent is what the planning engine saw: the same shifts and, where the plan gives one, the same version. */
+function matchesBasedOn(live: AgentState, basedOn: NonNullable<AgentPlan['basedOn']>): boolean {
+  if (!sameShifts(live.shifts, basedOn.shifts)) return false;
+  return basedOn.version === undefined || live.version === String(basedOn.version);
 }

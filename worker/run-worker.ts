@@ -1,12 +1,13 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities';
+import { createDiffActivities } from '../activities/diff-schedule';
 import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import { createLogger, type Logger } from '../common/logger';
 import { httpTaskQueueFor } from '../model/names';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
-import { createStores } from '../stores/create-stores';
+import { createStores, type Stores } from '../stores/create-stores';
 import { createWfm } from '../wfm/create-wfm';
 import type { WorkerSettings } from './settings';
 
@@ -39,6 +40,25 @@ export async function startWorkers({
   client,
   logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
 }: StartWorkersOptions): Promise<RunningWorkers> {
+  // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
+  const stores = createStores(settings, {
+    onPoolError: (err) =>
+      logger.warn({ err: err.message }, 'the store lost an idle connection; the pool opens another'),
+  });
+  try {
+    const applied = await stores.prepare();
+    if (applied.length > 0) logger.info({ store: stores.description, applied }, 'store schema migrated');
+    return await startWithStores(stores, { settings, connection, workflowBundle, client, logger });
+  } catch (err) {
+    await stores.close();
+    throw err;
+  }
+}
+
+async function startWithStores(
+  stores: Stores,
+  { settings, connection, workflowBundle, client, logger }: StartWorkersOptions & { logger: Logger },
+): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
   const conn = connection ?? (await NativeConnection.connect(settings.temporal.connectionOptions));
   const namespace = settings.temporal.namespace;
@@ -62,9 +82,13 @@ export async function startWorkers({
   const activities = createActivities({
     wfm,
     temporal,
-    ...createStores(settings),
+    plans: stores.plans,
+    results: stores.results,
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
+    apiStyle: settings.apiStyle,
   });
+  // The dry run's reads share the HTTP queue, its concurrency and its rate controller with the pushes.
+  const diffActivities = createDiffActivities({ wfm, plans: stores.plans, diffs: stores.diffs });
   const queue = settings.taskQueue;
   // Each heartbeat goes to the server when the activity sends it, not up to 0.8 × the timeout later: the server sees a
   // beat every HEARTBEAT_EVERY_MS, so the heartbeat timeout can be short and still leave room for missed beats.
@@ -76,12 +100,16 @@ export async function startWorkers({
     dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     maxHeartbeatThrottleInterval,
-    // The workflow queue also runs the store activities (no WFM calls, so no rate limit).
+    // The workflow queue also runs the store activities and the push notice (no WFM calls, so no WFM rate limit).
     activities: {
       listPlanSchedules: activities.listPlanSchedules,
       recordScheduleResult: activities.recordScheduleResult,
       waitForWorkflowToClose: activities.waitForWorkflowToClose,
       waitForRunsToClose: activities.waitForRunsToClose,
+      storeInlinePlan: activities.storeInlinePlan,
+      sendPushNotice: activities.sendPushNotice,
+      prepareDriftCheck: activities.prepareDriftCheck,
+      storeRepairPlan: activities.storeRepairPlan,
     },
   });
   const httpWorker = await Worker.create({
@@ -89,7 +117,7 @@ export async function startWorkers({
     namespace,
     taskQueue: httpTaskQueueFor(queue),
     dataConverter,
-    activities,
+    activities: { ...activities, ...diffActivities },
     maxHeartbeatThrottleInterval,
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentRequests,
     // With a configured ceiling, the whole task queue admits syncs (at least two requests: read, write) at half of
@@ -99,6 +127,8 @@ export async function startWorkers({
   const done = Promise.all([workflowWorker.run(), httpWorker.run()]).then(async () => {
     // The adapter's own connections (Genesys: the notification socket) close once no activity can use them.
     await wfm.close?.();
+    // Every activity has ended, so no store call is in flight.
+    await stores.close();
     if (ownConnection) await conn.close();
     if (ownClient) await temporal.connection.close();
   });

@@ -12,16 +12,20 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
+import type { NoticeOptions } from '../model/push-notice';
 import { PUSH_DEFAULTS, type PushOptions } from '../model/push-options';
-import { STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
+import type { InlinePlanStart } from '../model/push-start';
 import type { PushSummary, ScheduleResult } from '../model/report';
+import { STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
 import { followChildrenOfEarlierRuns } from './earlier-children';
 import { pauseSignal, progressQuery, resumeSignal } from './messages';
 import { PushLedger, type CarriedChild, type CarriedState } from './push-ledger';
+import { storedPlanInput, withEndNotice } from './push-entry';
 import { childFailed, reportedResult, runChild } from './schedule-children';
 import type { SchedulePushInput } from './schedule-push';
 
-export interface BulkPushInput extends PushOptions {
+/** A push as the client library starts it: the plan is in the plan store already; the workflow carries its reference. */
+export interface BulkPushInput extends PushOptions, NoticeOptions {
   planId: string;
   /** The plan (or, for a retry, the part of it) this push covers. */
   planRef: string;
@@ -39,10 +43,26 @@ const PAGE_SIZE = 200;
 const CARRY_CHILDREN_ACROSS_RUNS = 'carry-children-across-runs';
 
 /**
- * A bulk push: one child workflow per schedule, a bounded number in flight, pausable, continuing as new every few
- * hundred schedules so no run's history grows large. Per-schedule results go to the result store; this returns counts.
+ * How `bulkPush` may be started: with a stored plan's reference (the CLI, the library, continue-as-new), or by any
+ * Temporal client with the plan inline (the public contract, model/push-start.ts and docs/start-a-push.md).
  */
-export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
+export type BulkPushStart = BulkPushInput | InlinePlanStart;
+
+/**
+ * A bulk push. An inline plan is validated and stored first, so from then on (and across continue-as-new) the
+ * workflow carries only its reference; when the push ends, its notice goes out (see `pushNotice`).
+ */
+export async function bulkPush(start: BulkPushStart): Promise<PushSummary> {
+  const input = await storedPlanInput(start);
+  return withEndNotice(input, () => pushPlan(input));
+}
+
+/**
+ * One child workflow per schedule, a bounded number in flight, pausable, continuing as new every few hundred
+ * schedules so no run's history grows large (handing the children in flight to the next run). Per-schedule results
+ * go to the result store; this returns counts.
+ */
+async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
   const carryChildren = patched(CARRY_CHILDREN_ACROSS_RUNS);
   const { listPlanSchedules } = proxyActivities<Activities>({
     summary: 'Read the next page of schedules from the stored plan',
@@ -76,7 +96,9 @@ export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
   /** A child that ended without a report line of its own still gets one: not silently dropped. */
   const recordFailed = async (line: ScheduleResult) => {
     // If even the store refuses, the report marks the schedule not started: still not silently dropped.
-    await recordScheduleResult({ planId: input.planId, result: line }).catch(() => undefined);
+    await recordScheduleResult({ planId: input.planId, result: line, planRef: input.planRef }).catch(
+      () => undefined,
+    );
     finished(line.scheduleId, line);
   };
   const launch = (child: CarriedChild) => {
@@ -86,6 +108,7 @@ export async function bulkPush(input: BulkPushInput): Promise<PushSummary> {
       scheduleId: child.scheduleId,
       agentsPlanned: child.agentsPlanned,
       conflictBudget: input.conflictBudget,
+      onNewerEdit: input.onNewerEdit,
     };
     return runChild(childInput, {
       onStarting: () => push.childStarting(child.scheduleId),

@@ -11,12 +11,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
+import type { AgentMask } from '../model/agent-mask';
 import type { SyncProgress } from '../model/sync-progress';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
 import { httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
-import { PUSH_DEFAULTS } from '../model/push-options';
+import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
 import { HEARTBEAT_TIMEOUT_MS, STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
+import { addSyncCounts, inPlaceAtLastRead, settledResult } from '../model/schedule-line';
 
 export interface SchedulePushInput {
   planId: string;
@@ -25,6 +27,8 @@ export interface SchedulePushInput {
   agentsPlanned: number;
   /** Consecutive version conflicts tolerated before the schedule fails as `Contention` (see PUSH_DEFAULTS). */
   conflictBudget?: number;
+  /** Agents edited since the plan was computed (see PUSH_DEFAULTS.onNewerEdit). */
+  onNewerEdit?: NewerEditPolicy;
 }
 
 const CONFLICT_BACKOFF_BASE_MS = 100;
@@ -59,8 +63,20 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     },
   });
   const budget = input.conflictBudget ?? PUSH_DEFAULTS.conflictBudget;
-  const result = emptyScheduleResult(input.scheduleId, input.agentsPlanned);
+  let result = emptyScheduleResult(input.scheduleId, input.agentsPlanned);
   let consecutiveConflicts = 0;
+  // Which agents earlier attempts wrote, and what the last read found: small masks, so that the agents' outcomes can
+  // be stored by an activity without their lists ever entering this workflow's history.
+  let appliedMask: AgentMask | undefined;
+  let lastProgress: SyncProgress | undefined;
+  let recordedBySync = false;
+  const recordInput = () => ({
+    planId: input.planId,
+    result,
+    planRef: input.planRef,
+    appliedMask,
+    inPlaceMask: lastProgress?.inPlaceMask,
+  });
 
   for (;;) {
     result.attempts++;
@@ -68,12 +84,17 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       `Attempt ${result.attempts}: reading, rebasing, writing (${result.conflicts} conflicts so far)`,
     );
     try {
-      const sync = await syncSchedule({ planRef: input.planRef, scheduleId: input.scheduleId });
-      addSyncCounts(result, sync);
-      result.versionAfter = sync.versionNow;
-      result.agentsChanged = Math.min(result.agentsChanged, input.agentsPlanned);
-      result.agentsAlreadyInPlace = input.agentsPlanned - result.agentsChanged;
-      result.outcome = result.agentsChanged > 0 ? 'landed' : 'already-in-place';
+      const sync = await syncSchedule({
+        planRef: input.planRef,
+        scheduleId: input.scheduleId,
+        planId: input.planId,
+        prior: result,
+        appliedBefore: appliedMask,
+        onNewerEdit: input.onNewerEdit ?? PUSH_DEFAULTS.onNewerEdit,
+      });
+      // The same rule the sync used for the line it stored with the agents' outcomes.
+      result = settledResult(result, sync);
+      recordedBySync = sync.recorded === true;
       break;
     } catch (err) {
       if (isCancellation(err)) {
@@ -82,11 +103,15 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
           type: 'Cancelled',
           message: 'the schedule push was cancelled; a write may or may not have landed',
         };
-        await CancellationScope.nonCancellable(() => recordScheduleResult({ planId: input.planId, result }));
+        await CancellationScope.nonCancellable(() => recordScheduleResult(recordInput()));
         throw err;
       }
       const failure = failureOf(err);
-      if (failure.progress) addSyncCounts(result, failure.progress);
+      if (failure.progress) {
+        addSyncCounts(result, failure.progress);
+        appliedMask = failure.progress.appliedMask ?? appliedMask;
+        lastProgress = failure.progress;
+      }
       // A conflict after some chunks landed is progress, not contention.
       consecutiveConflicts = failure.progress?.writes ? 1 : consecutiveConflicts + 1;
       if (failure.type === FailureType.VersionConflict && consecutiveConflicts <= budget) {
@@ -94,6 +119,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
         await sleep(fullJitter(consecutiveConflicts));
         continue;
       }
+      result.agentsAlreadyInPlace = inPlaceAtLastRead(lastProgress);
       result.failure =
         failure.type === FailureType.VersionConflict
           ? {
@@ -106,7 +132,8 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   }
   setCurrentDetails(outcomeDetails(result));
   upsertSearchAttributes([{ key: PUSH_OUTCOME, value: result.outcome }]);
-  await recordScheduleResult({ planId: input.planId, result });
+  // A completed sync stored the line itself, with the agents' outcomes; histories from before it did not.
+  if (!recordedBySync) await recordScheduleResult(recordInput());
   if (result.failure) {
     log.warn('schedule push failed', { scheduleId: input.scheduleId, ...result.failure });
     // Fail as a workflow too: red in the UI and found by its Failed filter. The report line rides in the details.
@@ -118,16 +145,6 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     });
   }
   return result;
-}
-
-function addSyncCounts(result: ScheduleResult, p: SyncProgress): void {
-  result.versionBefore ??= p.firstVersionRead ?? null;
-  result.agentsChanged += p.agentsChanged;
-  result.writes += p.writes;
-  // Heartbeat details of syncs that ran before requests were counted lack the field.
-  result.requests = (result.requests ?? 0) + (p.requests ?? 0);
-  result.rateLimitWaits += p.rateLimitWaits;
-  result.transientRetries += p.transientRetries;
 }
 
 /** Backoff after the n-th consecutive conflict: uniform in [0, min(cap, base·2^n)] (full jitter spreads writers). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PUSH_DEFAULTS } from '../../model/push-options';
+import { notifyUrlSchema } from '../../model/push-notice';
+import { NEWER_EDIT_POLICIES, PUSH_DEFAULTS } from '../../model/push-options';
 import { commandWithOptions, intOption, parseOptions } from '../options';
 import { printJson, say } from '../output';
 
@@ -13,7 +14,27 @@ const pushOptions = z.object({
   conflictBudget: intOption(1, 1000)
     .default(PUSH_DEFAULTS.conflictBudget)
     .describe('consecutive version conflicts a schedule may meet before it fails as contention'),
+  onNewerEdit: newerEditOption(),
+  notifyUrl: notifyUrlSchema
+    .optional()
+    .meta({ arg: 'url' })
+    .describe(
+      'POST a JSON notice here when the push ends (completed, failed or cancelled); retried, never changes the outcome',
+    ),
 });
+
+/**
+ * `--on-newer-edit`: for agents whose plan says what it was `basedOn` and whose live state differs from that (someone
+ * edited them after planning). Agents without `basedOn` are pushed as before.
+ */
+export function newerEditOption() {
+  return z
+    .enum(NEWER_EDIT_POLICIES)
+    .default(PUSH_DEFAULTS.onNewerEdit)
+    .describe(
+      `agents edited since the plan was computed (their basedOn differs from the live agent): ${NEWER_EDIT_POLICIES.join(' | ')}`,
+    );
+}
 
 /** `wfm-push push <plan.json>`: validate, store, start (or attach to the running push of the same plan). */
 export function pushCommand() {
@@ -31,9 +52,9 @@ export function pushCommand() {
       const settings = session.loadSettings();
       const plan = await session.loadPlanFile(file, options.json ?? false, settings);
       await session.withSession(async (ctx) => {
-        const { maxInFlight, conflictBudget } = options;
+        const { maxInFlight, conflictBudget, onNewerEdit, notifyUrl } = options;
         const submitted = await session
-          .submitPush(ctx, plan, { maxInFlight, conflictBudget })
+          .submitPush(ctx, plan, { maxInFlight, conflictBudget, onNewerEdit, notifyUrl })
           .catch(session.refusedAsInput);
         const verb = submitted.attached ? 'is already running; following it' : 'started';
         say(`Push ${plan.planId} ${verb} (workflow ${submitted.handle.workflowId})`);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { PushContext } from '../../client/push-client';
 import { commandWithOptions, parseOptions } from '../options';
 import { CliExit, ExitCode, print, printJson } from '../output';
+import type * as sessionModule from '../session';
 
 const jsonOption = z.object({ json: z.boolean().optional().describe('machine-readable output') });
 
@@ -32,23 +34,33 @@ export function statusCommand() {
     });
 }
 
+const reportOptions = jsonOption.extend({
+  agents: z
+    .boolean()
+    .optional()
+    .describe(
+      'every planned agent: applied, already-in-place, kept-theirs or failed (with the reason and, for agents edited since the plan, their live shifts)',
+    ),
+  csv: z.boolean().optional().describe('the per-agent report as CSV (implies --agents)'),
+});
+
 /** `wfm-push report <planId>`: the report (exit 1 unless the push completed with every change in place). */
 export function reportCommand() {
-  return commandWithOptions('report', jsonOption)
+  return commandWithOptions('report', reportOptions)
     .description(
-      'The report of a push: per schedule the outcome, versions, agents changed, conflicts, attempts.',
+      'The report of a push: per schedule the outcome, versions, agents changed, conflicts, attempts; --agents: per agent.',
     )
     .argument('<planId>')
     .action(async (planId: string, raw: Record<string, unknown>) => {
-      const { json } = parseOptions(jsonOption, raw);
+      const { json, agents, csv } = parseOptions(reportOptions, raw);
+      if (json && csv) throw new CliExit(ExitCode.invalidInput, 'Choose one of --json and --csv');
       const session = await import('../session');
       await session.withSession(async (ctx) => {
+        if (agents || csv)
+          return printAgentReport(session, ctx, planId, csv ? 'csv' : json ? 'json' : 'text');
         const report = await session.pushReport(ctx, planId);
         if (!report)
-          throw new CliExit(
-            ExitCode.failed,
-            `No push with plan ID ${planId} (or its data folder is another one)`,
-          );
+          throw new CliExit(ExitCode.failed, `No push with plan ID ${planId} (or its store is another one)`);
         if (report.state === 'running' && !json) {
           print(session.formatReport(report));
           throw new CliExit(ExitCode.failed, `Push ${planId} is still running; this is the report so far.`);
@@ -56,4 +68,20 @@ export function reportCommand() {
         session.printReport(report, json ?? false);
       });
     });
+}
+
+/** The per-agent report; exit 1 unless the push completed and no agent failed (kept-theirs is not a failure). */
+async function printAgentReport(
+  session: typeof sessionModule,
+  ctx: PushContext,
+  planId: string,
+  format: 'text' | 'json' | 'csv',
+): Promise<void> {
+  const report = await session.pushAgentReport(ctx, planId);
+  if (!report)
+    throw new CliExit(ExitCode.failed, `No push with plan ID ${planId} (or its data folder is another one)`);
+  if (format === 'json') printJson(report);
+  else if (format === 'csv') process.stdout.write(session.agentReportCsv(report));
+  else print(session.formatAgentReport(report));
+  if (report.state !== 'completed' || report.counts.failed > 0) throw new CliExit(ExitCode.failed);
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { describeEnv } from '../../common/env';
+import { describeStore } from '../../common/store-settings';
 import { wfmLocation } from '../../wfm/settings';
 import { workerEnvSchema } from '../../worker/settings';
 import { onShutdownSignal, say } from '../output';
@@ -24,12 +25,15 @@ export function workerCommand(): Command {
           temporal: settings.temporal.address,
           namespace: settings.temporal.namespace,
           wfm: wfmLocation(settings.wfm),
+          store: describeStore(settings.store),
           rateLimitPerSecond: settings.wfm.rateLimitPerSecond ?? null,
           maxConcurrentRequests: settings.maxConcurrentRequests,
         },
         'worker running',
       );
-      say(`Worker running: task queue ${settings.taskQueue}, WFM ${wfmLocation(settings.wfm)}`);
+      say(
+        `Worker running: task queue ${settings.taskQueue}, WFM ${wfmLocation(settings.wfm)}, store ${describeStore(settings.store)}`,
+      );
       await workers.done;
     });
 }

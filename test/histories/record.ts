@@ -4,7 +4,7 @@
  * Run it when a deliberate change to workflow code lands together with its `patched()` guards, and commit the new
  * files next to the old ones: the old histories stand for pushes still running on the previous code and must keep
  * replaying. The scenarios cover every path of both workflows: continue-as-new, conflicts, a failed schedule,
- * pause and resume signals, and a cancelled push.
+ * pause and resume signals, a cancelled push, and a dry run (planDiff).
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,7 +22,8 @@ import {
   waitForReport,
 } from '../../client/push-client';
 import { ensureTemporalCli } from '../../dev/temporal-dev-server';
-import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
+import { startDiff, waitForDiffReport } from '../../client/diff-client';
+import { bulkPushWorkflowId, planDiffWorkflowId, schedulePushWorkflowId } from '../../model/names';
 import { generateSample } from '../../dev/sample';
 import { listen } from '../../dev/simulator/server';
 import { WfmSimulator } from '../../dev/simulator/wfm-simulator';
@@ -87,6 +88,11 @@ async function main(): Promise<void> {
     await cancelPush(client, cancelled.planId);
     await waitForReport(ctx, cancelled.planId);
     await save(client, server.address, bulkPushWorkflowId(cancelled.planId), 'bulk-push-cancelled');
+
+    // A dry run of the plan: every schedule read, the missing one stored as not read.
+    const { diffId } = await startDiff(ctx, plan, { maxInFlight: 3 });
+    await waitForDiffReport(ctx, plan, diffId);
+    await save(client, server.address, planDiffWorkflowId(plan.planId, diffId), 'plan-diff');
   } finally {
     await workers.shutdown();
     await running.close();

@@ -154,6 +154,7 @@ describe('the wfm-push CLI, as a separate process', () => {
     'resume',
     'cancel',
     'retry',
+    'verify',
     'status',
     'report',
     'worker',

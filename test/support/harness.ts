@@ -23,6 +23,7 @@ import { WfmSimulator } from '../../dev/simulator/wfm-simulator';
 import { AesGcmCodec, newCodecKeyLine, parseCodecKeys } from '../../common/codec';
 import { dataConverterFor, FAILURE_CONVERTER_PATH } from '../../common/data-converter';
 import { createLogger, type Logger } from '../../common/logger';
+import type { StoreSettings } from '../../common/store-settings';
 import { loadWorkerSettings, type WorkerSettings } from '../../worker/settings';
 import { startWorkers, type RunningWorkers } from '../../worker/run-worker';
 
@@ -53,6 +54,11 @@ export interface ScenarioOptions {
   omit?: number[];
   /** Default true; false when the test runs workers as processes of their own. */
   startWorkers?: boolean;
+  /**
+   * A WFM_PUSH_STORE value (e.g. `StoreCluster.freshStoreUrl()`) for the workers, the scenario's `env` and `ctx`.
+   * Default: the harness's data folder.
+   */
+  store?: string;
 }
 
 /**
@@ -125,16 +131,19 @@ export class Harness {
       documents.filter((_, i) => !omit.has(i)),
     );
     const queue = this.uniqueQueue(name);
-    if (options.startWorkers ?? true)
-      await this.startWorkers(this.settings(queue, simulator.url, options.worker));
+    const storeEnv = options.store === undefined ? {} : { WFM_PUSH_STORE: options.store };
+    const settings = this.settings(queue, simulator.url, { ...storeEnv, ...options.worker });
+    if (options.startWorkers ?? true) await this.startWorkers(settings);
     /** What a worker or CLI process needs to join this scenario. */
     const env = {
       WFM_PUSH_TASK_QUEUE: queue,
       WFM_PUSH_DATA_DIR: this.dataDir,
       WFM_BASE_URL: simulator.url,
       WFM_PUSH_CODEC_KEYS: CODEC_KEYS,
+      ...storeEnv,
     };
-    return { plan, documents, simulator, queue, env, ctx: this.context(queue) };
+    const ctx = this.context(queue, options.store === undefined ? undefined : settings.store);
+    return { plan, documents, simulator, queue, env, ctx };
   }
 
   settings(taskQueue: string, wfmBaseUrl: string, extra: NodeJS.ProcessEnv = {}): WorkerSettings {
@@ -171,9 +180,14 @@ export class Harness {
     return waitForReport(ctx, plan.planId);
   }
 
-  /** How the CLI reaches pushes: this harness's client and data folder. */
-  context(taskQueue: string): PushContext {
-    return pushContext(this.client, { dataDir: this.dataDir, taskQueue });
+  /**
+   * How the CLI reaches pushes: this harness's client and data folder, or `store` (its pool is closed after the
+   * test).
+   */
+  context(taskQueue: string, store?: StoreSettings): PushContext {
+    const ctx = pushContext(this.client, { dataDir: this.dataDir, taskQueue, store });
+    if (store) this.cleanups.push(() => ctx.close());
+    return ctx;
   }
 
   /** DESIGN.md's invariants, checked against the simulator's commit log. */

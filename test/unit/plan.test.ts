@@ -92,6 +92,36 @@ describe('plan validation', () => {
     expect(parsePlan(JSON.stringify(ok)).ok).toBe(true);
   });
 
+  it('takes activities inside a shift, and refuses one outside it or two that overlap, by path', () => {
+    const ok = structuredClone(validPlan) as any;
+    ok.schedules[0].agents[0].shifts = [
+      {
+        ...shift('2026-12-07T09:00:00+08:00', 480),
+        activities: [
+          { start: '2026-12-07T12:00:00+08:00', lengthMinutes: 60, activityCode: 'meal' },
+          { start: '2026-12-07T15:00:00+08:00', lengthMinutes: 15, activityCode: 'break' },
+        ],
+      },
+    ];
+    expect(parsePlan(JSON.stringify(ok)).ok).toBe(true);
+
+    const bad = structuredClone(ok);
+    bad.schedules[0].agents[0].shifts[0].activities = [
+      { start: '2026-12-07T16:30:00+08:00', lengthMinutes: 60, activityCode: 'meal' },
+      { start: '2026-12-07T12:00:00+08:00', lengthMinutes: 60, activityCode: 'meal' },
+      { start: '2026-12-07T12:30:00+08:00', lengthMinutes: 15, activityCode: 'break' },
+    ];
+    expect(problemsOf(bad)).toEqual({
+      'schedules[0].agents[0].shifts[0].activities[0]': 'lies outside its shift',
+      'schedules[0].agents[0].shifts[0].activities[2]': 'overlaps activities[1]',
+    });
+    const typo = structuredClone(ok);
+    typo.schedules[0].agents[0].shifts[0].activities[1].note = 'x';
+    expect(problemsOf(typo)).toEqual({
+      'schedules[0].agents[0].shifts[0].activities[1]': expect.stringContaining('note'),
+    });
+  });
+
   it('refuses lengths out of 1..1440, instants without offset, unknown keys and empty plans', () => {
     const bad = structuredClone(validPlan) as any;
     bad.schedules[0].agents[0].shifts[0].lengthMinutes = 1441;

@@ -98,7 +98,11 @@ describe('rebase', () => {
   });
 
   it('counts an agent the schedule lacks, planned with no shifts, as already in place', () => {
-    expect(rebase([], [{ agentId: 'new', shifts: [] }])).toEqual({ changes: [], inPlace: ['new'] });
+    expect(rebase([], [{ agentId: 'new', shifts: [] }])).toEqual({
+      changes: [],
+      inPlace: ['new'],
+      newerEdits: [],
+    });
   });
 
   it('compares shifts as instants, whatever the offset notation and order', () => {
@@ -110,6 +114,7 @@ describe('rebase', () => {
     expect(rebase([{ agentId: 'x', shifts: b }], [{ agentId: 'x', shifts: a }])).toEqual({
       changes: [],
       inPlace: ['x'],
+      newerEdits: [],
     });
   });
 });
@@ -135,6 +140,6 @@ describe('a server document that lists an agent twice', () => {
     expect(first.changes.map((c) => c.agentId)).toEqual(['a-1']);
     const written = applyChanges(twice, first.changes);
     expect(written.agents.map((a) => a.shifts)).toEqual([planned[0]?.shifts, planned[0]?.shifts]);
-    expect(rebase(written.agents, planned)).toEqual({ changes: [], inPlace: ['a-1'] });
+    expect(rebase(written.agents, planned)).toEqual({ changes: [], inPlace: ['a-1'], newerEdits: [] });
   });
 });

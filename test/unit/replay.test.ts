@@ -31,6 +31,7 @@ describe('workflow code replays recorded histories', () => {
       'bulk-push-cancelled',
       'schedule-push-conflicts',
       'schedule-push-failed',
+      'plan-diff',
     ]) {
       expect(files.some((f) => f.includes(kind))).toBe(true);
     }

@@ -123,7 +123,11 @@ export class GenesysWfmAdapter implements WfmPort {
         version: schedule.metadata.version,
         shiftIds: schedule.shifts.map((s) => s.id),
       });
-      agents.push({ agentId: schedule.user.id, shifts: readableShifts(schedule) });
+      agents.push({
+        agentId: schedule.user.id,
+        shifts: readableShifts(schedule),
+        version: String(schedule.metadata.version),
+      });
     }
     // A planned agent the schedule lacks has no schedule yet: no shifts, and no version to send.
     return { scheduleId: target.scheduleId, version: String(metadata.metadata.version), agents, raw };

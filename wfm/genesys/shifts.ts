@@ -1,14 +1,15 @@
-import { shiftSchema, shiftStartMs, type Shift } from '../../model/shift';
+import { canonicalShift, shiftSchema, shiftStartMs, shiftTimeline, type Shift } from '../../model/shift';
 import type { GenesysActivity, GenesysAgentSchedule, UpdateActivity } from './schemas';
 
 /**
- * A project shift as Genesys Cloud holds it: one shift covered whole by one activity. The project's `activityCode`
- * is the Genesys `activityCodeId` as is (a plan for Genesys names the business unit's activity code ids).
+ * A project shift as Genesys Cloud holds it: a shift whose activities cover it end to end, one per part of the
+ * shift's timeline (the plan's activities, the rest of the shift as its `activityCode`). The project's activity
+ * codes are Genesys `activityCodeId`s as is (a plan for Genesys names the business unit's activity code ids).
  */
 export interface NewGenesysShift {
   startDate: string;
   lengthMinutes: number;
-  activities: [UpdateActivity];
+  activities: UpdateActivity[];
 }
 
 /** What a Genesys shift reads as: a project shift, or why it has none (the rebase then sees the agent differ). */
@@ -28,33 +29,54 @@ function utcInstant(ms: number): string {
 
 /** A new Genesys shift (no `id`: Genesys assigns one) for a project shift. */
 export function genesysShiftFrom(shift: Shift): NewGenesysShift {
-  const startDate = utcInstant(shiftStartMs(shift));
   return {
-    startDate,
+    startDate: utcInstant(shiftStartMs(shift)),
     lengthMinutes: shift.lengthMinutes,
-    // An update requires description; the project has none to give.
-    activities: [
-      { startDate, lengthMinutes: shift.lengthMinutes, activityCodeId: shift.activityCode, description: '' },
-    ],
+    activities: shiftTimeline(shift).map((part) => ({
+      startDate: utcInstant(shiftStartMs(part)),
+      lengthMinutes: part.lengthMinutes,
+      activityCodeId: part.activityCode,
+      // An update requires description; the project has none to give.
+      description: '',
+    })),
   };
 }
 
 /**
- * The project shift a Genesys shift stands for. Only a shift made of exactly one activity spanning all of it has one:
- * breaks, meals or split activities are structure a project shift cannot express, and dropping them would let a
- * push overwrite them unseen.
+ * The project shift a Genesys shift stands for. Only a shift whose activities cover it end to end, without gaps or
+ * overlaps, has one: a gap or an overlap is structure a project shift cannot express, and reading it as something
+ * else would let a push overwrite it unseen.
  */
 export function shiftFromGenesys(shift: GenesysShiftLike): GenesysShiftReading {
-  const [activity, ...more] = shift.activities;
-  if (activity === undefined) return { ok: false, reason: 'shift has no activity' };
-  if (more.length > 0) return { ok: false, reason: `shift has ${shift.activities.length} activities` };
+  const activities = [...shift.activities].sort((a, b) => Date.parse(a.startDate) - Date.parse(b.startDate));
+  const [first] = activities;
+  if (first === undefined) return { ok: false, reason: 'shift has no activity' };
   const startMs = Date.parse(shift.startDate);
-  if (Date.parse(activity.startDate) !== startMs || activity.lengthMinutes !== shift.lengthMinutes)
-    return { ok: false, reason: 'activity does not span the shift' };
+  let at = startMs;
+  for (const activity of activities) {
+    const from = Date.parse(activity.startDate);
+    if (from !== at)
+      return {
+        ok: false,
+        reason: from < at ? 'activities overlap' : 'activities leave part of the shift uncovered',
+      };
+    at = from + activity.lengthMinutes * 60_000;
+  }
+  if (at !== startMs + shift.lengthMinutes * 60_000)
+    return { ok: false, reason: 'activities do not end with the shift' };
   const candidate = {
     start: utcInstant(startMs),
     lengthMinutes: shift.lengthMinutes,
-    activityCode: activity.activityCodeId,
+    activityCode: first.activityCodeId,
+    ...(activities.length > 1
+      ? {
+          activities: activities.map((a) => ({
+            start: utcInstant(Date.parse(a.startDate)),
+            lengthMinutes: a.lengthMinutes,
+            activityCode: a.activityCodeId,
+          })),
+        }
+      : {}),
   };
   // The model's own rule (length 1 to 1440 minutes, a valid instant), not a second copy of it.
   const parsed = shiftSchema.safeParse(candidate);
@@ -63,7 +85,8 @@ export function shiftFromGenesys(shift: GenesysShiftLike): GenesysShiftReading {
       ok: false,
       reason: `not a valid shift (${parsed.error.issues.map((i) => i.path.join('.')).join(', ')})`,
     };
-  return { ok: true, shift: parsed.data };
+  const canonical = canonicalShift(parsed.data);
+  return { ok: true, shift: { ...canonical, start: utcInstant(startMs) } };
 }
 
 /** An agent's Genesys shifts as project shifts, and the ids of those that have none, with why. */

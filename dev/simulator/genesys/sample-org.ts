@@ -53,7 +53,9 @@ export function simulatorWorkerEnv(url: string): Record<string, string> {
 
 /**
  * A plan for the seeded organisation: every schedule, its first `agentsPerSchedule` agents (default all) each with one
- * four-hour shift on the week's second day (activity code '0'), so the others stay untouched.
+ * four-hour shift on the week's second day (activity code '0'), every second one with a 15-minute break laid over it
+ * (code '1', a break in Genesys' default codes) so shifts of several activities are pushed too. Other agents stay
+ * untouched.
  */
 export function sampleGenesysPlan(
   schedules: SeededSchedule[],
@@ -65,9 +67,22 @@ export function sampleGenesysPlan(
       scheduleId: s.id,
       businessUnitId: s.businessUnitId,
       weekId: s.weekId,
-      agents: [...s.agents.keys()].slice(0, agentsPerSchedule ?? s.agents.size).map((agentId) => ({
+      agents: [...s.agents.keys()].slice(0, agentsPerSchedule ?? s.agents.size).map((agentId, i) => ({
         agentId,
-        shifts: [{ start: `${addDays(s.weekId, 1)}T15:00:00Z`, lengthMinutes: 240, activityCode: '0' }],
+        shifts: [
+          {
+            start: `${addDays(s.weekId, 1)}T15:00:00Z`,
+            lengthMinutes: 240,
+            activityCode: '0',
+            ...(i % 2 === 1
+              ? {
+                  activities: [
+                    { start: `${addDays(s.weekId, 1)}T17:00:00Z`, lengthMinutes: 15, activityCode: '1' },
+                  ],
+                }
+              : {}),
+          },
+        ],
       })),
     })),
   };

@@ -1,0 +1,175 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { emptyDriftPage, repairPlanId, type DriftedAgent, type DriftPage } from '../model/drift';
+import { isValidId } from '../model/ids';
+import { countAgents, type Plan } from '../model/plan';
+import { isDone } from '../model/report';
+import type { PlanRef, PlanStore } from '../stores/plan-store';
+import type { ResultStore } from '../stores/result-store';
+import type { WfmCall, WfmPort } from '../wfm/port';
+import { rebase } from '../wfm/rebase';
+
+/** Well under the verify workflow's heartbeat timeout (20 s). */
+const HEARTBEAT_EVERY_MS = 5_000;
+/** Repairs of one plan before the numbering gives up (a runaway loop, not a real need). */
+const MAX_REPAIRS = 10_000;
+
+export const DriftFailure = {
+  /** No push with this planId in the data folder. */
+  UnknownPlan: 'UnknownPlan',
+} as const;
+
+/** The part of a pushed plan a drift check reads: the schedules the push landed. */
+export interface DriftCheckPlan {
+  /** A stored plan holding only the landed schedules (content-addressed, so checking again reuses it). */
+  planRef: PlanRef;
+  schedules: number;
+  schedulesNotLanded: number;
+}
+
+/**
+ * The schedules of a push that hold its plan by its last report (landed or already in place). Others never held the
+ * plan, so they cannot have drifted from it: `wfm-push retry` is what pushes them.
+ */
+export async function prepareDriftCheck(
+  { plans, results }: { plans: PlanStore; results: ResultStore },
+  input: { planId: string },
+): Promise<DriftCheckPlan> {
+  const manifest = await results.getManifest(input.planId);
+  if (!manifest)
+    throw ApplicationFailure.nonRetryable(
+      `no push with plan ID ${input.planId} in this data folder`,
+      DriftFailure.UnknownPlan,
+    );
+  const plan = await plans.get(manifest.planRef);
+  const done = new Set(
+    (await results.listResults(input.planId)).results
+      .filter((r) => isDone(r.outcome))
+      .map((r) => r.scheduleId),
+  );
+  const landed = plan.schedules.filter((s) => done.has(s.scheduleId));
+  // An empty plan is not a valid plan: with nothing landed there is nothing to store or read.
+  const planRef =
+    landed.length > 0 ? await plans.put({ planId: plan.planId, schedules: landed }) : manifest.planRef;
+  return { planRef, schedules: landed.length, schedulesNotLanded: plan.schedules.length - landed.length };
+}
+
+/**
+ * Reads a page of schedules through the WFM port (paced by the worker's rate control like any push) and names the
+ * planned agents whose live shifts differ from the plan: what a rebase would write now. Writes nothing. A schedule
+ * the WFM refuses is reported, not retried; a passing failure retries the activity, which resumes after the last
+ * schedule it finished (heartbeat details).
+ */
+export async function checkDrift(
+  { wfm, plans }: { wfm: WfmPort; plans: PlanStore },
+  input: { planRef: PlanRef; offset: number; limit: number; liveShiftsFor: number },
+): Promise<DriftPage> {
+  const ctx = Context.current();
+  const resumed = ctx.info.heartbeatDetails as { next: number; page: DriftPage } | undefined;
+  const page = resumed?.page ?? emptyDriftPage();
+  // One page, not the whole plan: a PostgreSQL store reads it with one indexed query.
+  const schedules = await plans.getSchedules(input.planRef, input.offset, input.limit);
+  const call: WfmCall = { signal: ctx.cancellationSignal, counts: { requests: 0, rateLimited: 0 } };
+  let next = resumed?.next ?? 0;
+  let listed = page.drifted.filter((d) => d.liveShifts).length;
+  const progress = () => ({
+    next,
+    page: { ...page, requests: page.requests + (call.counts?.requests ?? 0) },
+  });
+  const beat = setInterval(() => ctx.heartbeat(progress()), HEARTBEAT_EVERY_MS);
+  try {
+    for (; next < schedules.length; next++) {
+      const planned = schedules[next];
+      if (!planned) continue;
+      try {
+        const live = await wfm.readSchedule(
+          {
+            scheduleId: planned.scheduleId,
+            businessUnitId: planned.businessUnitId,
+            weekId: planned.weekId,
+            agentIds: planned.agents.map((a) => a.agentId),
+          },
+          call,
+        );
+        // Drift is every planned agent that no longer holds the plan, whatever its basedOn says: plan-wins lists them
+        // all as changes (whether a repair overwrites them is the repair push's policy).
+        const { changes } = rebase(live.agents, planned.agents, 'plan-wins');
+        for (const { agentId } of changes) {
+          const agent: DriftedAgent = { scheduleId: planned.scheduleId, agentId };
+          if (listed < input.liveShiftsFor) {
+            listed++;
+            agent.liveShifts = live.agents.find((a) => a.agentId === agentId)?.shifts ?? [];
+          }
+          page.drifted.push(agent);
+        }
+        page.agentsChecked += planned.agents.length;
+      } catch (err) {
+        if (!(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;
+        page.unreadable.push({
+          scheduleId: planned.scheduleId,
+          failure: { type: err.type ?? 'Error', message: err.message },
+        });
+      }
+      page.schedulesChecked++;
+    }
+    return progress().page;
+  } catch (err) {
+    ctx.heartbeat(progress());
+    throw err;
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+/** The repair push's plan: only the drifted agents, each exactly as the original plan names it. */
+export interface RepairPlan {
+  planId: string;
+  planRef: PlanRef;
+  schedules: number;
+  agentsPlanned: number;
+}
+
+/**
+ * Stores the derived plan of a repair: the drifted agents' entries copied from the pushed plan (so whatever else the
+ * plan says about an agent, such as what it was based on, goes along), under the next free `<planId>-repair-<n>`.
+ */
+export async function storeRepairPlan(
+  { plans, results }: { plans: PlanStore; results: ResultStore },
+  input: { planRef: PlanRef; drifted: Array<Pick<DriftedAgent, 'scheduleId' | 'agentId'>> },
+): Promise<RepairPlan> {
+  const pushed = await plans.get(input.planRef);
+  const wanted = new Map<string, Set<string>>();
+  for (const { scheduleId, agentId } of input.drifted)
+    wanted.set(scheduleId, (wanted.get(scheduleId) ?? new Set()).add(agentId));
+  const schedules = pushed.schedules.flatMap((s) => {
+    const agents = s.agents.filter((a) => wanted.get(s.scheduleId)?.has(a.agentId));
+    return agents.length > 0 ? [{ ...s, agents }] : [];
+  });
+  for (let n = 1; n <= MAX_REPAIRS; n++) {
+    const planId = repairPlanId(pushed.planId, n);
+    if (!isValidId(planId))
+      throw ApplicationFailure.nonRetryable(
+        `the repair plan ID ${planId} is longer than an ID may be; give the plan a shorter planId`,
+        'InvalidPlanId',
+      );
+    const plan: Plan = { planId, schedules };
+    const planRef = await plans.put(plan);
+    const agentsPlanned = countAgents(plan);
+    // Created atomically: two repairs racing for one number cannot both take it.
+    const taken = await results.createManifest({
+      planId,
+      planRef,
+      schedules: schedules.length,
+      agentsPlanned,
+      submittedAt: new Date().toISOString(),
+    });
+    // The same content under a number already taken: this activity's own earlier attempt (or an earlier repair of the
+    // very same agents, long finished). Pushing it again under that number is harmless: a rebase writes what differs.
+    if (!taken || taken.planRef === planRef)
+      return { planId, planRef, schedules: schedules.length, agentsPlanned };
+  }
+  throw ApplicationFailure.nonRetryable(
+    `plan ${pushed.planId} has ${MAX_REPAIRS} repairs already`,
+    'TooManyRepairs',
+  );
+}

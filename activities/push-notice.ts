@@ -1,0 +1,121 @@
+import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { buildReport, isDone, type PushReport } from '../model/report';
+import { urlOrigin, type NoticeDelivery, type PushNotice, type PushNoticeInput } from '../model/push-notice';
+import type { PlanStore } from '../stores/plan-store';
+import type { ResultStore } from '../stores/result-store';
+
+/** One POST may take this long before the attempt counts as failed (and is retried). */
+const POST_TIMEOUT_MS = 10_000;
+/** Schedules not done that the notice names; the report command lists them all. */
+const NOT_DONE_LISTED = 50;
+/** A receiver's Retry-After is honoured up to this. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+export const NoticeFailure = {
+  /** The receiver refused the notice (4xx other than 408/429): sending it again cannot help. */
+  NoticeRejected: 'NoticeRejected',
+  /** No answer, 5xx, 408 or 429: retried with backoff. */
+  NoticeNotDelivered: 'NoticeNotDelivered',
+} as const;
+
+/**
+ * POSTs the push's notice: how it ended and the totals of its report, built from the stores as `wfm-push report`
+ * builds it. A failed attempt throws (the workflow's retry policy backs off); the push's outcome never depends on it.
+ */
+export async function sendPushNotice(
+  deps: { plans: PlanStore; results: ResultStore },
+  input: PushNoticeInput,
+): Promise<NoticeDelivery> {
+  const ctx = Context.current();
+  const notice = await buildNotice(deps, input, ctx.info.workflowNamespace ?? ctx.info.activityNamespace);
+  const where = urlOrigin(input.notifyUrl);
+  let res: Response;
+  try {
+    res = await fetch(input.notifyUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'wfm-push' },
+      body: JSON.stringify(notice),
+      signal: AbortSignal.any([ctx.cancellationSignal, AbortSignal.timeout(POST_TIMEOUT_MS)]),
+      redirect: 'error',
+    });
+    await res.arrayBuffer().catch(() => undefined); // Read to the end so the connection is released.
+  } catch (err) {
+    if (ctx.cancellationSignal.aborted) throw err;
+    const reason =
+      err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : 'error';
+    log.warn('push notice not delivered', {
+      planId: input.planId,
+      to: where,
+      attempt: ctx.info.attempt,
+      reason,
+    });
+    throw ApplicationFailure.retryable(`POST ${where}: ${reason}`, NoticeFailure.NoticeNotDelivered);
+  }
+  if (res.ok) {
+    log.info('push notice delivered', { planId: input.planId, to: where, status: res.status });
+    return { status: res.status, attempts: ctx.info.attempt };
+  }
+  log.warn('push notice refused', {
+    planId: input.planId,
+    to: where,
+    attempt: ctx.info.attempt,
+    status: res.status,
+  });
+  const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
+  throw ApplicationFailure.create({
+    type: retryable ? NoticeFailure.NoticeNotDelivered : NoticeFailure.NoticeRejected,
+    message: `POST ${where}: HTTP ${res.status}`,
+    nonRetryable: !retryable,
+    nextRetryDelay: retryAfterMs(res.headers.get('retry-after')),
+  });
+}
+
+async function buildNotice(
+  deps: { plans: PlanStore; results: ResultStore },
+  input: PushNoticeInput,
+  namespace: string,
+): Promise<PushNotice> {
+  const report = await reportOf(deps, input);
+  const notDone = (report?.schedules ?? []).filter((s) => !isDone(s.outcome));
+  return {
+    event: 'push.ended',
+    planId: input.planId,
+    outcome: input.outcome,
+    ...(input.failure ? { failure: input.failure } : {}),
+    totals: report?.totals ?? null,
+    schedulesNotDone: notDone.slice(0, NOT_DONE_LISTED).map((s) => ({
+      scheduleId: s.scheduleId,
+      outcome: s.outcome,
+      ...(s.failure ? { type: s.failure.type, message: s.failure.message } : {}),
+    })),
+    schedulesNotDoneCount: notDone.length,
+    report: {
+      command: `wfm-push report ${input.planId} --json`,
+      workflowId: input.workflowId,
+      runId: input.runId,
+      namespace,
+    },
+    endedAt: new Date().toISOString(),
+  };
+}
+
+/** The whole plan's report (a retry covers part of it), or undefined if the push never stored its plan. */
+async function reportOf(
+  { plans, results }: { plans: PlanStore; results: ResultStore },
+  input: PushNoticeInput,
+): Promise<PushReport | undefined> {
+  const manifest = await results.getManifest(input.planId);
+  if (!manifest) return undefined;
+  const plan = await plans.get(manifest.planRef);
+  const planned = plan.schedules.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length }));
+  const stored = await results.listResults(input.planId);
+  return buildReport(input.planId, input.outcome, planned, stored.results);
+}
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : undefined;
+}

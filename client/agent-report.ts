@@ -1,0 +1,125 @@
+import { withoutControlCharacters } from '../common/text';
+import { buildAgentReport, type AgentReport, type AgentRow } from '../model/agent-report';
+import type { Shift } from '../model/shift';
+import { pushHandle, stateOf, type PushContext } from './push-client';
+
+/** Every planned agent's outcome of a push (undefined when there is no such push in this data folder). */
+export async function pushAgentReport(
+  ctx: Omit<PushContext, 'taskQueue'>,
+  planId: string,
+): Promise<AgentReport | undefined> {
+  const [state, manifest] = await Promise.all([
+    stateOf(pushHandle(ctx.client, planId)),
+    ctx.results.getManifest(planId),
+  ]);
+  if (!state || !manifest) return undefined;
+  const plan = await ctx.plans.get(manifest.planRef);
+  const { results } = await ctx.results.listResults(planId);
+  const planned = plan.schedules.map((s) => ({
+    scheduleId: s.scheduleId,
+    agentIds: s.agents.map((a) => a.agentId),
+  }));
+  return buildAgentReport(planId, state, planned, results);
+}
+
+/** Rows a person reads at most; `--json` and `--csv` list every agent. */
+const MAX_HUMAN_ROWS = 200;
+
+/**
+ * The per-agent report for a person: the counts, then the agents that need a look (kept-theirs, failed) with the
+ * reason and their live shifts, then, when few enough, every other agent.
+ */
+export function formatAgentReport(report: AgentReport): string {
+  const c = report.counts;
+  const lines = [
+    `Push ${report.planId} (${report.state}): ${report.agents.length} agents: ${c.applied} applied, ${c['already-in-place']} already in place, ${c['kept-theirs']} kept theirs, ${c.failed} failed`,
+  ];
+  if (report.schedulesWithoutAgentOutcomes.length > 0)
+    lines.push(
+      `  ${report.schedulesWithoutAgentOutcomes.length} schedule(s) were recorded without per-agent outcomes: ${report.schedulesWithoutAgentOutcomes.slice(0, 10).join(', ')}`,
+    );
+  const notable = report.agents.filter((a) => a.outcome === 'kept-theirs' || a.outcome === 'failed');
+  const rows = report.agents.length <= MAX_HUMAN_ROWS ? report.agents : notable.slice(0, MAX_HUMAN_ROWS);
+  if (rows.length > 0) lines.push('', table(rows));
+  if (rows.length < report.agents.length)
+    lines.push(
+      `(${report.agents.length - rows.length} more agents not shown: --json or --csv lists every agent)`,
+    );
+  return lines.join('\n');
+}
+
+function table(rows: AgentRow[]): string {
+  const header = ['schedule', 'agent', 'outcome', 'detail'];
+  const body = rows.map((r) => [r.scheduleId, r.agentId, r.outcome, detail(r)]);
+  // The last column (the detail) is as long as it needs: it is not padded, and its rule is as wide as its header.
+  const widths = header.map((h, i) =>
+    i === header.length - 1 ? h.length : Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)),
+  );
+  const fmt = (row: string[]) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt)].join('\n');
+}
+
+function detail(row: AgentRow): string {
+  const parts: string[] = [];
+  if (row.failure) parts.push(`${row.failure.type}: ${withoutControlCharacters(row.failure.message)}`);
+  if (row.newerEdit) {
+    const version = row.newerEdit.liveVersion === undefined ? '' : ` v${row.newerEdit.liveVersion}`;
+    // A refused agent's failure already says it was edited since the plan.
+    const what = row.failure ? '' : `edited since plan (${row.newerEdit.action}); `;
+    parts.push(`${what}live${version}: ${shiftsText(row.newerEdit.liveShifts)}`);
+  }
+  return parts.join('; ');
+}
+
+/**
+ * Shifts as a spreadsheet cell: `2026-12-07T01:00:00.000Z 480m WORK [2026-12-07T05:00:00.000Z 30m BREAK] | ...`
+ * (activities laid over a shift in brackets), or `(none)`.
+ */
+export function shiftsText(shifts: readonly Shift[]): string {
+  if (shifts.length === 0) return '(none)';
+  return shifts
+    .map((s) => {
+      const over = (s.activities ?? [])
+        .map((a) => ` [${a.start} ${a.lengthMinutes}m ${a.activityCode}]`)
+        .join('');
+      return `${s.start} ${s.lengthMinutes}m ${s.activityCode}${over}`;
+    })
+    .join(' | ');
+}
+
+export const AGENT_CSV_COLUMNS = [
+  'scheduleId',
+  'agentId',
+  'outcome',
+  'failureType',
+  'failureMessage',
+  'newerEdit',
+  'liveVersion',
+  'liveShifts',
+] as const;
+
+/** RFC 4180 CSV, one row per planned agent, with a header row. */
+export function agentReportCsv(report: AgentReport): string {
+  const rows = report.agents.map((r) => [
+    r.scheduleId,
+    r.agentId,
+    r.outcome,
+    r.failure?.type ?? '',
+    r.failure?.message ?? '',
+    r.newerEdit?.action ?? '',
+    r.newerEdit?.liveVersion ?? '',
+    r.newerEdit ? shiftsText(r.newerEdit.liveShifts) : '',
+  ]);
+  return [[...AGENT_CSV_COLUMNS], ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+function csvCell(value: string): string {
+  // A cell a spreadsheet would run as a formula (=, +, -, @) is quoted with a leading apostrophe: server messages
+  // come from outside.
+  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

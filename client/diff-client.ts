@@ -1,0 +1,120 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { sleep } from '../common/sleep';
+import { BULK_PUSH_ID, planDiffWorkflowId } from '../model/names';
+import type { Plan } from '../model/plan';
+import { buildDiffReport, type DiffReport } from '../model/plan-diff';
+import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
+import { diffProgressQuery, type planDiff, type PlanDiffProgress } from '../workflows/plan-diff';
+import { stateOf, type PushContext } from './push-client';
+
+/** What a dry run needs of a push context: the client, the plan store, the diff store and the task queue. */
+export type DiffContext = Pick<PushContext, 'client' | 'plans' | 'diffs' | 'taskQueue'>;
+
+export interface DiffOptions {
+  /** Default PUSH_DEFAULTS.onNewerEdit: the diff shows what a push with the same option would do. */
+  onNewerEdit?: NewerEditPolicy;
+  /** Reads in flight at once. Default 50. */
+  maxInFlight?: number;
+}
+
+export interface StartedDiff {
+  diffId: string;
+  handle: WorkflowHandle<typeof planDiff>;
+}
+
+/**
+ * Stores the plan and starts its dry run: a `planDiff` workflow that reads every planned schedule through the
+ * workers (paced like a push) and writes nothing. Each call is a new diff (the live schedules change).
+ */
+export async function startDiff(
+  ctx: DiffContext,
+  plan: Plan,
+  options: DiffOptions = {},
+): Promise<StartedDiff> {
+  const planRef = await ctx.plans.put(plan);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  const diffId = `diff-${stamp}-${planRef.slice(0, 8)}`;
+  const onNewerEdit = options.onNewerEdit ?? PUSH_DEFAULTS.onNewerEdit;
+  const handle = await ctx.client.workflow.start<typeof planDiff>('planDiff', {
+    workflowId: planDiffWorkflowId(plan.planId, diffId),
+    taskQueue: ctx.taskQueue,
+    args: [
+      {
+        diffId,
+        planId: plan.planId,
+        planRef,
+        schedules: plan.schedules.length,
+        onNewerEdit,
+        maxInFlight: options.maxInFlight,
+      },
+    ],
+    // The report says which policy the diff answered for, also when it is printed by a later `diff --diff-id`.
+    memo: { onNewerEdit },
+    // Found in the UI beside the pushes of the same plan.
+    typedSearchAttributes: [{ key: BULK_PUSH_ID, value: plan.planId }],
+    staticSummary: `Dry run of plan ${plan.planId} (${plan.schedules.length} schedules, --on-newer-edit ${onNewerEdit}): reads only`,
+  });
+  return { diffId, handle };
+}
+
+export function diffHandle(client: Client, planId: string, diffId: string): WorkflowHandle<typeof planDiff> {
+  return client.workflow.getHandle<typeof planDiff>(planDiffWorkflowId(planId, diffId));
+}
+
+/** Progress of a running diff; undefined when no worker answers within a few seconds. */
+export async function diffProgress(
+  client: Client,
+  planId: string,
+  diffId: string,
+): Promise<PlanDiffProgress | undefined> {
+  try {
+    return await client.withDeadline(Date.now() + 3_000, () =>
+      diffHandle(client, planId, diffId).query(diffProgressQuery),
+    );
+  } catch {
+    // No worker answered in time (or it went away mid-query): the caller says so after a while.
+    return undefined;
+  }
+}
+
+/** Follows the diff until its workflow ends, then builds its report from the stored schedule diffs. */
+export async function waitForDiffReport(
+  ctx: DiffContext,
+  plan: Plan,
+  diffId: string,
+  onProgress: (p: PlanDiffProgress | undefined) => void = () => {},
+  intervalMs = 1000,
+): Promise<DiffReport> {
+  const handle = diffHandle(ctx.client, plan.planId, diffId);
+  let ended = false;
+  const result = handle.result().then(
+    () => undefined,
+    () => undefined,
+  );
+  void result.finally(() => (ended = true));
+  while (!ended) {
+    onProgress(await diffProgress(ctx.client, plan.planId, diffId));
+    await Promise.race([result, sleep(intervalMs)]);
+  }
+  return diffReport(ctx, plan, diffId);
+}
+
+/** The diff's report as it stands (running: the schedules read so far). */
+export async function diffReport(ctx: DiffContext, plan: Plan, diffId: string): Promise<DiffReport> {
+  const handle = diffHandle(ctx.client, plan.planId, diffId);
+  const [state, diffs, memo] = await Promise.all([
+    stateOf(handle),
+    ctx.diffs.listScheduleDiffs(diffId),
+    handle.describe().then(
+      (d) => d.memo,
+      () => undefined,
+    ),
+  ]);
+  if (!state) throw new Error(`no diff ${diffId} of plan ${plan.planId}`);
+  const onNewerEdit = typeof memo?.onNewerEdit === 'string' ? memo.onNewerEdit : PUSH_DEFAULTS.onNewerEdit;
+  return buildDiffReport(
+    { diffId, planId: plan.planId, state, onNewerEdit },
+    plan.schedules.map((s) => s.scheduleId),
+    diffs,
+  );
+}

@@ -1,0 +1,83 @@
+import { withoutControlCharacters } from '../common/text';
+import type { DriftReport } from '../model/drift';
+import type { Shift } from '../model/shift';
+
+/** Drifted agents shown in the table; `--json` lists them all. */
+const ROWS_SHOWN = 100;
+
+/** The drift report a person reads: a summary line, a table of drifted agents, unreadable schedules, the repair. */
+export function formatDriftReport(report: DriftReport): string {
+  const schedules = new Set(report.drifted.map((d) => d.scheduleId)).size;
+  const verdict =
+    report.drifted.length === 0
+      ? 'every checked agent still holds the plan'
+      : `${report.drifted.length} agent(s) in ${schedules} schedule(s) no longer match the plan`;
+  const lines = [
+    `Plan ${report.planId}: ${verdict}`,
+    `  checked:    ${report.schedulesChecked} landed schedule(s), ${report.agentsChecked} planned agent(s), ${report.requests} request(s) to the WFM, at ${report.checkedAt}`,
+  ];
+  if (report.schedulesNotLanded > 0)
+    lines.push(
+      `  not landed: ${report.schedulesNotLanded} schedule(s) the push did not land were not checked (wfm-push retry ${report.planId})`,
+    );
+  if (report.drifted.length > 0) {
+    const rows = report.drifted
+      .slice(0, ROWS_SHOWN)
+      .map((d) => [d.scheduleId, d.agentId, d.liveShifts ? shiftsText(d.liveShifts) : '(not listed)']);
+    lines.push('', table(['schedule', 'agent', 'live shifts now'], rows));
+    if (report.drifted.length > ROWS_SHOWN)
+      lines.push(`  ... and ${report.drifted.length - ROWS_SHOWN} more (--json lists them all)`);
+  }
+  if (report.unreadable.length > 0) {
+    lines.push('', `Schedules the WFM would not let us read (${report.unreadable.length}):`);
+    for (const u of report.unreadable.slice(0, ROWS_SHOWN))
+      lines.push(`  ${u.scheduleId}: ${u.failure.type}: ${withoutControlCharacters(u.failure.message)}`);
+  }
+  const repair = report.repair;
+  if (repair) {
+    const t = repair.summary?.totals;
+    const outcome = t
+      ? `${t.agentsChanged} agent(s) written, ${t.agentsAlreadyInPlace} already in place, ${t.agentsFailed} failed`
+      : `did not complete: ${withoutControlCharacters(repair.failure ?? 'unknown')}`;
+    lines.push(
+      '',
+      `Repair: push ${repair.planId} (${repair.agents} agent(s) in ${repair.schedules} schedule(s)): ${outcome}. Its report: wfm-push report ${repair.planId}`,
+    );
+  } else if (report.drifted.length > 0) {
+    lines.push('', `Push them back to the plan with: wfm-push verify ${report.planId} --repair`);
+  }
+  return lines.join('\n');
+}
+
+/** True when nothing is left to do: no drift (or a repair that put every drifted agent back), nothing unreadable. */
+export function driftSettled(report: DriftReport): boolean {
+  if (report.unreadable.length > 0) return false;
+  if (report.drifted.length === 0) return true;
+  const t = report.repair?.summary?.totals;
+  return t !== undefined && t.agentsFailed === 0 && t.schedulesFailed === 0;
+}
+
+/** The first two shifts, instants to the minute (a week of shifts would not fit a terminal line). */
+function shiftsText(shifts: readonly Shift[]): string {
+  if (shifts.length === 0) return '(none)';
+  const shown = shifts
+    .slice(0, 2)
+    .map((s) => `${s.start.replace(/:00(\.0+)?Z$/, 'Z')} ${s.lengthMinutes}m ${s.activityCode}`);
+  return withoutControlCharacters(
+    `${shown.join('; ')}${shifts.length > 2 ? `; +${shifts.length - 2} more` : ''}`,
+  );
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const fmt = (row: string[]) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [
+    '  ' + fmt(header),
+    '  ' + fmt(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => '  ' + fmt(r)),
+  ].join('\n');
+}

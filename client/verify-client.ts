@@ -1,0 +1,106 @@
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { verifyScheduleId, verifyWorkflowId, type DriftReport, type VerifyInput } from '../model/drift';
+import { BULK_PUSH_ID } from '../model/names';
+import type { verifyPush } from '../workflows/verify-push';
+import { pushHandle, PushRefused, stateOf, type PushContext } from './push-client';
+
+export type VerifyOptions = Omit<VerifyInput, 'planId'>;
+
+/** Refuses a check of a push this data folder does not know, or one still running (it has not landed yet). */
+async function requireEndedPush(ctx: PushContext, planId: string): Promise<void> {
+  if (!(await ctx.results.getManifest(planId)))
+    throw new PushRefused(`no push with plan ID ${planId} in this data folder`);
+  if ((await stateOf(pushHandle(ctx.client, planId))) === 'running')
+    throw new PushRefused(`push ${planId} is still running; check it for drift once it has ended`);
+}
+
+/**
+ * Starts a drift check of a finished push on the workers (their WFM adapters and rate control do the reading) and
+ * returns its handle; `result()` is the drift report.
+ */
+export async function startVerify(
+  ctx: PushContext,
+  planId: string,
+  options: VerifyOptions = {},
+): Promise<WorkflowHandle<typeof verifyPush>> {
+  await requireEndedPush(ctx, planId);
+  return ctx.client.workflow.start<typeof verifyPush>('verifyPush', {
+    workflowId: verifyWorkflowId(planId, Date.now()),
+    taskQueue: ctx.taskQueue,
+    args: [{ planId, ...options }],
+    typedSearchAttributes: [{ key: BULK_PUSH_ID, value: planId }],
+    staticSummary: `Drift check of push ${planId}${options.repair ? ', with repair' : ''}`,
+  });
+}
+
+/** Checks a finished push for drift (and repairs it when asked); resolves with the drift report. */
+export async function verifyPlan(
+  ctx: PushContext,
+  planId: string,
+  options: VerifyOptions = {},
+): Promise<DriftReport> {
+  return (await startVerify(ctx, planId, options)).result();
+}
+
+export interface VerifyScheduleOptions extends VerifyOptions {
+  /** Time between two checks, in ms (at least 1 s). */
+  everyMs: number;
+  /** No check starts after this time. */
+  until: Date;
+}
+
+/**
+ * Registers a Temporal Schedule that checks the push for drift every `everyMs` until `until` (one per plan: its ID is
+ * `verify:<planId>`). It shows in the UI's Schedules page; each run is a `verifyPush` workflow.
+ */
+export async function scheduleVerify(
+  ctx: PushContext,
+  planId: string,
+  { everyMs, until, ...options }: VerifyScheduleOptions,
+): Promise<{ scheduleId: string }> {
+  await requireEndedPush(ctx, planId);
+  const scheduleId = verifyScheduleId(planId);
+  try {
+    await ctx.client.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: everyMs }], endAt: until },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'verifyPush',
+        taskQueue: ctx.taskQueue,
+        // The server appends each run's time to this ID.
+        workflowId: `verify:${planId}`,
+        args: [{ planId, ...options } satisfies VerifyInput],
+        typedSearchAttributes: [{ key: BULK_PUSH_ID, value: planId }],
+        staticSummary: `Scheduled drift check of push ${planId}${options.repair ? ', with repair' : ''}`,
+      },
+      // A check still running when the next is due (a slow WFM) is not doubled: the next one waits for the one after.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+      state: { note: `wfm-push verify ${planId}: drift check until ${until.toISOString()}` },
+    });
+  } catch (err) {
+    if (err instanceof ScheduleAlreadyRunning)
+      throw new PushRefused(
+        `push ${planId} already has a drift-check schedule (${scheduleId}); delete it first: wfm-push verify ${planId} --stop`,
+      );
+    throw err;
+  }
+  return { scheduleId };
+}
+
+/** Deletes the plan's drift-check schedule; false when it has none. Runs already started finish. */
+export async function deleteVerifySchedule(client: Client, planId: string): Promise<boolean> {
+  try {
+    await client.schedule.getHandle(verifyScheduleId(planId)).delete();
+    return true;
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return false;
+    throw err;
+  }
+}

@@ -1,0 +1,67 @@
+import { AGENT_OUTCOMES, type AgentOutcome, type AgentOutcomeKind } from './agent-outcome';
+import type { PushState, ScheduleResult } from './report';
+
+/** One planned agent in the per-agent report: its schedule and its outcome. */
+export interface AgentRow extends AgentOutcome {
+  scheduleId: string;
+}
+
+/** `wfm-push report <planId> --agents --json`: every planned agent's outcome (documented in the README). */
+export interface AgentReport {
+  planId: string;
+  state: PushState;
+  /** Agents per outcome; they add up to the agents listed. */
+  counts: Record<AgentOutcomeKind, number>;
+  /** Every planned agent of every finished schedule, in plan order (while running: the schedules finished so far). */
+  agents: AgentRow[];
+  /** Schedules whose line was stored without per-agent outcomes (by a version before them); their agents are not listed. */
+  schedulesWithoutAgentOutcomes: string[];
+}
+
+/**
+ * The per-agent report from the plan's schedules and the stored lines. A schedule the push never started lists its
+ * agents as failed (NotStarted), like the schedule report; a failed line that landed nothing lists every agent
+ * failed with the schedule's reason even if it was stored without per-agent outcomes.
+ */
+export function buildAgentReport(
+  planId: string,
+  state: PushState,
+  planned: ReadonlyArray<{ scheduleId: string; agentIds: readonly string[] }>,
+  results: readonly ScheduleResult[],
+): AgentReport {
+  const byId = new Map(results.map((r) => [r.scheduleId, r]));
+  const report: AgentReport = {
+    planId,
+    state,
+    counts: Object.fromEntries(AGENT_OUTCOMES.map((o) => [o, 0])) as Record<AgentOutcomeKind, number>,
+    agents: [],
+    schedulesWithoutAgentOutcomes: [],
+  };
+  for (const { scheduleId, agentIds } of planned) {
+    const line = byId.get(scheduleId);
+    const outcomes = line ? outcomesOf(line, agentIds) : notStarted(state, agentIds);
+    if (outcomes === undefined) {
+      if (line) report.schedulesWithoutAgentOutcomes.push(scheduleId);
+      continue;
+    }
+    for (const outcome of outcomes) {
+      report.agents.push({ scheduleId, ...outcome });
+      report.counts[outcome.outcome]++;
+    }
+  }
+  return report;
+}
+
+function outcomesOf(line: ScheduleResult, agentIds: readonly string[]): AgentOutcome[] | undefined {
+  if (line.agents) return line.agents;
+  const nothingLanded = line.agentsChanged === 0 && line.agentsAlreadyInPlace === 0;
+  if (line.failure && nothingLanded)
+    return agentIds.map((agentId) => ({ agentId, outcome: 'failed', failure: line.failure }));
+  return undefined;
+}
+
+function notStarted(state: PushState, agentIds: readonly string[]): AgentOutcome[] | undefined {
+  if (state === 'running') return undefined;
+  const failure = { type: 'NotStarted', message: `the push was ${state} before this schedule was started` };
+  return agentIds.map((agentId) => ({ agentId, outcome: 'failed', failure }));
+}

@@ -1,0 +1,91 @@
+import type { PushOptions } from './push-options';
+import type { PushSummary } from './report';
+import type { Shift } from './shift';
+
+/** An agent whose live shifts no longer match the plan its push landed. */
+export interface DriftedAgent {
+  scheduleId: string;
+  agentId: string;
+  /**
+   * What the WFM holds now (`[]`: no shifts, or the agent is gone from the schedule). Absent once the check has
+   * listed `LIVE_SHIFTS_LISTED` agents with their shifts: the rest are named only, so a large drift stays small in
+   * workflow history.
+   */
+  liveShifts?: Shift[];
+}
+
+/** A schedule the check could not read (the WFM refused: gone, forbidden, not understood). */
+export interface UnreadableSchedule {
+  scheduleId: string;
+  failure: { type: string; message: string };
+}
+
+/** Agents listed with their live shifts in one drift check; beyond that, agents are listed by ID only. */
+export const LIVE_SHIFTS_LISTED = 200;
+
+/** What one page of the check found (an activity's result: small, it crosses into workflow history). */
+export interface DriftPage {
+  schedulesChecked: number;
+  agentsChecked: number;
+  drifted: DriftedAgent[];
+  unreadable: UnreadableSchedule[];
+  /** HTTP requests the reads sent to the WFM. */
+  requests: number;
+}
+
+/** What `verifyPush` was asked to do. */
+export interface VerifyInput {
+  planId: string;
+  /** Push the drifted agents back to the plan (a derived plan `<planId>-repair-<n>`). */
+  repair?: boolean;
+  /**
+   * How the repair push runs, with its overwrite policy for agents whose plan gives `basedOn` (`onNewerEdit`; the
+   * CLI's `verify --repair` passes plan-wins unless told otherwise: a drifted agent was edited since by definition).
+   */
+  repairOptions?: PushOptions;
+}
+
+/** The repair push a drift check started. */
+export interface RepairRun {
+  planId: string;
+  workflowId: string;
+  agents: number;
+  schedules: number;
+  /** The repair push's result; absent if it did not complete (see its report). */
+  summary?: PushSummary;
+  /** How it ended when it did not complete. */
+  failure?: string;
+}
+
+/** The result of `verifyPush`: small, so a Temporal Schedule's runs can be read back from history. */
+export interface DriftReport {
+  planId: string;
+  checkedAt: string;
+  schedulesChecked: number;
+  agentsChecked: number;
+  /** Planned schedules not checked because the push has not landed them (failed or not started: `wfm-push retry`). */
+  schedulesNotLanded: number;
+  drifted: DriftedAgent[];
+  unreadable: UnreadableSchedule[];
+  requests: number;
+  repair?: RepairRun;
+}
+
+export function emptyDriftPage(): DriftPage {
+  return { schedulesChecked: 0, agentsChecked: 0, drifted: [], unreadable: [], requests: 0 };
+}
+
+/** The workflow ID of a one-off drift check, and the prefix of a scheduled one's runs. */
+export function verifyWorkflowId(planId: string, startedAtMs: number): string {
+  return `verify:${planId}:${new Date(startedAtMs).toISOString()}`;
+}
+
+/** One Temporal Schedule per plan: registering it again replaces nothing but is refused, so it is found by name. */
+export function verifyScheduleId(planId: string): string {
+  return `verify:${planId}`;
+}
+
+/** The plan ID of the n-th repair of a plan. */
+export function repairPlanId(planId: string, n: number): string {
+  return `${planId}-repair-${n}`;
+}

@@ -1,0 +1,142 @@
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { cancelPush, submitPush, waitForReport } from '../../client/push-client';
+import type { PushNotice } from '../../model/push-notice';
+import type { PushReport } from '../../model/report';
+import { Harness } from '../support/harness';
+import { runCli } from '../support/run-cli';
+import { waitUntil } from '../support/wait-until';
+
+/** A real webhook receiver on a free local port: answers each POST with the next status of `statuses` (then 200). */
+async function receiver(statuses: number[]) {
+  const received: Array<{ status: number; body: PushNotice; contentType?: string }> = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const status = statuses[received.length] ?? 200;
+      received.push({
+        status,
+        body: JSON.parse(Buffer.concat(chunks).toString()) as PushNotice,
+        contentType: req.headers['content-type'],
+      });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/wfm-push?token=secret`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('push --notify-url: a webhook when the push ends', () => {
+  let h: Harness;
+  const closers: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    h = await Harness.create();
+  });
+  afterEach(async () => {
+    await h.afterEach();
+    for (const close of closers.splice(0)) await close();
+  });
+  afterAll(() => h.teardown());
+
+  it('POSTs the summary once the push has ended, retrying after a failed first attempt', async () => {
+    const { plan, env } = await h.scenario('notice', { schedules: 3, agents: 30 });
+    const hook = await receiver([500]);
+    closers.push(hook.close);
+    const file = path.join(h.dataDir, `${plan.planId}.json`);
+    writeFileSync(file, JSON.stringify(plan));
+
+    const run = await runCli(['push', file, '--wait', '--json', '--notify-url', hook.url], env);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as PushReport;
+
+    await waitUntil('the second attempt reached the receiver', () => hook.received.length >= 2, 30_000);
+    expect(hook.received.map((r) => r.status)).toEqual([500, 200]);
+    const [first, second] = hook.received.map((r) => r.body);
+    expect(second).toEqual({ ...first, endedAt: expect.any(String) });
+    expect(second).toEqual({
+      event: 'push.ended',
+      planId: plan.planId,
+      outcome: 'completed',
+      totals: report.totals,
+      schedulesNotDone: [],
+      schedulesNotDoneCount: 0,
+      report: {
+        command: `wfm-push report ${plan.planId} --json`,
+        workflowId: `bulk-push:${plan.planId}`,
+        runId: expect.any(String),
+        namespace: 'default',
+      },
+      endedAt: expect.any(String),
+    });
+    expect(hook.received[1]?.contentType).toBe('application/json');
+    // The notice's own workflow says it was delivered, on the second attempt; the push is untouched by it.
+    const notice = h.client.workflow.getHandle(`push-notice:${plan.planId}:${second?.report.runId}`);
+    expect(await notice.result()).toEqual({ status: 200, attempts: 2 });
+    expect((await h.client.workflow.getHandle(`bulk-push:${plan.planId}`).describe()).status.name).toBe(
+      'COMPLETED',
+    );
+  });
+
+  it('never changes the push’s outcome: a refused notice fails its own workflow, visibly, and the push completes', async () => {
+    const { plan, queue } = await h.scenario('notice-refused', { schedules: 2, agents: 10 });
+    const hook = await receiver([410]);
+    closers.push(hook.close);
+
+    const report = await h.push(plan, queue, { notifyUrl: hook.url });
+
+    expect(report.state).toBe('completed');
+    expect(report.totals.schedulesFailed).toBe(0);
+    await waitUntil('the receiver was called', () => hook.received.length >= 1, 30_000);
+    const runId = hook.received[0]?.body.report.runId;
+    const notice = h.client.workflow.getHandle(`push-notice:${plan.planId}:${runId}`);
+    const failure = await notice.result().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause).toMatchObject({
+      type: 'NoticeRejected',
+      message: expect.stringContaining('HTTP 410'),
+    });
+    // The secret in the URL's query never shows in the failure.
+    expect((failure as WorkflowFailedError).cause?.message).not.toContain('secret');
+    expect(hook.received).toHaveLength(1); // A 410 is not retried.
+  });
+
+  it('says "cancelled" with what was and was not done when the push is cancelled', async () => {
+    const { plan, queue } = await h.scenario('notice-cancel', {
+      schedules: 6,
+      agents: 12,
+      simulator: { latencyMs: 300 },
+    });
+    const hook = await receiver([]);
+    closers.push(hook.close);
+    const ctx = h.context(queue);
+    await submitPush(ctx, plan, { maxInFlight: 1, notifyUrl: hook.url });
+    await waitUntil(
+      'a schedule has landed',
+      async () => (await ctx.results.listResults(plan.planId)).results.length > 0,
+    );
+    await cancelPush(h.client, plan.planId);
+    const report = await waitForReport(ctx, plan.planId);
+    expect(report.state).toBe('cancelled');
+
+    await waitUntil('the notice arrived', () => hook.received.length >= 1, 30_000);
+    const notice = hook.received[0]?.body;
+    expect(notice).toMatchObject({ planId: plan.planId, outcome: 'cancelled' });
+    expect(notice?.totals?.schedules).toBe(6);
+    expect(notice?.schedulesNotDoneCount).toBeGreaterThan(0);
+    expect(notice?.schedulesNotDone).toContainEqual(
+      expect.objectContaining({ outcome: 'not-started', type: 'NotStarted' }),
+    );
+  });
+});

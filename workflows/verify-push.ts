@@ -1,0 +1,132 @@
+import {
+  ChildWorkflowFailure,
+  executeChild,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  setCurrentDetails,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/create-activities';
+import { LIVE_SHIFTS_LISTED, type DriftPage, type DriftReport, type VerifyInput } from '../model/drift';
+import { BULK_PUSH_ID, bulkPushWorkflowId, httpTaskQueueFor } from '../model/names';
+import { bulkPush } from './bulk-push';
+
+/** Schedules one drift-check activity reads (one after another, paced by the worker's rate control). */
+const SCHEDULES_PER_PAGE = 25;
+/** Pages read at once: a few, so a drift check never crowds out a push on the same WFM. */
+const PAGES_IN_FLIGHT = 4;
+
+/**
+ * A drift check: re-reads the schedules a push landed and names the planned agents whose live shifts no longer match
+ * the plan (someone changed them after the push). Writes nothing, unless asked to repair: then the drifted agents, and
+ * only they, are pushed again as a derived plan `<planId>-repair-<n>` by the same bulk-push machinery.
+ */
+export async function verifyPush(input: VerifyInput): Promise<DriftReport> {
+  const { prepareDriftCheck, storeRepairPlan } = proxyActivities<Activities>({
+    summary: `Read the pushed plan ${input.planId} and its results`,
+    startToCloseTimeout: '5 minutes',
+    retry: {
+      maximumAttempts: 10,
+      nonRetryableErrorTypes: ['UnknownPlan', 'InvalidPlanId', 'TooManyRepairs'],
+    },
+  });
+  const { checkDrift } = proxyActivities<Activities>({
+    taskQueue: httpTaskQueueFor(workflowInfo().taskQueue),
+    summary: `Read pushed schedules of plan ${input.planId} and compare them with the plan`,
+    // Reads wait out rate limits inside an attempt, as a push's syncs do (up to WFM_RATE_LIMIT_DEADLINE).
+    startToCloseTimeout: '24 hours',
+    heartbeatTimeout: '20 seconds',
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      maximumAttempts: 30,
+    },
+  });
+
+  const scope = await prepareDriftCheck({ planId: input.planId });
+  const report: DriftReport = {
+    planId: input.planId,
+    checkedAt: new Date(Date.now()).toISOString(),
+    schedulesChecked: 0,
+    agentsChecked: 0,
+    schedulesNotLanded: scope.schedulesNotLanded,
+    drifted: [],
+    unreadable: [],
+    requests: 0,
+  };
+  const show = (state: string) =>
+    setCurrentDetails(
+      `${state}: ${report.schedulesChecked}/${scope.schedules} landed schedules checked, ${report.drifted.length} agents drifted, ${report.unreadable.length} schedules unreadable, ${scope.schedulesNotLanded} not landed by the push`,
+    );
+  show('Checking');
+
+  let nextPage = 0;
+  const pages = Math.ceil(scope.schedules / SCHEDULES_PER_PAGE);
+  const reader = async () => {
+    while (nextPage < pages) {
+      const offset = nextPage++ * SCHEDULES_PER_PAGE;
+      const listed = report.drifted.filter((d) => d.liveShifts).length;
+      const page = await checkDrift({
+        planRef: scope.planRef,
+        offset,
+        limit: SCHEDULES_PER_PAGE,
+        liveShiftsFor: Math.max(0, LIVE_SHIFTS_LISTED - listed),
+      });
+      addPage(report, page);
+      show('Checking');
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PAGES_IN_FLIGHT, pages) }, reader));
+  report.drifted.sort(
+    (a, b) => a.scheduleId.localeCompare(b.scheduleId) || a.agentId.localeCompare(b.agentId),
+  );
+
+  if (input.repair && report.drifted.length > 0) {
+    const repair = await storeRepairPlan({
+      planRef: scope.planRef,
+      drifted: report.drifted.map(({ scheduleId, agentId }) => ({ scheduleId, agentId })),
+    });
+    const workflowId = bulkPushWorkflowId(repair.planId);
+    report.repair = {
+      planId: repair.planId,
+      workflowId,
+      agents: repair.agentsPlanned,
+      schedules: repair.schedules,
+    };
+    show(`Repairing with push ${repair.planId}`);
+    try {
+      report.repair.summary = await executeChild(bulkPush, {
+        workflowId,
+        args: [
+          {
+            ...input.repairOptions,
+            planId: repair.planId,
+            planRef: repair.planRef,
+            schedules: repair.schedules,
+            agentsPlanned: repair.agentsPlanned,
+          },
+        ],
+        typedSearchAttributes: [{ key: BULK_PUSH_ID, value: repair.planId }],
+        staticSummary: `Repair of push ${input.planId}: ${repair.agentsPlanned} drifted agents in ${repair.schedules} schedules`,
+        // The repair is a push like any other: it finishes even if this check is cancelled or times out.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const cause = err instanceof ChildWorkflowFailure ? (err.cause ?? err) : err;
+      report.repair.failure = cause instanceof Error ? cause.message : String(cause);
+    }
+  }
+  show(report.repair ? `Done, repaired by push ${report.repair.planId}` : 'Done');
+  return report;
+}
+
+function addPage(report: DriftReport, page: DriftPage): void {
+  report.schedulesChecked += page.schedulesChecked;
+  report.agentsChecked += page.agentsChecked;
+  report.requests += page.requests;
+  report.drifted.push(...page.drifted);
+  report.unreadable.push(...page.unreadable);
+}
