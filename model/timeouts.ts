@@ -5,12 +5,16 @@
  * about how long the WFM may take: a sync waits for a slow WFM as long as it keeps heartbeating.
  */
 
-/** How often a long activity (a sync, a wait for another push) heartbeats. The worker sends each beat on at once. */
-export const HEARTBEAT_EVERY_MS = 3_000;
+/**
+ * How often a long activity (a sync, a wait for another push) heartbeats; the worker sends each beat on at once. The
+ * first beat goes out at once, so a sync whose read answers within this time heartbeats the agents it sets out to
+ * write before it writes (a successor then counts them right if this worker dies mid-write).
+ */
+export const HEARTBEAT_EVERY_MS = 5_000;
 
 /**
  * A long activity without a heartbeat for this long is retried (its worker died, or it was lost in a server crash).
- * Four beats: an event loop busy for several seconds does not trip it.
+ * A beat may be missed: an event loop busy for several seconds does not trip it.
  */
 export const HEARTBEAT_TIMEOUT_MS = 12_000;
 
