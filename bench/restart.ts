@@ -1,12 +1,13 @@
 /**
  * Recovery from a crash of Temporal mid-push:
- * `npm run bench:restart [-- --kill-at 6 --schedules 200 --trials 1 --target dev]`.
+ * `npm run bench:restart [-- --kill-at 6 --down-for 0 --schedules 200 --trials 1 --target dev]`.
  *
  * Pushes of SCHEDULES × 10 agents into the simulator with the demo's faults (15 % conflicts, another writer every
  * 50 ms, 50 requests/s), each on a fresh Temporal with one worker process with default settings: a baseline, then
- * --trials pushes during which Temporal is SIGKILLed (the whole process group) at --kill-at seconds and at once
- * restarted on the same state and port, as an operator would. Where the crash lands differs from trial to trial: a
- * task the server had just handed out (or a worker's answer) may be lost, and then its timeout decides the wait. For
+ * --trials pushes during which Temporal is SIGKILLed (the whole process group) at --kill-at seconds and restarted on
+ * the same state and port after --down-for seconds (0: at once, as an operator would). Where the crash lands differs
+ * from trial to trial: a task the server had just handed out may be lost, and then its timeout decides the wait. Down
+ * for longer than the worker retries its answers (about 10 s), every task that ends meanwhile is lost that way. For
  * each crash it prints the wall time, the downtime, the stall (the longest time after the restart in which the push
  * counted no schedule done, its end included), what the crash cost against the baseline, and where the time went (the
  * timeouts in the histories, by workflow); it checks the invariants on the simulator's commit log every time.
@@ -38,6 +39,8 @@ const TARGETS = { dev: devServerTarget } satisfies Record<
 
 const optionsSchema = z.object({
   killAt: z.coerce.number().min(0).max(600).default(6),
+  /** Seconds between the kill and the restart. */
+  downFor: z.coerce.number().min(0).max(600).default(0),
   schedules: z.coerce.number().int().min(1).max(100_000).default(200),
   /** Crashed pushes, one after the other: where the crash lands differs from one to the next. */
   trials: z.coerce.number().int().min(1).max(50).default(1),
@@ -113,6 +116,7 @@ function parseOptions(): z.infer<typeof optionsSchema> {
   const { values } = parseArgs({
     options: {
       'kill-at': { type: 'string' },
+      'down-for': { type: 'string' },
       schedules: { type: 'string' },
       target: { type: 'string' },
       trials: { type: 'string' },
@@ -120,6 +124,7 @@ function parseOptions(): z.infer<typeof optionsSchema> {
   });
   const parsed = optionsSchema.safeParse({
     killAt: values['kill-at'],
+    downFor: values['down-for'],
     schedules: values.schedules,
     target: values.target,
     trials: values.trials,
@@ -172,6 +177,7 @@ async function runPush(options: z.infer<typeof optionsSchema>, crash: boolean): 
       await sleep(t0 + options.killAt * 1000 - Date.now());
       const killedAtMs = Date.now() - t0;
       await temporal.kill();
+      await sleep(options.downFor * 1000);
       await temporal.restart();
       crashed = { killedAtMs, restartedAtMs: Date.now() - t0 };
     }
