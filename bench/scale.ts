@@ -8,7 +8,6 @@
  * continue-as-new would show), what each run handed to the next, the parent's runs and their history lengths, and the
  * worker's peak memory (the worker is its own process, so its figure is its own).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pushContext } from '../client/context';
 import { startCliProcess } from '../dev/processes';
@@ -21,7 +20,7 @@ import { checkSimulator } from '../dev/invariants';
 import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
-import { benchClusterEnv, benchEnv, machine } from './support';
+import { benchClusterEnv, benchEnv, machine, peakRss } from './support';
 
 const CLUSTER = process.argv.includes('--cluster');
 const numbers = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -174,12 +173,6 @@ function ratesPer(landedMs: readonly number[], startMs: number, windowMs: number
     const span = Math.min(windowMs, lastMs - (startMs + i * windowMs)) || windowMs;
     return (n / (span / 1000)).toFixed(1);
   });
-}
-
-/** Peak resident memory of a process in KiB, from /proc (Linux). */
-function peakRss(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? NaN);
 }
 
 main().catch((err: unknown) => {
