@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { freePort } from '../dev/processes';
 import { startDevServer, type DevServer } from '../dev/temporal-dev-server';
+import { startTemporalCluster, type TemporalCluster } from '../dev/temporal-cluster';
+import { TEMPORAL_SERVER_VERSION } from '../dev/temporal-server-build';
 
 /**
- * A Temporal deployment a benchmark can crash and bring back on the same state: the dev server here; a cluster whose
- * history service is killed and restarted can implement the same three steps.
+ * A Temporal deployment a benchmark can crash and bring back on the same state: the dev server, or a cluster whose
+ * history service is killed and restarted.
  */
 export interface CrashableTemporal {
   /** What is killed and restarted, for the benchmark's output. */
@@ -42,6 +44,32 @@ export async function devServerTarget(dir: string): Promise<CrashableTemporal> {
     stop: async () => {
       await server?.stop();
       server = undefined;
+    },
+  };
+}
+
+/**
+ * A production-style cluster (dev/temporal-cluster.ts: four service processes on PostgreSQL) whose history service,
+ * the one that owns workflow state, is SIGKILLed and restarted; the frontend keeps answering meanwhile.
+ */
+export async function clusterHistoryTarget(dir: string): Promise<CrashableTemporal> {
+  let cluster: TemporalCluster | undefined;
+  const started = await startTemporalCluster({ dir: path.join(dir, 'cluster') });
+  cluster = started;
+  return {
+    description: `the history service of a Temporal ${TEMPORAL_SERVER_VERSION} cluster (four processes, PostgreSQL)`,
+    address: started.address,
+    // Already started above: the cluster's address is only known once it runs.
+    start: async () => {},
+    kill: async () => {
+      await cluster?.killService('history');
+    },
+    restart: async () => {
+      await cluster?.startService('history');
+    },
+    stop: async () => {
+      await cluster?.stop();
+      cluster = undefined;
     },
   };
 }

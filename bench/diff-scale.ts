@@ -3,7 +3,6 @@
  * `npm run bench:diff [-- SCHEDULES [MAX_IN_FLIGHT]]`. Prints wall time, schedules per second, the diff workflow's runs
  * and their history lengths, what the simulator received (reads only, no commit) and the worker's peak memory.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pushContext } from '../client/context';
 import { diffProgress, startDiff, waitForDiffReport } from '../client/diff-client';
@@ -12,7 +11,7 @@ import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import { planDiffWorkflowId } from '../model/names';
-import { benchEnv, machine } from './support';
+import { benchEnv, machine, peakRss } from './support';
 
 const SCHEDULES = Number(process.argv[2] ?? 10_000);
 const AGENTS_PER_SCHEDULE = 10;
@@ -91,12 +90,6 @@ async function main(): Promise<void> {
     await running.close();
     await env.close();
   }
-}
-
-/** Peak resident memory of a process in KiB, from /proc (Linux). */
-function peakRss(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? NaN);
 }
 
 main().catch((err: unknown) => {

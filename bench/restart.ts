@@ -1,6 +1,6 @@
 /**
  * Recovery from a crash of Temporal mid-push:
- * `npm run bench:restart [-- --kill-at 6 --down-for 0 --schedules 200 --trials 1 --target dev]`.
+ * `npm run bench:restart [-- --kill-at 6 --down-for 0 --schedules 200 --trials 1 --target dev|cluster]`.
  *
  * Pushes of SCHEDULES × 10 agents into the simulator with the demo's faults (15 % conflicts, another writer every
  * 50 ms, 50 requests/s), each on a fresh Temporal with one worker process with default settings: a baseline, then
@@ -28,11 +28,11 @@ import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import { BULK_PUSH_ID } from '../model/names';
-import { devServerTarget, type CrashableTemporal } from './crashable-temporal';
+import { clusterHistoryTarget, devServerTarget, type CrashableTemporal } from './crashable-temporal';
 import { benchClient, machine, startBenchWorker } from './support';
 
-/** What can be crashed; a cluster whose history service is killed can join as another entry. */
-const TARGETS = { dev: devServerTarget } satisfies Record<
+/** What can be crashed: the whole dev server, or a cluster's history service. */
+const TARGETS = { dev: devServerTarget, cluster: clusterHistoryTarget } satisfies Record<
   string,
   (dir: string) => Promise<CrashableTemporal>
 >;

@@ -1,12 +1,13 @@
 /**
  * A push of 10,000 schedules × 10 agents against an unthrottled simulator:
- * `npm run bench:scale [-- SCHEDULES [MAX_IN_FLIGHT [LATENCY_MS]]]`. LATENCY_MS (default 0) is added to every WFM
+ * `npm run bench:scale [-- SCHEDULES [MAX_IN_FLIGHT [LATENCY_MS]]] [--cluster]`. With `--cluster` the push runs on
+ * a production-style Temporal cluster (four services on PostgreSQL) with the plan and result store on PostgreSQL and
+ * two worker processes; without it, on the dev server with the local folder store and one worker. LATENCY_MS (default 0) is added to every WFM
  * answer: with slow answers children run long, and a run that waited for its children before continuing as new would
  * wait long. Prints wall time, schedules per second overall and per minute (and per 10 s, where a dip at each
  * continue-as-new would show), what each run handed to the next, the parent's runs and their history lengths, and the
  * worker's peak memory (the worker is its own process, so its figure is its own).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pushContext } from '../client/context';
 import { startCliProcess } from '../dev/processes';
@@ -19,15 +20,18 @@ import { checkSimulator } from '../dev/invariants';
 import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
-import { benchEnv, machine } from './support';
+import { benchClusterEnv, benchEnv, machine, peakRss } from './support';
 
-const SCHEDULES = Number(process.argv[2] ?? 10_000);
+const CLUSTER = process.argv.includes('--cluster');
+const numbers = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const SCHEDULES = Number(numbers[0] ?? 10_000);
 const AGENTS_PER_SCHEDULE = 10;
-const MAX_IN_FLIGHT = Number(process.argv[3] ?? 200);
-const LATENCY_MS = Number(process.argv[4] ?? 0);
+const MAX_IN_FLIGHT = Number(numbers[1] ?? 200);
+const LATENCY_MS = Number(numbers[2] ?? 0);
+const WORKERS = CLUSTER ? 2 : 1;
 
 async function main(): Promise<void> {
-  const env = await benchEnv();
+  const env = CLUSTER ? await benchClusterEnv() : await benchEnv();
   const id = `scale-${Date.now()}`;
   const { documents, plan } = generateSample({
     schedules: SCHEDULES,
@@ -39,20 +43,29 @@ async function main(): Promise<void> {
   const sim = new WfmSimulator({ latencyMs: LATENCY_MS });
   sim.store.seed(documents);
   const running = await listen(sim);
-  const worker = startCliProcess(
-    'worker',
-    ['worker'],
-    {
-      ...process.env,
-      WFM_PUSH_DATA_DIR: env.dataDir,
-      WFM_PUSH_TASK_QUEUE: id,
-      TEMPORAL_ADDRESS: env.server.address,
-      WFM_BASE_URL: running.url,
-      WFM_MAX_CONCURRENT_REQUESTS: '100',
-    },
-    path.join(env.dataDir, 'worker.log'),
+  const workers = Array.from({ length: WORKERS }, (_, i) =>
+    startCliProcess(
+      `worker-${i + 1}`,
+      ['worker'],
+      {
+        ...process.env,
+        // Each worker its own folder: on the cluster they share only PostgreSQL and the payload key.
+        WFM_PUSH_DATA_DIR: WORKERS > 1 ? path.join(env.dataDir, `worker-${i + 1}`) : env.dataDir,
+        ...(env.storeUrl ? { WFM_PUSH_STORE: env.storeUrl } : {}),
+        ...(env.codecKeys ? { WFM_PUSH_CODEC_KEYS: env.codecKeys } : {}),
+        WFM_PUSH_TASK_QUEUE: id,
+        TEMPORAL_ADDRESS: env.server.address,
+        WFM_BASE_URL: running.url,
+        WFM_MAX_CONCURRENT_REQUESTS: '100',
+      },
+      path.join(env.dataDir, `worker-${i + 1}.log`),
+    ),
   );
-  const ctx = pushContext(env.client, { dataDir: env.dataDir, taskQueue: id });
+  const ctx = pushContext(env.client, {
+    dataDir: env.dataDir,
+    taskQueue: id,
+    ...(env.storeUrl ? { store: { kind: 'postgres' as const, url: env.storeUrl, poolMax: 10 } } : {}),
+  });
   try {
     const started = Date.now();
     await submitPush(ctx, plan, { maxInFlight: MAX_IN_FLIGHT });
@@ -68,7 +81,7 @@ async function main(): Promise<void> {
     const report = await waitForReport(ctx, plan.planId);
     clearInterval(ticker);
     const seconds = (Date.now() - started) / 1000;
-    const peakRssMiB = peakRss(worker.pid) / 1024;
+    const peakRssMiB = workers.map((w) => peakRss(w.pid) / 1024);
 
     const runs: number[] = [];
     const handovers: Handover[] = [];
@@ -83,7 +96,7 @@ async function main(): Promise<void> {
     const violations = checkSimulator(sim, plan, report.schedules);
     const t = report.totals;
     console.log(
-      `machine: ${machine()}; dev server on SQLite (WAL); simulator unthrottled (${LATENCY_MS} ms added to every answer), in the bench process; worker its own process`,
+      `machine: ${machine()}; ${env.temporal}; store ${env.storeUrl ? 'PostgreSQL' : 'local folder'}; simulator unthrottled (${LATENCY_MS} ms added to every answer), in the bench process; ${WORKERS} worker process(es), WFM_MAX_CONCURRENT_REQUESTS=100 each`,
     );
     console.log(
       `push: ${SCHEDULES} schedules × ${AGENTS_PER_SCHEDULE} agents, max ${MAX_IN_FLIGHT} children in flight`,
@@ -106,13 +119,14 @@ async function main(): Promise<void> {
     console.log(
       `children in flight while schedules were left to start (every 2 s): min ${Math.min(...window)}, under half the window in ${window.filter((n) => n < MAX_IN_FLIGHT / 2).length} of ${window.length} samples`,
     );
-    console.log(`worker peak memory (VmHWM): ${peakRssMiB.toFixed(0)} MiB`);
+    console.log(`worker peak memory (VmHWM): ${peakRssMiB.map((m) => `${m.toFixed(0)} MiB`).join(', ')}`);
     console.log(
       `WFM requests: ${sim.requests.length} (${(sim.requests.length / (t.agentsChanged + t.agentsAlreadyInPlace)).toFixed(3)} per agent)`,
     );
     if (violations.length > 0 || t.schedulesFailed > 0) process.exitCode = 1;
   } finally {
-    await worker.stop();
+    await Promise.all(workers.map((w) => w.stop()));
+    await ctx.close();
     await running.close();
     await env.close();
   }
@@ -159,12 +173,6 @@ function ratesPer(landedMs: readonly number[], startMs: number, windowMs: number
     const span = Math.min(windowMs, lastMs - (startMs + i * windowMs)) || windowMs;
     return (n / (span / 1000)).toFixed(1);
   });
-}
-
-/** Peak resident memory of a process in KiB, from /proc (Linux). */
-function peakRss(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? NaN);
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -9,12 +9,21 @@ import { dataConverterFor } from '../common/data-converter';
 import { sleep } from '../common/sleep';
 import { freePort, startCliProcess, type Service } from '../dev/processes';
 import { startDevServer, type DevServer } from '../dev/temporal-dev-server';
+import { startTemporalCluster } from '../dev/temporal-cluster';
+import { TEMPORAL_SERVER_VERSION } from '../dev/temporal-server-build';
+import { newCodecKeyLine } from '../common/codec';
 
 export interface BenchEnv {
-  server: DevServer;
+  server: Pick<DevServer, 'address'>;
   client: Client;
   nativeConnection: NativeConnection;
   dataDir: string;
+  /** What this Temporal is, for the printed conditions. */
+  temporal: string;
+  /** The plan and result store the bench's workers and client share (WFM_PUSH_STORE); the data folder if unset. */
+  storeUrl?: string;
+  /** The payload key every process uses (WFM_PUSH_CODEC_KEYS) when they share no data folder. */
+  codecKeys?: string;
   close(): Promise<void>;
 }
 
@@ -38,12 +47,51 @@ export async function benchEnv({ encryption = true } = {}): Promise<BenchEnv> {
     client,
     nativeConnection,
     dataDir,
+    temporal: 'dev server on SQLite (WAL)',
     close: async () => {
       await nativeConnection.close();
       await client.connection.close();
       await server.stop();
     },
   };
+}
+
+/**
+ * A production-style Temporal cluster of its own (dev/temporal-cluster.ts: four services on PostgreSQL) with the plan
+ * and result store in a database beside Temporal's, and one payload key for every process (no shared folder).
+ */
+export async function benchClusterEnv(): Promise<BenchEnv> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wfm-push-bench-'));
+  const cluster = await startTemporalCluster({ dir: path.join(dir, 'cluster'), log: (l) => console.log(l) });
+  try {
+    await cluster.postgres.createDatabase('wfm_push_bench');
+    const codecKeys = newCodecKeyLine();
+    const dataDir = path.join(dir, 'data');
+    const codec = await loadPayloadCodec({ encryption: 'on', codecKeys, codecKeyFile: undefined, dataDir });
+    const client = new Client({
+      connection: await Connection.connect({ address: cluster.address }),
+      dataConverter: dataConverterFor(codec),
+    });
+    const nativeConnection = await NativeConnection.connect({ address: cluster.address });
+    return {
+      server: { address: cluster.address },
+      client,
+      nativeConnection,
+      dataDir,
+      temporal: `Temporal ${TEMPORAL_SERVER_VERSION} cluster (frontend, history, matching, worker as processes; PostgreSQL ${cluster.postgres.port})`,
+      storeUrl: cluster.postgres.url('wfm_push_bench'),
+      codecKeys,
+      close: async () => {
+        await nativeConnection.close();
+        await client.connection.close();
+        await cluster.stop();
+      },
+    };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
 }
 
 /**
@@ -94,4 +142,10 @@ export async function startBenchWorker(
     await sleep(200);
   }
   return worker;
+}
+
+/** Peak resident memory of a process in KiB, from /proc (Linux). */
+export function peakRss(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? NaN);
 }

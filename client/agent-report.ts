@@ -2,6 +2,7 @@ import { withoutControlCharacters } from '../common/text';
 import { buildAgentReport, type AgentReport, type AgentRow } from '../model/agent-report';
 import type { Shift } from '../model/shift';
 import { pushHandle, stateOf, type PushContext } from './push-client';
+import { textTable } from './text-table';
 
 /** Every planned agent's outcome of a push (undefined when there is no such push in this data folder). */
 export async function pushAgentReport(
@@ -51,16 +52,8 @@ export function formatAgentReport(report: AgentReport): string {
 function table(rows: AgentRow[]): string {
   const header = ['schedule', 'agent', 'outcome', 'detail'];
   const body = rows.map((r) => [r.scheduleId, r.agentId, r.outcome, detail(r)]);
-  // The last column (the detail) is as long as it needs: it is not padded, and its rule is as wide as its header.
-  const widths = header.map((h, i) =>
-    i === header.length - 1 ? h.length : Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)),
-  );
-  const fmt = (row: string[]) =>
-    row
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt)].join('\n');
+  // The last column (the detail) is as long as it needs; its rule is as wide as its header.
+  return textTable(header, body, { lastColumnFree: true });
 }
 
 function detail(row: AgentRow): string {

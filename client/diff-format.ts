@@ -1,6 +1,7 @@
 import { withoutControlCharacters } from '../common/text';
 import type { DiffReport, ScheduleDiff } from '../model/plan-diff';
 import { shiftsText } from './agent-report';
+import { textTable } from './text-table';
 
 /** Schedules (and agent rows) a person reads at most; `--json` lists everything. */
 const MAX_ROWS = 60;
@@ -16,7 +17,7 @@ export function formatDiff(report: DiffReport, options: { agents?: boolean; all?
     '',
   ];
   const rows = options.all ? report.schedules : report.schedules.slice(0, MAX_ROWS);
-  lines.push(table(scheduleHeader, rows.map(scheduleRow)));
+  lines.push(textTable(scheduleHeader, rows.map(scheduleRow)));
   if (rows.length < report.schedules.length)
     lines.push(
       `... ${report.schedules.length - rows.length} more schedules (--all shows them, --json lists them)`,
@@ -34,7 +35,7 @@ export function formatDiff(report: DiffReport, options: { agents?: boolean; all?
         ]),
     );
     const shown = options.all ? agentRows : agentRows.slice(0, MAX_ROWS * 4);
-    lines.push('', table(['schedule', 'agent', 'status', 'push', 'shifts'], shown));
+    lines.push('', textTable(['schedule', 'agent', 'status', 'push', 'shifts'], shown));
     if (shown.length < agentRows.length)
       lines.push(`... ${agentRows.length - shown.length} more agents (--all, --json)`);
   }
@@ -101,14 +102,4 @@ function scheduleRow(d: ScheduleDiff): string[] {
     String(c.shiftsReplaced),
     String(c.shiftsRemoved),
   ];
-}
-
-function table(header: string[], body: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
-  const fmt = (row: string[]) =>
-    row
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt)].join('\n');
 }

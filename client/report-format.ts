@@ -1,3 +1,4 @@
+import { textTable } from './text-table';
 import { withoutControlCharacters } from '../common/text';
 import type { PushReport, ScheduleResult } from '../model/report';
 import type { PushProgress } from '../workflows/messages';
@@ -132,11 +133,5 @@ function scheduleTable(rows: ScheduleResult[]): string {
       String(r.transientRetries),
       String(r.attempts),
     ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
-  const fmt = (row: string[]) =>
-    row
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt)].join('\n');
+  return textTable(header, body);
 }

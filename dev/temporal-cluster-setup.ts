@@ -82,6 +82,19 @@ async function checkSearchAttributes(address: string): Promise<void> {
     const missing = SEARCH_ATTRIBUTES.filter((key) => !(key.name in customAttributes)).map((key) => key.name);
     if (missing.length > 0)
       throw new Error(`search attributes missing after creation: ${missing.join(', ')}`);
+    // Stored is not yet usable: each frontend maps names through its namespace cache, refreshed every few seconds,
+    // and until then a start with the attributes is refused ("no mapping defined"). A query names them all.
+    const query = SEARCH_ATTRIBUTES.map((key) => `${key.name} = "probe"`).join(' AND ');
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await connection.workflowService.countWorkflowExecutions({ namespace: CLUSTER_NAMESPACE, query });
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await sleep(500);
+      }
+    }
   } finally {
     await connection.close();
   }
