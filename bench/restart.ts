@@ -139,29 +139,35 @@ function parseOptions(): z.infer<typeof optionsSchema> {
 async function runPush(options: z.infer<typeof optionsSchema>, crash: boolean): Promise<Run> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wfm-push-restart-'));
   const temporal = await TARGETS[options.target](dir);
-  await temporal.start();
-  const dataDir = path.join(dir, 'data');
-  const client = await benchClient(temporal.address, dataDir);
-  const id = `restart-${Date.now()}`;
-  const { documents, plan } = generateSample({
-    schedules: options.schedules,
-    agents: options.schedules * AGENTS_PER_SCHEDULE,
-    unplannedPerSchedule: 2,
-    idPrefix: id,
-    planId: id,
-  });
-  // The demo's faults (cli/commands/demo.ts).
-  const sim = new WfmSimulator({ conflictRate: 0.15, noiseMs: 50, rateLimitPerSecond: 50, randomSeed: 7 });
-  sim.store.seed(documents);
-  const running = await listen(sim);
-  const worker = await startBenchWorker({ dataDir, server: { address: temporal.address } }, 'worker', {
-    WFM_PUSH_TASK_QUEUE: id,
-    WFM_BASE_URL: running.url,
-  });
-  const ctx = pushContext(client, { dataDir, taskQueue: id });
+  // What was started, stopped in reverse order however the run ends (a worker that never came up included).
+  const started: Array<() => Promise<unknown>> = [];
   const samples: Sample[] = [];
   let sampling = true;
   try {
+    await temporal.start();
+    started.push(() => temporal.stop());
+    const dataDir = path.join(dir, 'data');
+    const client = await benchClient(temporal.address, dataDir);
+    started.push(() => client.connection.close());
+    const id = `restart-${Date.now()}`;
+    const { documents, plan } = generateSample({
+      schedules: options.schedules,
+      agents: options.schedules * AGENTS_PER_SCHEDULE,
+      unplannedPerSchedule: 2,
+      idPrefix: id,
+      planId: id,
+    });
+    // The demo's faults (cli/commands/demo.ts).
+    const sim = new WfmSimulator({ conflictRate: 0.15, noiseMs: 50, rateLimitPerSecond: 50, randomSeed: 7 });
+    sim.store.seed(documents);
+    const running = await listen(sim);
+    started.push(() => running.close());
+    const worker = await startBenchWorker({ dataDir, server: { address: temporal.address } }, 'worker', {
+      WFM_PUSH_TASK_QUEUE: id,
+      WFM_BASE_URL: running.url,
+    });
+    started.push(() => worker.stop());
+    const ctx = pushContext(client, { dataDir, taskQueue: id });
     const t0 = Date.now();
     await submitPush(ctx, plan);
     const sampler = (async () => {
@@ -201,10 +207,7 @@ async function runPush(options: z.infer<typeof optionsSchema>, crash: boolean): 
     };
   } finally {
     sampling = false;
-    await worker.stop();
-    await running.close();
-    await client.connection.close();
-    await temporal.stop();
+    for (const stop of started.reverse()) await stop();
   }
 }
 
