@@ -6,7 +6,7 @@ import { DIFF_READ_ATTEMPTS, emptyDiffCounts } from '../model/plan-diff';
 import type { NewerEditPolicy } from '../model/push-options';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { DiffStore } from '../stores/diff-store';
-import type { WfmPort } from '../wfm/port';
+import { scheduleTargetOf, type WfmPort } from '../wfm/port';
 import { diffSchedule } from '../wfm/plan-diff';
 
 /** Well under the workflow's heartbeat timeout (20 s). */
@@ -50,15 +50,9 @@ export function createDiffActivities({ wfm, plans, diffs }: DiffActivityDeps) {
       // A read may wait out a rate limit for long: the heartbeat lets Temporal move it off a dead worker meanwhile.
       const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
-        const snapshot = await wfm.readSchedule(
-          {
-            scheduleId: planned.scheduleId,
-            businessUnitId: planned.businessUnitId,
-            weekId: planned.weekId,
-            agentIds: planned.agents.map((a) => a.agentId),
-          },
-          { signal: ctx.cancellationSignal },
-        );
+        const snapshot = await wfm.readSchedule(scheduleTargetOf(planned), {
+          signal: ctx.cancellationSignal,
+        });
         diff = diffSchedule(snapshot, planned.agents, input.onNewerEdit);
       } catch (err) {
         const lastAttempt = ctx.info.attempt >= DIFF_READ_ATTEMPTS;

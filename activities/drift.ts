@@ -6,7 +6,7 @@ import { countAgents, type Plan } from '../model/plan';
 import { isDone } from '../model/report';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
-import type { WfmCall, WfmPort } from '../wfm/port';
+import { scheduleTargetOf, type WfmCall, type WfmPort } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
 
 /** Well under the verify workflow's heartbeat timeout (20 s). */
@@ -82,15 +82,7 @@ export async function checkDrift(
       const planned = schedules[next];
       if (!planned) continue;
       try {
-        const live = await wfm.readSchedule(
-          {
-            scheduleId: planned.scheduleId,
-            businessUnitId: planned.businessUnitId,
-            weekId: planned.weekId,
-            agentIds: planned.agents.map((a) => a.agentId),
-          },
-          call,
-        );
+        const live = await wfm.readSchedule(scheduleTargetOf(planned), call);
         // Drift is every planned agent that no longer holds the plan, whatever its basedOn says: plan-wins lists them
         // all as changes (whether a repair overwrites them is the repair push's policy).
         const { changes } = rebase(live.agents, planned.agents, 'plan-wins');

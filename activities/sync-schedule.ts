@@ -7,7 +7,7 @@ import type { SchedulePlan } from '../model/plan';
 import type { NewerEditPolicy } from '../model/push-options';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { emptyProgress, type SyncProgress, type SyncResult } from '../model/sync-progress';
-import type { RequestCounts, WfmCall, WfmPort } from '../wfm/port';
+import { scheduleTargetOf, type RequestCounts, type WfmCall, type WfmPort } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
 
 export interface SyncOptions {
@@ -45,7 +45,8 @@ export async function syncScheduleWith(
     ...emptyProgress(),
     ...(ctx.info.heartbeatDetails as SyncProgress | undefined),
   };
-  const agentIds = planned.agents.map((a) => a.agentId);
+  const target = scheduleTargetOf(planned);
+  const { agentIds } = target;
   const indexOf = new Map(agentIds.map((id, i) => [id, i]));
   const indexesOf = (ids: readonly string[]) => ids.flatMap((id) => indexOf.get(id) ?? []);
   progress.appliedMask = maskUnion(progress.appliedMask, options.appliedBefore);
@@ -56,12 +57,6 @@ export async function syncScheduleWith(
   // out a rate limit for a long time.
   const beat = setInterval(() => ctx.heartbeat(progressNow()), HEARTBEAT_EVERY_MS);
   try {
-    const target = {
-      scheduleId: planned.scheduleId,
-      businessUnitId: planned.businessUnitId,
-      weekId: planned.weekId,
-      agentIds,
-    };
     let current = await wfm.readSchedule(target, call);
     progress.firstVersionRead ??= current.version;
     const { changes, inPlace, newerEdits } = rebase(current.agents, planned.agents, options.onNewerEdit);

@@ -1,3 +1,4 @@
+import type { SchedulePlan } from '../model/plan';
 import type { Shift } from '../model/shift';
 
 /** Which schedule a call is about, and what a WFM may need to find it. */
@@ -8,6 +9,16 @@ export interface ScheduleTarget {
   weekId?: string;
   /** The planned agents: a WFM that reads per agent (Genesys Cloud) reads only these. */
   agentIds: readonly string[];
+}
+
+/** The target of a planned schedule: its address and its planned agents. */
+export function scheduleTargetOf(planned: SchedulePlan): ScheduleTarget {
+  return {
+    scheduleId: planned.scheduleId,
+    businessUnitId: planned.businessUnitId,
+    weekId: planned.weekId,
+    agentIds: planned.agents.map((a) => a.agentId),
+  };
 }
 
 /** One agent as the WFM holds it now. */
