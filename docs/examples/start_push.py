@@ -88,4 +88,10 @@ async def main(plan_file: str, notify_url: str | None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)))
+    code = asyncio.run(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))
+    # A short-lived client can abort at interpreter teardown ("Fatal Python error: PyGILState_Release", the SDK's
+    # open issue temporalio/sdk-python#300: its Rust threads outlive the interpreter), turning a finished push into
+    # a crash. Everything is printed by now, so flush and leave without the teardown.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

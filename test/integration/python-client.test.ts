@@ -30,7 +30,14 @@ describe('docs/examples/start_push.py: a push started by the Python Temporal SDK
 
     const ok = await runPython(python, [EXAMPLE, file], env);
 
-    expect(ok).toMatchObject({ stderr: '', code: 0 });
+    // Signal and spawn error too, so a crash says what it was.
+    expect({ ...ok, stdout: undefined }).toEqual({
+      code: 0,
+      signal: undefined,
+      error: undefined,
+      stderr: '',
+      stdout: undefined,
+    });
     const summary = JSON.parse(ok.stdout) as PushSummary;
     expect(summary).toEqual({
       planId: plan.planId,
