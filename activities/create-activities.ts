@@ -85,6 +85,7 @@ export function createActivities({
       planRef?: PlanRef;
       appliedMask?: AgentMask;
       inPlaceMask?: AgentMask;
+      keptMask?: AgentMask;
     }): Promise<void> {
       const planned = input.planRef
         ? await plans.getSchedule(input.planRef, input.result.scheduleId)
@@ -95,6 +96,7 @@ export function createActivities({
           agentIds: planned.agents.map((a) => a.agentId),
           applied: input.appliedMask ?? '',
           inPlace: input.inPlaceMask ?? '',
+          kept: input.keptMask,
           failure: input.result.failure ?? { type: 'Error', message: 'the schedule push did not complete' },
         });
       await results.putResult(input.planId, agents ? { ...input.result, agents } : input.result);

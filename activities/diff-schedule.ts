@@ -8,9 +8,7 @@ import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { DiffStore } from '../stores/diff-store';
 import { scheduleTargetOf, type WfmPort } from '../wfm/port';
 import { diffSchedule } from '../wfm/plan-diff';
-
-/** Well under the workflow's heartbeat timeout (20 s). */
-const HEARTBEAT_EVERY_MS = 5_000;
+import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 
 export interface DiffActivityDeps {
   wfm: WfmPort;

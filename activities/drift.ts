@@ -8,9 +8,8 @@ import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
 import { scheduleTargetOf, type WfmCall, type WfmPort } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
+import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 
-/** Well under the verify workflow's heartbeat timeout (20 s). */
-const HEARTBEAT_EVERY_MS = 5_000;
 /** Repairs of one plan before the numbering gives up (a runaway loop, not a real need). */
 const MAX_REPAIRS = 10_000;
 

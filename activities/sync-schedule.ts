@@ -65,7 +65,12 @@ export async function syncScheduleWith(
     // An agent this push wrote earlier and someone edited again since holds their edit now, not the plan.
     progress.appliedMask = maskWithout(progress.appliedMask, indexesOf(leftToTheirs.map((e) => e.agentId)));
     progress.inPlaceMask = maskOf(agentIds, inPlace);
-    progress.agentsKeptTheirs = leftToTheirs.filter((e) => e.action === 'kept').length;
+    const kept = leftToTheirs.filter((e) => e.action === 'kept');
+    progress.keptMask = maskOf(
+      agentIds,
+      kept.map((e) => e.agentId),
+    );
+    progress.agentsKeptTheirs = kept.length;
     progress.agentsNewerEditRefused = leftToTheirs.filter((e) => e.action === 'refused').length;
     progress.agentsToLand = changes.map((c) => c.agentId);
     // Before any write: if this worker dies mid-write, the next attempt knows which agents a write may have landed.
@@ -102,7 +107,13 @@ function withRequestCounts(progress: SyncProgress, counts: RequestCounts | undef
   };
 }
 
-function countsOf({ agentsToLand: _, appliedMask: _a, inPlaceMask: _i, ...counts }: SyncProgress) {
+function countsOf({
+  agentsToLand: _,
+  appliedMask: _a,
+  inPlaceMask: _i,
+  keptMask: _k,
+  ...counts
+}: SyncProgress) {
   return counts;
 }
 

@@ -11,7 +11,7 @@ import { freePort, startCliProcess, type Service } from '../dev/processes';
 import { startDevServer, type DevServer } from '../dev/temporal-dev-server';
 import { startTemporalCluster } from '../dev/temporal-cluster';
 import { TEMPORAL_SERVER_VERSION } from '../dev/temporal-server-build';
-import { newCodecKeyLine } from '../common/codec';
+import { AesGcmCodec, newCodecKeyLine, parseCodecKeys } from '../common/codec';
 
 export interface BenchEnv {
   server: Pick<DevServer, 'address'>;
@@ -68,7 +68,7 @@ export async function benchClusterEnv(): Promise<BenchEnv> {
     await cluster.postgres.createDatabase('wfm_push_bench');
     const codecKeys = newCodecKeyLine();
     const dataDir = path.join(dir, 'data');
-    const codec = await loadPayloadCodec({ encryption: 'on', codecKeys, codecKeyFile: undefined, dataDir });
+    const codec = new AesGcmCodec(parseCodecKeys(codecKeys, 'bench'));
     const client = new Client({
       connection: await Connection.connect({ address: cluster.address }),
       dataConverter: dataConverterFor(codec),
@@ -104,7 +104,13 @@ export async function benchClient(
   { encryption = true } = {},
 ): Promise<Client> {
   const codec = encryption
-    ? await loadPayloadCodec({ encryption: 'on', codecKeys: undefined, codecKeyFile: undefined, dataDir })
+    ? await loadPayloadCodec({
+        encryption: 'on',
+        codecKeys: undefined,
+        codecKeyFile: undefined,
+        dataDir,
+        store: { kind: 'file' },
+      })
     : undefined;
   return new Client({
     connection: await Connection.connect({ address }),

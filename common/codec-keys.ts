@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createFileExclusively } from './atomic-file';
-import { AesGcmCodec, newCodecKeyLine, parseCodecKeys } from './codec';
+import { AesGcmCodec, CodecKeyError, newCodecKeyLine, parseCodecKeys } from './codec';
+
+const SHARED_STORE_NEEDS_KEYS =
+  'WFM_PUSH_STORE is PostgreSQL, shared by clients and workers on several hosts, so they need one payload key between ' +
+  'them: set WFM_PUSH_CODEC_KEYS (or WFM_PUSH_CODEC_KEY_FILE) to the same "<keyId>=<base64 of 32 bytes>" on each, ' +
+  "from your secret store (a new one: node -e \"console.log('k1=' + require('crypto').randomBytes(32).toString('base64'))\"), " +
+  'or WFM_PUSH_ENCRYPTION=off for a Temporal service trusted with plans in clear';
 
 export interface EncryptionSettings {
   /** Off only when the Temporal service is trusted with plans in clear. */
@@ -12,12 +18,16 @@ export interface EncryptionSettings {
   /** A file holding the same, from WFM_PUSH_CODEC_KEY_FILE. */
   codecKeyFile: string | undefined;
   dataDir: string;
+  /** A store shared by hosts (PostgreSQL) means hosts that must share a key too. */
+  store: { kind: 'file' | 'postgres' };
 }
 
 /**
  * The payload codec of this process: from WFM_PUSH_CODEC_KEYS, else WFM_PUSH_CODEC_KEY_FILE, else the data folder's
  * `codec-keys` file, generated (owner-only) on first use so the one-machine default is encrypted too. `onGenerated`
- * is told the file's path, so the process can say that other hosts need the key.
+ * is told the file's path, so the process can say that other hosts need the key. With a store shared by hosts, no
+ * key is generated: each host would make its own, and a worker that cannot read a push's payloads fails its tasks
+ * over and over instead of refusing to start.
  */
 export async function loadPayloadCodec(
   settings: EncryptionSettings,
@@ -29,6 +39,7 @@ export async function loadPayloadCodec(
     const text = await readFile(settings.codecKeyFile, 'utf8');
     return new AesGcmCodec(parseCodecKeys(text, `WFM_PUSH_CODEC_KEY_FILE ${settings.codecKeyFile}`));
   }
+  if (settings.store.kind === 'postgres') throw new CodecKeyError(SHARED_STORE_NEEDS_KEYS);
   const file = path.join(settings.dataDir, 'codec-keys');
   // Created exclusively: a client and a worker starting together end up with the same key.
   if (!existsSync(file) && (await createFileExclusively(file, `${newCodecKeyLine()}\n`))) onGenerated(file);

@@ -50,7 +50,7 @@ export const sharedEnvSchema = z.object({
     .min(1)
     .optional()
     .describe(
-      '<keyId>=<base64 of 32 bytes>[,...]: the first encrypts, all decrypt (default: a key generated into the data folder)',
+      '<keyId>=<base64 of 32 bytes>[,...]: the first encrypts, all decrypt (default: a key generated into the data folder; required with a PostgreSQL store, the same on every host)',
     ),
   WFM_PUSH_CODEC_KEY_FILE: z.string().min(1).optional().describe('a file holding the keys in the same form'),
   WFM_PUSH_PLAN_CACHE_BYTES: envInt(0, 2 ** 34)

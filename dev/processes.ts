@@ -86,10 +86,10 @@ export function startCliProcess(
   args: string[],
   env: Env,
   logFile: string,
-  cwd?: string,
+  options: Pick<ServiceOptions, 'cwd' | 'tiedToThisProcess'> = {},
 ): Service {
   const cli = path.join(packageRoot(), 'bin', 'wfm-push.js');
-  return startService(name, process.execPath, [cli, ...args], { env, logFile, cwd });
+  return startService(name, process.execPath, [cli, ...args], { env, logFile, ...options });
 }
 
 async function stopGroup(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {

@@ -34,6 +34,11 @@ export interface AgentOutcomeFacts {
   inPlace: AgentMask;
   /** Agents whose `basedOn` no longer matched at the last read, by agent ID. */
   newerEdits?: ReadonlyMap<string, NewerEdit>;
+  /**
+   * Agents left to a newer edit (keep-theirs) at the last read, when only the mask survived: a failed sync's
+   * progress carries masks, not the live shifts.
+   */
+  kept?: AgentMask;
   /** Why the other agents did not land (the schedule's failure); absent when the schedule's sync completed. */
   failure?: { type: string; message: string };
 }
@@ -45,7 +50,8 @@ export function agentOutcomes(facts: AgentOutcomeFacts): AgentOutcome[] {
     const edit = newerEdit ? { newerEdit } : {};
     if (maskHas(facts.applied, i)) return { agentId, outcome: 'applied', ...edit };
     if (maskHas(facts.inPlace, i)) return { agentId, outcome: 'already-in-place' };
-    if (newerEdit?.action === 'kept') return { agentId, outcome: 'kept-theirs', ...edit };
+    if (newerEdit?.action === 'kept' || maskHas(facts.kept, i))
+      return { agentId, outcome: 'kept-theirs', ...edit };
     if (newerEdit?.action === 'refused')
       return { agentId, outcome: 'failed', failure: newerEditFailure(newerEdit), ...edit };
     return {

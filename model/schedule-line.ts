@@ -45,6 +45,11 @@ export function settledResult(prior: ScheduleResult, sync: SyncResult): Schedule
   return result;
 }
 
+/** On a failed schedule's line: agents left to someone's newer edit (keep-theirs) at the sync's last read. */
+export function keptAtLastRead(p: SyncProgress | undefined): number {
+  return p?.keptMask === undefined ? 0 : maskCount(p.keptMask);
+}
+
 /** On a failed schedule's line: the agents that held the plan at the sync's last read (none written by the push). */
 export function inPlaceAtLastRead(p: SyncProgress | undefined): number {
   if (p?.inPlaceMask === undefined) return 0;

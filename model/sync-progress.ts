@@ -26,6 +26,8 @@ export interface SyncProgress {
   appliedMask?: AgentMask;
   /** Planned agents that held the plan at this sync's last read. */
   inPlaceMask?: AgentMask;
+  /** Planned agents left as someone edited them since the plan (keep-theirs), at this sync's last read. */
+  keptMask?: AgentMask;
   /** At the last read: agents edited since the plan was computed and left as they are (keep-theirs). */
   agentsKeptTheirs?: number;
   /** At the last read: agents edited since the plan was computed and refused (fail). */

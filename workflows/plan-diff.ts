@@ -13,6 +13,7 @@ import {
 import type { Activities } from '../activities/create-activities';
 import type { DiffActivities } from '../activities/diff-schedule';
 import { httpTaskQueueFor } from '../model/names';
+import { HEARTBEAT_TIMEOUT_MS, STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
 import { addDiffCounts, DIFF_READ_ATTEMPTS, emptyDiffCounts, type DiffCounts } from '../model/plan-diff';
 import type { NewerEditPolicy } from '../model/push-options';
 
@@ -52,7 +53,7 @@ const READS_PER_RUN = 500;
 export async function planDiff(input: PlanDiffInput): Promise<DiffCounts> {
   const { listPlanSchedules } = proxyActivities<Activities>({
     summary: 'Read the next page of schedules from the stored plan',
-    startToCloseTimeout: '1 minute',
+    startToCloseTimeout: STORE_ACTIVITY_TIMEOUT_MS,
     retry: { maximumAttempts: 10 },
   });
   const { diffPlannedSchedule } = proxyActivities<DiffActivities>({
@@ -60,8 +61,8 @@ export async function planDiff(input: PlanDiffInput): Promise<DiffCounts> {
     summary: 'Read a schedule and store what the push would change',
     // A read waits out rate limits inside the attempt, like a push's sync does.
     startToCloseTimeout: '24 hours',
-    // The read heartbeats every 5 s: a killed worker's read moves to another within 20 s.
-    heartbeatTimeout: '20 seconds',
+    // The read heartbeats: a killed worker's read, or one a server crash lost, moves to another within this.
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     retry: {
       initialInterval: '500 milliseconds',
       maximumInterval: '30 seconds',

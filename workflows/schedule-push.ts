@@ -18,7 +18,7 @@ import { httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
 import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
 import { HEARTBEAT_TIMEOUT_MS, STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
-import { addSyncCounts, inPlaceAtLastRead, settledResult } from '../model/schedule-line';
+import { addSyncCounts, inPlaceAtLastRead, keptAtLastRead, settledResult } from '../model/schedule-line';
 
 export interface SchedulePushInput {
   planId: string;
@@ -76,6 +76,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     planRef: input.planRef,
     appliedMask,
     inPlaceMask: lastProgress?.inPlaceMask,
+    keptMask: lastProgress?.keptMask,
   });
 
   for (;;) {
@@ -120,6 +121,9 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
         continue;
       }
       result.agentsAlreadyInPlace = inPlaceAtLastRead(lastProgress);
+      // Agents kept as someone edited them are not failures of this schedule, whatever else failed.
+      const kept = keptAtLastRead(lastProgress);
+      if (kept > 0) result.agentsKeptTheirs = kept;
       result.failure =
         failure.type === FailureType.VersionConflict
           ? {

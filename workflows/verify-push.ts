@@ -10,6 +10,7 @@ import {
 import type { Activities } from '../activities/create-activities';
 import { LIVE_SHIFTS_LISTED, type DriftPage, type DriftReport, type VerifyInput } from '../model/drift';
 import { BULK_PUSH_ID, bulkPushWorkflowId, httpTaskQueueFor } from '../model/names';
+import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import { bulkPush } from './bulk-push';
 
 /** Schedules one drift-check activity reads (one after another, paced by the worker's rate control). */
@@ -25,7 +26,9 @@ const PAGES_IN_FLIGHT = 4;
 export async function verifyPush(input: VerifyInput): Promise<DriftReport> {
   const { prepareDriftCheck, storeRepairPlan } = proxyActivities<Activities>({
     summary: `Read the pushed plan ${input.planId} and its results`,
-    startToCloseTimeout: '5 minutes',
+    // Reads every result of the push (10,000 in about a second from files) or writes the repair plan; one lost in a
+    // server crash is retried after this.
+    startToCloseTimeout: '1 minute',
     retry: {
       maximumAttempts: 10,
       nonRetryableErrorTypes: ['UnknownPlan', 'InvalidPlanId', 'TooManyRepairs'],
@@ -36,7 +39,7 @@ export async function verifyPush(input: VerifyInput): Promise<DriftReport> {
     summary: `Read pushed schedules of plan ${input.planId} and compare them with the plan`,
     // Reads wait out rate limits inside an attempt, as a push's syncs do (up to WFM_RATE_LIMIT_DEADLINE).
     startToCloseTimeout: '24 hours',
-    heartbeatTimeout: '20 seconds',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     retry: {
       initialInterval: '1 second',
       backoffCoefficient: 2,

@@ -134,6 +134,7 @@ async function startTemporal(run: DemoRun, base: SharedSettings) {
     cliPath: process.env.TEMPORAL_CLI_PATH,
     uiCodecEndpoint: codecUrl,
     log: say,
+    ...tiedUnlessKept(run),
   });
   run.started.server = server;
   // One settings value for the demo's client and its worker: same server, data folder and task queue.
@@ -155,6 +156,7 @@ async function startCodecServer(run: DemoRun, settings: SharedSettings, uiPort: 
     ['codec-server', '--port', String(port), '--origin', `http://localhost:${uiPort}`],
     { ...process.env, WFM_PUSH_DATA_DIR: settings.dataDir },
     path.join(run.runDir, 'codec-server.log'),
+    tiedUnlessKept(run),
   );
   run.started.services.push(codec);
   const url = `http://127.0.0.1:${port}`;
@@ -173,6 +175,7 @@ export async function startSimProcess(run: DemoRun, args: string[], readyPath: s
     ['sim', '--port', String(port), ...args],
     process.env,
     path.join(run.runDir, 'simulator.log'),
+    tiedUnlessKept(run),
   );
   run.started.services.push(sim);
   const url = `http://127.0.0.1:${port}`;
@@ -210,7 +213,17 @@ async function startWorker(run: DemoRun, settings: SharedSettings, wfmEnv: Env) 
     WFM_PUSH_DATA_DIR: settings.dataDir,
     ...wfmEnv,
   };
-  run.started.services.push(startCliProcess('worker', ['worker'], env, path.join(run.runDir, 'worker.log')));
+  run.started.services.push(
+    startCliProcess('worker', ['worker'], env, path.join(run.runDir, 'worker.log'), tiedUnlessKept(run)),
+  );
+}
+
+/**
+ * Without --keep, what the demo starts goes when the demo goes, however it goes (a kill -9 too, which no signal
+ * handler sees); with --keep it is left running in process groups of its own.
+ */
+function tiedUnlessKept(run: DemoRun): { tiedToThisProcess: boolean } {
+  return { tiedToThisProcess: !run.options.keep };
 }
 
 async function pushAndFollow(settings: SharedSettings, plan: Plan): Promise<PushReport> {

@@ -4,24 +4,34 @@ import { NEWER_EDIT_POLICIES, PUSH_DEFAULTS } from '../../model/push-options';
 import { commandWithOptions, intOption, parseOptions } from '../options';
 import { printJson, say } from '../output';
 
+/** How a push runs, and whom it tells when it ends: the same for a push and for its retry. */
+export const pushRunOptions = {
+  maxInFlight: intOption(1, 500).default(PUSH_DEFAULTS.maxInFlight).describe('schedules pushed at once'),
+  conflictBudget: intOption(1, 1000)
+    .default(PUSH_DEFAULTS.conflictBudget)
+    .describe('consecutive version conflicts a schedule may meet before it fails as contention'),
+  onNewerEdit: newerEditOption(),
+  notifyUrl: notifyUrlOption(),
+};
+
 const pushOptions = z.object({
   wait: z.boolean().optional().describe('follow the push with a progress line and print its report'),
   json: z
     .boolean()
     .optional()
     .describe('machine-readable output (the report, or the problems of an invalid plan)'),
-  maxInFlight: intOption(1, 500).default(PUSH_DEFAULTS.maxInFlight).describe('schedules pushed at once'),
-  conflictBudget: intOption(1, 1000)
-    .default(PUSH_DEFAULTS.conflictBudget)
-    .describe('consecutive version conflicts a schedule may meet before it fails as contention'),
-  onNewerEdit: newerEditOption(),
-  notifyUrl: notifyUrlSchema
+  ...pushRunOptions,
+});
+
+/** `--notify-url`: a webhook told when the push (or its retry) ends. */
+function notifyUrlOption() {
+  return notifyUrlSchema
     .optional()
     .meta({ arg: 'url' })
     .describe(
       'POST a JSON notice here when the push ends (completed, failed or cancelled); retried, never changes the outcome',
-    ),
-});
+    );
+}
 
 /**
  * `--on-newer-edit`: for agents whose plan says what it was `basedOn` and whose live state differs from that (someone

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import type { PushContext } from '../../client/push-client';
 import { commandWithOptions, parseOptions } from '../options';
-import { newerEditOption } from './push';
+import { pushRunOptions } from './push';
 import type * as sessionModule from '../session';
 import { CliExit, ExitCode, print, printJson, say } from '../output';
 
@@ -90,8 +90,8 @@ export function watchCommand(): Command {
 const retryOptions = z.object({
   wait: z.boolean().optional().describe('follow it and print the report of the whole plan'),
   json: z.boolean().optional().describe('machine-readable output'),
-  // A push that failed agents with --on-newer-edit fail can be retried with plan-wins once someone has looked.
-  onNewerEdit: newerEditOption(),
+  // e.g. a push that failed agents with --on-newer-edit fail, retried with plan-wins once someone has looked.
+  ...pushRunOptions,
 });
 
 /** `wfm-push retry <planId>`: pushes again only the schedules of a finished push that did not land. */
@@ -105,8 +105,9 @@ export function retryCommand(): Command {
       const options = parseOptions(retryOptions, raw);
       const session = await import('../session');
       await session.withSession(async (ctx) => {
+        const { maxInFlight, conflictBudget, onNewerEdit, notifyUrl } = options;
         const submitted = await session
-          .retryPush(ctx, planId, { onNewerEdit: options.onNewerEdit })
+          .retryPush(ctx, planId, { maxInFlight, conflictBudget, onNewerEdit, notifyUrl })
           .catch(session.refusedAsInput);
         if (!submitted) {
           if (options.json) printJson({ ok: true, planId, retried: 0 });

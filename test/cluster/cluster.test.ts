@@ -73,7 +73,7 @@ describe('on a Temporal cluster, two worker processes, the PostgreSQL store', ()
     };
     const startWorker = (id: 'a' | 'b') => {
       const logFile = path.join(root, `worker-${id}.log`); // beside, not inside, its working directory
-      const worker = startCliProcess(`worker-${id}`, ['worker'], env, logFile, dirs[id]);
+      const worker = startCliProcess(`worker-${id}`, ['worker'], env, logFile, { cwd: dirs[id] });
       processes.push(worker);
       return worker;
     };

@@ -6,13 +6,16 @@ import { freePort } from '../../dev/processes';
 import { CLI_BIN } from '../support/run-cli';
 import { eventually, waitUntil } from '../support/wait-until';
 
-/** Processes whose command line names `text` (here: a test's own database file), by PID. Linux's /proc. */
-function processesNaming(text: string): number[] {
+/**
+ * Processes whose command line (or, with `where: 'environ'`, environment) names `text`, e.g. a test's own database
+ * file or data folder, by PID. Linux's /proc.
+ */
+function processesNaming(text: string, where: 'cmdline' | 'environ' = 'cmdline'): number[] {
   return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+        return readFileSync(`/proc/${pid}/${where}`, 'utf8').includes(text);
       } catch {
         return false; // ended meanwhile
       }
@@ -87,4 +90,50 @@ describe('wfm-push dev-server in the foreground', () => {
       }, 30_000);
     },
   );
+});
+
+/** Without --keep, the demo's dev server, codec server, simulator and worker go when the demo goes, kill -9 too. */
+describe('wfm-push demo killed mid-push', () => {
+  const leftovers: number[] = [];
+  afterEach(() => {
+    for (const pid of leftovers.splice(0))
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+  });
+
+  it('leaves nothing of what it started running', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(path.join(process.env.WFM_PUSH_TEST_DIR ?? '/tmp', 'demo-killed-'));
+    // Every process the demo starts inherits this environment, so its data folder finds them all.
+    const marker = `WFM_PUSH_DATA_DIR=${dataDir}`;
+    const demo = spawn(
+      process.execPath,
+      [CLI_BIN, 'demo', '--port', String(port), '--schedules', '20', '--agents', '400'],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, WFM_PUSH_DATA_DIR: dataDir } },
+    );
+    let stderr = '';
+    demo.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<string | null>((resolve) => demo.once('exit', (_code, sig) => resolve(sig)));
+    await waitUntil(
+      `the demo is pushing (stderr so far: ${stderr})`,
+      () => stderr.includes('4/5 Pushing'),
+      120_000,
+    );
+    const started = processesNaming(marker, 'environ').filter((pid) => pid !== demo.pid);
+    leftovers.push(...started);
+    // At least the dev server, codec server, simulator and worker.
+    expect(started.length).toBeGreaterThanOrEqual(4);
+    expect(await answers(port)).toBe(true);
+
+    process.kill(demo.pid ?? NaN, 'SIGKILL');
+
+    expect(await exited).toBe('SIGKILL');
+    await eventually(async () => {
+      expect(processesNaming(marker, 'environ')).toEqual([]);
+      expect(await answers(port)).toBe(false);
+    }, 30_000);
+  });
 });

@@ -46,7 +46,7 @@ describe('a push on the PostgreSQL store, with no shared folder', () => {
       ['worker'],
       { ...process.env, ...env },
       path.join(logsDir, `${name}.log`),
-      cwd,
+      { cwd },
     );
     processes.push(worker);
     return worker;
@@ -206,6 +206,7 @@ describe('a push on the PostgreSQL store, with no shared folder', () => {
       ['worker'],
       {
         WFM_PUSH_STORE: url.replace(`:${port}/`, ':1/'),
+        WFM_PUSH_CODEC_KEYS: h.settings('q', 'http://127.0.0.1:1').codecKeys,
         WFM_BASE_URL: 'http://127.0.0.1:1',
         WFM_PUSH_TASK_QUEUE: h.uniqueQueue('secrets'),
         WFM_PUSH_LOG_LEVEL: 'debug',
@@ -218,5 +219,29 @@ describe('a push on the PostgreSQL store, with no shared folder', () => {
       /the PostgreSQL store postgres:\/\/wfm_push:\*\*\*@127\.0\.0\.1:1\/.* is not usable/,
     );
     expect(shown(worker)).not.toContain(password);
+  });
+
+  it('refuses a worker or a client on the shared store without a payload key, rather than each host making its own', async () => {
+    const url = await cluster.freshStoreUrl('keys');
+    const env = {
+      WFM_PUSH_STORE: url,
+      WFM_PUSH_CODEC_KEYS: undefined,
+      WFM_PUSH_CODEC_KEY_FILE: undefined,
+      WFM_BASE_URL: 'http://127.0.0.1:1',
+      WFM_PUSH_TASK_QUEUE: h.uniqueQueue('keys'),
+    };
+    const needsKey =
+      /WFM_PUSH_STORE is PostgreSQL, shared by clients and workers on several hosts, so they need one payload key between them: set WFM_PUSH_CODEC_KEYS/;
+
+    const [workerHost, clientHost] = ['worker-without-key', 'client-without-key'].map(hostDir);
+    const worker = await runCli(['worker'], env, 60_000, workerHost);
+    expect(worker.code).toBe(1);
+    expect(worker.stderr).toMatch(needsKey);
+    const client = await runCli(['report', 'any-plan'], env, 60_000, clientHost);
+    expect(client.code).toBe(1);
+    expect(client.stderr).toMatch(needsKey);
+    // Neither generated a key of its own.
+    for (const host of [workerHost, clientHost])
+      expect(existsSync(path.join(host!, '.data', 'codec-keys'))).toBe(false);
   });
 });

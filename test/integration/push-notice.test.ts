@@ -112,8 +112,8 @@ describe('push --notify-url: a webhook when the push ends', () => {
     expect(hook.received).toHaveLength(1); // A 410 is not retried.
   });
 
-  it('says "cancelled" with what was and was not done when the push is cancelled', async () => {
-    const { plan, queue } = await h.scenario('notice-cancel', {
+  it('says "cancelled" with what was and was not done when the push is cancelled, and its retry says "completed"', async () => {
+    const { plan, queue, env } = await h.scenario('notice-cancel', {
       schedules: 6,
       agents: 12,
       simulator: { latencyMs: 300 },
@@ -138,5 +138,16 @@ describe('push --notify-url: a webhook when the push ends', () => {
     expect(notice?.schedulesNotDone).toContainEqual(
       expect.objectContaining({ outcome: 'not-started', type: 'NotStarted' }),
     );
+
+    // The retry pushes the rest and tells the same receiver (retry takes --notify-url as push does).
+    const retry = await runCli(['retry', plan.planId, '--wait', '--json', '--notify-url', hook.url], env);
+    expect(retry.code).toBe(0);
+    expect((JSON.parse(retry.stdout) as PushReport).state).toBe('completed');
+    await waitUntil('the retry’s notice arrived', () => hook.received.length >= 2, 30_000);
+    expect(hook.received[1]?.body).toMatchObject({
+      planId: plan.planId,
+      outcome: 'completed',
+      schedulesNotDoneCount: 0,
+    });
   });
 });

@@ -10,8 +10,8 @@ import {
 } from '../../model/agent-mask';
 import { agentOutcomes } from '../../model/agent-outcome';
 import { buildAgentReport } from '../../model/agent-report';
-import { emptyScheduleResult } from '../../model/report';
-import { settledResult } from '../../model/schedule-line';
+import { addToTotals, emptyScheduleResult, emptyTotals } from '../../model/report';
+import { inPlaceAtLastRead, keptAtLastRead, settledResult } from '../../model/schedule-line';
 import { emptyProgress } from '../../model/sync-progress';
 import type { Shift } from '../../model/shift';
 import { shiftChanges } from '../../wfm/plan-diff';
@@ -110,6 +110,47 @@ describe('per-agent outcomes', () => {
       ['d', 'failed'],
     ]);
     expect(outcomes[3]?.failure).toEqual(failure);
+  });
+
+  it('a failed sync keeps its kept agents kept: from the mask its progress carries, in the outcomes and the totals', () => {
+    const failure = { type: 'Contention', message: '5 consecutive version conflicts' };
+    const progress = {
+      ...emptyProgress(),
+      appliedMask: maskWith('', [0]),
+      inPlaceMask: maskWith('', [0, 1]),
+      keptMask: maskWith('', [2]),
+      agentsKeptTheirs: 1,
+    };
+    const outcomes = agentOutcomes({
+      agentIds: ['a', 'b', 'c', 'd'],
+      applied: progress.appliedMask,
+      inPlace: progress.inPlaceMask,
+      kept: progress.keptMask,
+      failure,
+    });
+    expect(outcomes.map((o) => [o.agentId, o.outcome])).toEqual([
+      ['a', 'applied'],
+      ['b', 'already-in-place'],
+      ['c', 'kept-theirs'],
+      ['d', 'failed'],
+    ]);
+    expect(outcomes[2]?.failure).toBeUndefined();
+
+    const line = {
+      ...emptyScheduleResult('s', 4),
+      outcome: 'failed' as const,
+      agentsChanged: 1,
+      agentsAlreadyInPlace: inPlaceAtLastRead(progress),
+      agentsKeptTheirs: keptAtLastRead(progress),
+      failure,
+    };
+    expect(addToTotals(emptyTotals(1, 4), line)).toMatchObject({
+      agentsChanged: 1,
+      agentsAlreadyInPlace: 1,
+      agentsKeptTheirs: 1,
+      agentsFailed: 1,
+      schedulesFailed: 1,
+    });
   });
 
   it('a settled line adds up: changed + in place + kept + refused = planned', () => {
