@@ -3,7 +3,6 @@ import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@tempor
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentMask } from '../model/agent-mask';
 import { agentOutcomes } from '../model/agent-outcome';
-import type { DriftedAgent } from '../model/drift';
 import type { ApiStyle } from '../model/plan';
 import type { PushNoticeInput } from '../model/push-notice';
 import type { NewerEditPolicy } from '../model/push-options';
@@ -205,14 +204,11 @@ export function createActivities({
     prepareDriftCheck: (input: { planId: string }) => prepareDriftCheck({ plans, results }, input),
 
     /** Reads a page of landed schedules and names the drifted agents (WFM calls: the HTTP queue). */
-    checkDrift: (input: { planRef: PlanRef; offset: number; limit: number; liveShiftsFor: number }) =>
-      checkDrift({ wfm, plans }, input),
+    checkDrift: (input: Parameters<typeof checkDrift>[1]) => checkDrift({ wfm, plans }, input),
 
     /** Stores the derived plan of a repair push: see `storeRepairPlan`. */
-    storeRepairPlan: (input: {
-      planRef: PlanRef;
-      drifted: Array<Pick<DriftedAgent, 'scheduleId' | 'agentId'>>;
-    }) => storeRepairPlan({ plans, results }, input),
+    storeRepairPlan: (input: Parameters<typeof storeRepairPlan>[1]) =>
+      storeRepairPlan({ plans, results }, input),
   };
 }
 

@@ -1,6 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { emptyDriftPage, repairPlanId, type DriftedAgent, type DriftPage } from '../model/drift';
+import { maskHas, maskWith } from '../model/agent-mask';
+import {
+  emptyDriftPage,
+  repairPlanId,
+  type DriftedAgent,
+  type DriftPage,
+  type ScheduleDrift,
+} from '../model/drift';
 import { isValidId } from '../model/ids';
 import { countAgents, type Plan } from '../model/plan';
 import { isDone } from '../model/report';
@@ -61,7 +68,14 @@ export async function prepareDriftCheck(
  */
 export async function checkDrift(
   { wfm, plans }: { wfm: WfmPort; plans: PlanStore },
-  input: { planRef: PlanRef; offset: number; limit: number; liveShiftsFor: number },
+  input: {
+    planRef: PlanRef;
+    offset: number;
+    limit: number;
+    /** How many drifted agents to name (by ID; the report's room left), and how many of those with live shifts. */
+    listFor?: number;
+    liveShiftsFor: number;
+  },
 ): Promise<DriftPage> {
   const ctx = Context.current();
   const resumed = ctx.info.heartbeatDetails as { next: number; page: DriftPage } | undefined;
@@ -85,7 +99,14 @@ export async function checkDrift(
         // Drift is every planned agent that no longer holds the plan, whatever its basedOn says: plan-wins lists them
         // all as changes (whether a repair overwrites them is the repair push's policy).
         const { changes } = rebase(live.agents, planned.agents, 'plan-wins');
+        const drifted = new Set(changes.map((c) => c.agentId));
+        if (drifted.size > 0) {
+          page.agentsDrifted = (page.agentsDrifted ?? 0) + drifted.size;
+          const indexes = planned.agents.flatMap((a, i) => (drifted.has(a.agentId) ? [i] : []));
+          (page.driftMasks ??= []).push({ scheduleId: planned.scheduleId, mask: maskWith('', indexes) });
+        }
         for (const { agentId } of changes) {
+          if (page.drifted.length >= (input.listFor ?? Infinity)) break;
           const agent: DriftedAgent = { scheduleId: planned.scheduleId, agentId };
           if (listed < input.liveShiftsFor) {
             listed++;
@@ -126,14 +147,12 @@ export interface RepairPlan {
  */
 export async function storeRepairPlan(
   { plans, results }: { plans: PlanStore; results: ResultStore },
-  input: { planRef: PlanRef; drifted: Array<Pick<DriftedAgent, 'scheduleId' | 'agentId'>> },
+  input: { planRef: PlanRef; drifted: ScheduleDrift[] },
 ): Promise<RepairPlan> {
   const pushed = await plans.get(input.planRef);
-  const wanted = new Map<string, Set<string>>();
-  for (const { scheduleId, agentId } of input.drifted)
-    wanted.set(scheduleId, (wanted.get(scheduleId) ?? new Set()).add(agentId));
+  const wanted = new Map(input.drifted.map((d) => [d.scheduleId, d.mask]));
   const schedules = pushed.schedules.flatMap((s) => {
-    const agents = s.agents.filter((a) => wanted.get(s.scheduleId)?.has(a.agentId));
+    const agents = s.agents.filter((_, i) => maskHas(wanted.get(s.scheduleId), i));
     return agents.length > 0 ? [{ ...s, agents }] : [];
   });
   for (let n = 1; n <= MAX_REPAIRS; n++) {

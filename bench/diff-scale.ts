@@ -1,6 +1,7 @@
 /**
  * A dry run (`wfm-push diff`) of 10,000 schedules × 10 agents against an unthrottled simulator:
- * `npm run bench:diff [-- SCHEDULES [MAX_IN_FLIGHT]]`. Prints wall time, schedules per second, the diff workflow's runs
+ * `npm run bench:diff [-- SCHEDULES [MAX_IN_FLIGHT]] [--tuned]` (default settings unless `--tuned`, see
+ * `benchTuning`). Prints wall time, schedules per second, the diff workflow's runs
  * and their history lengths, what the simulator received (reads only, no commit) and the worker's peak memory.
  */
 import path from 'node:path';
@@ -11,11 +12,13 @@ import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import { planDiffWorkflowId } from '../model/names';
-import { benchEnv, machine, peakRss } from './support';
+import { benchEnv, benchTuning, machine, peakRss } from './support';
 
-const SCHEDULES = Number(process.argv[2] ?? 10_000);
+const numbers = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const SCHEDULES = Number(numbers[0] ?? 10_000);
 const AGENTS_PER_SCHEDULE = 10;
-const MAX_IN_FLIGHT = Number(process.argv[3] ?? 200);
+const TUNING = benchTuning(process.argv, numbers[1]);
+const MAX_IN_FLIGHT = TUNING.maxInFlight;
 
 async function main(): Promise<void> {
   const env = await benchEnv();
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
       WFM_PUSH_TASK_QUEUE: id,
       TEMPORAL_ADDRESS: env.server.address,
       WFM_BASE_URL: running.url,
-      WFM_MAX_CONCURRENT_REQUESTS: '100',
+      ...TUNING.workerEnv,
     },
     path.join(env.dataDir, 'worker.log'),
   );
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
     for (const r of sim.requests) methods.set(r.method, (methods.get(r.method) ?? 0) + 1);
     const s = report.summary;
     console.log(
-      `machine: ${machine()}; dev server on SQLite (WAL); simulator unthrottled, in the bench process; worker its own process (WFM_MAX_CONCURRENT_REQUESTS=100)`,
+      `machine: ${machine()}; dev server on SQLite (WAL); simulator unthrottled, in the bench process; worker its own process; ${TUNING.label}`,
     );
     console.log(
       `diff: ${SCHEDULES} schedules × ${AGENTS_PER_SCHEDULE} agents, max ${MAX_IN_FLIGHT} reads in flight`,

@@ -1,6 +1,7 @@
 /**
  * A push of 10,000 schedules × 10 agents against an unthrottled simulator:
- * `npm run bench:scale [-- SCHEDULES [MAX_IN_FLIGHT [LATENCY_MS]]] [--cluster]`. With `--cluster` the push runs on
+ * `npm run bench:scale [-- SCHEDULES [MAX_IN_FLIGHT [LATENCY_MS]]] [--cluster] [--tuned]`. Default settings unless
+ * `--tuned` (see `benchTuning`). With `--cluster` the push runs on
  * a production-style Temporal cluster (four services on PostgreSQL) with the plan and result store on PostgreSQL and
  * two worker processes; without it, on the dev server with the local folder store and one worker. LATENCY_MS (default 0) is added to every WFM
  * answer: with slow answers children run long, and a run that waited for its children before continuing as new would
@@ -20,13 +21,14 @@ import { checkSimulator } from '../dev/invariants';
 import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
-import { benchClusterEnv, benchEnv, machine, peakRss } from './support';
+import { benchClusterEnv, benchEnv, benchTuning, machine, peakRss } from './support';
 
 const CLUSTER = process.argv.includes('--cluster');
 const numbers = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const SCHEDULES = Number(numbers[0] ?? 10_000);
 const AGENTS_PER_SCHEDULE = 10;
-const MAX_IN_FLIGHT = Number(numbers[1] ?? 200);
+const TUNING = benchTuning(process.argv, numbers[1]);
+const MAX_IN_FLIGHT = TUNING.maxInFlight;
 const LATENCY_MS = Number(numbers[2] ?? 0);
 const WORKERS = CLUSTER ? 2 : 1;
 
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
         WFM_PUSH_TASK_QUEUE: id,
         TEMPORAL_ADDRESS: env.server.address,
         WFM_BASE_URL: running.url,
-        WFM_MAX_CONCURRENT_REQUESTS: '100',
+        ...TUNING.workerEnv,
       },
       path.join(env.dataDir, `worker-${i + 1}.log`),
     ),
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
     const violations = checkSimulator(sim, plan, report.schedules);
     const t = report.totals;
     console.log(
-      `machine: ${machine()}; ${env.temporal}; store ${env.storeUrl ? 'PostgreSQL' : 'local folder'}; simulator unthrottled (${LATENCY_MS} ms added to every answer), in the bench process; ${WORKERS} worker process(es), WFM_MAX_CONCURRENT_REQUESTS=100 each`,
+      `machine: ${machine()}; ${env.temporal}; store ${env.storeUrl ? 'PostgreSQL' : 'local folder'}; simulator unthrottled (${LATENCY_MS} ms added to every answer), in the bench process; ${WORKERS} worker process(es); ${TUNING.label}`,
     );
     console.log(
       `push: ${SCHEDULES} schedules × ${AGENTS_PER_SCHEDULE} agents, max ${MAX_IN_FLIGHT} children in flight`,

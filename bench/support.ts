@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import { sleep } from '../common/sleep';
+import { PUSH_DEFAULTS } from '../model/push-options';
 import { freePort, startCliProcess, type Service } from '../dev/processes';
 import { startDevServer, type DevServer } from '../dev/temporal-dev-server';
 import { startTemporalCluster } from '../dev/temporal-cluster';
@@ -154,4 +155,21 @@ export async function startBenchWorker(
 export function peakRss(pid: number): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(match?.[1] ?? NaN);
+}
+
+/**
+ * The settings a scale bench runs the product with: by default the ones a user gets without tuning anything (50
+ * schedules in flight, 20 WFM calls per worker); with `--tuned`, the ones an operator who read the README would set
+ * for an unthrottled WFM. `maxInFlightArg` (a positional argument) overrides the window either way. The label goes in
+ * the bench's output so every figure says which it is.
+ */
+export function benchTuning(argv: readonly string[], maxInFlightArg: string | undefined) {
+  const tuned = argv.includes('--tuned');
+  const maxInFlight =
+    maxInFlightArg !== undefined ? Number(maxInFlightArg) : tuned ? 200 : PUSH_DEFAULTS.maxInFlight;
+  const workerEnv: Record<string, string> = tuned ? { WFM_MAX_CONCURRENT_REQUESTS: '100' } : {};
+  const label = tuned
+    ? `TUNED settings: WFM_MAX_CONCURRENT_REQUESTS=100 per worker, ${maxInFlight} in flight`
+    : `DEFAULT settings: WFM_MAX_CONCURRENT_REQUESTS unset (20) per worker, ${maxInFlight} in flight`;
+  return { tuned, maxInFlight, workerEnv, label };
 }

@@ -2,16 +2,16 @@ import { withoutControlCharacters } from '../common/text';
 import type { DriftReport } from '../model/drift';
 import type { Shift } from '../model/shift';
 
-/** Drifted agents shown in the table; `--json` lists them all. */
+/** Drifted agents shown in the table; `--json` lists as many as the report names (DRIFTED_LISTED). */
 const ROWS_SHOWN = 100;
 
 /** The drift report a person reads: a summary line, a table of drifted agents, unreadable schedules, the repair. */
 export function formatDriftReport(report: DriftReport): string {
-  const schedules = new Set(report.drifted.map((d) => d.scheduleId)).size;
+  const drifted = agentsDrifted(report);
   const verdict =
-    report.drifted.length === 0
+    drifted === 0
       ? 'every checked agent still holds the plan'
-      : `${report.drifted.length} agent(s) in ${schedules} schedule(s) no longer match the plan`;
+      : `${drifted} agent(s) in ${schedulesDrifted(report)} schedule(s) no longer match the plan`;
   const lines = [
     `Plan ${report.planId}: ${verdict}`,
     `  checked:    ${report.schedulesChecked} landed schedule(s), ${report.agentsChecked} planned agent(s), ${report.requests} request(s) to the WFM, at ${report.checkedAt}`,
@@ -25,8 +25,14 @@ export function formatDriftReport(report: DriftReport): string {
       .slice(0, ROWS_SHOWN)
       .map((d) => [d.scheduleId, d.agentId, d.liveShifts ? shiftsText(d.liveShifts) : '(not listed)']);
     lines.push('', table(['schedule', 'agent', 'live shifts now'], rows));
-    if (report.drifted.length > ROWS_SHOWN)
-      lines.push(`  ... and ${report.drifted.length - ROWS_SHOWN} more (--json lists them all)`);
+    if (drifted > ROWS_SHOWN) {
+      const more = drifted - ROWS_SHOWN;
+      const where =
+        drifted > report.drifted.length
+          ? `--json names ${report.drifted.length}; a repair's report names every one`
+          : '--json lists them all';
+      lines.push(`  ... and ${more} more (${where})`);
+    }
   }
   if (report.unreadable.length > 0) {
     lines.push('', `Schedules the WFM would not let us read (${report.unreadable.length}):`);
@@ -43,7 +49,7 @@ export function formatDriftReport(report: DriftReport): string {
       '',
       `Repair: push ${repair.planId} (${repair.agents} agent(s) in ${repair.schedules} schedule(s)): ${outcome}. Its report: wfm-push report ${repair.planId}`,
     );
-  } else if (report.drifted.length > 0) {
+  } else if (drifted > 0) {
     lines.push('', `Push them back to the plan with: wfm-push verify ${report.planId} --repair`);
   }
   return lines.join('\n');
@@ -52,9 +58,18 @@ export function formatDriftReport(report: DriftReport): string {
 /** True when nothing is left to do: no drift (or a repair that put every drifted agent back), nothing unreadable. */
 export function driftSettled(report: DriftReport): boolean {
   if (report.unreadable.length > 0) return false;
-  if (report.drifted.length === 0) return true;
+  if (agentsDrifted(report) === 0) return true;
   const t = report.repair?.summary?.totals;
   return t !== undefined && t.agentsFailed === 0 && t.schedulesFailed === 0;
+}
+
+/** Reports from before the counts existed named every drifted agent. */
+function agentsDrifted(report: DriftReport): number {
+  return report.agentsDrifted ?? report.drifted.length;
+}
+
+function schedulesDrifted(report: DriftReport): number {
+  return report.schedulesDrifted ?? new Set(report.drifted.map((d) => d.scheduleId)).size;
 }
 
 /** The first two shifts, instants to the minute (a week of shifts would not fit a terminal line). */

@@ -1,3 +1,4 @@
+import type { AgentMask } from './agent-mask';
 import type { PushOptions } from './push-options';
 import type { PushSummary } from './report';
 import type { Shift } from './shift';
@@ -23,10 +24,28 @@ export interface UnreadableSchedule {
 /** Agents listed with their live shifts in one drift check; beyond that, agents are listed by ID only. */
 export const LIVE_SHIFTS_LISTED = 200;
 
+/**
+ * Agents a drift report names; beyond that they are counted (`agentsDrifted`), so that a week someone overwrote
+ * wholesale (100,000 drifted agents) still fits a workflow result. A repair pushes every drifted agent all the same,
+ * and its per-agent report (`wfm-push report <repair planId> --agents`) names each one.
+ */
+export const DRIFTED_LISTED = 2_000;
+
+/** The drifted agents of one schedule, by their index in the pushed plan: what a repair pushes. */
+export interface ScheduleDrift {
+  scheduleId: string;
+  mask: AgentMask;
+}
+
 /** What one page of the check found (an activity's result: small, it crosses into workflow history). */
 export interface DriftPage {
   schedulesChecked: number;
   agentsChecked: number;
+  /** Every drifted agent of the page, counted (absent in pages from before the count existed). */
+  agentsDrifted?: number;
+  /** Every drifted agent of the page, compactly, for a repair. */
+  driftMasks?: ScheduleDrift[];
+  /** The drifted agents the page names (as many as it was asked to). */
   drifted: DriftedAgent[];
   unreadable: UnreadableSchedule[];
   /** HTTP requests the reads sent to the WFM. */
@@ -65,6 +84,10 @@ export interface DriftReport {
   agentsChecked: number;
   /** Planned schedules not checked because the push has not landed them (failed or not started: `wfm-push retry`). */
   schedulesNotLanded: number;
+  /** Planned agents that no longer hold the plan, and the schedules they are in. */
+  agentsDrifted: number;
+  schedulesDrifted: number;
+  /** The first `DRIFTED_LISTED` of them, by schedule and agent (the first `LIVE_SHIFTS_LISTED` with live shifts). */
   drifted: DriftedAgent[];
   unreadable: UnreadableSchedule[];
   requests: number;
@@ -72,7 +95,15 @@ export interface DriftReport {
 }
 
 export function emptyDriftPage(): DriftPage {
-  return { schedulesChecked: 0, agentsChecked: 0, drifted: [], unreadable: [], requests: 0 };
+  return {
+    schedulesChecked: 0,
+    agentsChecked: 0,
+    agentsDrifted: 0,
+    driftMasks: [],
+    drifted: [],
+    unreadable: [],
+    requests: 0,
+  };
 }
 
 /** The workflow ID of a one-off drift check, and the prefix of a scheduled one's runs. */

@@ -8,7 +8,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
-import { LIVE_SHIFTS_LISTED, type DriftPage, type DriftReport, type VerifyInput } from '../model/drift';
+import {
+  DRIFTED_LISTED,
+  LIVE_SHIFTS_LISTED,
+  type DriftPage,
+  type DriftReport,
+  type ScheduleDrift,
+  type VerifyInput,
+} from '../model/drift';
 import { BULK_PUSH_ID, bulkPushWorkflowId, httpTaskQueueFor } from '../model/names';
 import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import { bulkPush } from './bulk-push';
@@ -55,15 +62,19 @@ export async function verifyPush(input: VerifyInput): Promise<DriftReport> {
     schedulesChecked: 0,
     agentsChecked: 0,
     schedulesNotLanded: scope.schedulesNotLanded,
+    agentsDrifted: 0,
+    schedulesDrifted: 0,
     drifted: [],
     unreadable: [],
     requests: 0,
   };
   const show = (state: string) =>
     setCurrentDetails(
-      `${state}: ${report.schedulesChecked}/${scope.schedules} landed schedules checked, ${report.drifted.length} agents drifted, ${report.unreadable.length} schedules unreadable, ${scope.schedulesNotLanded} not landed by the push`,
+      `${state}: ${report.schedulesChecked}/${scope.schedules} landed schedules checked, ${report.agentsDrifted} agents drifted, ${report.unreadable.length} schedules unreadable, ${scope.schedulesNotLanded} not landed by the push`,
     );
   show('Checking');
+  // Every drifted agent, compactly (a repair pushes them all); the report names only the first DRIFTED_LISTED.
+  const driftMasks: ScheduleDrift[] = [];
 
   let nextPage = 0;
   const pages = Math.ceil(scope.schedules / SCHEDULES_PER_PAGE);
@@ -75,9 +86,11 @@ export async function verifyPush(input: VerifyInput): Promise<DriftReport> {
         planRef: scope.planRef,
         offset,
         limit: SCHEDULES_PER_PAGE,
+        listFor: Math.max(0, DRIFTED_LISTED - report.drifted.length),
         liveShiftsFor: Math.max(0, LIVE_SHIFTS_LISTED - listed),
       });
       addPage(report, page);
+      driftMasks.push(...(page.driftMasks ?? []));
       show('Checking');
     }
   };
@@ -86,11 +99,8 @@ export async function verifyPush(input: VerifyInput): Promise<DriftReport> {
     (a, b) => a.scheduleId.localeCompare(b.scheduleId) || a.agentId.localeCompare(b.agentId),
   );
 
-  if (input.repair && report.drifted.length > 0) {
-    const repair = await storeRepairPlan({
-      planRef: scope.planRef,
-      drifted: report.drifted.map(({ scheduleId, agentId }) => ({ scheduleId, agentId })),
-    });
+  if (input.repair && report.agentsDrifted > 0) {
+    const repair = await storeRepairPlan({ planRef: scope.planRef, drifted: driftMasks });
     const workflowId = bulkPushWorkflowId(repair.planId);
     report.repair = {
       planId: repair.planId,
@@ -130,6 +140,9 @@ function addPage(report: DriftReport, page: DriftPage): void {
   report.schedulesChecked += page.schedulesChecked;
   report.agentsChecked += page.agentsChecked;
   report.requests += page.requests;
-  report.drifted.push(...page.drifted);
+  // Pages read at once may name a few more than the room left: the report keeps the first DRIFTED_LISTED.
+  report.drifted.push(...page.drifted.slice(0, Math.max(0, DRIFTED_LISTED - report.drifted.length)));
+  report.agentsDrifted += page.agentsDrifted ?? page.drifted.length;
+  report.schedulesDrifted += page.driftMasks?.length ?? new Set(page.drifted.map((d) => d.scheduleId)).size;
   report.unreadable.push(...page.unreadable);
 }

@@ -2,7 +2,7 @@ import { ScheduleNotFoundError } from '@temporalio/client';
 import { deleteVerifySchedule, verifyPlan } from '../../client/verify-client';
 import type { CommitRecord } from '../../dev/simulator/schedule-store';
 import type { WfmSimulator } from '../../dev/simulator/wfm-simulator';
-import type { DriftReport } from '../../model/drift';
+import { DRIFTED_LISTED, LIVE_SHIFTS_LISTED, type DriftReport } from '../../model/drift';
 import type { Plan } from '../../model/plan';
 import { canonicalShifts, type Shift } from '../../model/shift';
 import { Harness } from '../support/harness';
@@ -64,6 +64,8 @@ describe('wfm-push verify: drift after a push, found and repaired', () => {
       agentsChecked: 15,
       schedulesNotLanded: 0,
       unreadable: [],
+      agentsDrifted: 1,
+      schedulesDrifted: 1,
       drifted: [{ scheduleId, agentId: planned.agentId, liveShifts: live }],
     });
     expect(found.repair).toBeUndefined();
@@ -93,6 +95,46 @@ describe('wfm-push verify: drift after a push, found and repaired', () => {
     expect(unplannedNow?.shifts).toEqual(unplannedEdit.at(-1)?.changes[0]?.after);
 
     expect((await verifyPlan(ctx, plan.planId)).drifted).toEqual([]);
+  });
+
+  it('counts a drift wider than the report names, and the repair puts every drifted agent back', async () => {
+    const { plan, simulator, queue, env } = await h.scenario('wide-drift', { schedules: 10, agents: 2_400 });
+    const ctx = h.context(queue);
+    expect((await h.push(plan, queue)).totals.schedulesFailed).toBe(0);
+    // Someone overwrote the whole week: every agent's first shift moved, one commit per schedule.
+    for (const { scheduleId } of plan.schedules) {
+      const doc = simulator.sim.store.get(scheduleId)!;
+      const agents = doc.agents.map((a) => ({
+        ...a,
+        shifts: a.shifts.map((s, i) =>
+          i === 0 ? { ...s, start: new Date(Date.parse(s.start) + 15 * 60_000).toISOString() } : s,
+        ),
+      }));
+      simulator.sim.store.commit({ ...doc, agents }, 'manual');
+    }
+    const expected = plan.schedules.flatMap((s) => s.agents).filter((a) => a.shifts.length > 0).length;
+    expect(expected).toBeGreaterThan(DRIFTED_LISTED);
+
+    const found = await verifyPlan(ctx, plan.planId);
+
+    expect(found).toMatchObject({ agentsDrifted: expected, schedulesDrifted: 10, agentsChecked: 2_400 });
+    expect(found.drifted).toHaveLength(DRIFTED_LISTED);
+    expect(found.drifted.filter((d) => d.liveShifts)).toHaveLength(LIVE_SHIFTS_LISTED);
+    const human = await runCli(['verify', plan.planId], env);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain(`${expected} agent(s) in 10 schedule(s) no longer match the plan`);
+    expect(human.stdout).toContain(
+      `... and ${expected - 100} more (--json names ${DRIFTED_LISTED}; a repair's report names every one)`,
+    );
+
+    const repaired = await verifyPlan(ctx, plan.planId, { repair: true });
+
+    expect(repaired.repair).toMatchObject({
+      agents: expected,
+      schedules: 10,
+      summary: { totals: expect.objectContaining({ agentsChanged: expected, agentsFailed: 0 }) },
+    });
+    expect(await verifyPlan(ctx, plan.planId)).toMatchObject({ agentsDrifted: 0, drifted: [] });
   });
 
   it('registers a Temporal Schedule that runs the check, shows it, and deletes it (as a separate process)', async () => {
