@@ -36,22 +36,23 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
+/** A failed test must not leave what it started running: each test's processes, ended by PID after it. */
+const leftovers: number[] = [];
+afterEach(() => {
+  for (const pid of leftovers.splice(0))
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+});
+
 /**
  * The foreground `wfm-push dev-server` starts its Temporal server in a process group of its own (so Ctrl-C reaches
  * only the command, which stops the server cleanly); however the command ends, the server must end with it.
  */
 describe('wfm-push dev-server in the foreground', () => {
   const dir = mkdtempSync(path.join(process.env.WFM_PUSH_TEST_DIR ?? '/tmp', 'dev-server-'));
-  const leftovers: number[] = [];
-  afterEach(() => {
-    // A failed test must not leave its server running: end what this test started, by PID.
-    for (const pid of leftovers.splice(0))
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-  });
 
   it.each(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGKILL'] as const)(
     'takes its Temporal server down when it gets %s',
@@ -94,16 +95,6 @@ describe('wfm-push dev-server in the foreground', () => {
 
 /** Without --keep, the demo's dev server, codec server, simulator and worker go when the demo goes, kill -9 too. */
 describe('wfm-push demo killed mid-push', () => {
-  const leftovers: number[] = [];
-  afterEach(() => {
-    for (const pid of leftovers.splice(0))
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-  });
-
   it('leaves nothing of what it started running', async () => {
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(process.env.WFM_PUSH_TEST_DIR ?? '/tmp', 'demo-killed-'));

@@ -94,6 +94,13 @@ describe('agent masks', () => {
 });
 
 describe('per-agent outcomes', () => {
+  /** Agents a–d written, in place, kept as someone edited them, and failed. */
+  const ONE_OF_EACH = [
+    ['a', 'applied'],
+    ['b', 'already-in-place'],
+    ['c', 'kept-theirs'],
+    ['d', 'failed'],
+  ];
   it('name every planned agent once, and a failed sync gives the others its reason', () => {
     const failure = { type: 'Rejected', message: 'schedule s does not exist' };
     const outcomes = agentOutcomes({
@@ -103,12 +110,7 @@ describe('per-agent outcomes', () => {
       newerEdits: new Map([['c', { liveShifts: theirs, action: 'kept' as const }]]),
       failure,
     });
-    expect(outcomes.map((o) => [o.agentId, o.outcome])).toEqual([
-      ['a', 'applied'],
-      ['b', 'already-in-place'],
-      ['c', 'kept-theirs'],
-      ['d', 'failed'],
-    ]);
+    expect(outcomes.map((o) => [o.agentId, o.outcome])).toEqual(ONE_OF_EACH);
     expect(outcomes[3]?.failure).toEqual(failure);
   });
 
@@ -128,12 +130,7 @@ describe('per-agent outcomes', () => {
       kept: progress.keptMask,
       failure,
     });
-    expect(outcomes.map((o) => [o.agentId, o.outcome])).toEqual([
-      ['a', 'applied'],
-      ['b', 'already-in-place'],
-      ['c', 'kept-theirs'],
-      ['d', 'failed'],
-    ]);
+    expect(outcomes.map((o) => [o.agentId, o.outcome])).toEqual(ONE_OF_EACH);
     expect(outcomes[2]?.failure).toBeUndefined();
 
     const line = {
