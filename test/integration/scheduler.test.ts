@@ -249,6 +249,37 @@ describe('what a scheduler needs before and after the push (diff, per-agent outc
     ]);
   });
 
+  it('keep-theirs on a schedule that then fails: its kept agents are reported kept-theirs, not failed', async () => {
+    const {
+      plan: raw,
+      documents,
+      simulator: sim,
+      queue,
+    } = await h.scenario('kept-then-failed', {
+      schedules: 1,
+      agents: 10,
+      // Every write meets another writer: the schedule fails as contention once its budget is spent.
+      simulator: { conflictRate: 1, randomSeed: 3 },
+    });
+    const plan = withBasedOn(raw, documents);
+    const [target] = heldAgents(documents, plan.schedules[0]);
+    if (!target) throw new Error('sample too small');
+    editByHand(sim.sim.store, plan.schedules[0]!.scheduleId, target.agentId);
+
+    const report = await h.push(plan, queue, { conflictBudget: 2 });
+
+    expect(report.schedules[0]).toMatchObject({ outcome: 'failed', failure: { type: 'Contention' } });
+    const agents = await pushAgentReport(h.context(queue), plan.planId);
+    if (!agents) throw new Error('no agent report');
+    expect(agents.agents.find((a) => a.agentId === target.agentId)?.outcome).toBe('kept-theirs');
+    // The totals and the per-agent report agree, and every planned agent is counted once.
+    expect(agents.counts['kept-theirs']).toBe(report.totals.agentsKeptTheirs);
+    expect(agents.counts.failed).toBe(report.totals.agentsFailed);
+    expect(Object.values(agents.counts).reduce((a, b) => a + b, 0)).toBe(10);
+    for (const a of agents.agents.filter((x) => x.outcome === 'failed'))
+      expect(a.failure).toMatchObject({ type: 'Contention' });
+  });
+
   it('keep-theirs holds while another writer races the push: every agent it kept holds their edit, no other is lost', async () => {
     const {
       plan: raw,
