@@ -3,6 +3,7 @@ import { freePort } from '../dev/processes';
 import { startDevServer, type DevServer } from '../dev/temporal-dev-server';
 import { startTemporalCluster, type TemporalCluster } from '../dev/temporal-cluster';
 import { TEMPORAL_SERVER_VERSION } from '../dev/temporal-server-build';
+import { alsoOnInterrupt } from './support';
 
 /**
  * A Temporal deployment a benchmark can crash and bring back on the same state: the dev server, or a cluster whose
@@ -56,6 +57,8 @@ export async function clusterHistoryTarget(dir: string): Promise<CrashableTempor
   let cluster: TemporalCluster | undefined;
   const started = await startTemporalCluster({ dir: path.join(dir, 'cluster') });
   cluster = started;
+  // Its PostgreSQL is no service of ours: an interrupted bench stops the cluster whole.
+  const stopCluster = alsoOnInterrupt(() => started.stop());
   return {
     description: `the history service of a Temporal ${TEMPORAL_SERVER_VERSION} cluster (four processes, PostgreSQL)`,
     address: started.address,
@@ -68,7 +71,7 @@ export async function clusterHistoryTarget(dir: string): Promise<CrashableTempor
       await cluster?.startService('history');
     },
     stop: async () => {
-      await cluster?.stop();
+      await stopCluster();
       cluster = undefined;
     },
   };

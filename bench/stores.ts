@@ -12,7 +12,7 @@ import { ensurePostgresBinaries, startThrowawayPostgres } from '../dev/postgres'
 import { generateSample } from '../dev/sample';
 import { emptyScheduleResult } from '../model/report';
 import { createStores, type Stores, type StoresSettings } from '../stores/create-stores';
-import { machine } from './support';
+import { alsoOnInterrupt, machine } from './support';
 
 const SCHEDULES = Number(process.argv[2] ?? 10_000);
 const AGENTS_PER_SCHEDULE = 10;
@@ -109,6 +109,7 @@ async function measure(name: string, settings: StoresSettings): Promise<Figures>
 async function main(): Promise<void> {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'wfm-push-bench-stores-'));
   const postgres = await startThrowawayPostgres();
+  const stopPostgres = alsoOnInterrupt(() => postgres.stop());
   try {
     await postgres.createDatabase('bench');
     const figures = [
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
     console.log(`|---|${figures.map(() => '---:').join('|')}|`);
     for (const [label, value] of rows) console.log(`| ${label} | ${figures.map(value).join(' | ')} |`);
   } finally {
-    await postgres.stop();
+    await stopPostgres();
     rmSync(folder, { recursive: true, force: true });
   }
 }

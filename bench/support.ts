@@ -8,11 +8,26 @@ import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import { sleep } from '../common/sleep';
 import { PUSH_DEFAULTS } from '../model/push-options';
-import { freePort, startCliProcess, type Service } from '../dev/processes';
+import { freePort, startCliProcess, stopAllServices, type Service } from '../dev/processes';
 import { startDevServer, type DevServer } from '../dev/temporal-dev-server';
 import { startTemporalCluster } from '../dev/temporal-cluster';
 import { TEMPORAL_SERVER_VERSION } from '../dev/temporal-server-build';
 import { AesGcmCodec, newCodecKeyLine, parseCodecKeys } from '../common/codec';
+
+/** What the environments of this bench hold that is not a service: the cluster's PostgreSQL, client connections. */
+const envClosers = new Set<() => Promise<void>>();
+
+/**
+ * Ctrl-C (or SIGTERM) of a benchmark stops what it started. The terminal's signal reaches the bench only: its dev
+ * server, cluster and workers run in process groups of their own, and its `finally` blocks never run on a signal.
+ */
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping what the benchmark started ...`);
+    void stopAllServices()
+      .then(() => Promise.allSettled([...envClosers].map((close) => close())))
+      .finally(() => process.exit(130));
+  });
 
 export interface BenchEnv {
   server: Pick<DevServer, 'address'>;
@@ -49,11 +64,11 @@ export async function benchEnv({ encryption = true } = {}): Promise<BenchEnv> {
     nativeConnection,
     dataDir,
     temporal: 'dev server on SQLite (WAL)',
-    close: async () => {
+    close: alsoOnInterrupt(async () => {
       await nativeConnection.close();
       await client.connection.close();
       await server.stop();
-    },
+    }),
   };
 }
 
@@ -83,11 +98,11 @@ export async function benchClusterEnv(): Promise<BenchEnv> {
       temporal: `Temporal ${TEMPORAL_SERVER_VERSION} cluster (frontend, history, matching, worker as processes; PostgreSQL ${cluster.postgres.port})`,
       storeUrl: cluster.postgres.url('wfm_push_bench'),
       codecKeys,
-      close: async () => {
+      close: alsoOnInterrupt(async () => {
         await nativeConnection.close();
         await client.connection.close();
         await cluster.stop();
-      },
+      }),
     };
   } catch (err) {
     await cluster.stop();
@@ -172,4 +187,12 @@ export function benchTuning(argv: readonly string[], maxInFlightArg: string | un
     ? `TUNED settings: WFM_MAX_CONCURRENT_REQUESTS=100 per worker, ${maxInFlight} in flight`
     : `DEFAULT settings: WFM_MAX_CONCURRENT_REQUESTS unset (20) per worker, ${maxInFlight} in flight`;
   return { tuned, maxInFlight, workerEnv, label };
+}
+
+/** `close`, also run if the bench is interrupted; once only, however it is reached. */
+export function alsoOnInterrupt(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  const once = () => (closing ??= close().finally(() => envClosers.delete(once)));
+  envClosers.add(once);
+  return once;
 }

@@ -15,7 +15,10 @@ export interface Service {
   exited: Promise<number | null>;
   /** Like `exited`, but keeps this process alive meanwhile (a foreground command that waits on its service). */
   untilExit(): Promise<number | null>;
-  /** SIGTERM to the whole process group, SIGKILL if anything is still there after `graceMs` (default 15 s). */
+  /**
+   * SIGTERM (to the whole process group, or through a tied service's watchdog), SIGKILL to the group if anything is
+   * still there after `graceMs` (default 15 s).
+   */
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL to the whole process group at once, as a crash would end it; resolves once the process is gone. */
   kill(): Promise<void>;
@@ -62,7 +65,8 @@ export function startService(
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
   const pid = child.pid;
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return {
+  const tied = options.tiedToThisProcess ?? false;
+  const service: Service = {
     name,
     pid,
     logFile: options.logFile,
@@ -71,13 +75,28 @@ export function startService(
       child.ref();
       return exited;
     },
-    stop: (graceMs = 15_000) => stopGroup(child, exited, graceMs),
+    stop: (graceMs = 15_000) => stopGroup(child, exited, graceMs, tied),
     kill: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       signalGroup(pid, 'SIGKILL');
       await exited;
     },
   };
+  running.add(service);
+  void exited.then(() => running.delete(service));
+  return service;
+}
+
+/** The services this process started that are still running. */
+const running = new Set<Service>();
+
+/**
+ * Stops every service this process started that still runs. For a script interrupted half way (a benchmark's
+ * Ctrl-C), whose own `finally` never runs: its services live in process groups of their own, out of reach of the
+ * terminal's signal.
+ */
+export async function stopAllServices(graceMs = 5_000): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop(graceMs)));
 }
 
 /** Starts `wfm-push <args>` (this package's own binary) as a service, in `cwd` if given. */
@@ -92,9 +111,17 @@ export function startCliProcess(
   return startService(name, process.execPath, [cli, ...args], { env, logFile, ...options });
 }
 
-async function stopGroup(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
+async function stopGroup(
+  child: ChildProcess,
+  exited: Promise<unknown>,
+  graceMs: number,
+  tied: boolean,
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  signalGroup(child.pid, 'SIGTERM');
+  // A tied service's watchdog passes one SIGTERM on to its command; signalling the group as well would give the
+  // command two, and a second SIGTERM means "stop now" to a worker.
+  if (tied) child.kill('SIGTERM');
+  else signalGroup(child.pid, 'SIGTERM');
   const stopped = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
   if (!stopped) signalGroup(child.pid, 'SIGKILL');
 }

@@ -4,6 +4,9 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { freePort } from '../../dev/processes';
 import { CLI_BIN } from '../support/run-cli';
+
+/** tsx's own entry, run by this Node (as `npm run bench:…` does through its binary). */
+const TSX_CLI = require.resolve('tsx/cli');
 import { eventually, waitUntil } from '../support/wait-until';
 
 /**
@@ -126,5 +129,41 @@ describe('wfm-push demo killed mid-push', () => {
       expect(processesNaming(marker, 'environ')).toEqual([]);
       expect(await answers(port)).toBe(false);
     }, 30_000);
+  });
+});
+
+/**
+ * Ctrl-C in a terminal signals the benchmark's process group (npm, tsx, node); its dev server and workers run in groups
+ * of their own, out of the signal's reach, so the benchmark must stop them itself.
+ */
+describe('a benchmark interrupted with Ctrl-C', () => {
+  it('stops its dev server and worker before it exits', async () => {
+    // Everything the bench starts inherits TMPDIR, and makes its folders under it: the marker finds them all.
+    const tmp = mkdtempSync(path.join(process.env.WFM_PUSH_TEST_DIR ?? '/tmp', 'bench-interrupted-'));
+    const marker = `TMPDIR=${tmp}`;
+    const bench = spawn(process.execPath, [TSX_CLI, 'bench/scale.ts', '2000'], {
+      cwd: path.resolve(__dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TMPDIR: tmp },
+      detached: true, // a group of its own, as a terminal's foreground job
+    });
+    let output = '';
+    for (const stream of [bench.stdout, bench.stderr])
+      stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => bench.once('exit', (code) => resolve(code)));
+    await waitUntil(
+      `the bench is pushing (output so far: ${output})`,
+      () => /schedules \(\d+ in flight\)/.test(output),
+      120_000,
+    );
+    const started = processesNaming(marker, 'environ');
+    leftovers.push(...started);
+    expect(started.length).toBeGreaterThanOrEqual(3); // bench, dev server, worker
+
+    process.kill(-(bench.pid ?? NaN), 'SIGINT');
+
+    expect(await exited).toBe(130);
+    expect(output).toContain('SIGINT: stopping what the benchmark started');
+    await eventually(() => expect(processesNaming(marker, 'environ')).toEqual([]), 30_000);
   });
 });
