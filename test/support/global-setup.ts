@@ -22,6 +22,8 @@ export default async function globalSetup(): Promise<void> {
     dbFile: path.join(dir, 'temporal.sqlite'),
     cliPath: process.env.TEMPORAL_CLI_PATH,
     log: (line) => process.stderr.write(`${line}\n`),
+    // A test run that is killed (a CI timeout) takes its server with it.
+    tiedToThisProcess: true,
   });
   globalThis.wfmPushDevServer = server;
   process.env.TEMPORAL_ADDRESS = server.address;
