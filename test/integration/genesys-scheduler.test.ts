@@ -7,10 +7,11 @@ import { agentShiftsFromGenesys } from '../../wfm/genesys/shifts';
 import { loadWorkerSettings } from '../../worker/settings';
 import { pushAgentReport } from '../../client/agent-report';
 import { startDiff, waitForDiffReport } from '../../client/diff-client';
+import { verifyPlan } from '../../client/verify-client';
 import { CODEC_KEYS, Harness, uniqueId } from '../support/harness';
 
 /** The overwrite policy and the dry run in genesys mode, where each agent schedule has a version of its own. */
-describe('diff and keep-theirs against Genesys Cloud (simulator), by agent schedule version', () => {
+describe('diff, keep-theirs and verify against Genesys Cloud (simulator), by agent schedule version', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await Harness.create();
@@ -111,6 +112,63 @@ describe('diff and keep-theirs against Genesys Cloud (simulator), by agent sched
       const kept = agents?.agents.find((a) => a.agentId === touched.agentId);
       expect(kept).toMatchObject({ outcome: 'kept-theirs', newerEdit: { liveVersion: '2', action: 'kept' } });
       expect(sameShifts(kept?.newerEdit?.liveShifts ?? [], touched.basedOn?.shifts ?? [])).toBe(true);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('finds an agent edited after the push by its shifts, and --repair puts the plan back with its new version', async () => {
+    const sim = createGenesysSimulator({
+      seed: { businessUnits: 1, managementUnitsPerBu: 1, agentsPerMu: 6, weeks: ['2026-03-02'] },
+      processingDelayMs: 20,
+    });
+    const running = await listenGenesys(sim);
+    try {
+      const [schedule] = sim.store.allSchedules();
+      if (!schedule) throw new Error('no schedule');
+      const plan: Plan = {
+        planId: uniqueId('genesys-drift'),
+        schedules: sampleGenesysPlan([schedule], { agentsPerSchedule: 5 }).schedules,
+      };
+      const queue = h.uniqueQueue('genesys-drift');
+      await h.startWorkers(
+        loadWorkerSettings({
+          ...simulatorWorkerEnv(running.url),
+          WFM_PUSH_TASK_QUEUE: queue,
+          WFM_PUSH_DATA_DIR: h.dataDir,
+          WFM_PUSH_CODEC_KEYS: CODEC_KEYS,
+        }),
+      );
+      const ctx = h.context(queue);
+      expect((await h.push(plan, queue)).totals).toMatchObject({ agentsFailed: 0, schedulesFailed: 0 });
+      const drifted = plan.schedules[0]?.agents[1];
+      if (!drifted) throw new Error('sample too small');
+      // A supervisor moves a shift of a pushed agent in Genesys: a new agent schedule version.
+      sim.store.editByOtherWriter('manual', true, { schedule, userId: drifted.agentId });
+      const commitsBefore = sim.store.commits.length;
+
+      const found = await verifyPlan(ctx, plan.planId);
+
+      expect(found).toMatchObject({ agentsDrifted: 1, agentsChecked: 5, unreadable: [] });
+      expect(found.drifted).toEqual([
+        expect.objectContaining({ scheduleId: plan.schedules[0]?.scheduleId, agentId: drifted.agentId }),
+      ]);
+      expect(sim.store.commits).toHaveLength(commitsBefore); // a check writes nothing
+
+      const repaired = await verifyPlan(ctx, plan.planId, { repair: true });
+
+      expect(repaired.repair).toMatchObject({
+        agents: 1,
+        summary: { totals: expect.objectContaining({ agentsChanged: 1, agentsFailed: 0 }) },
+      });
+      // One write since, of that agent only, and the plan's shifts are what Genesys holds again.
+      const since = sim.store.commits.slice(commitsBefore);
+      expect(since.filter((c) => c.writer === 'api').flatMap((c) => c.agents.map((a) => a.userId))).toEqual([
+        drifted.agentId,
+      ]);
+      const live = agentShiftsFromGenesys({ shifts: schedule.agents.get(drifted.agentId)?.shifts ?? [] });
+      expect(sameShifts(live.shifts, drifted.shifts)).toBe(true);
+      expect((await verifyPlan(ctx, plan.planId)).agentsDrifted).toBe(0);
     } finally {
       await running.close();
     }
