@@ -147,12 +147,20 @@ export interface RepairPlan {
  */
 export async function storeRepairPlan(
   { plans, results }: { plans: PlanStore; results: ResultStore },
-  input: { planRef: PlanRef; drifted: ScheduleDrift[] },
+  input: {
+    planRef: PlanRef;
+    drifted: ScheduleDrift[];
+    /** Drifted agents by ID, from pages read before masks existed (a check that spanned a deploy). */
+    named?: Array<{ scheduleId: string; agentId: string }>;
+  },
 ): Promise<RepairPlan> {
   const pushed = await plans.get(input.planRef);
   const wanted = new Map(input.drifted.map((d) => [d.scheduleId, d.mask]));
+  const named = new Set((input.named ?? []).map((a) => `${a.scheduleId}/${a.agentId}`));
   const schedules = pushed.schedules.flatMap((s) => {
-    const agents = s.agents.filter((_, i) => maskHas(wanted.get(s.scheduleId), i));
+    const agents = s.agents.filter(
+      (a, i) => maskHas(wanted.get(s.scheduleId), i) || named.has(`${s.scheduleId}/${a.agentId}`),
+    );
     return agents.length > 0 ? [{ ...s, agents }] : [];
   });
   for (let n = 1; n <= MAX_REPAIRS; n++) {

@@ -75,6 +75,7 @@ export async function verifyPush(input: VerifyInput): Promise<DriftReport> {
   show('Checking');
   // Every drifted agent, compactly (a repair pushes them all); the report names only the first DRIFTED_LISTED.
   const driftMasks: ScheduleDrift[] = [];
+  const namedOnly: Array<{ scheduleId: string; agentId: string }> = [];
 
   let nextPage = 0;
   const pages = Math.ceil(scope.schedules / SCHEDULES_PER_PAGE);
@@ -90,7 +91,9 @@ export async function verifyPush(input: VerifyInput): Promise<DriftReport> {
         liveShiftsFor: Math.max(0, LIVE_SHIFTS_LISTED - listed),
       });
       addPage(report, page);
-      driftMasks.push(...(page.driftMasks ?? []));
+      if (page.driftMasks) driftMasks.push(...page.driftMasks);
+      // A page read by the code before masks existed named every drifted agent instead.
+      else namedOnly.push(...page.drifted.map(({ scheduleId, agentId }) => ({ scheduleId, agentId })));
       show('Checking');
     }
   };
@@ -100,7 +103,11 @@ export async function verifyPush(input: VerifyInput): Promise<DriftReport> {
   );
 
   if (input.repair && report.agentsDrifted > 0) {
-    const repair = await storeRepairPlan({ planRef: scope.planRef, drifted: driftMasks });
+    const repair = await storeRepairPlan({
+      planRef: scope.planRef,
+      drifted: driftMasks,
+      ...(namedOnly.length > 0 ? { named: namedOnly } : {}),
+    });
     const workflowId = bulkPushWorkflowId(repair.planId);
     report.repair = {
       planId: repair.planId,

@@ -19,6 +19,20 @@ describe('diff, keep-theirs and verify against Genesys Cloud (simulator), by age
   afterEach(() => h.afterEach());
   afterAll(() => h.teardown());
 
+  /** Workers on a queue of their own, speaking Genesys to the simulator at `url`; and a client context for them. */
+  async function genesysWorkers(name: string, url: string) {
+    const queue = h.uniqueQueue(name);
+    await h.startWorkers(
+      loadWorkerSettings({
+        ...simulatorWorkerEnv(url),
+        WFM_PUSH_TASK_QUEUE: queue,
+        WFM_PUSH_DATA_DIR: h.dataDir,
+        WFM_PUSH_CODEC_KEYS: CODEC_KEYS,
+      }),
+    );
+    return { queue, ctx: h.context(queue) };
+  }
+
   it('sees an agent edited since planning by its version, diffs without writing, then keeps their edit', async () => {
     const sim = createGenesysSimulator({
       seed: {
@@ -61,16 +75,7 @@ describe('diff, keep-theirs and verify against Genesys Cloud (simulator), by age
       const theirShifts = structuredClone(first.agents.get(moved.agentId)?.shifts);
       const commitsBefore = sim.store.commits.length;
 
-      const queue = h.uniqueQueue('genesys-keep');
-      await h.startWorkers(
-        loadWorkerSettings({
-          ...simulatorWorkerEnv(running.url),
-          WFM_PUSH_TASK_QUEUE: queue,
-          WFM_PUSH_DATA_DIR: h.dataDir,
-          WFM_PUSH_CODEC_KEYS: CODEC_KEYS,
-        }),
-      );
-      const ctx = h.context(queue);
+      const { queue, ctx } = await genesysWorkers('genesys-keep', running.url);
       const { diffId } = await startDiff(ctx, plan);
       const diff = await waitForDiffReport(ctx, plan, diffId);
       expect(sim.store.commits).toHaveLength(commitsBefore); // the dry run wrote nothing
@@ -130,16 +135,7 @@ describe('diff, keep-theirs and verify against Genesys Cloud (simulator), by age
         planId: uniqueId('genesys-drift'),
         schedules: sampleGenesysPlan([schedule], { agentsPerSchedule: 5 }).schedules,
       };
-      const queue = h.uniqueQueue('genesys-drift');
-      await h.startWorkers(
-        loadWorkerSettings({
-          ...simulatorWorkerEnv(running.url),
-          WFM_PUSH_TASK_QUEUE: queue,
-          WFM_PUSH_DATA_DIR: h.dataDir,
-          WFM_PUSH_CODEC_KEYS: CODEC_KEYS,
-        }),
-      );
-      const ctx = h.context(queue);
+      const { queue, ctx } = await genesysWorkers('genesys-drift', running.url);
       expect((await h.push(plan, queue)).totals).toMatchObject({ agentsFailed: 0, schedulesFailed: 0 });
       const drifted = plan.schedules[0]?.agents[1];
       if (!drifted) throw new Error('sample too small');
