@@ -15,7 +15,7 @@ import type { ResultStore } from '../stores/result-store';
 import type { WfmPort } from '../wfm/port';
 import { checkDrift, prepareDriftCheck, storeRepairPlan } from './drift';
 import { storeInlinePlan } from './inline-plan';
-import { sendPushNotice } from './push-notice';
+import { sendDriftNotice, sendPushNotice } from './push-notice';
 import { syncScheduleWith } from './sync-schedule';
 
 export interface ActivityDeps {
@@ -199,6 +199,9 @@ export function createActivities({
 
     /** POSTs the notice of a push that ended: see `sendPushNotice`. */
     sendPushNotice: (input: PushNoticeInput) => sendPushNotice({ plans, results }, input),
+
+    /** POSTs what a drift check found: see `sendDriftNotice`. */
+    sendDriftNotice,
 
     /** The landed part of a push, for a drift check: see `prepareDriftCheck`. */
     prepareDriftCheck: (input: { planId: string }) => prepareDriftCheck({ plans, results }, input),

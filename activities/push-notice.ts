@@ -1,6 +1,7 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { buildReport, isDone, type PushReport } from '../model/report';
+import type { DriftNotice } from '../model/drift';
 import { urlOrigin, type NoticeDelivery, type PushNotice, type PushNoticeInput } from '../model/push-notice';
 import type { PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
@@ -29,10 +30,27 @@ export async function sendPushNotice(
 ): Promise<NoticeDelivery> {
   const ctx = Context.current();
   const notice = await buildNotice(deps, input, ctx.info.workflowNamespace ?? ctx.info.activityNamespace);
-  const where = urlOrigin(input.notifyUrl);
+  return postNotice(input.notifyUrl, notice, input.planId);
+}
+
+/**
+ * POSTs a drift check's notice (built by the check: small, and nothing to read). Retried like a push's notice; the
+ * check's report never depends on it.
+ */
+export function sendDriftNotice(input: { notifyUrl: string; notice: DriftNotice }): Promise<NoticeDelivery> {
+  return postNotice(input.notifyUrl, input.notice, input.notice.planId);
+}
+
+/**
+ * One POST of a JSON notice. Delivered on a 2xx; a failed attempt throws, retryable unless the receiver refused it
+ * for good (4xx other than 408/429). Only the URL's origin is ever logged or shown.
+ */
+async function postNotice(url: string, notice: unknown, planId: string): Promise<NoticeDelivery> {
+  const ctx = Context.current();
+  const where = urlOrigin(url);
   let res: Response;
   try {
-    res = await fetch(input.notifyUrl, {
+    res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'wfm-push' },
       body: JSON.stringify(notice),
@@ -44,8 +62,8 @@ export async function sendPushNotice(
     if (ctx.cancellationSignal.aborted) throw err;
     const reason =
       err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : 'error';
-    log.warn('push notice not delivered', {
-      planId: input.planId,
+    log.warn('notice not delivered', {
+      planId,
       to: where,
       attempt: ctx.info.attempt,
       reason,
@@ -53,11 +71,11 @@ export async function sendPushNotice(
     throw ApplicationFailure.retryable(`POST ${where}: ${reason}`, NoticeFailure.NoticeNotDelivered);
   }
   if (res.ok) {
-    log.info('push notice delivered', { planId: input.planId, to: where, status: res.status });
+    log.info('notice delivered', { planId, to: where, status: res.status });
     return { status: res.status, attempts: ctx.info.attempt };
   }
-  log.warn('push notice refused', {
-    planId: input.planId,
+  log.warn('notice refused', {
+    planId,
     to: where,
     attempt: ctx.info.attempt,
     status: res.status,

@@ -58,6 +58,11 @@ export interface VerifyInput {
   /** Push the drifted agents back to the plan (a derived plan `<planId>-repair-<n>`). */
   repair?: boolean;
   /**
+   * Where to POST a `DriftNotice` when the check finds drift or a schedule it cannot read (a clean check sends
+   * nothing): so a scheduled check (`--every`) tells someone.
+   */
+  notifyUrl?: string;
+  /**
    * How the repair push runs, with its overwrite policy for agents whose plan gives `basedOn` (`onNewerEdit`; the
    * CLI's `verify --repair` passes plan-wins unless told otherwise: a drifted agent was edited since by definition).
    */
@@ -92,6 +97,27 @@ export interface DriftReport {
   unreadable: UnreadableSchedule[];
   requests: number;
   repair?: RepairRun;
+  /** Whether the notice reached the notify URL, when one was due. */
+  notice?: { delivered: boolean; status?: number; reason?: string };
+}
+
+/** Drifted agents a notice names; the check's report (its workflow's result) names more. */
+export const NOTICE_DRIFTED_LISTED = 50;
+
+/** The JSON body a drift check POSTs to its notify URL when it found something (see `VerifyInput.notifyUrl`). */
+export interface DriftNotice {
+  event: 'verify.drift';
+  planId: string;
+  checkedAt: string;
+  agentsDrifted: number;
+  schedulesDrifted: number;
+  schedulesUnreadable: number;
+  /** The first `NOTICE_DRIFTED_LISTED` drifted agents. */
+  drifted: Array<{ scheduleId: string; agentId: string }>;
+  /** The repair push, when the check was asked to repair. */
+  repair?: { planId: string; agents: number; agentsFailed?: number; failure?: string };
+  /** Where the whole drift report is: the check's workflow (its result) in the Temporal UI. */
+  report: { workflowId: string; runId: string; namespace: string };
 }
 
 export function emptyDriftPage(): DriftPage {

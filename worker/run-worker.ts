@@ -100,7 +100,7 @@ async function startWithStores(
     dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     maxHeartbeatThrottleInterval,
-    // The workflow queue also runs the store activities and the push notice (no WFM calls, so no WFM rate limit).
+    // The workflow queue also runs the store activities and the notices (no WFM calls, so no WFM rate limit).
     activities: {
       listPlanSchedules: activities.listPlanSchedules,
       recordScheduleResult: activities.recordScheduleResult,
@@ -108,6 +108,7 @@ async function startWithStores(
       waitForRunsToClose: activities.waitForRunsToClose,
       storeInlinePlan: activities.storeInlinePlan,
       sendPushNotice: activities.sendPushNotice,
+      sendDriftNotice: activities.sendDriftNotice,
       prepareDriftCheck: activities.prepareDriftCheck,
       storeRepairPlan: activities.storeRepairPlan,
     },

@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ChildWorkflowFailure,
   executeChild,
   isCancellation,
@@ -11,12 +12,14 @@ import type { Activities } from '../activities/create-activities';
 import {
   DRIFTED_LISTED,
   LIVE_SHIFTS_LISTED,
+  NOTICE_DRIFTED_LISTED,
   type DriftPage,
   type DriftReport,
   type ScheduleDrift,
   type VerifyInput,
 } from '../model/drift';
 import { BULK_PUSH_ID, bulkPushWorkflowId, httpTaskQueueFor } from '../model/names';
+import { urlOrigin } from '../model/push-notice';
 import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import { bulkPush } from './bulk-push';
 
@@ -139,8 +142,59 @@ export async function verifyPush(input: VerifyInput): Promise<DriftReport> {
       report.repair.failure = cause instanceof Error ? cause.message : String(cause);
     }
   }
+  if (input.notifyUrl && (report.agentsDrifted > 0 || report.unreadable.length > 0))
+    report.notice = await notify(input.notifyUrl, report);
   show(report.repair ? `Done, repaired by push ${report.repair.planId}` : 'Done');
   return report;
+}
+
+/** Tells the notify URL what the check found; a notice not delivered is reported, never fails the check. */
+async function notify(notifyUrl: string, report: DriftReport): Promise<DriftReport['notice']> {
+  const { sendDriftNotice } = proxyActivities<Activities>({
+    summary: `POST the drift of push ${report.planId} to ${urlOrigin(notifyUrl)}`,
+    startToCloseTimeout: '30 seconds',
+    // About a minute of backoff: the next scheduled check tells again if drift remains.
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '20 seconds',
+      maximumAttempts: 5,
+    },
+  });
+  const info = workflowInfo();
+  const repair = report.repair;
+  try {
+    const delivered = await sendDriftNotice({
+      notifyUrl,
+      notice: {
+        event: 'verify.drift',
+        planId: report.planId,
+        checkedAt: report.checkedAt,
+        agentsDrifted: report.agentsDrifted,
+        schedulesDrifted: report.schedulesDrifted,
+        schedulesUnreadable: report.unreadable.length,
+        drifted: report.drifted
+          .slice(0, NOTICE_DRIFTED_LISTED)
+          .map(({ scheduleId, agentId }) => ({ scheduleId, agentId })),
+        ...(repair
+          ? {
+              repair: {
+                planId: repair.planId,
+                agents: repair.agents,
+                ...(repair.summary ? { agentsFailed: repair.summary.totals.agentsFailed } : {}),
+                ...(repair.failure ? { failure: repair.failure } : {}),
+              },
+            }
+          : {}),
+        report: { workflowId: info.workflowId, runId: info.runId, namespace: info.namespace },
+      },
+    });
+    return { delivered: true, status: delivered.status };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const cause = err instanceof ActivityFailure ? (err.cause ?? err) : err;
+    return { delivered: false, reason: cause instanceof Error ? cause.message : String(cause) };
+  }
 }
 
 function addPage(report: DriftReport, page: DriftPage): void {

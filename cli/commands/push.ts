@@ -23,14 +23,11 @@ const pushOptions = z.object({
   ...pushRunOptions,
 });
 
-/** `--notify-url`: a webhook told when the push (or its retry) ends. */
-function notifyUrlOption() {
-  return notifyUrlSchema
-    .optional()
-    .meta({ arg: 'url' })
-    .describe(
-      'POST a JSON notice here when the push ends (completed, failed or cancelled); retried, never changes the outcome',
-    );
+/** `--notify-url`: a webhook told when the push (or its retry, or a drift check: `what`) ends. */
+export function notifyUrlOption(
+  what = 'when the push ends (completed, failed or cancelled); retried, never changes the outcome',
+) {
+  return notifyUrlSchema.optional().meta({ arg: 'url' }).describe(`POST a JSON notice here ${what}`);
 }
 
 /**

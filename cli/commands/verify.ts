@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NEWER_EDIT_POLICIES } from '../../model/push-options';
 import { commandWithOptions, parseOptions } from '../options';
+import { notifyUrlOption } from './push';
 import { CliExit, ExitCode, print, printJson, say } from '../output';
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -25,6 +26,9 @@ const verifyOptions = z
         'with --repair, for agents whose plan gives basedOn (a drifted agent was edited since that by definition): plan-wins puts the plan back, keep-theirs leaves them, fail reports them',
       ),
     json: z.boolean().optional().describe('machine-readable output (the drift report)'),
+    notifyUrl: notifyUrlOption(
+      'when a check finds drift or a schedule it cannot read (a clean check sends nothing); retried, never changes the report',
+    ),
     every: durationOption()
       .optional()
       .meta({ arg: 'interval' })
@@ -81,7 +85,7 @@ verifyPush workflow (Temporal UI: Schedules). Delete it with --stop.`,
         if (options.every !== undefined && options.until !== undefined) {
           const until = new Date(options.until);
           const { scheduleId } = await session
-            .scheduleVerify(ctx, planId, { everyMs: options.every, until, ...repairOf(options) })
+            .scheduleVerify(ctx, planId, { everyMs: options.every, until, ...checkOptionsOf(options) })
             .catch(session.refusedAsInput);
           if (options.json) printJson({ ok: true, planId, scheduleId, everyMs: options.every, until });
           say(
@@ -93,7 +97,7 @@ verifyPush workflow (Temporal UI: Schedules). Delete it with --stop.`,
           return;
         }
         const handle = await session
-          .startVerify(ctx, planId, repairOf(options))
+          .startVerify(ctx, planId, checkOptionsOf(options))
           .catch(session.refusedAsInput);
         say(`Checking push ${planId} for drift (workflow ${handle.workflowId})...`);
         const report = await handle.result();
@@ -105,11 +109,17 @@ verifyPush workflow (Temporal UI: Schedules). Delete it with --stop.`,
 }
 
 /**
- * The repair and the policy it runs with. Asking for --repair after reading the drift report is the decision to put
- * the plan back, so the repair overwrites by default even where the plan says what it was based on.
+ * What each check does beyond reading: the repair and the policy it runs with, and whom it tells. Asking for --repair
+ * after reading the drift report is the decision to put the plan back, so the repair overwrites by default even where
+ * the plan says what it was based on.
  */
-function repairOf(options: { repair?: boolean; onNewerEdit: (typeof NEWER_EDIT_POLICIES)[number] }) {
+function checkOptionsOf(options: {
+  repair?: boolean;
+  onNewerEdit: (typeof NEWER_EDIT_POLICIES)[number];
+  notifyUrl?: string;
+}) {
+  const notify = options.notifyUrl ? { notifyUrl: options.notifyUrl } : {};
   return options.repair
-    ? { repair: true, repairOptions: { onNewerEdit: options.onNewerEdit } }
-    : { repair: options.repair };
+    ? { repair: true, repairOptions: { onNewerEdit: options.onNewerEdit }, ...notify }
+    : { repair: options.repair, ...notify };
 }

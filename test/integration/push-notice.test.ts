@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { cancelPush, submitPush, waitForReport } from '../../client/push-client';
+import { verifyPlan } from '../../client/verify-client';
+import type { DriftReport } from '../../model/drift';
 import type { PushNotice } from '../../model/push-notice';
 import type { PushReport } from '../../model/report';
 import { Harness } from '../support/harness';
@@ -148,6 +150,49 @@ describe('push --notify-url: a webhook when the push ends', () => {
       planId: plan.planId,
       outcome: 'completed',
       schedulesNotDoneCount: 0,
+    });
+  });
+
+  it('a drift check tells the notify URL what it found, and a clean check sends nothing', async () => {
+    const { plan, simulator, queue, env } = await h.scenario('notice-drift', { schedules: 2, agents: 12 });
+    const hook = await receiver([]);
+    closers.push(hook.close);
+    await h.push(plan, queue);
+
+    const clean = await verifyPlan(h.context(queue), plan.planId, { notifyUrl: hook.url });
+    expect(clean).toMatchObject({ agentsDrifted: 0 });
+    expect(clean.notice).toBeUndefined();
+
+    // A supervisor deletes a pushed agent's first shift.
+    const schedule = plan.schedules[0]!;
+    const agentId = schedule.agents[0]!.agentId;
+    const doc = simulator.sim.store.get(schedule.scheduleId)!;
+    simulator.sim.store.commit(
+      {
+        ...doc,
+        agents: doc.agents.map((a) => (a.agentId === agentId ? { ...a, shifts: a.shifts.slice(1) } : a)),
+      },
+      'manual',
+    );
+    const run = await runCli(['verify', plan.planId, '--json', '--notify-url', hook.url], env);
+    expect(run.code).toBe(1); // drift found
+    const report = JSON.parse(run.stdout) as DriftReport;
+    expect(report.notice).toEqual({ delivered: true, status: 200 });
+
+    expect(hook.received).toHaveLength(1); // the clean check sent nothing
+    expect(hook.received[0]?.body).toEqual({
+      event: 'verify.drift',
+      planId: plan.planId,
+      checkedAt: report.checkedAt,
+      agentsDrifted: 1,
+      schedulesDrifted: 1,
+      schedulesUnreadable: 0,
+      drifted: [{ scheduleId: schedule.scheduleId, agentId }],
+      report: {
+        workflowId: expect.stringMatching(new RegExp(`^verify:${plan.planId}:`)),
+        runId: expect.any(String),
+        namespace: 'default',
+      },
     });
   });
 });
