@@ -194,5 +194,13 @@ describe('push --notify-url: a webhook when the push ends', () => {
         namespace: 'default',
       },
     });
+
+    // A receiver that refuses: the check still reports its drift, and says the notice was not delivered.
+    const refusing = await receiver([410]);
+    closers.push(refusing.close);
+    const refused = await verifyPlan(h.context(queue), plan.planId, { notifyUrl: refusing.url });
+    expect(refused.agentsDrifted).toBe(1);
+    expect(refused.notice).toEqual({ delivered: false, reason: expect.stringContaining('HTTP 410') });
+    expect(refused.notice?.reason).not.toContain('secret'); // the URL's token never shows
   });
 });
