@@ -1,7 +1,7 @@
 import { withoutControlCharacters } from '../common/text';
 import { buildAgentReport, type AgentReport, type AgentRow } from '../model/agent-report';
 import type { Shift } from '../model/shift';
-import { pushHandle, stateOf, type PushContext } from './push-client';
+import { loadPushRecord, type PushContext } from './push-client';
 import { textTable } from './text-table';
 
 /** Every planned agent's outcome of a push (undefined when there is no such push in this data folder). */
@@ -9,13 +9,9 @@ export async function pushAgentReport(
   ctx: Omit<PushContext, 'taskQueue'>,
   planId: string,
 ): Promise<AgentReport | undefined> {
-  const [state, manifest] = await Promise.all([
-    stateOf(pushHandle(ctx.client, planId)),
-    ctx.results.getManifest(planId),
-  ]);
-  if (!state || !manifest) return undefined;
-  const plan = await ctx.plans.get(manifest.planRef);
-  const { results } = await ctx.results.listResults(planId);
+  const record = await loadPushRecord(ctx, planId);
+  if (!record) return undefined;
+  const { state, plan, results } = record;
   const planned = plan.schedules.map((s) => ({
     scheduleId: s.scheduleId,
     agentIds: s.agents.map((a) => a.agentId),

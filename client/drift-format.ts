@@ -1,4 +1,5 @@
 import { withoutControlCharacters } from '../common/text';
+import { textTable } from './text-table';
 import type { DriftReport } from '../model/drift';
 import type { Shift } from '../model/shift';
 
@@ -24,7 +25,7 @@ export function formatDriftReport(report: DriftReport): string {
     const rows = report.drifted
       .slice(0, ROWS_SHOWN)
       .map((d) => [d.scheduleId, d.agentId, d.liveShifts ? shiftsText(d.liveShifts) : '(not listed)']);
-    lines.push('', table(['schedule', 'agent', 'live shifts now'], rows));
+    lines.push('', textTable(['schedule', 'agent', 'live shifts now'], rows, { indent: '  ' }));
     if (drifted > ROWS_SHOWN) {
       const more = drifted - ROWS_SHOWN;
       const where =
@@ -81,18 +82,4 @@ function shiftsText(shifts: readonly Shift[]): string {
   return withoutControlCharacters(
     `${shown.join('; ')}${shifts.length > 2 ? `; +${shifts.length - 2} more` : ''}`,
   );
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const fmt = (row: string[]) =>
-    row
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [
-    '  ' + fmt(header),
-    '  ' + fmt(widths.map((w) => '-'.repeat(w))),
-    ...rows.map((r) => '  ' + fmt(r)),
-  ].join('\n');
 }

@@ -154,19 +154,29 @@ export async function stateOf(handle: Pick<WorkflowHandle, 'describe'>): Promise
   }
 }
 
-/** The report of a push, whatever its state: one line per planned schedule once it has ended. */
-export async function pushReport(
-  ctx: Omit<PushContext, 'taskQueue'>,
-  planId: string,
-): Promise<PushReport | undefined> {
+/**
+ * What a report is built from: the push's state, its plan and its stored results; undefined when Temporal or this
+ * store does not know the push.
+ */
+export async function loadPushRecord(ctx: Omit<PushContext, 'taskQueue'>, planId: string) {
   const [state, manifest] = await Promise.all([
     stateOf(pushHandle(ctx.client, planId)),
     ctx.results.getManifest(planId),
   ]);
   if (!state || !manifest) return undefined;
   const plan = await ctx.plans.get(manifest.planRef);
+  return { state, plan, ...(await ctx.results.listResults(planId)) };
+}
+
+/** The report of a push, whatever its state: one line per planned schedule once it has ended. */
+export async function pushReport(
+  ctx: Omit<PushContext, 'taskQueue'>,
+  planId: string,
+): Promise<PushReport | undefined> {
+  const record = await loadPushRecord(ctx, planId);
+  if (!record) return undefined;
+  const { state, plan, results, unreadable } = record;
   const planned = plan.schedules.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length }));
-  const { results, unreadable } = await ctx.results.listResults(planId);
   return buildReport(planId, state, planned, [...results, ...unreadable.map(unreadableResult(planned))]);
 }
 

@@ -1,6 +1,7 @@
 import { types } from 'node:util';
 import { Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
 import { redactUrl } from '../../common/redact';
+import { isValidId } from '../../model/ids';
 import { migrate, MIGRATIONS, type Migration } from './migrations';
 
 export interface PostgresStoreOptions {
@@ -109,4 +110,16 @@ function messageOf(err: unknown): string {
 /** Node's own errors (a refused connection) may come from another realm, where `instanceof Error` is false. */
 function isError(value: unknown): value is Error {
   return types.isNativeError(value) || value instanceof Error;
+}
+
+/** The same IDs as the local store accepts, so a push behaves alike in either store; a bad ID is named. */
+export function checkId(id: string): void {
+  if (!isValidId(id)) throw new Error(`not a valid ID: ${JSON.stringify(id.slice(0, 140))}`);
+}
+
+/** JSON for a jsonb column, which cannot hold U+0000: a server message with one keeps a U+FFFD in its place. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'string' && v.includes('\u0000') ? v.replaceAll('\u0000', '\uFFFD') : v,
+  );
 }

@@ -1,7 +1,6 @@
-import { isValidId } from '../../model/ids';
 import type { ScheduleDiff } from '../../model/plan-diff';
 import { checkStoredDiff, type DiffStore } from '../diff-store';
-import type { PostgresDatabase } from './database';
+import { checkId, toJson, type PostgresDatabase } from './database';
 import { SCHEMA } from './migrations';
 
 /** Dry-run diffs in PostgreSQL: a row per (diff, schedule) holding the schedule's diff as jsonb. */
@@ -26,15 +25,4 @@ export class PostgresDiffStore implements DiffStore {
     );
     return rows.flatMap((row) => checkStoredDiff(row.diff, row.schedule_id));
   }
-}
-
-function checkId(id: string): void {
-  if (!isValidId(id)) throw new Error(`not a valid ID: ${JSON.stringify(id.slice(0, 140))}`);
-}
-
-/** JSON for a jsonb column, which cannot hold U+0000: a server message with one keeps a U+FFFD in its place. */
-function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'string' && v.includes('\u0000') ? v.replaceAll('\u0000', '\uFFFD') : v,
-  );
 }

@@ -1,7 +1,6 @@
-import { isValidId } from '../../model/ids';
 import type { PushManifest, ScheduleResult } from '../../model/report';
 import { checkStoredResult, manifestSchema, type ResultStore, type StoredResults } from '../result-store';
-import type { PostgresDatabase } from './database';
+import { checkId, toJson, type PostgresDatabase } from './database';
 import { SCHEMA } from './migrations';
 
 /**
@@ -66,16 +65,4 @@ export class PostgresResultStore implements ResultStore {
     }
     return stored;
   }
-}
-
-/** The same IDs as the local store accepts, so a push behaves alike in either store. */
-function checkId(id: string): void {
-  if (!isValidId(id)) throw new Error(`not a valid ID: ${JSON.stringify(id.slice(0, 140))}`);
-}
-
-/** JSON for a jsonb column, which cannot hold U+0000: a server message with one keeps a U+FFFD in its place. */
-function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'string' && v.includes('\u0000') ? v.replaceAll('\u0000', '\uFFFD') : v,
-  );
 }
