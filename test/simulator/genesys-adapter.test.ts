@@ -38,6 +38,7 @@ describe('the Genesys adapter against the Genesys simulator', () => {
       rate: new AdaptiveRateController(),
       asyncPollMs: 50,
       asyncWaitMs: 5_000,
+      queryNotifyId: SIM_CLIENT.id,
     });
     adapter = wfm;
     const target = {
