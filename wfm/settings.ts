@@ -58,7 +58,7 @@ export const wfmEnvSchema = z.object({
     .positive()
     .optional()
     .describe(
-      'a ceiling on WFM requests per second across all workers (unset: none; each worker finds the rate the WFM sustains by itself)',
+      'a ceiling on WFM requests per second, per worker: each worker stays under 90 % of it, so several workers together can exceed it (the HTTP task queue also admits syncs at half of it across all workers); unset: none, each worker finds the rate the WFM sustains by itself',
     ),
   WFM_MAX_RESPONSE_BYTES: envInt(1024, 2 ** 31)
     .default(32 * 2 ** 20)
