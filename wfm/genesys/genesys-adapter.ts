@@ -327,7 +327,7 @@ export class GenesysWfmAdapter implements WfmPort {
     const refusal = this.notifications?.refusal(topic);
     const why =
       this.notifications === undefined
-        ? 'the notification channel is off'
+        ? `the notification channel is off, so nothing receives ${topic}`
         : refusal
           ? `the subscription to ${topic} was refused: ${refusal}`
           : `no subscription to ${topic} (the channel is not open; the OAuth client needs wfm:schedule:view and the notifications permission)`;
