@@ -97,7 +97,7 @@ function genesysFlags() {
   return {
     agents: intOption(1, 1_000_000)
       .default(100)
-      .describe('genesys: agents, spread over the business units in management units of up to 50'),
+      .describe('genesys: agents, spread over the business units in management units of up to 1,500'),
     businessUnits: intOption(1, 1000).default(1).describe('genesys: business units'),
     timeZone: z
       .string()

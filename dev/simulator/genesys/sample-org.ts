@@ -1,8 +1,11 @@
 import type { Plan } from '../../../model/plan';
 import { SIM_CLIENT, type GenesysSimulatorOptionsInput } from './options';
 
-/** Genesys caps a management unit's size; the sample organisation fills units of up to this many agents. */
-export const MAX_AGENTS_PER_MU = 50;
+/**
+ * Genesys caps a management unit at 1,500 agents and a business unit at 5,000 (supported configuration, reference
+ * §8); the sample organisation fills units of up to this many agents, so a demo's business unit looks like a real one.
+ */
+export const MAX_AGENTS_PER_MU = 1500;
 export const FIRST_SAMPLE_WEEK = '2026-12-07';
 const DAY_MS = 86_400_000;
 
