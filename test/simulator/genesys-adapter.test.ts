@@ -200,6 +200,18 @@ describe('the Genesys adapter against the Genesys simulator', () => {
     expect(again.collisions.map((c) => c.agentId)).toEqual([agentWithPartial]);
   });
 
+  it('reads the subscription answer: a refused query topic is named, with its reason, when a query needs it', async () => {
+    const { wfm, target } = await start(
+      { queryModes: { inline: 0, download: 0, processing: 1 } },
+      { queryNotifyId: 'someone-else' },
+    );
+    const failure = await wfm.readSchedule(target).catch((err: unknown) => err);
+    expect(failure).toMatchObject({ type: FailureType.Transient });
+    expect(String((failure as Error).message)).toMatch(
+      /subscription to v2\.workforcemanagement\.users\.someone-else\.schedules\.query was refused: Not permitted/,
+    );
+  });
+
   it('never names more than 1,000 agents in one update', async () => {
     const { wfm, target } = await start();
     expect(wfm.maxAgentsPerWrite).toBe(1000);
