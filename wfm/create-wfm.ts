@@ -1,5 +1,6 @@
 import type { Logger } from '../common/logger';
 import { GenesysWfmAdapter } from './genesys/genesys-adapter';
+import type { NotificationChannelEvent } from './genesys/notifications';
 import { GenesysOAuthTokens } from './genesys/oauth';
 import type { WfmPort } from './port';
 import { AdaptiveRateController } from './rate/adaptive-rate';
@@ -31,6 +32,7 @@ export function createWfm(settings: WfmSettings, logger: Logger): WfmPort {
       apiBaseUrl: settings.apiBaseUrl,
       tokens,
       queryNotifyId: settings.queryNotifyId,
+      notifications: { onEvent: (event) => logChannelEvent(logger, event) },
     });
   }
   return new RestWfmAdapter({
@@ -39,6 +41,31 @@ export function createWfm(settings: WfmSettings, logger: Logger): WfmPort {
     tokens: staticToken(settings.token),
     versionIn: settings.versionIn,
   });
+}
+
+/** The notification channel's life in the worker's log: a refused topic names what the OAuth client lacks. */
+function logChannelEvent(logger: Logger, event: NotificationChannelEvent): void {
+  switch (event.kind) {
+    case 'open':
+      return logger.info(
+        event,
+        `Genesys notification channel ${event.channelId} open (${event.reused ? 'reconnected' : 'new'}, ${event.topics} topics)`,
+      );
+    case 'topic-refused':
+      return logger.warn(event, `Genesys refused topic ${event.topic}: ${event.reason}`);
+    case 'evicted':
+      return logger.warn(
+        event,
+        `Genesys notification channel ${event.channelId} is gone (expired, or evicted by a 21st channel of this OAuth client: at most 20 per client); creating a new one`,
+      );
+    case 'closed':
+      return logger.warn(event, `Genesys notification channel ${event.channelId} closed: ${event.reason}`);
+    case 'unavailable':
+      return logger.warn(
+        event,
+        `Genesys notification channel unavailable (${event.reason}); updates are polled meanwhile`,
+      );
+  }
 }
 
 /** Adaptive by default; `WFM_RATE_LIMIT_PER_SECOND` is a ceiling it never exceeds. Changes are logged. */

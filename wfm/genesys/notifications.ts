@@ -34,6 +34,7 @@ export interface GenesysNotificationsOptions {
 export type NotificationChannelEvent =
   | { kind: 'open'; channelId: string; topics: number; reused: boolean }
   | { kind: 'topic-refused'; channelId: string; topic: string; reason: string }
+  | { kind: 'evicted'; channelId: string; reason: string }
   | { kind: 'closed'; channelId: string; reason: string }
   | { kind: 'unavailable'; reason: string; retryInMs: number };
 
@@ -236,6 +237,16 @@ export class GenesysNotifications {
     } catch (err) {
       this.dropChannel(true);
       socket.terminate();
+      if (reused) {
+        // The channel is gone: expired, or evicted by a 21st channel of this OAuth client. The next attempt creates
+        // one (and the deployment docs say how many workers an OAuth client can carry).
+        this.lastChannel = undefined;
+        this.options.onEvent?.({
+          kind: 'evicted',
+          channelId: reused.id,
+          reason: err instanceof Error ? err.message : String(err),
+        });
+      }
       throw err;
     }
     this.options.onEvent?.({
