@@ -128,6 +128,7 @@ export async function syncScheduleWith(
     for (let i = 0; i < changes.length; i += chunkSize) {
       const chunk = changes.slice(i, i + chunkSize);
       current = await wfm.writeAgents(current, chunk, call);
+      if (current.published !== undefined) progress.published = current.published;
       progress.agentsChanged += chunk.length;
       progress.writes++;
       const written = new Set(chunk.map((c) => c.agentId));

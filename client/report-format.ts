@@ -78,6 +78,11 @@ export function formatReport(report: PushReport, options: { allSchedules?: boole
     `  writes:    ${t.writes}; version conflicts met and resolved: ${t.conflicts}; transient retries: ${t.transientRetries}`,
     `  requests:  ${t.requests ?? 0} sent to the WFM, ${t.rateLimitWaits} answered 429 (rate limited)`,
   ];
+  const published = report.schedules.filter((s) => s.published && s.agentsChanged > 0);
+  if (published.length > 0)
+    lines.push(
+      `  notified:  the ${published.reduce((n, s) => n + s.agentsChanged, 0)} agents changed in ${published.length} published schedule(s), by Genesys (updates of at most 1,000 agents, so none is left out)`,
+    );
   const failed = report.schedules.filter((s) => s.failure);
   if (failed.length > 0) {
     lines.push('', `Schedules not done (${failed.length}):`);

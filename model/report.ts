@@ -29,6 +29,8 @@ export interface ScheduleResult {
    * system (Genesys Cloud). Left as they are; `report --agents` names the time-off request and day.
    */
   agentsProtected?: number;
+  /** Genesys Cloud: the schedule is published, so every agent the push changed was notified by Genesys. */
+  published?: boolean;
   /** Version conflicts met and resolved by re-reading and rebasing. */
   conflicts: number;
   /** Read-rebase-write cycles the child ran. */

@@ -38,6 +38,7 @@ export function settledResult(prior: ScheduleResult, sync: SyncResult): Schedule
   const protectedAgents = sync.agentsProtected ?? 0;
   if (kept > 0) result.agentsKeptTheirs = kept;
   if (protectedAgents > 0) result.agentsProtected = protectedAgents;
+  if (sync.published) result.published = true;
   result.agentsAlreadyInPlace = Math.max(
     0,
     planned - result.agentsChanged - kept - refused - protectedAgents,

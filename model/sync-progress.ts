@@ -41,6 +41,8 @@ export interface SyncProgress {
    * workflow adds them to the schedule's conflicts.
    */
   conflicts?: number;
+  /** Genesys Cloud: the schedule was published when this sync last wrote it (each changed agent was notified). */
+  published?: boolean;
 }
 
 export function emptyProgress(): SyncProgress {

@@ -10,6 +10,8 @@ export interface ScheduleTarget {
   weekId?: string;
   /** The planned agents: a WFM that reads per agent (Genesys Cloud) reads only these. */
   agentIds: readonly string[];
+  /** Genesys Cloud: publish the schedule with the writes if it is not published yet. */
+  publish?: boolean;
 }
 
 /** The target of a planned schedule: its address and its planned agents. */
@@ -19,6 +21,7 @@ export function scheduleTargetOf(planned: SchedulePlan): ScheduleTarget {
     businessUnitId: planned.businessUnitId,
     weekId: planned.weekId,
     agentIds: planned.agents.map((a) => a.agentId),
+    ...(planned.publish ? { publish: true } : {}),
   };
 }
 
@@ -45,6 +48,11 @@ export interface AgentState {
 export interface ScheduleSnapshot {
   scheduleId: string;
   version: string;
+  /**
+   * Genesys Cloud, after a write: the schedule is published, so Genesys notified the changed agents (at most 1,000 per
+   * update, which is why no update carries more).
+   */
+  published?: boolean;
   agents: AgentState[];
   raw: unknown;
 }

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { createGenesysSimulator, type GenesysSimulator } from '../../dev/simulator/genesys/genesys-simulator';
 import type { GenesysSimulatorOptionsInput } from '../../dev/simulator/genesys/options';
 import { SIM_CLIENT } from '../../dev/simulator/genesys/options';
@@ -210,6 +211,32 @@ describe('the Genesys adapter against the Genesys simulator', () => {
     expect(String((failure as Error).message)).toMatch(
       /subscription to v2\.workforcemanagement\.users\.someone-else\.schedules\.query was refused: Not permitted/,
     );
+  });
+
+  const uploadsSent = () =>
+    [...sim.storage.uploads.values()].flatMap((u) =>
+      u.body ? [JSON.parse(gunzipSync(u.body).toString('utf8')) as Record<string, unknown>] : [],
+    );
+
+  it.each([
+    ['publishes an unpublished schedule the plan asks to publish', false, true, true],
+    ['never sends published to a published schedule', true, true, true],
+    ['leaves an unpublished schedule unpublished unless asked', false, false, false],
+  ])('%s', async (_name, publishedBefore, publish, publishedAfter) => {
+    const { wfm, target, schedule, agentIds } = await start({
+      seed: { published: publishedBefore, timeOffShare: 1 },
+    });
+    const read = await wfm.readSchedule({ ...target, publish });
+    // The second agent holds a full-day time off on the fourth day; the plan does not touch that day.
+    const agentId = agentIds[1] ?? '';
+    const written = await wfm.writeAgents(read, rebase(read.agents, [{ agentId, shifts: planned }]).changes);
+    expect(schedule.published).toBe(publishedAfter);
+    expect(written.published).toBe(publishedAfter);
+    const [upload] = uploadsSent();
+    expect(upload?.published).toBe(publish && !publishedBefore ? true : undefined);
+    // Full-day markers are left out of an update, so Genesys keeps them untouched.
+    expect(JSON.stringify(upload)).not.toContain('fullDayTimeOffMarkers');
+    expect(schedule.agents.get(agentId)?.fullDayTimeOffMarkers).toHaveLength(1);
   });
 
   it('never names more than 1,000 agents in one update', async () => {

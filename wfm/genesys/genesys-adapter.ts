@@ -54,6 +54,8 @@ export interface GenesysAdapterOptions extends WfmHttpOptions {
 interface GenesysRaw {
   scheduleUrl: string;
   businessUnitId: string;
+  /** The plan asks to publish the schedule if it is not published yet. */
+  publish: boolean;
   agents: Map<string, { version: number; shiftIds: string[] }>;
 }
 
@@ -119,7 +121,12 @@ export class GenesysWfmAdapter implements WfmPort {
       const unit = unitOf.get(agentId);
       if (unit) byUnit.set(unit, [...(byUnit.get(unit) ?? []), agentId]);
     }
-    const raw: GenesysRaw = { scheduleUrl, businessUnitId: target.businessUnitId ?? '', agents: new Map() };
+    const raw: GenesysRaw = {
+      scheduleUrl,
+      businessUnitId: target.businessUnitId ?? '',
+      publish: target.publish === true,
+      agents: new Map(),
+    };
     const agents: AgentState[] = [];
     for (const [managementUnitId, userIds] of byUnit) {
       const result = await this.queryAgents(scheduleUrl, managementUnitId, userIds, call);
@@ -172,11 +179,13 @@ export class GenesysWfmAdapter implements WfmPort {
     });
     // The schedule's version last: supervisors move it all day, and each agent's own version guards what is written.
     // From here the metadata read, upload URL, upload and update go out back to back.
-    const scheduleVersion = await this.scheduleVersion(what, raw.scheduleUrl, call);
+    const { version: scheduleVersion, published } = await this.scheduleState(what, raw.scheduleUrl, call);
     // Checked against the documented upload schema before it leaves: a malformed update is a bug here, not a retry.
-    // Never `published` (a published schedule cannot be unpublished) and never a full-day marker (left out = kept).
+    // `published` only ever true, and only when the plan asks to publish an unpublished schedule (a published one
+    // cannot be unpublished); never a full-day marker (left out = kept).
     const upload = scheduleUpdateUploadSchema.parse({
       metadata: { version: scheduleVersion },
+      ...(raw.publish && published === false ? { published: true } : {}),
       agentSchedules,
     });
     const gzipped = gzipSync(JSON.stringify(upload));
@@ -212,6 +221,7 @@ export class GenesysWfmAdapter implements WfmPort {
         call,
       ),
     );
+    const nowPublished = published === true || upload.published === true;
     const version = await this.outcomes.versionAfter(
       what,
       raw.scheduleUrl,
@@ -220,17 +230,21 @@ export class GenesysWfmAdapter implements WfmPort {
       notified,
       call,
     );
-    return afterWrite(base, raw, changes, version);
+    return { ...afterWrite(base, raw, changes, version), published: nowPublished };
   }
 
-  /** The schedule's current version (GET without expansion: a few hundred bytes). */
-  private async scheduleVersion(what: string, scheduleUrl: string, call: WfmCall): Promise<number> {
+  /** The schedule's current version and whether it is published (GET without expansion: a few hundred bytes). */
+  private async scheduleState(
+    what: string,
+    scheduleUrl: string,
+    call: WfmCall,
+  ): Promise<{ version: number; published: boolean | undefined }> {
     const metadata = parseAnswer(
       what,
       scheduleMetadataSchema,
       await this.http.send(what, { method: 'GET', url: scheduleUrl }, call),
     );
-    return metadata.metadata.version;
+    return { version: metadata.metadata.version, published: metadata.published };
   }
 
   /**
@@ -249,7 +263,7 @@ export class GenesysWfmAdapter implements WfmPort {
       Date.now() - known.atMs < UNIT_MAP_TTL_MS &&
       target.agentIds.every((id) => known.unitOf.has(id))
     )
-      return { version: await this.scheduleVersion(what, scheduleUrl, call), unitOf: known.unitOf };
+      return { version: (await this.scheduleState(what, scheduleUrl, call)).version, unitOf: known.unitOf };
     const metadata = parseAnswer(
       what,
       scheduleMetadataSchema,

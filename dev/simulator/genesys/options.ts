@@ -28,6 +28,8 @@ export const seedSchema = z.object({
    * day's shift (`externalActivityId`, 08:00-10:00 UTC).
    */
   timeOffShare: share.default(0),
+  /** Whether the seeded schedules are published (a published schedule cannot be unpublished). */
+  published: z.boolean().default(true),
 });
 
 /**

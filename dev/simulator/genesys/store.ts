@@ -121,7 +121,7 @@ export class GenesysStore {
           weekId,
           id: uuidFrom(this.random),
           description: `Week of ${weekId}`,
-          published: true,
+          published: seed.published,
           version: 1,
           dateModified: at,
           modifiedBy: 'seed',
