@@ -29,7 +29,7 @@ const MAX_HUMAN_ROWS = 200;
 export function formatAgentReport(report: AgentReport): string {
   const c = report.counts;
   const lines = [
-    `Push ${report.planId} (${report.state}): ${report.agents.length} agents: ${c.applied} applied, ${c['already-in-place']} already in place, ${c['kept-theirs']} kept theirs, ${c.protected} protected (plan overlaps approved time off), ${c.failed} failed`,
+    `Push ${report.planId} (${report.state}): ${report.agents.length} agents: ${c.applied} applied, ${c['already-in-place']} already in place, ${c['kept-theirs']} kept theirs, ${c.protected ? `${c.protected} protected (plan overlaps approved time off), ` : ''}${c.failed} failed`,
   ];
   if (report.schedulesWithoutAgentOutcomes.length > 0)
     lines.push(

@@ -412,6 +412,7 @@ describe('what a scheduler needs before and after the push (diff, per-agent outc
         a.newerEdit?.action ?? '',
         a.newerEdit?.liveVersion ?? '',
         a.newerEdit ? shiftsText(a.newerEdit.liveShifts) : '',
+        a.protectedTime?.reason ?? '',
       ]),
     );
     expect(rows.find((r) => r[1] === target.agentId)?.[7]).toBe(shiftsText(canonicalShifts(theirs)));

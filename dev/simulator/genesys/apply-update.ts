@@ -1,4 +1,4 @@
-import type { GenesysShift, ScheduleUpdateUpload, UpdateShift } from '../../../wfm/genesys/schemas';
+import type { SimShift, SimUpdateShift, SimUpdateUpload } from './models';
 import { badRequest } from './errors';
 import type { AgentChange, BusinessUnit, StoredSchedule } from './store';
 import { uuidFrom } from './store';
@@ -14,11 +14,7 @@ export interface Staleness {
  * Checks an update against the schedule as it is now. Malformed requests (what no re-read can fix) throw 400
  * `invalid.value` naming the field (§7.6); version problems are returned, since the caller decides how they surface.
  */
-export function checkUpdate(
-  schedule: StoredSchedule,
-  bu: BusinessUnit,
-  upload: ScheduleUpdateUpload,
-): Staleness {
+export function checkUpdate(schedule: StoredSchedule, bu: BusinessUnit, upload: SimUpdateUpload): Staleness {
   if (upload.published === false && schedule.published)
     throw badRequest(
       'A published schedule cannot be unpublished; publish another schedule instead',
@@ -47,7 +43,7 @@ export function checkUpdate(
   return { scheduleStale: upload.metadata.version !== schedule.version, staleAgents };
 }
 
-function checkShift(shift: UpdateShift, current: GenesysShift[], at: string): void {
+function checkShift(shift: SimUpdateShift, current: SimShift[], at: string): void {
   if (shift.id === undefined) {
     if (shift.delete) throw badRequest('A shift to delete needs its id', `${at}.id`);
     for (const field of ['startDate', 'lengthMinutes', 'activities'] as const)
@@ -66,7 +62,7 @@ function checkShift(shift: UpdateShift, current: GenesysShift[], at: string): vo
 export function applyUpdate(
   schedule: StoredSchedule,
   bu: BusinessUnit,
-  upload: ScheduleUpdateUpload,
+  upload: SimUpdateUpload,
   by: { who: string; atIso: string; random: () => number },
 ): AgentChange[] {
   const changes: AgentChange[] = [];
@@ -112,11 +108,11 @@ export function applyUpdate(
 }
 
 function applyShift(
-  shifts: GenesysShift[],
-  update: UpdateShift,
+  shifts: SimShift[],
+  update: SimUpdateShift,
   schedule: StoredSchedule,
   random: () => number,
-): GenesysShift[] {
+): SimShift[] {
   const { id, delete: remove, workPlanId, workPlanShiftId, ...fields } = update;
   const plain = {
     ...fields,
@@ -129,8 +125,8 @@ function applyShift(
       schedule: { id: schedule.id, weekDate: schedule.weekId },
       ...plain,
     };
-    return [...shifts, added as GenesysShift];
+    return [...shifts, added as SimShift];
   }
   if (remove) return shifts.filter((s) => s.id !== id);
-  return shifts.map((s) => (s.id === id ? ({ ...s, ...plain } as GenesysShift) : s));
+  return shifts.map((s) => (s.id === id ? ({ ...s, ...plain } as SimShift) : s));
 }

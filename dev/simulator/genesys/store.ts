@@ -1,4 +1,4 @@
-import type { FullDayTimeOffMarker, GenesysShift } from '../../../wfm/genesys/schemas';
+import type { SimFullDayTimeOffMarker, SimShift } from './models';
 import type { GenesysSimulatorOptions } from './options';
 
 export interface ManagementUnit {
@@ -23,8 +23,8 @@ export interface AgentScheduleRecord extends Modified {
   userId: string;
   managementUnitId: string;
   version: number;
-  shifts: GenesysShift[];
-  fullDayTimeOffMarkers: FullDayTimeOffMarker[];
+  shifts: SimShift[];
+  fullDayTimeOffMarkers: SimFullDayTimeOffMarker[];
 }
 
 export interface StoredSchedule extends Modified {
@@ -267,7 +267,7 @@ export class GenesysStore {
   }
 
   /** Monday to Friday, 08:00 to 16:00 UTC from the week's first day, one activity per shift. */
-  private weekdayShifts(weekId: string, schedule: Pick<StoredSchedule, 'id' | 'weekId'>): GenesysShift[] {
+  private weekdayShifts(weekId: string, schedule: Pick<StoredSchedule, 'id' | 'weekId'>): SimShift[] {
     const weekStartMs = Date.parse(`${weekId}T00:00:00Z`);
     return Array.from({ length: 5 }, (_, day) => {
       const startDate = utcInstant(weekStartMs + day * DAY_MS + 8 * 3_600_000);

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { scheduleUpdateUploadSchema, type ScheduleUpdateUpload } from '../../../wfm/genesys/schemas';
+import { updateUploadModel, type SimUpdateUpload } from './models';
 import { applyUpdate, checkUpdate } from './apply-update';
 import type { Answer, ApiRequest, SimContext } from './context';
 import { badRequest, GenesysError, notFound } from './errors';
@@ -74,7 +74,7 @@ export function startUpdate(ctx: SimContext, r: ApiRequest): Answer {
 }
 
 /** The uploaded update for `uploadKey`: unknown → 404; expired, used, elsewhere or never PUT → 400 (§7.4). */
-function takeUpload(ctx: SimContext, body: unknown, schedule: StoredSchedule): ScheduleUpdateUpload {
+function takeUpload(ctx: SimContext, body: unknown, schedule: StoredSchedule): SimUpdateUpload {
   const parsed = updateBodySchema.safeParse(body);
   if (!parsed.success) throw badRequest('uploadKey is required', 'uploadKey');
   const upload = ctx.storage.uploads.get(parsed.data.uploadKey);
@@ -90,7 +90,7 @@ function takeUpload(ctx: SimContext, body: unknown, schedule: StoredSchedule): S
   } catch {
     throw badRequest('The uploaded body is not gzip-encoded JSON');
   }
-  const update = scheduleUpdateUploadSchema.safeParse(json);
+  const update = updateUploadModel.safeParse(json);
   if (!update.success)
     throw badRequest(
       `Invalid update: ${update.error.issues[0]?.message ?? 'invalid'}`,
@@ -105,7 +105,7 @@ function finishUpdate(
   ctx: SimContext,
   schedule: StoredSchedule,
   bu: BusinessUnit,
-  upload: ScheduleUpdateUpload,
+  upload: SimUpdateUpload,
   operationId: string,
   clientId: string,
 ): Record<string, unknown> {
