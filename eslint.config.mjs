@@ -48,7 +48,11 @@ const arrows = [
     ['wfm', 'stores', 'worker', 'client', 'common'],
     'Workflows are deterministic: model, messages and activity types only.',
   ),
-  zone('dev', ['cli'], 'dev/ tools do not depend on the CLI.'),
+  zone(
+    'dev',
+    ['cli', 'test', 'bench'],
+    'dev/ ships in the package (demo, sim): it depends on neither the CLI nor tests and benchmarks.',
+  ),
 ];
 
 export default tseslint.config(
