@@ -42,11 +42,11 @@ export function createRateController(settings: WfmSettings, logger: Logger): Ada
     ceilingPerSecond: settings.rateLimitPerSecond,
     maxPauseMs: settings.maxRetryAfterMs,
     onRateChange: ({ ratePerSecond, reason }) =>
-      logger.info({ ratePerSecond, reason }, `WFM request rate now ${ratePerSecond}/s (${reason})`),
+      logger.info(`WFM request rate now ${ratePerSecond}/s (${reason})`, { ratePerSecond, reason }),
     onPauseCapped: ({ askedMs, cappedMs }) =>
       logger.warn(
-        { askedMs, cappedMs },
         `the WFM asked to wait ${Math.round(askedMs / 1000)} s (Retry-After); waiting ${Math.round(cappedMs / 1000)} s, the most WFM_MAX_RETRY_AFTER allows`,
+        { askedMs, cappedMs },
       ),
   });
 }

@@ -43,11 +43,11 @@ export async function startWorkers({
   // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
   const stores = createStores(settings, {
     onPoolError: (err) =>
-      logger.warn({ err: err.message }, 'the store lost an idle connection; the pool opens another'),
+      logger.warn('the store lost an idle connection; the pool opens another', { err: err.message }),
   });
   try {
     const applied = await stores.prepare();
-    if (applied.length > 0) logger.info({ store: stores.description, applied }, 'store schema migrated');
+    if (applied.length > 0) logger.info('store schema migrated', { store: stores.description, applied });
     return await startWithStores(stores, { settings, connection, workflowBundle, client, logger });
   } catch (err) {
     await stores.close();
@@ -65,8 +65,8 @@ async function startWithStores(
   const ownClient = client === undefined;
   const codec = await loadPayloadCodec(settings, (file) =>
     logger.warn(
-      { file },
       'generated a payload encryption key in the data folder; workers and clients on other hosts need it (WFM_PUSH_CODEC_KEYS or WFM_PUSH_CODEC_KEY_FILE)',
+      { file },
     ),
   );
   const dataConverter = dataConverterFor(codec);
