@@ -1,7 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities';
-import { createDiffActivities } from '../activities/diff-schedule';
 import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import { createLogger, type Logger } from '../common/logger';
@@ -79,16 +78,15 @@ async function startWithStores(
     });
   const rate = settings.wfm.rateLimitPerSecond;
   const wfm = createWfm(settings.wfm, logger);
-  const activities = createActivities({
+  const { workflowQueue, httpQueue } = createActivities({
     wfm,
     temporal,
     plans: stores.plans,
     results: stores.results,
+    diffs: stores.diffs,
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
     apiStyle: settings.apiStyle,
   });
-  // The dry run's reads share the HTTP queue, its concurrency and its rate controller with the pushes.
-  const diffActivities = createDiffActivities({ wfm, plans: stores.plans, diffs: stores.diffs });
   const queue = settings.taskQueue;
   // Each heartbeat goes to the server when the activity sends it, not up to 0.8 × the timeout later: the server sees a
   // beat every HEARTBEAT_EVERY_MS, so the heartbeat timeout can be short and still leave room for missed beats.
@@ -101,24 +99,14 @@ async function startWithStores(
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     maxHeartbeatThrottleInterval,
     // The workflow queue also runs the store activities and the notices (no WFM calls, so no WFM rate limit).
-    activities: {
-      listPlanSchedules: activities.listPlanSchedules,
-      recordScheduleResult: activities.recordScheduleResult,
-      waitForWorkflowToClose: activities.waitForWorkflowToClose,
-      waitForRunsToClose: activities.waitForRunsToClose,
-      storeInlinePlan: activities.storeInlinePlan,
-      sendPushNotice: activities.sendPushNotice,
-      sendDriftNotice: activities.sendDriftNotice,
-      prepareDriftCheck: activities.prepareDriftCheck,
-      storeRepairPlan: activities.storeRepairPlan,
-    },
+    activities: workflowQueue,
   });
   const httpWorker = await Worker.create({
     connection: conn,
     namespace,
     taskQueue: httpTaskQueueFor(queue),
     dataConverter,
-    activities: { ...activities, ...diffActivities },
+    activities: httpQueue,
     maxHeartbeatThrottleInterval,
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentRequests,
     // With a configured ceiling, the whole task queue admits syncs (at least two requests: read, write) at half of
