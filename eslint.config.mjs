@@ -48,9 +48,18 @@ const arrows = [
     ['wfm', 'stores', 'worker', 'client', 'common'],
     'Workflows are deterministic: model, messages and activity types only.',
   ),
-  zone('dev', ['cli'], 'dev/ tools do not depend on the CLI.'),
+  zone(
+    'dev',
+    ['cli', 'test', 'bench'],
+    'dev/ ships in the package (demo, sim): it depends on neither the CLI nor tests and benchmarks.',
+  ),
 ];
 
+/**
+ * The oracles: the simulators and the invariant checkers judge the adapters, so they read the WFM's API with schemas of
+ * their own, written from its documentation (docs/wfm-rest-contract.md, the Genesys reference), never the adapters'.
+ */
+const ORACLES = ['dev/simulator/**/*.ts', 'dev/invariants.ts', 'dev/genesys-invariants.ts', 'dev/sample.ts'];
 export default tseslint.config(
   {
     ignores: [
@@ -99,6 +108,23 @@ export default tseslint.config(
             name,
             message: 'model/ is imported by workflows: no Node I/O.',
           })),
+        },
+      ],
+    },
+  },
+  {
+    files: ORACLES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/wfm', '**/wfm/**'],
+              message:
+                'An oracle must not share the code it judges: read the API with a schema of its own (dev/simulator/schedule-document.ts).',
+            },
+          ],
         },
       ],
     },

@@ -3,7 +3,9 @@
  * - `fast` (`npm test`): unit tests, the simulators, and integration tests on the one Temporal dev server that global
  *   setup starts. Everything it needs is installed by `npm ci` and the pinned Temporal CLI.
  * - `slow` (`npm run test:all` runs both lanes): tests that build, install or start something heavy first: the
- *   Temporal cluster and its Go-built server, PostgreSQL, Chromium, the Python SDK, an `npm pack` install.
+ *   Temporal cluster and its Go-built server, PostgreSQL, Chromium, the Python SDK, an `npm pack` install; and the
+ *   tests that kill and restart whole processes (workers, the dev server, demos, benchmarks) and wait out their
+ *   timeouts, which take two minutes between them.
  */
 const SLOW = [
   '**/test/cluster/**/*.test.ts',
@@ -13,6 +15,8 @@ const SLOW = [
   '**/test/stores/postgres-*.test.ts',
   '**/test/integration/postgres-store.test.ts',
   '**/test/integration/python-client.test.ts',
+  '**/test/integration/durability.test.ts',
+  '**/test/integration/nothing-left-running.test.ts',
 ];
 
 /** What both lanes share (Jest does not pass project options down from the top level). */

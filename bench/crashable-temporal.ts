@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { freePort } from '../dev/processes';
 import { startDevServer, type DevServer } from '../dev/temporal-dev-server';
-import { startTemporalCluster, type TemporalCluster } from '../dev/temporal-cluster';
-import { TEMPORAL_SERVER_VERSION } from '../dev/temporal-server-build';
+import { startTemporalCluster, type TemporalCluster } from '../test/infra/temporal-cluster';
+import { TEMPORAL_SERVER_VERSION } from '../test/infra/temporal-server-build';
 import { alsoOnInterrupt } from './support';
 
 /**
@@ -50,7 +50,7 @@ export async function devServerTarget(dir: string): Promise<CrashableTemporal> {
 }
 
 /**
- * A production-style cluster (dev/temporal-cluster.ts: four service processes on PostgreSQL) whose history service,
+ * A production-style cluster (test/infra/temporal-cluster.ts: four service processes on PostgreSQL) whose history service,
  * the one that owns workflow state, is SIGKILLed and restarted; the frontend keeps answering meanwhile.
  */
 export async function clusterHistoryTarget(dir: string): Promise<CrashableTemporal> {

@@ -2,9 +2,9 @@
  * The field report's per-agent script against the fault-matrix simulator: `npm run bench:baseline [-- CONCURRENCY]`
  * prints its wall time and requests per landed agent (bench:faults runs it beside wfm-push in the same run).
  */
-import { runPerAgentScript } from '../dev/per-agent-script';
+import { runPerAgentScript } from '../test/infra/per-agent-script';
 import { generateSample } from '../dev/sample';
-import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../dev/scenarios';
+import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../test/infra/scenarios';
 import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import { countAgents } from '../model/plan';

@@ -12,7 +12,7 @@ import type { RequestRecord } from '../dev/simulator/wfm-simulator';
 import { pushContext } from '../client/context';
 import { submitPush, waitForReport } from '../client/push-client';
 import { checkSimulator } from '../dev/invariants';
-import { runPerAgentScript } from '../dev/per-agent-script';
+import { runPerAgentScript } from '../test/infra/per-agent-script';
 import { RATE_LIMIT_HEADER_MODES, type RateLimitHeaderMode } from '../dev/simulator/rate-limiter';
 import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensurePostgresBinaries, startThrowawayPostgres } from '../dev/postgres';
+import { ensurePostgresBinaries, startThrowawayPostgres } from '../test/infra/postgres';
 import { generateSample } from '../dev/sample';
 import { emptyScheduleResult } from '../model/report';
 import { createStores, type Stores, type StoresSettings } from '../stores/create-stores';

@@ -10,8 +10,8 @@ import { sleep } from '../common/sleep';
 import { PUSH_DEFAULTS } from '../model/push-options';
 import { freePort, startCliProcess, stopAllServices, type Service } from '../dev/processes';
 import { startDevServer, type DevServer } from '../dev/temporal-dev-server';
-import { startTemporalCluster } from '../dev/temporal-cluster';
-import { TEMPORAL_SERVER_VERSION } from '../dev/temporal-server-build';
+import { startTemporalCluster } from '../test/infra/temporal-cluster';
+import { TEMPORAL_SERVER_VERSION } from '../test/infra/temporal-server-build';
 import { AesGcmCodec, newCodecKeyLine, parseCodecKeys } from '../common/codec';
 
 /** What the environments of this bench hold that is not a service: the cluster's PostgreSQL, client connections. */
@@ -73,7 +73,7 @@ export async function benchEnv({ encryption = true } = {}): Promise<BenchEnv> {
 }
 
 /**
- * A production-style Temporal cluster of its own (dev/temporal-cluster.ts: four services on PostgreSQL) with the plan
+ * A production-style Temporal cluster of its own (test/infra/temporal-cluster.ts: four services on PostgreSQL) with the plan
  * and result store in a database beside Temporal's, and one payload key for every process (no shared folder).
  */
 export async function benchClusterEnv(): Promise<BenchEnv> {

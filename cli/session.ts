@@ -30,17 +30,14 @@ export function withSession<T>(
 ): Promise<T> {
   // Diagnostics for whoever debugs a deployment (WFM_PUSH_LOG_LEVEL=debug); what a person reads goes through `say`.
   const log = createLogger(settings.logLevel, { role: 'client' });
-  log.debug(
-    {
-      temporal: settings.temporal.address,
-      namespace: settings.temporal.namespace,
-      taskQueue: settings.taskQueue,
-      dataDir: settings.dataDir,
-      store: describeStore(settings.store),
-      encryption: settings.encryption,
-    },
-    'connecting to Temporal',
-  );
+  log.debug('connecting to Temporal', {
+    temporal: settings.temporal.address,
+    namespace: settings.temporal.namespace,
+    taskQueue: settings.taskQueue,
+    dataDir: settings.dataDir,
+    store: describeStore(settings.store),
+    encryption: settings.encryption,
+  });
   return withPushContext(settings, fn, keyGenerated);
 }
 

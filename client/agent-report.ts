@@ -1,7 +1,8 @@
 import { withoutControlCharacters } from '../common/text';
 import { buildAgentReport, type AgentReport, type AgentRow } from '../model/agent-report';
 import type { Shift } from '../model/shift';
-import { loadPushRecord, type PushContext } from './push-client';
+import type { PushContext } from './context';
+import { loadPushRecord } from './push-report';
 import { textTable } from './text-table';
 
 /** Every planned agent's outcome of a push (undefined when there is no such push in this data folder). */

@@ -3,7 +3,19 @@ import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import type { SharedSettings } from '../common/settings';
 import { createStores, type StoresSettings } from '../stores/create-stores';
-import type { PushContext } from './push-client';
+import type { DiffStore } from '../stores/diff-store';
+import type { PlanStore } from '../stores/plan-store';
+import type { ResultStore } from '../stores/result-store';
+
+/** What every client call needs: the Temporal client, the stores the workers share, and the workflows' task queue. */
+export interface PushContext {
+  client: Client;
+  plans: PlanStore;
+  results: ResultStore;
+  /** Where dry runs (`wfm-push diff`) keep their schedule diffs. */
+  diffs: DiffStore;
+  taskQueue: string;
+}
 
 /**
  * The stores and task queue the settings name, reached through `client`. `close()` closes the stores (a PostgreSQL

@@ -5,7 +5,8 @@ import type { Plan } from '../model/plan';
 import { buildDiffReport, type DiffReport } from '../model/plan-diff';
 import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
 import { diffProgressQuery, type planDiff, type PlanDiffProgress } from '../workflows/plan-diff';
-import { stateOf, type PushContext } from './push-client';
+import type { PushContext } from './context';
+import { stateOf } from './push-handle';
 
 /** What a dry run needs of a push context: the client, the plan store, the diff store and the task queue. */
 export type DiffContext = Pick<PushContext, 'client' | 'plans' | 'diffs' | 'taskQueue'>;

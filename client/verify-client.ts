@@ -8,7 +8,9 @@ import {
 import { verifyScheduleId, verifyWorkflowId, type DriftReport, type VerifyInput } from '../model/drift';
 import { BULK_PUSH_ID } from '../model/names';
 import type { verifyPush } from '../workflows/verify-push';
-import { pushHandle, PushRefused, stateOf, type PushContext } from './push-client';
+import type { PushContext } from './context';
+import { pushHandle, stateOf } from './push-handle';
+import { PushRefused } from './submit-push';
 
 export type VerifyOptions = Omit<VerifyInput, 'planId'>;
 

@@ -3,24 +3,13 @@ import pino from 'pino';
 
 import type { LogLevel } from './settings';
 
-/** Structured log lines (JSON, one per line, on stderr): for log systems and people debugging, not for the report. */
-export type Logger = pino.Logger;
-
 /**
- * The one logger of a process. Client and worker use it; in the worker it is also Temporal's runtime logger, so the
- * SDK's lines and workflow and activity `log` calls come out the same way, with their fields.
+ * The one logger of a process, with Temporal's argument order (`info(message, fields)`), the order workflow and
+ * activity `log` calls use too. Structured lines (JSON, one per line, on stderr): for log systems and people
+ * debugging, not for the report. In the worker it is also Temporal's runtime logger (`Runtime.install({ logger })`),
+ * so the SDK's lines and workflow and activity `log` calls come out the same way, with their fields.
  */
-export function createLogger(
-  level: LogLevel,
-  fields: Record<string, unknown> = {},
-  /** Where the lines go. Default stderr, synchronously: a killed worker still gets its last line out. */
-  destination: pino.DestinationStream = pino.destination({ fd: 2, sync: true }),
-): Logger {
-  return pino(
-    { level, base: { pid: process.pid, ...fields }, timestamp: pino.stdTimeFunctions.isoTime },
-    destination,
-  );
-}
+export type Logger = TemporalLogger;
 
 const levelOf: Record<TemporalLogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
@@ -30,16 +19,25 @@ const levelOf: Record<TemporalLogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'e
   ERROR: 'error',
 };
 
-/** Adapts the logger to Temporal's `Logger` interface (`Runtime.install({ logger })`). */
-export function asTemporalLogger(logger: Logger): TemporalLogger {
-  const write = (level: TemporalLogLevel, message: string, meta?: LogMetadata) =>
-    logger[levelOf[level]]({ ...meta }, message);
+export function createLogger(
+  level: LogLevel,
+  fields: Record<string, unknown> = {},
+  /** Where the lines go. Default stderr, synchronously: a killed worker still gets its last line out. */
+  destination: pino.DestinationStream = pino.destination({ fd: 2, sync: true }),
+): Logger {
+  const lines = pino(
+    { level, base: { pid: process.pid, ...fields }, timestamp: pino.stdTimeFunctions.isoTime },
+    destination,
+  );
+  // pino takes the fields first; this is the only place that knows.
+  const log = (logLevel: TemporalLogLevel, message: string, meta?: LogMetadata) =>
+    lines[levelOf[logLevel]]({ ...meta }, message);
   return {
-    log: write,
-    trace: (message, meta) => write('TRACE', message, meta),
-    debug: (message, meta) => write('DEBUG', message, meta),
-    info: (message, meta) => write('INFO', message, meta),
-    warn: (message, meta) => write('WARN', message, meta),
-    error: (message, meta) => write('ERROR', message, meta),
+    log,
+    trace: (message, meta) => log('TRACE', message, meta),
+    debug: (message, meta) => log('DEBUG', message, meta),
+    info: (message, meta) => log('INFO', message, meta),
+    warn: (message, meta) => log('WARN', message, meta),
+    error: (message, meta) => log('ERROR', message, meta),
   };
 }

@@ -1,15 +1,12 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
 /** Waits `ms`; rejects with the signal's reason as soon as `signal` aborts (so a cancelled wait ends at once). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch (err) {
+    // The platform rejects with an AbortError; callers rethrow what cancelled them (Temporal's CancelledFailure).
+    if (signal?.aborted) throw signal.reason;
+    throw err;
+  }
 }

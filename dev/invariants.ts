@@ -1,6 +1,6 @@
 import type { Plan } from '../model/plan';
 import type { ScheduleResult } from '../model/report';
-import type { ScheduleDocument } from '../wfm/rest/schedule-document';
+import type { ScheduleDocument } from './simulator/schedule-document';
 import { sameShifts, type Shift } from '../model/shift';
 import type { CommitRecord } from './simulator/schedule-store';
 import type { WfmSimulator } from './simulator/wfm-simulator';

@@ -1,5 +1,5 @@
 import type { Plan } from '../model/plan';
-import type { DocumentAgent, ScheduleDocument } from '../wfm/rest/schedule-document';
+import type { DocumentAgent, ScheduleDocument } from './simulator/schedule-document';
 import type { Shift } from '../model/shift';
 import { seededRandom } from './simulator/random';
 

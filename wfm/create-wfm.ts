@@ -48,22 +48,24 @@ function logChannelEvent(logger: Logger, event: NotificationChannelEvent): void 
   switch (event.kind) {
     case 'open':
       return logger.info(
-        event,
         `Genesys notification channel ${event.channelId} open (${event.reused ? 'reconnected' : 'new'}, ${event.topics} topics)`,
+        { ...event },
       );
     case 'topic-refused':
-      return logger.warn(event, `Genesys refused topic ${event.topic}: ${event.reason}`);
+      return logger.warn(`Genesys refused topic ${event.topic}: ${event.reason}`, { ...event });
     case 'evicted':
       return logger.warn(
-        event,
         `Genesys notification channel ${event.channelId} is gone (expired, or evicted by a 21st channel of this OAuth client: at most 20 per client); creating a new one`,
+        { ...event },
       );
     case 'closed':
-      return logger.warn(event, `Genesys notification channel ${event.channelId} closed: ${event.reason}`);
+      return logger.warn(`Genesys notification channel ${event.channelId} closed: ${event.reason}`, {
+        ...event,
+      });
     case 'unavailable':
       return logger.warn(
-        event,
         `Genesys notification channel unavailable (${event.reason}); updates are polled meanwhile`,
+        { ...event },
       );
   }
 }
@@ -74,11 +76,11 @@ export function createRateController(settings: WfmSettings, logger: Logger): Ada
     ceilingPerSecond: settings.rateLimitPerSecond,
     maxPauseMs: settings.maxRetryAfterMs,
     onRateChange: ({ ratePerSecond, reason }) =>
-      logger.info({ ratePerSecond, reason }, `WFM request rate now ${ratePerSecond}/s (${reason})`),
+      logger.info(`WFM request rate now ${ratePerSecond}/s (${reason})`, { ratePerSecond, reason }),
     onPauseCapped: ({ askedMs, cappedMs }) =>
       logger.warn(
-        { askedMs, cappedMs },
         `the WFM asked to wait ${Math.round(askedMs / 1000)} s (Retry-After); waiting ${Math.round(cappedMs / 1000)} s, the most WFM_MAX_RETRY_AFTER allows`,
+        { askedMs, cappedMs },
       ),
   });
 }

@@ -1,7 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities';
-import { createDiffActivities } from '../activities/diff-schedule';
 import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import { createLogger, type Logger } from '../common/logger';
@@ -43,11 +42,11 @@ export async function startWorkers({
   // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
   const stores = createStores(settings, {
     onPoolError: (err) =>
-      logger.warn({ err: err.message }, 'the store lost an idle connection; the pool opens another'),
+      logger.warn('the store lost an idle connection; the pool opens another', { err: err.message }),
   });
   try {
     const applied = await stores.prepare();
-    if (applied.length > 0) logger.info({ store: stores.description, applied }, 'store schema migrated');
+    if (applied.length > 0) logger.info('store schema migrated', { store: stores.description, applied });
     return await startWithStores(stores, { settings, connection, workflowBundle, client, logger });
   } catch (err) {
     await stores.close();
@@ -65,8 +64,8 @@ async function startWithStores(
   const ownClient = client === undefined;
   const codec = await loadPayloadCodec(settings, (file) =>
     logger.warn(
-      { file },
       'generated a payload encryption key in the data folder; workers and clients on other hosts need it (WFM_PUSH_CODEC_KEYS or WFM_PUSH_CODEC_KEY_FILE)',
+      { file },
     ),
   );
   const dataConverter = dataConverterFor(codec);
@@ -79,16 +78,15 @@ async function startWithStores(
     });
   const rate = settings.wfm.rateLimitPerSecond;
   const wfm = createWfm(settings.wfm, logger);
-  const activities = createActivities({
+  const { workflowQueue, httpQueue } = createActivities({
     wfm,
     temporal,
     plans: stores.plans,
     results: stores.results,
+    diffs: stores.diffs,
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
     apiStyle: settings.apiStyle,
   });
-  // The dry run's reads share the HTTP queue, its concurrency and its rate controller with the pushes.
-  const diffActivities = createDiffActivities({ wfm, plans: stores.plans, diffs: stores.diffs });
   const queue = settings.taskQueue;
   // Each heartbeat goes to the server when the activity sends it, not up to 0.8 × the timeout later: the server sees a
   // beat every HEARTBEAT_EVERY_MS, so the heartbeat timeout can be short and still leave room for missed beats.
@@ -101,24 +99,14 @@ async function startWithStores(
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     maxHeartbeatThrottleInterval,
     // The workflow queue also runs the store activities and the notices (no WFM calls, so no WFM rate limit).
-    activities: {
-      listPlanSchedules: activities.listPlanSchedules,
-      recordScheduleResult: activities.recordScheduleResult,
-      waitForWorkflowToClose: activities.waitForWorkflowToClose,
-      waitForRunsToClose: activities.waitForRunsToClose,
-      storeInlinePlan: activities.storeInlinePlan,
-      sendPushNotice: activities.sendPushNotice,
-      sendDriftNotice: activities.sendDriftNotice,
-      prepareDriftCheck: activities.prepareDriftCheck,
-      storeRepairPlan: activities.storeRepairPlan,
-    },
+    activities: workflowQueue,
   });
   const httpWorker = await Worker.create({
     connection: conn,
     namespace,
     taskQueue: httpTaskQueueFor(queue),
     dataConverter,
-    activities: { ...activities, ...diffActivities },
+    activities: httpQueue,
     maxHeartbeatThrottleInterval,
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentRequests,
     // With a configured ceiling, the whole task queue admits syncs (at least two requests: read, write) at half of

@@ -13,24 +13,21 @@ export function workerCommand(): Command {
     .action(async () => {
       const { loadWorkerSettings } = await import('../../worker/settings');
       const settings = loadWorkerSettings(process.env);
-      const { asTemporalLogger, createLogger } = await import('../../common/logger');
+      const { createLogger } = await import('../../common/logger');
       const logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue });
       const { Runtime } = await import('@temporalio/worker');
-      Runtime.install({ logger: asTemporalLogger(logger) });
+      Runtime.install({ logger });
       const { startWorkers } = await import('../../worker/run-worker');
       const workers = await startWorkers({ settings, logger });
       onShutdownSignal(() => workers.shutdown());
-      logger.info(
-        {
-          temporal: settings.temporal.address,
-          namespace: settings.temporal.namespace,
-          wfm: wfmLocation(settings.wfm),
-          store: describeStore(settings.store),
-          rateLimitPerSecond: settings.wfm.rateLimitPerSecond ?? null,
-          maxConcurrentRequests: settings.maxConcurrentRequests,
-        },
-        'worker running',
-      );
+      logger.info('worker running', {
+        temporal: settings.temporal.address,
+        namespace: settings.temporal.namespace,
+        wfm: wfmLocation(settings.wfm),
+        store: describeStore(settings.store),
+        rateLimitPerSecond: settings.wfm.rateLimitPerSecond ?? null,
+        maxConcurrentRequests: settings.maxConcurrentRequests,
+      });
       say(
         `Worker running: task queue ${settings.taskQueue}, WFM ${wfmLocation(settings.wfm)}, store ${describeStore(settings.store)}`,
       );

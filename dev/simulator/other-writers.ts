@@ -1,5 +1,4 @@
-import type { ScheduleDocument } from '../../wfm/rest/schedule-document';
-import type { Shift } from '../../model/shift';
+import type { DocumentShift, ScheduleDocument } from './schedule-document';
 import { pick } from './random';
 
 const QUARTER_HOUR_MS = 15 * 60_000;
@@ -12,7 +11,7 @@ const ACTIVITY_CODES = ['WORK', 'TRAINING', 'MEETING', 'COACHING'];
 export function editRandomAgent(doc: ScheduleDocument, random: () => number): ScheduleDocument | undefined {
   const agent = pick(doc.agents, random);
   if (!agent) return undefined;
-  const shifts: Shift[] = agent.shifts.map((s) => ({ ...s }));
+  const shifts: DocumentShift[] = agent.shifts.map((s) => ({ ...s }));
   const target = pick(shifts, random);
   if (!target) {
     shifts.push({

@@ -1,5 +1,4 @@
-import type { DocumentAgent, ScheduleDocument } from '../../wfm/rest/schedule-document';
-import type { Shift } from '../../model/shift';
+import type { DocumentAgent, DocumentShift, ScheduleDocument } from './schedule-document';
 
 /** Who committed a version: the API (the push, or any client), or one of the simulator's own other writers. */
 export type Writer = 'api' | 'noise' | 'conflict-writer' | 'manual';
@@ -7,9 +6,9 @@ export type Writer = 'api' | 'noise' | 'conflict-writer' | 'manual';
 export interface AgentChangeRecord {
   agentId: string;
   /** null: the agent was not in the schedule. */
-  before: Shift[] | null;
+  before: DocumentShift[] | null;
   /** null: the agent was removed. */
-  after: Shift[] | null;
+  after: DocumentShift[] | null;
 }
 
 /** One committed version, with exactly what changed: the evidence the invariant checker reads. */

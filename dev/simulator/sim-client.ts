@@ -1,4 +1,4 @@
-import type { ScheduleDocument } from '../../wfm/rest/schedule-document';
+import type { ScheduleDocument } from './schedule-document';
 import type { CommitRecord } from './schedule-store';
 import type { RequestRecord, WfmSimulator } from './wfm-simulator';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sleep } from '../../common/sleep';
 import { baseVersion, HttpError, readBody, send } from './http';
-import { scheduleDocumentSchema, type ScheduleDocument } from '../../wfm/rest/schedule-document';
+import { scheduleDocumentSchema, type ScheduleDocument } from './schedule-document';
 import {
   faultPatchSchema,
   simulatorOptionsSchema,

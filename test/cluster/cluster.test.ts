@@ -5,7 +5,7 @@ import { bulkPushWorkflowId } from '../../model/names';
 import type { PushReport } from '../../model/report';
 import { pushProgress } from '../../client/push-client';
 import { startCliProcess, type Service } from '../../dev/processes';
-import { startTemporalCluster, type TemporalCluster } from '../../dev/temporal-cluster';
+import { startTemporalCluster, type TemporalCluster } from '../infra/temporal-cluster';
 import { CODEC_KEYS, Harness } from '../support/harness';
 import { storesOn } from '../support/postgres-store';
 import { runCli } from '../support/run-cli';

@@ -4,8 +4,8 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { newCodecKeyLine } from '../../common/codec';
 import { SEARCH_ATTRIBUTES } from '../../model/names';
-import { CLUSTER_SERVICES } from '../../dev/temporal-cluster-config';
-import { TEMPORAL_SERVER_VERSION } from '../../dev/temporal-server-build';
+import { CLUSTER_SERVICES } from '../infra/temporal-cluster-config';
+import { TEMPORAL_SERVER_VERSION } from '../infra/temporal-server-build';
 import { loadWorkerSettings, workerEnvSchema } from '../../worker/settings';
 import { dockerfileInstructions, interpolate } from './compose-support';
 

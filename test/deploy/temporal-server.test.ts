@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ensureTemporalServer } from '../../dev/temporal-server-build';
+import { ensureTemporalServer } from '../infra/temporal-server-build';
 
 const run = promisify(execFile);
 const DEPLOY = path.resolve(__dirname, '../../deploy');

@@ -4,7 +4,7 @@ import { Connection } from '@temporalio/client';
 import { freePort, startCliProcess, type Service } from '../../dev/processes';
 import { pushProgress, submitPush, waitForReport, type PushContext } from '../../client/push-client';
 import { startDevServer } from '../../dev/temporal-dev-server';
-import { pushMetrics } from '../../dev/scenarios';
+import { pushMetrics } from '../infra/scenarios';
 import { clientOn, Harness } from '../support/harness';
 import { waitUntil } from '../support/wait-until';
 

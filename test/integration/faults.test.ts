@@ -1,5 +1,5 @@
 import { FailureType } from '../../model/failures';
-import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../../dev/scenarios';
+import { FAULT_MATRIX, formatMetrics, pushMetrics } from '../infra/scenarios';
 import { Harness, type ScenarioOptions } from '../support/harness';
 
 describe('exactly once in effect under faults (real Temporal server, simulator)', () => {

@@ -75,6 +75,43 @@ describe('the simulator speaks the REST contract', () => {
     expect(sim.store.commits.map((c) => c.writer)).toEqual(['manual']);
   });
 
+  it.each([
+    ['an instant without offset', { start: '2026-12-07T09:00:00', lengthMinutes: 60, activityCode: 'WORK' }],
+    ['a length over a day', { start: '2026-12-07T01:00:00Z', lengthMinutes: 1441, activityCode: 'WORK' }],
+    [
+      'an activity outside its shift',
+      {
+        start: '2026-12-07T01:00:00Z',
+        lengthMinutes: 60,
+        activityCode: 'WORK',
+        activities: [{ start: '2026-12-07T01:30:00Z', lengthMinutes: 60, activityCode: 'BREAK' }],
+      },
+    ],
+    [
+      'two overlapping activities',
+      {
+        start: '2026-12-07T01:00:00Z',
+        lengthMinutes: 120,
+        activityCode: 'WORK',
+        activities: [
+          { start: '2026-12-07T01:00:00Z', lengthMinutes: 30, activityCode: 'BREAK' },
+          { start: '2026-12-07T01:15:00Z', lengthMinutes: 30, activityCode: 'MEAL' },
+        ],
+      },
+    ],
+  ])(
+    'refuses, by its own reading of the contract, a shift with %s (400, nothing committed)',
+    async (_what, shift) => {
+      await start();
+      const body = doc();
+      body.agents[1]!.shifts = [shift as ScheduleDocument['agents'][number]['shifts'][number]];
+      const res = await put(body);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: 'document.invalid' });
+      expect(sim.store.commits).toEqual([]);
+    },
+  );
+
   it('deletes an agent left out of the body, and logs who changed what', async () => {
     await start();
     const body = doc();

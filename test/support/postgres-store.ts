@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startThrowawayPostgres, type ThrowawayPostgres } from '../../dev/postgres';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../infra/postgres';
 import type { StoreSettings } from '../../common/store-settings';
 
 /** A throwaway PostgreSQL cluster for store tests: each `freshStoreUrl()` is an empty database of its own. */

@@ -1,8 +1,8 @@
-import { sleep } from '../common/sleep';
-import type { Plan } from '../model/plan';
-import { retryAfterMs } from '../wfm/rate/rate-limit-headers';
-import { applyChanges } from '../wfm/rest/apply-changes';
-import type { ScheduleDocument } from '../wfm/rest/schedule-document';
+import { sleep } from '../../common/sleep';
+import type { Plan } from '../../model/plan';
+import { retryAfterMs } from '../../wfm/rate/rate-limit-headers';
+import { applyChanges } from '../../wfm/rest/apply-changes';
+import type { ScheduleDocument } from '../../wfm/rest/schedule-document';
 
 /**
  * What the field report's script does, kept to compare against: one GET and one PUT per agent, `concurrency` agents

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
 import pg from 'pg';
-import { sleep } from '../common/sleep';
+import { sleep } from '../../common/sleep';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './postgres';
-import { freePort, startService, type Service } from './processes';
+import { freePort, startService, type Service } from '../../dev/processes';
 import {
   CLUSTER_SERVICES,
   dynamicConfig,
@@ -15,7 +15,7 @@ import {
   type ClusterServiceName,
   type ServicePorts,
 } from './temporal-cluster-config';
-import { ensureTemporalCli } from './temporal-dev-server';
+import { ensureTemporalCli } from '../../dev/temporal-dev-server';
 import { CLUSTER_NAMESPACE, createDatabases, createNamespace, serverEnv } from './temporal-cluster-setup';
 import { ensureTemporalServer } from './temporal-server-build';
 

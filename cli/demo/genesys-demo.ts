@@ -1,9 +1,14 @@
-import type { Plan } from '../../model/plan';
-import type { GenesysSimState } from '../../dev/genesys-invariants';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parsePlan } from '../../client/plan-file';
+import { checkGenesysInvariants, type GenesysSimState } from '../../dev/genesys-invariants';
 import type { CommitRecord } from '../../dev/simulator/genesys/store';
 import { simulatorWorkerEnv } from '../../dev/simulator/genesys/sample-org';
+import type { Plan } from '../../model/plan';
 import { print } from '../output';
-import { printInvariants, startSimProcess, type DemoRun, type DemoVariant } from './demo';
+import { printInvariants } from './print-invariants';
+import { startSimProcess } from './services';
+import type { DemoRun, DemoVariant } from './variant';
 
 /** Genesys Cloud's limit for a client-credentials token, and the demo's other faults. */
 const GENESYS_FAULTS = [
@@ -50,9 +55,6 @@ function otherWriterMs(agents: number): number {
 }
 
 async function startSimulator(run: DemoRun): Promise<{ url: string; plan: Plan }> {
-  const path = await import('node:path');
-  const { readFile } = await import('node:fs/promises');
-  const { parsePlan } = await import('../../client/plan-file');
   const { agents } = run.options;
   const planFile = path.join(run.runDir, 'sample-plan.json');
   const args = ['--api', 'genesys', '--agents', String(agents), ...GENESYS_FAULTS];
@@ -69,7 +71,6 @@ async function startSimulator(run: DemoRun): Promise<{ url: string; plan: Plan }
 
 /** Stops the other writer, then checks the final state and the commit log against the plan. */
 async function check(url: string, plan: Plan): Promise<number> {
-  const { checkGenesysInvariants } = await import('../../dev/genesys-invariants');
   await simCall(url, '/_sim/faults', { otherWriterMs: 0 });
   const [state, { commits }, { requests }] = await Promise.all([
     simCall<GenesysSimState>(url, '/_sim/state'),

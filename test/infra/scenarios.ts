@@ -1,6 +1,6 @@
-import type { SimulatorOptionsInput } from './simulator/options';
-import type { PushReport } from '../model/report';
-import type { RequestRecord } from './simulator/wfm-simulator';
+import type { SimulatorOptionsInput } from '../../dev/simulator/options';
+import type { PushReport } from '../../model/report';
+import type { RequestRecord } from '../../dev/simulator/wfm-simulator';
 
 export interface Scenario {
   name: string;

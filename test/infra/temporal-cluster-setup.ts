@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { sleep } from '../common/sleep';
-import { SEARCH_ATTRIBUTES } from '../model/names';
+import { sleep } from '../../common/sleep';
+import { SEARCH_ATTRIBUTES } from '../../model/names';
 import type { ThrowawayPostgres } from './postgres';
 import { TEMPORAL_DATABASES } from './temporal-cluster-config';
-import { searchAttributeType } from './temporal-dev-server';
+import { searchAttributeType } from '../../dev/temporal-dev-server';
 import type { TemporalServerBinaries } from './temporal-server-build';
 
 const run = promisify(execFile);

@@ -1,0 +1,41 @@
+import type { UnreadableResult } from '../stores/result-store';
+import { buildReport, emptyScheduleResult, type PushReport, type ScheduleResult } from '../model/report';
+import type { PushContext } from './context';
+import { pushHandle, stateOf } from './push-handle';
+
+/**
+ * What a report is built from: the push's state, its plan and its stored results; undefined when Temporal or this
+ * store does not know the push.
+ */
+export async function loadPushRecord(ctx: Omit<PushContext, 'taskQueue'>, planId: string) {
+  const [state, manifest] = await Promise.all([
+    stateOf(pushHandle(ctx.client, planId)),
+    ctx.results.getManifest(planId),
+  ]);
+  if (!state || !manifest) return undefined;
+  const plan = await ctx.plans.get(manifest.planRef);
+  return { state, plan, ...(await ctx.results.listResults(planId)) };
+}
+
+/** The report of a push, whatever its state: one line per planned schedule once it has ended. */
+export async function pushReport(
+  ctx: Omit<PushContext, 'taskQueue'>,
+  planId: string,
+): Promise<PushReport | undefined> {
+  const record = await loadPushRecord(ctx, planId);
+  if (!record) return undefined;
+  const { state, plan, results, unreadable } = record;
+  const planned = plan.schedules.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length }));
+  return buildReport(planId, state, planned, [...results, ...unreadable.map(unreadableResult(planned))]);
+}
+
+/** A damaged result file becomes a failed line that names the file: the schedule counts as not done. */
+function unreadableResult(planned: ReadonlyArray<{ scheduleId: string; agents: number }>) {
+  return ({ scheduleId, file, reason }: UnreadableResult): ScheduleResult => ({
+    ...emptyScheduleResult(scheduleId, planned.find((p) => p.scheduleId === scheduleId)?.agents ?? 0),
+    failure: {
+      type: 'ResultUnreadable',
+      message: `its stored result ${file} ${reason}; \`wfm-push retry\` pushes the schedule again`,
+    },
+  });
+}

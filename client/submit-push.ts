@@ -1,0 +1,104 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { NoticeOptions } from '../model/push-notice';
+import type { PushOptions } from '../model/push-options';
+import { countAgents, type Plan } from '../model/plan';
+import { BULK_PUSH_ID, bulkPushWorkflowId } from '../model/names';
+import { isDone } from '../model/report';
+import type { bulkPush, BulkPushInput } from '../workflows/bulk-push';
+import type { PushContext } from './context';
+import { pushHandle, stateOf } from './push-handle';
+
+/** How the push runs (defaults: `PUSH_DEFAULTS`), and where it says that it ended. */
+export type SubmitOptions = PushOptions & NoticeOptions;
+
+export interface Submitted {
+  handle: WorkflowHandle<typeof bulkPush>;
+  /** True when the plan was already being pushed and this call attached to that push. */
+  attached: boolean;
+}
+
+export class PushRefused extends Error {}
+
+/**
+ * Stores the plan and starts its bulk push. Submitting a plan whose push is running attaches to that push instead of
+ * starting a second one (the workflow ID is the plan ID); the same plan ID with other content is refused.
+ */
+export async function submitPush(
+  ctx: PushContext,
+  plan: Plan,
+  options: SubmitOptions = {},
+): Promise<Submitted> {
+  const handle = pushHandle(ctx.client, plan.planId);
+  const planRef = await ctx.plans.put(plan);
+  const agentsPlanned = countAgents(plan);
+  // A planId names one content for good: its results, report and retries are of that content. The manifest is
+  // created atomically, so of two submissions racing with one planId and different contents, one is refused.
+  const bound = await ctx.results.createManifest({
+    planId: plan.planId,
+    planRef,
+    schedules: plan.schedules.length,
+    agentsPlanned,
+    submittedAt: new Date().toISOString(),
+  });
+  if (bound && bound.planRef !== planRef) {
+    throw new PushRefused(
+      `plan ID ${plan.planId} was already used for other content (submitted ${bound.submittedAt}); a plan ID names one plan for good, so give this one a new planId`,
+    );
+  }
+  if ((await stateOf(handle)) === 'running') return { handle, attached: true };
+  await start(ctx, {
+    planId: plan.planId,
+    planRef,
+    schedules: plan.schedules.length,
+    agentsPlanned,
+    ...options,
+  });
+  return { handle, attached: false };
+}
+
+/**
+ * Pushes again only the schedules of a finished push that did not land (failed, or never started). Their new results
+ * replace the old ones, so the plan's report becomes whole. Returns undefined when there is nothing to retry.
+ */
+export async function retryPush(
+  ctx: PushContext,
+  planId: string,
+  options: SubmitOptions = {},
+): Promise<Submitted | undefined> {
+  const handle = pushHandle(ctx.client, planId);
+  const state = await stateOf(handle);
+  if (state === 'running')
+    throw new PushRefused(`push ${planId} is still running; retry it once it has ended`);
+  const manifest = await ctx.results.getManifest(planId);
+  if (!manifest) throw new PushRefused(`no push with plan ID ${planId} in this store`);
+  const plan = await ctx.plans.get(manifest.planRef);
+  // An unreadable result is not a done one: its schedule is pushed again (a rebase makes that harmless).
+  const { results } = await ctx.results.listResults(planId);
+  const done = new Set(results.filter((r) => isDone(r.outcome)).map((r) => r.scheduleId));
+  const todo = plan.schedules.filter((s) => !done.has(s.scheduleId));
+  if (todo.length === 0) return undefined;
+  const subset: Plan = { planId, schedules: todo };
+  const planRef = await ctx.plans.put(subset);
+  await start(
+    ctx,
+    { planId, planRef, schedules: todo.length, agentsPlanned: countAgents(subset), ...options },
+    `Retry of push ${planId}`,
+  );
+  return { handle, attached: false };
+}
+
+async function start(
+  ctx: PushContext,
+  input: BulkPushInput,
+  summary = `Bulk push ${input.planId}`,
+): Promise<void> {
+  await ctx.client.workflow.start<typeof bulkPush>('bulkPush', {
+    workflowId: bulkPushWorkflowId(input.planId),
+    taskQueue: ctx.taskQueue,
+    args: [input],
+    // Two submissions racing past the check above still make one push.
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    typedSearchAttributes: [{ key: BULK_PUSH_ID, value: input.planId }],
+    staticSummary: `${summary}: ${input.agentsPlanned} agents in ${input.schedules} schedules`,
+  });
+}
