@@ -24,7 +24,7 @@ export interface WfmHttpOptions {
    * Paces every request and learns from every answer (429, Retry-After, rate-limit headers); one per worker process,
    * shared by all its calls. Default: no pacing.
    */
-  rate?: Pick<AdaptiveRateController, 'acquire' | 'observe' | 'ratePerSecond'>;
+  rate?: Pick<AdaptiveRateController, 'acquire' | 'observe' | 'lost' | 'ratePerSecond'>;
   /** How long one request may keep being answered 429 before its schedule fails, in ms. Default 6 h. */
   rateLimitDeadlineMs?: number;
   /** The largest response body read, in bytes; a larger one fails the request. Default 32 MiB. */
@@ -108,6 +108,7 @@ export class WfmHttp {
         });
         text = await readTextCapped(res, this.maxResponseBytes);
       } catch (err) {
+        this.options.rate?.lost();
         if (signal?.aborted) throw err; // Cancellation is never turned into a retryable failure.
         throw classifyNetworkFailure(what, err);
       }
