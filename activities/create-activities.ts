@@ -85,6 +85,7 @@ export function createActivities({
       appliedMask?: AgentMask;
       inPlaceMask?: AgentMask;
       keptMask?: AgentMask;
+      protectedMask?: AgentMask;
     }): Promise<void> {
       const planned = input.planRef
         ? await plans.getSchedule(input.planRef, input.result.scheduleId)
@@ -96,6 +97,7 @@ export function createActivities({
           applied: input.appliedMask ?? '',
           inPlace: input.inPlaceMask ?? '',
           kept: input.keptMask,
+          protectedTime: input.protectedMask,
           failure: input.result.failure ?? { type: 'Error', message: 'the schedule push did not complete' },
         });
       await results.putResult(input.planId, agents ? { ...input.result, agents } : input.result);
@@ -176,7 +178,7 @@ export function createActivities({
           'PlanMismatch',
         );
       }
-      const { result, newerEdits } = await syncScheduleWith(wfm, planned, {
+      const { result, newerEdits, collisions } = await syncScheduleWith(wfm, planned, {
         maxAgentsPerWrite,
         onNewerEdit: input.onNewerEdit,
         appliedBefore: input.appliedBefore,
@@ -188,6 +190,7 @@ export function createActivities({
         applied: result.appliedMask ?? '',
         inPlace: result.inPlaceMask ?? '',
         newerEdits,
+        collisions,
       });
       await results.putResult(input.planId, line);
       return { ...result, recorded: true };

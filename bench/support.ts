@@ -174,7 +174,7 @@ export function peakRss(pid: number): number {
 
 /**
  * The settings a scale bench runs the product with: by default the ones a user gets without tuning anything (50
- * schedules in flight, 20 WFM calls per worker); with `--tuned`, the ones an operator who read the README would set
+ * schedules in flight, 20 WFM calls per worker); with `--tuned`, the ones an operator who read docs/deployment.md would set
  * for an unthrottled WFM. `maxInFlightArg` (a positional argument) overrides the window either way. The label goes in
  * the bench's output so every figure says which it is.
  */

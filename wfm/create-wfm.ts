@@ -26,7 +26,12 @@ export function createWfm(settings: WfmSettings, logger: Logger): WfmPort {
       clientSecret: settings.clientSecret,
       requestTimeoutMs: settings.requestTimeoutMs,
     });
-    return new GenesysWfmAdapter({ ...http, apiBaseUrl: settings.apiBaseUrl, tokens });
+    return new GenesysWfmAdapter({
+      ...http,
+      apiBaseUrl: settings.apiBaseUrl,
+      tokens,
+      queryNotifyId: settings.queryNotifyId,
+    });
   }
   return new RestWfmAdapter({
     ...http,

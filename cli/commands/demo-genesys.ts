@@ -13,6 +13,15 @@ const GENESYS_FAULTS = [
   '300',
   '--download-share',
   '0.3333',
+  // Some queries answered Processing: their result comes by notification, as Genesys delivers it.
+  '--processing-share',
+  '0.1',
+  // One agent in five holds approved time off, a full-day time off or another system's activity: the check shows
+  // every one kept, and agents whose plan overlaps them left alone.
+  '--time-off-share',
+  '0.2',
+  // Supervisors' edits move the whole schedule's version, as in a busy business unit.
+  '--edits-move-schedule-version',
   // A stale agent version is refused half the time at once (409), half the time later (`status: Error` by
   // notification), as the reference says Genesys does both.
   '--sync-conflict-share',
@@ -26,7 +35,7 @@ const GENESYS_FAULTS = [
  */
 export const genesysDemo: DemoVariant = {
   simulatorTitle: ({ agents }) =>
-    `Genesys Cloud simulator (another writer every ${otherWriterMs(agents)} ms, tokens expiring every 30 s, 300 requests/minute, a third of queries by download URL)`,
+    `Genesys Cloud simulator (a supervisor edit every ${otherWriterMs(agents)} ms moving the schedule version, a fifth of agents with approved time off, tokens expiring every 30 s, 300 requests/minute, a third of queries by download URL, a tenth by notification)`,
   startSimulator,
   workerEnv: simulatorWorkerEnv,
   check,
@@ -70,6 +79,12 @@ async function check(url: string, plan: Plan): Promise<number> {
   const api = commits.filter((c) => c.writer === 'api').length;
   print(
     `Simulator: ${requests.length} API requests (${statuses}), commits by the push ${api}, by other writers ${commits.length - api}`,
+  );
+  const timeOff = state.approvedTimeOff ?? [];
+  const planned = new Set(plan.schedules.flatMap((s) => s.agents.map((a) => `${s.scheduleId}/${a.agentId}`)));
+  const ofPlanned = timeOff.filter((t) => planned.has(`${t.scheduleId}/${t.userId}`));
+  print(
+    `Time off: ${timeOff.length} approved time off / booked activities in the organisation, ${ofPlanned.length} of planned agents; the check below verifies every one is still there`,
   );
   return printInvariants(checkGenesysInvariants({ plan, state, commits }));
 }

@@ -5,7 +5,7 @@ import { countAgents, type Plan } from '../../model/plan';
 import type { PushReport } from '../../model/report';
 import type { DevServer } from '../../dev/temporal-dev-server';
 import type { Service } from '../../dev/processes';
-import type { Env } from '../../common/env';
+import { parseEnv, type Env } from '../../common/env';
 import type { Violation } from '../../dev/invariants';
 import { commandWithOptions, intOption, parseOptions } from '../options';
 import { CliExit, ExitCode, onShutdownSignal, print, say } from '../output';
@@ -126,12 +126,12 @@ async function runDemo(options: DemoOptions, started: Started, variant: DemoVari
 /** Step 1: the dev server (and the codec server of its UI); the settings the demo's client and worker share. */
 async function startTemporal(run: DemoRun, base: SharedSettings) {
   const { temporalAt } = await import('../../common/temporal');
-  const { startDevServer } = await import('../../dev/temporal-dev-server');
+  const { devServerEnvSchema, startDevServer } = await import('../../dev/temporal-dev-server');
   say('1/5 Temporal dev server, and the codec server its UI reads the encrypted payloads with ...');
   const codecUrl = await startCodecServer(run, base, run.options.port + 1000);
   const server = await startDevServer({
     port: run.options.port,
-    cliPath: process.env.TEMPORAL_CLI_PATH,
+    cliPath: parseEnv(devServerEnvSchema, process.env).TEMPORAL_CLI_PATH,
     uiCodecEndpoint: codecUrl,
     log: say,
     ...tiedUnlessKept(run),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { parseEnv } from '../../common/env';
 import { commandWithOptions, intOption, parseOptions } from '../options';
 import { CliExit, ExitCode, onShutdownSignal, say } from '../output';
 
@@ -21,12 +22,12 @@ export function devServerCommand(): Command {
     )
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOptions(devServerOptions, raw);
-      const { startDevServer } = await import('../../dev/temporal-dev-server');
+      const { devServerEnvSchema, startDevServer } = await import('../../dev/temporal-dev-server');
       const server = await startDevServer({
         port: options.port,
         dbFile: options.db,
         headless: options.headless,
-        cliPath: process.env.TEMPORAL_CLI_PATH,
+        cliPath: parseEnv(devServerEnvSchema, process.env).TEMPORAL_CLI_PATH,
         log: say,
         // Ctrl-C, SIGTERM, a closed terminal or a kill -9 of this command: the server goes with it.
         tiedToThisProcess: true,

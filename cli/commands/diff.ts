@@ -4,7 +4,7 @@ import { CliExit, ExitCode, print, printJson, say } from '../output';
 import { newerEditOption } from './push';
 
 const diffOptions = z.object({
-  json: z.boolean().optional().describe('the diff as JSON (shape documented in the README)'),
+  json: z.boolean().optional().describe('the diff as JSON (shape documented in docs/operating.md)'),
   agents: z.boolean().optional().describe('also one row per agent the push would write, keep or fail'),
   all: z.boolean().optional().describe('every schedule (and agent) row, not the first ones'),
   onNewerEdit: newerEditOption(),

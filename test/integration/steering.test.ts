@@ -12,8 +12,7 @@ import {
 import type { temporal } from '@temporalio/proto';
 import { BULK_PUSH_ID, bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
 import { Harness, uniqueId } from '../support/harness';
-import { sleep } from '../../common/sleep';
-import { eventually, waitUntil } from '../support/wait-until';
+import { consistently, eventually, waitUntil } from '../support/wait-until';
 
 describe('steering a push (real Temporal server, simulator)', () => {
   let h: Harness;
@@ -148,10 +147,11 @@ describe('steering a push (real Temporal server, simulator)', () => {
       const p = await pushProgress(h.client, plan.planId);
       return p?.paused && p.inFlight === 0 && p;
     });
-    // Still nothing new a while later: the cursor does not move while paused.
-    await sleep(1000);
-    const later = await pushProgress(h.client, plan.planId);
-    expect(later).toMatchObject({ paused: true, inFlight: 0, cursor: drained.cursor });
+    // Still nothing new while we watch: the cursor does not move while paused.
+    await consistently(async () => {
+      const later = await pushProgress(h.client, plan.planId);
+      expect(later).toMatchObject({ paused: true, inFlight: 0, cursor: drained.cursor });
+    }, 1000);
     expect(drained.cursor).toBeLessThan(12);
 
     await resumePush(h.client, plan.planId);

@@ -9,6 +9,7 @@ import type { NotificationChannelEvent } from '../../wfm/genesys/notifications';
 import { GenesysOAuthTokens } from '../../wfm/genesys/oauth';
 import { AdaptiveRateController } from '../../wfm/rate/adaptive-rate';
 import { rebase } from '../../wfm/rebase';
+import { eventually, waitUntil } from '../support/wait-until';
 
 const planned = [{ start: '2026-03-03T15:00:00Z', lengthMinutes: 240, activityCode: '0' }];
 /** Long enough that a test passing quickly shows the notification, not the timeout, ended the wait. */
@@ -159,14 +160,16 @@ describe('the Genesys adapter with notifications, against the Genesys simulator'
     const { changes } = rebase(read.agents, [{ agentId, shifts: planned }]);
     const writing = wfm.writeAgents(read, changes);
     // Once the update is Processing, the simulator drops every websocket (as a restart of the service would).
-    for (let i = 0; i < 100 && !sim.requests.some((r) => r.path.endsWith('/update')); i++)
-      await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(
+      'the update is Processing',
+      () => sim.requests.some((r) => r.path.endsWith('/update')),
+      2_000,
+      20,
+    );
     sim.notifications.stop();
     const written = await writing;
     expect(written.version).toBe(String(schedule.version));
     expect(pollsAfterUpdate(target.scheduleId).length).toBeGreaterThan(0);
-    for (let i = 0; i < 100 && events.filter((e) => e.kind === 'open').length < 2; i++)
-      await new Promise((r) => setTimeout(r, 20));
-    expect(events.map((e) => e.kind)).toEqual(['open', 'closed', 'open']);
+    await eventually(() => expect(events.map((e) => e.kind)).toEqual(['open', 'closed', 'open']), 2_000, 20);
   });
 });

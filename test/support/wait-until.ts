@@ -38,3 +38,19 @@ export async function eventually<T>(
     await sleep(everyMs);
   }
 }
+
+/**
+ * Runs `assertion` again and again for `forMs` and fails at its first failure: for what must stay true (nothing
+ * moves while paused). The dual of `eventually`; the window is how long the test watches, not a guess at a delay.
+ */
+export async function consistently(
+  assertion: () => Promise<unknown> | unknown,
+  forMs: number,
+  everyMs = 100,
+): Promise<void> {
+  const deadline = Date.now() + forMs;
+  do {
+    await assertion();
+    await sleep(everyMs);
+  } while (Date.now() < deadline);
+}

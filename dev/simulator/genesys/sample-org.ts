@@ -12,6 +12,8 @@ export interface SampleOrgOptions {
   businessUnits?: number;
   weeks?: number;
   timeZone?: string;
+  /** Share of agents with approved time off or another system's activity (see the simulator's `seed.timeOffShare`). */
+  timeOffShare?: number;
 }
 
 /** The simulator's `seed` for `agents` spread over business units and management units of up to 50 agents. */
@@ -20,6 +22,7 @@ export function sampleOrgSeed({
   businessUnits = 1,
   weeks = 1,
   timeZone = 'Asia/Singapore',
+  timeOffShare = 0,
 }: SampleOrgOptions): NonNullable<GenesysSimulatorOptionsInput['seed']> {
   const perBu = Math.ceil(agents / businessUnits);
   const managementUnitsPerBu = Math.max(1, Math.ceil(perBu / MAX_AGENTS_PER_MU));
@@ -29,6 +32,7 @@ export function sampleOrgSeed({
     agentsPerMu: Math.ceil(perBu / managementUnitsPerBu),
     weeks: Array.from({ length: weeks }, (_, i) => addDays(FIRST_SAMPLE_WEEK, 7 * i)),
     businessUnitTimeZone: timeZone,
+    timeOffShare,
   };
 }
 
