@@ -227,6 +227,63 @@ describe('adaptive rate controller', () => {
     expect(rate.stats().bestAcceptedPerSecond).toBeLessThanOrEqual(best * (1 + 1e-9));
   });
 
+  it('lets the requests of a unit (a read and its write) go at once, not behind work queued after it', async () => {
+    const { rate, time, grants } = controller({ initialPerSecond: 1 });
+    const t0 = time.now();
+    void rate.acquire().then(() => grants.push(time.now()));
+    const unitSends: number[] = [];
+    const unit = rate.unit(2, async (turns) => {
+      await turns.acquire(); // the read
+      unitSends.push(time.now());
+      await time.sleep(200); // its answer, and the rebase
+      await turns.acquire(); // the write
+      unitSends.push(time.now());
+      await time.sleep(200);
+      await turns.acquire(); // a third request: beyond the unit, it queues
+      unitSends.push(time.now());
+    });
+    for (let i = 0; i < 2; i++) void rate.acquire().then(() => grants.push(time.now()));
+    await time.advance(10_000);
+    await unit;
+    // The write follows its read by the round trip, not by two turns behind the others; the unit's place in the queue
+    // is spaced as two requests.
+    expect(unitSends.slice(0, 2)).toEqual([t0 + 1000, t0 + 1200]);
+    expect(grants).toEqual([t0, t0 + 3000, t0 + 4000]);
+    expect(unitSends[2]).toBe(t0 + 5000);
+  });
+
+  it('gives the turns a unit did not take back: the next caller is spaced only by what it sent', async () => {
+    const { rate, time, grants } = controller({ initialPerSecond: 1 });
+    const t0 = time.now();
+    const unit = rate.unit(3, async (turns) => {
+      await turns.acquire(); // the read found everything in place: no write
+      await time.sleep(100);
+    });
+    void rate.acquire().then(() => grants.push(time.now()));
+    await time.advance(5000);
+    await unit;
+    expect(grants).toEqual([t0 + 1000]);
+  });
+
+  it('holds a unit for a pause the server asked for, then lets it go with the first of the callers queued', async () => {
+    const { rate, time, grants } = controller({ initialPerSecond: 10 });
+    const t0 = time.now();
+    let write: number | undefined;
+    const unit = rate.unit(2, async (turns) => {
+      await turns.acquire();
+      await time.sleep(20);
+      rate.observe(429, new Headers({ 'retry-after': '2' })); // another request's refusal pauses the worker
+      await turns.acquire();
+      write = time.now();
+    });
+    void rate.acquire().then(() => grants.push(time.now()));
+    await time.advance(5000);
+    await unit;
+    expect(write).toBe(t0 + 20 + 2000);
+    expect(grants.length).toBe(1);
+    expect(grants[0]).toBeGreaterThanOrEqual(write ?? Infinity);
+  });
+
   it('caps a huge Retry-After and says so', async () => {
     const onPauseCapped = jest.fn();
     const { rate, time } = controller({ maxPauseMs: 60_000, onPauseCapped });

@@ -20,8 +20,21 @@ export interface AdaptiveRateStats {
   pausedUntilMs: number;
 }
 
+/**
+ * Turns held for one unit of work: a read and the writes that complete it. Its requests go out as soon as the caller
+ * is ready, not behind other callers' requests (a pause the server asked for still holds them); a request beyond the
+ * turns held queues like any other.
+ */
+export interface RateUnit {
+  /** Waits for one of the unit's turns: at once while it holds one (after a pause, if the server asked for one). */
+  acquire(signal?: AbortSignal): Promise<void>;
+  /** Gives the turns not taken back to the other callers. Idempotent; a released unit's `acquire` queues. */
+  release(): void;
+}
+
 interface Waiter {
-  resolve(): void;
+  turns: number;
+  resolve(unit: HeldTurns): void;
   reject(reason: unknown): void;
   detach(): void;
 }
@@ -29,7 +42,8 @@ interface Waiter {
 /**
  * Paces one worker process's requests to the WFM at the rate its `RateEstimator` finds sustainable. Callers `acquire()`
  * a turn before each request (FIFO, evenly spaced, never during a pause the server asked for) and `observe()` every
- * answer (`lost()` when none came).
+ * answer (`lost()` when none came). A read and the writes that complete it take their turns together (`unit`): one
+ * place in the queue, spaced as that many requests, so that the writes never wait behind other work.
  */
 export class AdaptiveRateController {
   private readonly estimator: RateEstimator;
@@ -38,8 +52,10 @@ export class AdaptiveRateController {
   private readonly waiters: Waiter[] = [];
   private pumping = false;
   private pumpSleep: { abort: AbortController; wakeAtMs: number } | undefined;
-  /** When the last turn was handed out (the next one is spaced from it). */
+  /** When the last turn was handed out, how many requests it was for, and to which unit (the next one is spaced from it). */
   private lastTurnMs = -Infinity;
+  private lastTurnRequests = 1;
+  private lastTurnUnit: HeldTurns | undefined;
 
   constructor(options: AdaptiveRateOptions = {}) {
     this.estimator = new RateEstimator(options);
@@ -62,16 +78,48 @@ export class AdaptiveRateController {
   }
 
   /** Waits for this request's turn: in call order, evenly spaced at the current rate, never during a pause. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  async acquire(signal?: AbortSignal): Promise<void> {
+    const unit = await this.reserve(1, signal);
+    try {
+      await unit.acquire(signal);
+    } finally {
+      unit.release();
+    }
+  }
+
+  /**
+   * Runs `body` as one unit of `requests` requests: it waits for one turn in the queue (spaced as `requests` turns),
+   * then every request it makes through `unit.acquire()` goes at once, up to `requests`; turns it did not take go back
+   * when it ends. For a read and the writes based on it, so that no other work gets between them and another writer
+   * has as little time as the network allows to move the version read.
+   */
+  async unit<T>(requests: number, body: (unit: RateUnit) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const unit = await this.reserve(requests, signal);
+    try {
+      return await body(unit);
+    } finally {
+      unit.release();
+    }
+  }
+
+  /** `unit` without the body: the caller must `release()` what it reserved (in a `finally`). */
+  reserve(requests: number, signal?: AbortSignal): Promise<RateUnit> {
+    if (!(Number.isInteger(requests) && requests >= 1))
+      return Promise.reject(new Error(`Expected \`requests\` to be an integer >= 1, got ${requests}`));
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<RateUnit>((resolve, reject) => {
       const onAbort = () => {
         const i = this.waiters.indexOf(waiter);
         if (i >= 0) this.waiters.splice(i, 1);
         if (this.waiters.length === 0) this.pumpSleep?.abort.abort();
         reject(signal?.reason);
       };
-      const waiter: Waiter = { resolve, reject, detach: () => signal?.removeEventListener('abort', onAbort) };
+      const waiter: Waiter = {
+        turns: requests,
+        resolve,
+        reject,
+        detach: () => signal?.removeEventListener('abort', onAbort),
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(waiter);
       void this.pump();
@@ -92,6 +140,21 @@ export class AdaptiveRateController {
     this.wakeIfSooner(now);
   }
 
+  /** A held turn is taken: it waits only for a pause the server asked for. */
+  async sendHeld(signal?: AbortSignal): Promise<void> {
+    for (let now = this.now(); now < this.estimator.pausedUntilMs; now = this.now())
+      await this.sleep(this.estimator.pausedUntilMs - now, signal);
+    this.estimator.onSend(this.now());
+  }
+
+  /** A unit ends with `turns` not taken: the next turn is spaced from it as the requests it really made. */
+  giveBack(unit: HeldTurns, turns: number): void {
+    this.estimator.giveBack(turns);
+    if (this.lastTurnUnit !== unit) return;
+    this.lastTurnRequests -= turns;
+    this.wakeIfSooner(this.now());
+  }
+
   /** New information may allow the next turn sooner than the pump planned. */
   private wakeIfSooner(now: number): void {
     if (this.pumpSleep && this.nextTurnAt(now) < this.pumpSleep.wakeAtMs) this.pumpSleep.abort.abort();
@@ -100,7 +163,7 @@ export class AdaptiveRateController {
   private nextTurnAt(now: number): number {
     const rate = this.estimator.rateAt(now, this.waiters.length > 0);
     const last = Number.isFinite(this.lastTurnMs) ? this.lastTurnMs : now - 1e9;
-    return Math.max(last + 1000 / rate, this.estimator.allowedFrom(now, last));
+    return Math.max(last + (this.lastTurnRequests * 1000) / rate, this.estimator.allowedFrom(now, last));
   }
 
   /** Hands out turns one at a time; one loop per controller, so turns stay in call order. */
@@ -116,10 +179,12 @@ export class AdaptiveRateController {
         if (at <= now) {
           this.waiters.shift();
           waiter.detach();
+          const unit = new HeldTurns(this, waiter.turns);
           this.lastTurnMs = now;
-          this.estimator.handOut(1);
-          this.estimator.onSend(now);
-          waiter.resolve();
+          this.lastTurnRequests = waiter.turns;
+          this.lastTurnUnit = unit;
+          this.estimator.handOut(waiter.turns);
+          waiter.resolve(unit);
           continue;
         }
         const abort = new AbortController();
@@ -140,5 +205,31 @@ export class AdaptiveRateController {
     } finally {
       this.pumping = false;
     }
+  }
+}
+
+/** The turns a unit holds and has not taken yet. */
+class HeldTurns implements RateUnit {
+  constructor(
+    private readonly controller: AdaptiveRateController,
+    private left: number,
+  ) {}
+
+  async acquire(signal?: AbortSignal): Promise<void> {
+    if (this.left <= 0) return this.controller.acquire(signal);
+    this.left--;
+    try {
+      await this.controller.sendHeld(signal);
+    } catch (err) {
+      this.left++;
+      throw err;
+    }
+  }
+
+  release(): void {
+    if (this.left <= 0) return;
+    const left = this.left;
+    this.left = 0;
+    this.controller.giveBack(this, left);
   }
 }
