@@ -1,11 +1,11 @@
 /**
  * The adaptive rate controller against the simulator's limiter, in virtual time (discrete events, no real sleeping):
  * `npx tsx bench/rate-model.ts [SEEDS]`. Each worker runs 20 concurrent activities; each takes a schedule and sends
- * its two requests (GET, PUT), each after `acquire()`, with ~20 ms latency; a 429 is retried after its Retry-After
+ * its two requests (GET, PUT) as one unit (`unit()`, as the sync does), with ~20 ms latency; a 429 is retried after its Retry-After
  * (plus up to 10 % jitter, as the activity's retry would). Prints the 429 share, wall time against the floor
  * (requests / allowed rate), each worker's share, and after a mid-run halving of the limit, the time to recover.
  */
-import { AdaptiveRateController } from '../wfm/rate/adaptive-rate';
+import { AdaptiveRateController, type RateUnit } from '../wfm/rate/adaptive-rate';
 import { seededRandom as seeded } from '../dev/simulator/random';
 import { SimRateLimiter, type RateLimitHeaderMode } from '../dev/simulator/rate-limiter';
 
@@ -112,9 +112,9 @@ async function runScenario(scenario: Scenario, seed: number, trace = false): Pro
             )
         : undefined,
     });
-    const request = async () => {
+    const request = async (unit: RateUnit) => {
       for (;;) {
-        await controller.acquire();
+        await unit.acquire();
         const jitter = Math.min(LATENCY_JITTER_MS, latencyMs);
         const latency = latencyMs - jitter / 2 + random() * jitter;
         await time.sleep(latency / 2);
@@ -134,7 +134,10 @@ async function runScenario(scenario: Scenario, seed: number, trace = false): Pro
     const activity = async () => {
       while (nextSchedule < schedules) {
         nextSchedule++;
-        for (let r = 0; r < REQUESTS_PER_SCHEDULE; r++) await request();
+        // The GET and the PUT based on it are one unit, as the sync sends them.
+        await controller.unit(REQUESTS_PER_SCHEDULE, async (unit) => {
+          for (let r = 0; r < REQUESTS_PER_SCHEDULE; r++) await request(unit);
+        });
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, activity));

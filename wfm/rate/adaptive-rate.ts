@@ -129,7 +129,7 @@ export class AdaptiveRateController {
   /** Learns from one answer: throttles cut the rate and pause every caller, headers set the pace. */
   observe(status: number, headers: Headers): void {
     const now = this.now();
-    this.estimator.onAnswer(now, status, headers);
+    this.estimator.onAnswer(now, status, headers, this.waiters.length > 0);
     this.wakeIfSooner(now);
   }
 

@@ -224,8 +224,11 @@ export class RateEstimator {
     this.endRoundIfDue(now);
   }
 
-  /** Learns from one answer: throttles cut the rate and pause every caller, headers set the pace. */
-  onAnswer(now: number, status: number, headers: Headers): void {
+  /**
+   * Learns from one answer: throttles cut the rate and pause every caller, headers set the pace. `waiting`: callers
+   * are queued, so the worker was sending at the rate (not below it, for want of work).
+   */
+  onAnswer(now: number, status: number, headers: Headers, waiting: boolean): void {
     this.answered++;
     this.settle();
     this.rollTx(now);
@@ -240,7 +243,7 @@ export class RateEstimator {
       // So do refusals in the first moments after the pause: the bucket another client emptied, not a new excess.
       const sameEvent = sentBeforeCut || now < this.eventEndsMs;
       this.pauseFor(now, retryAfter ?? DEFAULT_PAUSE_MS);
-      if (!sameEvent) this.cut(now, `throttled (${status})`);
+      if (!sameEvent) this.cut(now, `throttled (${status})`, waiting);
     } else {
       if (this.round) this.round.accepted++;
       if (!sentBeforeCut && status < 500) {
@@ -314,11 +317,12 @@ export class RateEstimator {
   }
 
   /** One congestion event: remember what the server sustained, drop below it, and climb back after the pause. */
-  private cut(now: number, reason: string): void {
+  private cut(now: number, reason: string, waiting: boolean): void {
     const goodWindowMs = this.goodSinceMs === undefined ? 0 : now - this.goodSinceMs;
     // Accepted requests over a stretch that ends in a refusal are what the server let through: a better measure of
     // its limit than the send rate, which a burst allowance lets overshoot for seconds before the first 429.
-    const sent = Math.min(this.rate, this.txRate ?? Infinity);
+    // With callers queued the worker sends at the rate; otherwise at what it has, as measured (noisy at low rates).
+    const sent = waiting && !this.slowStart ? this.rate : Math.min(this.rate, this.txRate ?? Infinity);
     const measured = goodWindowMs >= GOODPUT_MIN_WINDOW_MS;
     let estimate: number;
     if (this.slowStart) {
