@@ -16,6 +16,7 @@ import {
   type ScheduleSnapshot,
   type WfmCall,
   type WfmPort,
+  type WfmUnit,
 } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
 
@@ -80,8 +81,11 @@ export async function syncScheduleWith(
   const collisions = new Map<string, ProtectedCollision>();
 
   /** Reads `agents`, rebases them, and records what the read found for them (masks, counts, outcomes' facts). */
-  const readAndRebase = async (agents: readonly AgentPlan[]) => {
-    const snapshot = await wfm.readSchedule({ ...target, agentIds: agents.map((a) => a.agentId) }, call);
+  const readAndRebase = async (agents: readonly AgentPlan[], unit?: WfmUnit) => {
+    const snapshot = await wfm.readSchedule(
+      { ...target, agentIds: agents.map((a) => a.agentId) },
+      unit?.call ?? call,
+    );
     progress.firstVersionRead ??= snapshot.version;
     const rebased = rebase(snapshot.agents, agents, options.onNewerEdit);
     const ids = agents.map((a) => a.agentId);
@@ -118,7 +122,7 @@ export async function syncScheduleWith(
   };
 
   /** Writes `changes` onto `base` in chunks; each chunk's agents count as landed once its write returns. */
-  const writeChunks = async (base: ScheduleSnapshot, changes: AgentChange[]) => {
+  const writeChunks = async (base: ScheduleSnapshot, changes: AgentChange[], unit?: WfmUnit) => {
     const changing = new Set(changes.map((c) => c.agentId));
     // Before any write: if this worker dies mid-write, the next attempt knows which agents a write may have landed.
     // (A first heartbeat goes out at once; later ones are batched by the SDK.)
@@ -127,7 +131,7 @@ export async function syncScheduleWith(
     let current = base;
     for (let i = 0; i < changes.length; i += chunkSize) {
       const chunk = changes.slice(i, i + chunkSize);
-      current = await wfm.writeAgents(current, chunk, call);
+      current = await wfm.writeAgents(current, chunk, unit?.call ?? call);
       if (current.published !== undefined) progress.published = current.published;
       progress.agentsChanged += chunk.length;
       progress.writes++;
@@ -139,23 +143,35 @@ export async function syncScheduleWith(
     return current.version;
   };
 
+  // A read and the writes based on it are one unit at the rate limiter (when the WFM offers it): once the read goes,
+  // the writes follow it at once instead of queuing behind other schedules' reads, so the version read is as fresh as
+  // the network allows when it is written with.
+  const readWriteUnit = (writes: number) => wfm.readWriteUnit?.(writes, call);
+
   // A steady heartbeat lets Temporal notice a dead worker within the heartbeat timeout, also while this sync waits
   // out a rate limit for a long time.
   const beat = setInterval(() => ctx.heartbeat(progressNow()), HEARTBEAT_EVERY_MS);
   try {
     let versionNow: string | undefined;
     if (!wfm.readsPerAgent) {
-      const { snapshot, changes } = await readAndRebase(planned.agents);
-      versionNow = await writeChunks(snapshot, changes);
+      const unit = await readWriteUnit(Math.ceil(planned.agents.length / chunkSize));
+      try {
+        const { snapshot, changes } = await readAndRebase(planned.agents, unit);
+        versionNow = await writeChunks(snapshot, changes, unit);
+      } finally {
+        unit?.release();
+      }
     } else {
       for (let i = 0; i < planned.agents.length; i += chunkSize) {
         const agents = planned.agents.slice(i, i + chunkSize);
         for (let conflictsInARow = 0; ;) {
-          const { snapshot, changes } = await readAndRebase(agents);
+          const unit = await readWriteUnit(1);
           try {
-            versionNow = await writeChunks(snapshot, changes);
+            const { snapshot, changes } = await readAndRebase(agents, unit);
+            versionNow = await writeChunks(snapshot, changes, unit);
             break;
           } catch (err) {
+            unit?.release();
             if (!isVersionConflict(err) || ++conflictsInARow >= CHUNK_CONFLICTS_WITHOUT_PROGRESS) throw err;
             progress.conflicts = (progress.conflicts ?? 0) + 1;
             ctx.heartbeat(progressNow());
@@ -163,6 +179,8 @@ export async function syncScheduleWith(
             // after a short random pause, so two writers in step fall out of it.
             if (conflictsInARow > 1)
               await sleep(Math.random() * 50 * 2 ** conflictsInARow, ctx.cancellationSignal);
+          } finally {
+            unit?.release();
           }
         }
       }

@@ -5,7 +5,9 @@
  *    worker process that is already up;
  * 2. the same scenario pushed by the field report's per-agent script, on a fresh simulator;
  * 3. a one-schedule push through the CLI, on a quiet simulator;
- * 4. the full fault matrix: the hostile push plus a 20 requests/s limit the worker is not told about.
+ * 4. the full fault matrix: the hostile push plus a 20 requests/s limit the worker is not told about;
+ * 5. hot schedules (another writer every 2 ms) and a rate-bound push (4 requests/s) with another writer on every
+ *    schedule about every 4 s: conflicts against writes, requests against the floor.
  * Prints wall times side by side, requests per landed agent, 429 shares and the invariant check (0 redundant or
  * repeated writes) of each.
  */
@@ -19,7 +21,15 @@ import { checkInvariants, checkSimulator, type Violation } from '../dev/invarian
 import { packageRoot } from '../dev/package-root';
 import { runPerAgentScript } from '../test/infra/per-agent-script';
 import { generateSample } from '../dev/sample';
-import { FAULT_MATRIX, formatMetrics, HOSTILE, pushMetrics, type Scenario } from '../test/infra/scenarios';
+import {
+  FAULT_MATRIX,
+  formatMetrics,
+  HOSTILE,
+  HOT,
+  pushMetrics,
+  RATE_BOUND_WRITER,
+  type Scenario,
+} from '../test/infra/scenarios';
 import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import type { Plan } from '../model/plan';
@@ -73,13 +83,21 @@ async function withScenario(
     return {
       name,
       seconds,
-      line: formatMetrics(pushMetrics(sim.requests, report)),
+      line: `${formatMetrics(pushMetrics(sim.requests, report))}; ${conflictsOfWrites(sim)}`,
       violations: checkSimulator(sim, plan, report.schedules),
     };
   } finally {
     await worker.stop();
     await running.close();
   }
+}
+
+/** Writes refused for their version (409 or 412) against all writes. */
+function conflictsOfWrites(sim: WfmSimulator): string {
+  const writes = sim.requests.filter((r) => r.method === 'PUT');
+  const refused = writes.filter((r) => r.status === 409 || r.status === 412).length;
+  const share = writes.length === 0 ? 0 : (refused / writes.length) * 100;
+  return `${refused} of ${writes.length} writes refused for their version (${share.toFixed(0)} %)`;
 }
 
 /** `wfm-push push --wait` as a scheduler runs it; the report comes from its `--json` output. */
@@ -155,6 +173,16 @@ async function main(): Promise<void> {
     );
     outcomes.push(
       await withScenario(env, 'fault matrix (+ 20/s limit, untold)', 'matrix', FAULT_MATRIX, viaLibrary(env)),
+    );
+    outcomes.push(await withScenario(env, 'hot 40 × 50 (writer every 2 ms)', 'hot', HOT, viaCli(env)));
+    outcomes.push(
+      await withScenario(
+        env,
+        'rate-bound 40 × 11, 4/s, writer per ~4 s',
+        'rate-bound',
+        RATE_BOUND_WRITER,
+        viaLibrary(env),
+      ),
     );
   } finally {
     await env.close();

@@ -1,11 +1,11 @@
 /**
  * The adaptive rate controller against the simulator's limiter, in virtual time (discrete events, no real sleeping):
  * `npx tsx bench/rate-model.ts [SEEDS]`. Each worker runs 20 concurrent activities; each takes a schedule and sends
- * its two requests (GET, PUT), each after `acquire()`, with ~20 ms latency; a 429 is retried after its Retry-After
+ * its two requests (GET, PUT) as one unit (`unit()`, as the sync does), with ~20 ms latency; a 429 is retried after its Retry-After
  * (plus up to 10 % jitter, as the activity's retry would). Prints the 429 share, wall time against the floor
  * (requests / allowed rate), each worker's share, and after a mid-run halving of the limit, the time to recover.
  */
-import { AdaptiveRateController } from '../wfm/rate/adaptive-rate';
+import { AdaptiveRateController, type RateUnit } from '../wfm/rate/adaptive-rate';
 import { seededRandom as seeded } from '../dev/simulator/random';
 import { SimRateLimiter, type RateLimitHeaderMode } from '../dev/simulator/rate-limiter';
 
@@ -69,6 +69,10 @@ interface Scenario {
   headers: RateLimitHeaderMode;
   workers: number;
   changes?: Array<{ atMs: number; ratePerSecond: number }>;
+  /** Defaults: SCHEDULES, LIMIT_PER_SECOND, LATENCY_MS. */
+  schedules?: number;
+  limitPerSecond?: number;
+  latencyMs?: number;
 }
 
 interface Outcome {
@@ -83,8 +87,11 @@ interface Outcome {
 async function runScenario(scenario: Scenario, seed: number, trace = false): Promise<Outcome> {
   const time = new VirtualTime();
   const random = seeded(seed);
+  const schedules = scenario.schedules ?? SCHEDULES;
+  const limit = scenario.limitPerSecond ?? LIMIT_PER_SECOND;
+  const latencyMs = scenario.latencyMs ?? LATENCY_MS;
   const limiter = new SimRateLimiter({
-    ratePerSecond: LIMIT_PER_SECOND,
+    ratePerSecond: limit,
     headers: scenario.headers,
     changes: scenario.changes,
     startMs: T0,
@@ -105,10 +112,11 @@ async function runScenario(scenario: Scenario, seed: number, trace = false): Pro
             )
         : undefined,
     });
-    const request = async () => {
+    const request = async (unit: RateUnit) => {
       for (;;) {
-        await controller.acquire();
-        const latency = LATENCY_MS - LATENCY_JITTER_MS / 2 + random() * LATENCY_JITTER_MS;
+        await unit.acquire();
+        const jitter = Math.min(LATENCY_JITTER_MS, latencyMs);
+        const latency = latencyMs - jitter / 2 + random() * jitter;
         await time.sleep(latency / 2);
         const answer = limiter.admit(time.nowMs);
         await time.sleep(latency / 2);
@@ -124,9 +132,12 @@ async function runScenario(scenario: Scenario, seed: number, trace = false): Pro
       }
     };
     const activity = async () => {
-      while (nextSchedule < SCHEDULES) {
+      while (nextSchedule < schedules) {
         nextSchedule++;
-        for (let r = 0; r < REQUESTS_PER_SCHEDULE; r++) await request();
+        // The GET and the PUT based on it are one unit, as the sync sends them.
+        await controller.unit(REQUESTS_PER_SCHEDULE, async (unit) => {
+          for (let r = 0; r < REQUESTS_PER_SCHEDULE; r++) await request(unit);
+        });
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, activity));
@@ -135,20 +146,20 @@ async function runScenario(scenario: Scenario, seed: number, trace = false): Pro
   const done = Promise.all(Array.from({ length: scenario.workers }, (_, i) => worker(i)));
   await time.run();
   await done;
-  const total = SCHEDULES * REQUESTS_PER_SCHEDULE;
+  const total = schedules * REQUESTS_PER_SCHEDULE;
   return {
     requests: events.length,
     throttled: events.filter((e) => !e.ok).length,
     wallMs: time.nowMs - T0,
-    floorMs: floorMs(total, scenario.changes),
+    floorMs: floorMs(total, scenario.changes, limit),
     perWorker,
     recoverMs: scenario.changes?.[0] && recoveryMs(events, scenario.changes[0]),
   };
 }
 
 /** Time the allowed rate needs to admit `total` requests (ignoring the initial burst allowance). */
-function floorMs(total: number, changes: Scenario['changes']): number {
-  let rate = LIMIT_PER_SECOND;
+function floorMs(total: number, changes: Scenario['changes'], limit: number): number {
+  let rate = limit;
   let at = 0;
   let left = total;
   for (const change of changes ?? []) {
@@ -192,6 +203,16 @@ async function main(): Promise<void> {
         workers,
         changes: [{ atMs: 20_000, ratePerSecond: LIMIT_PER_SECOND / 2 }],
       });
+  // A small push against a fast WFM that allows 100/s: how long the ramp holds it back (floor: requests / 100/s).
+  for (const workers of [1, 2])
+    scenarios.push({
+      name: `fast 100/s 5 ms x${workers}`,
+      headers: 'none',
+      workers,
+      schedules: 80,
+      limitPerSecond: 100,
+      latencyMs: 5,
+    });
   console.log(
     `${SCHEDULES * REQUESTS_PER_SCHEDULE} requests at ${LIMIT_PER_SECOND}/s, ${seeds} seeds (mean / worst)`,
   );

@@ -64,10 +64,16 @@ export async function waitForReport(
     () => (ended = true),
     () => (ended = true),
   );
-  while (!ended) {
-    const progress = await pushProgress(ctx.client, planId);
-    onProgress(progress);
-    await Promise.race([result, sleep(intervalMs)]);
+  // The pause between progress queries ends with the push: a timer left running would hold the process up to a second.
+  const pauses = new AbortController();
+  try {
+    while (!ended) {
+      const progress = await pushProgress(ctx.client, planId);
+      onProgress(progress);
+      await Promise.race([result, sleep(intervalMs, pauses.signal).catch(() => undefined)]);
+    }
+  } finally {
+    pauses.abort();
   }
   const report = await pushReport(ctx, planId);
   if (!report) throw new Error(`push ${planId} ended but has no manifest in this store`);

@@ -7,8 +7,8 @@ import {
   serverMessage,
 } from './failures';
 import { readBytesCapped, unusableAnswer } from './http-body';
-import type { WfmCall } from './port';
-import type { AdaptiveRateController } from './rate/adaptive-rate';
+import type { WfmCall, WfmUnit } from './port';
+import type { AdaptiveRateController, RateUnit } from './rate/adaptive-rate';
 import type { TokenSource } from './tokens';
 
 export interface WfmHttpOptions {
@@ -24,7 +24,7 @@ export interface WfmHttpOptions {
    * Paces every request and learns from every answer (429, Retry-After, rate-limit headers); one per worker process,
    * shared by all its calls. Default: no pacing.
    */
-  rate?: Pick<AdaptiveRateController, 'acquire' | 'observe' | 'ratePerSecond'>;
+  rate?: Pick<AdaptiveRateController, 'acquire' | 'reserve' | 'observe' | 'lost' | 'ratePerSecond'>;
   /** How long one request may keep being answered 429 before its schedule fails, in ms. Default 6 h. */
   rateLimitDeadlineMs?: number;
   /** The largest response body read, in bytes; a larger one fails the request. Default 32 MiB. */
@@ -68,6 +68,8 @@ export class WfmHttp {
   private readonly userAgent: string;
   private readonly rateLimitDeadlineMs: number;
   private readonly maxResponseBytes: number;
+  /** The turns a unit's call holds at the rate limiter (see `unit`). */
+  private readonly units = new WeakMap<WfmCall, RateUnit>();
 
   constructor(private readonly options: WfmHttpOptions) {
     this.userAgent = options.userAgent ?? `wfm-push (${hostname()}:${process.pid})`;
@@ -77,8 +79,44 @@ export class WfmHttp {
     this.maxResponseBytes = options.maxResponseBytes ?? 32 * 2 ** 20;
   }
 
+  /**
+   * Runs `body` as one unit of `requests` requests at the worker's rate limiter: `body` waits once for a turn, in
+   * order with every other request, and then each `send` it makes with the call it is given goes out as soon as it is
+   * made, not behind other work, up to `requests` (a pause the server asked for still holds; more requests queue).
+   * What it did not send goes back when it ends. Hold a read and the writes based on it together so that nothing gets
+   * between them: e.g. Genesys Cloud's version read, upload URL, upload and update of one chunk:
+   *
+   * ```ts
+   * return this.http.unit(4, call, async (call) => {
+   *   const version = await this.http.send('GET schedule version', metadataRequest, call);
+   *   const url = await this.http.send('POST upload URL', uploadUrlRequest, call);
+   *   await this.http.send('PUT upload', upload(url), call);
+   *   return this.http.send('POST update', update(version), call);
+   * });
+   * ```
+   */
+  async unit<T>(requests: number, call: WfmCall, body: (call: WfmCall) => Promise<T>): Promise<T> {
+    const unit = await this.reserve(requests, call);
+    try {
+      return await body(unit.call);
+    } finally {
+      unit.release();
+    }
+  }
+
+  /** `unit` without the body: make the requests with the unit's `call`, then `release()` it in a `finally`. */
+  async reserve(requests: number, call: WfmCall = {}): Promise<WfmUnit> {
+    const rate = this.options.rate;
+    if (!rate) return { call, release: () => {} };
+    const turns = await rate.reserve(requests, call.signal);
+    const inUnit: WfmCall = { ...call };
+    this.units.set(inUnit, turns);
+    return { call: inUnit, release: () => turns.release() };
+  }
+
   /** `what` names the request in every failure (`PUT schedule s-1`), so a report says which call failed and why. */
-  async send(what: string, request: WfmRequest, { signal, counts }: WfmCall = {}): Promise<WfmAnswer> {
+  async send(what: string, request: WfmRequest, call: WfmCall = {}): Promise<WfmAnswer> {
+    const { signal, counts } = call;
     const authorize = request.authorize ?? true;
     let renewed = false;
     let throttled: { sinceMs: number; refusals: number } | undefined;
@@ -88,7 +126,7 @@ export class WfmHttp {
         : renewed
           ? await this.options.tokens.renew()
           : await this.options.tokens.token();
-      await this.options.rate?.acquire(signal);
+      await (this.units.get(call) ?? this.options.rate)?.acquire(signal);
       // The timeout starts when the request is sent, not while it waits for its turn.
       const timeout = AbortSignal.timeout(this.requestTimeoutMs);
       let res: Response;
@@ -111,6 +149,7 @@ export class WfmHttp {
         });
         bytes = await readBytesCapped(res, this.maxResponseBytes);
       } catch (err) {
+        this.options.rate?.lost();
         if (signal?.aborted) throw err; // Cancellation is never turned into a retryable failure.
         throw classifyNetworkFailure(what, err);
       }

@@ -75,6 +75,14 @@ export interface WfmCall {
   counts?: RequestCounts;
 }
 
+/** A read and the writes based on it, held together at the worker's rate limiter (see `WfmPort.readWriteUnit`). */
+export interface WfmUnit {
+  /** The call to make the unit's read and writes with (same signal and counts as the one it was made from). */
+  readonly call: WfmCall;
+  /** Gives back what the unit did not send (a read that found everything in place writes nothing). Idempotent. */
+  release(): void;
+}
+
 /**
  * The WFM as the push sees it. The REST adapter and the Genesys Cloud adapter implement it; workflows never see it.
  * Every method throws failures already classified (see `failures.ts`). A rate limit is waited out inside the call
@@ -90,6 +98,15 @@ export interface WfmPort {
   readonly readsPerAgent?: boolean;
   /** The most agents one write may carry, whatever the worker's setting (Genesys Cloud: 1,000). */
   readonly maxAgentsPerWrite?: number;
+  /**
+   * Waits for the worker's rate limiter to admit one read and the `writes` writes based on it as one unit: from then
+   * on they go out as soon as each is ready, not behind other schedules' requests, so another writer has as little
+   * time as the network allows to move the version read. Make the read and the writes with the unit's `call`, then
+   * `release()` it in a `finally`. Optional: without it every request waits its own turn. (An adapter whose write is
+   * several requests that re-read the version, as Genesys Cloud's, may instead hold its write's requests together
+   * inside `writeAgents` with `WfmHttp.unit`.)
+   */
+  readWriteUnit?(writes: number, call: WfmCall): Promise<WfmUnit>;
   readSchedule(target: ScheduleTarget, call?: WfmCall): Promise<ScheduleSnapshot>;
   /**
    * Writes `changes` onto `base`, conditional on `base.version`: a write based on an old version is refused with a

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   sleep,
@@ -11,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
+import { conflictPause, fullJitter } from './conflict-backoff';
 import type { AgentMask } from '../model/agent-mask';
 import type { SyncProgress } from '../model/sync-progress';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
@@ -37,8 +39,11 @@ export interface SchedulePushInput {
   onNewerEdit?: NewerEditPolicy;
 }
 
-const CONFLICT_BACKOFF_BASE_MS = 100;
-const CONFLICT_BACKOFF_CAP_MS = 5_000;
+/**
+ * Runs with this patch retry a conflict the way contention with another writer wants (see `conflictPause`); runs that
+ * began before it keep full jitter from the first conflict.
+ */
+const CONFLICT_RETRY_KNOWS_ITS_WRITER = 'conflict-retry-knows-its-writer';
 
 /**
  * Brings one schedule to the planned state: read, rebase, conditional write; on a version conflict, read again and
@@ -68,6 +73,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
     },
   });
+  const quickConflictRetries = patched(CONFLICT_RETRY_KNOWS_ITS_WRITER);
   const budget = input.conflictBudget ?? PUSH_DEFAULTS.conflictBudget;
   let result = emptyScheduleResult(input.scheduleId, input.agentsPlanned);
   let consecutiveConflicts = 0;
@@ -88,6 +94,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
 
   for (;;) {
     result.attempts++;
+    const attemptStartedMs = Date.now();
     setCurrentDetails(
       `Attempt ${result.attempts}: reading, rebasing, writing (${result.conflicts} conflicts so far)`,
     );
@@ -120,11 +127,17 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
         appliedMask = failure.progress.appliedMask ?? appliedMask;
         lastProgress = failure.progress;
       }
-      // A conflict after some chunks landed is progress, not contention.
-      consecutiveConflicts = failure.progress?.writes ? 1 : consecutiveConflicts + 1;
+      // A conflict after some chunks landed is progress, not contention: the budget counts attempts that landed nothing.
+      if (!quickConflictRetries)
+        consecutiveConflicts = failure.progress?.writes ? 1 : consecutiveConflicts + 1;
+      else consecutiveConflicts = failure.progress?.writes ? 0 : consecutiveConflicts + 1;
       if (failure.type === FailureType.VersionConflict && consecutiveConflicts <= budget) {
         result.conflicts++;
-        await sleep(fullJitter(consecutiveConflicts));
+        if (!quickConflictRetries) await sleep(fullJitter(consecutiveConflicts));
+        else {
+          const pauseMs = conflictPause(consecutiveConflicts, Date.now() - attemptStartedMs);
+          if (pauseMs > 0) await sleep(pauseMs);
+        }
         continue;
       }
       result.agentsAlreadyInPlace = inPlaceAtLastRead(lastProgress);
@@ -158,12 +171,6 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     });
   }
   return result;
-}
-
-/** Backoff after the n-th consecutive conflict: uniform in [0, min(cap, base·2^n)] (full jitter spreads writers). */
-function fullJitter(n: number): number {
-  const ceiling = Math.min(CONFLICT_BACKOFF_CAP_MS, CONFLICT_BACKOFF_BASE_MS * 2 ** n);
-  return Math.max(1, Math.round(Math.random() * ceiling));
 }
 
 /** The classified failure behind an activity failure: its type, the server's message, the sync's progress. */

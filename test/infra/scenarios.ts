@@ -40,6 +40,30 @@ export const HOSTILE: Scenario = {
   simulator: { ...FAULT_MATRIX.simulator, rateLimitPerSecond: 0 },
 };
 
+/**
+ * Hot schedules: another writer edits a random agent of a random schedule every 2 ms (each of the 40 schedules about
+ * every 80 ms), 20 ms latency, nothing else wrong. The window between a read and its write decides the conflicts.
+ */
+export const HOT: Scenario = {
+  name: 'hot',
+  schedules: 40,
+  agents: 2000,
+  simulator: { noiseMs: 2, latencyMs: 20, randomSeed: 42 },
+  worker: {},
+};
+
+/**
+ * Rate-bound with another writer: 40 schedules × 11 agents against a WFM that allows 4 requests/s (Retry-After only),
+ * each schedule edited about every 4 s. A write that waits behind other schedules' reads meets a conflict.
+ */
+export const RATE_BOUND_WRITER: Scenario = {
+  name: 'rate-bound-writer',
+  schedules: 40,
+  agents: 440,
+  simulator: { noiseMs: 100, rateLimitPerSecond: 4, latencyMs: 20, randomSeed: 42 },
+  worker: {},
+};
+
 export interface PushMetrics {
   requests: number;
   agentsInPlace: number;

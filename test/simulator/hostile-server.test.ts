@@ -135,6 +135,37 @@ describe('the REST adapter against a hostile server', () => {
     expect(err.message).toContain('not JSON');
   });
 
+  it('sends a read and its write as one unit: the PUT follows its GET, ahead of the reads queued meanwhile', async () => {
+    const sim = new WfmSimulator({});
+    const docs = ['s-1', 's-2', 's-3', 's-4'].map((id) => ({ ...doc, id }));
+    sim.store.seed(docs);
+    const running = await listen(sim);
+    servers.push(running);
+    const wfm = new RestWfmAdapter({
+      baseUrl: running.url,
+      tokens: staticToken('dev-token'),
+      rate: new AdaptiveRateController({ initialPerSecond: 4 }),
+    });
+    const target = (scheduleId: string) => ({ scheduleId, agentIds: [] });
+    const unit = await wfm.readWriteUnit(1, {});
+    // Three other schedules' reads queue while the unit's read is on its way.
+    const others = ['s-2', 's-3', 's-4'].map((id) => wfm.readSchedule(target(id)));
+    try {
+      const base = await wfm.readSchedule(target('s-1'), unit.call);
+      await wfm.writeAgents(base, [{ agentId: 'a-1', shifts: [] }], unit.call);
+    } finally {
+      unit.release();
+    }
+    await Promise.all(others);
+    expect(sim.requests.map((r) => `${r.method} ${r.scheduleId}`)).toEqual([
+      'GET s-1',
+      'PUT s-1',
+      'GET s-2',
+      'GET s-3',
+      'GET s-4',
+    ]);
+  });
+
   it('starts a request timeout when the request is sent, not while it waits out a pause', async () => {
     const sim = new WfmSimulator({ rateLimitPerSecond: 0.5, rateLimitBurst: 1 });
     sim.store.seed([doc]);

@@ -145,6 +145,145 @@ describe('adaptive rate controller', () => {
     expect(idle.rate.ratePerSecond).toBeLessThan(5 * 1.5 ** 2);
   });
 
+  it('ramps per round trip: against a fast WFM the rate doubles with each round of answers, not each second', async () => {
+    const { rate, time } = controller({ initialPerSecond: 10 });
+    const sent: number[] = [];
+    // 20 callers in a loop, 5 ms round trips, nothing refused.
+    const caller = async () => {
+      while (time.now() < 1_000_000 + 1000) {
+        await rate.acquire();
+        sent.push(time.now());
+        await time.sleep(5);
+        rate.observe(200, noHeaders);
+      }
+    };
+    void Promise.all(Array.from({ length: 20 }, caller));
+    await time.advance(500);
+    expect(rate.ratePerSecond).toBeGreaterThan(200);
+    // Half a second in, far more went out than a rate doubling once a second allows (10 + 10 × 1.4 …).
+    expect(sent.filter((t) => t < 1_000_000 + 500).length).toBeGreaterThan(60);
+    await time.advance(600);
+  });
+
+  it('never allows more than twice the highest send rate the WFM accepted, busy, throttled or idle', async () => {
+    const initial = 10;
+    const LATENCY_MS = 20;
+    const { rate, time } = controller({ initialPerSecond: initial });
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    // Every request in sending order (a constant latency keeps answers in that order), and whether it was accepted.
+    const log: Array<{ sentAt: number; accepted?: boolean }> = [];
+    let best = 0;
+    let refuseShare = 0;
+    const bound = () => Math.max(initial, 2 * best);
+    const check = () => expect(rate.ratePerSecond).toBeLessThanOrEqual(bound() * (1 + 1e-9));
+    const request = async () => {
+      await rate.acquire();
+      const entry: { sentAt: number; accepted?: boolean } = { sentAt: time.now() };
+      log.push(entry);
+      await time.sleep(LATENCY_MS);
+      entry.accepted = random() >= refuseShare;
+      rate.observe(entry.accepted ? 200 : 429, noHeaders);
+      // The highest rate over a stretch of consecutive sends at least a round trip long: accepted requests sent after
+      // its first, per second. (A longer stretch is never faster than the best of the pieces it splits into.)
+      const j = log.lastIndexOf(entry);
+      let accepted = 0;
+      for (let i = j - 1; i >= 0; i--) {
+        accepted += log[i + 1]?.accepted ? 1 : 0;
+        const ms = entry.sentAt - (log[i]?.sentAt ?? 0);
+        if (ms >= LATENCY_MS) best = Math.max(best, (accepted * 1000) / ms);
+        if (ms >= 2 * LATENCY_MS) break;
+      }
+      check();
+    };
+    const phases: Array<{ ms: number; callers: number; gapMs: number; refuse: number }> = [
+      { ms: 3000, callers: 20, gapMs: 0, refuse: 0 }, // slow start against a fast WFM
+      { ms: 600_000, callers: 0, gapMs: 0, refuse: 0 }, // ten quiet minutes
+      { ms: 5000, callers: 50, gapMs: 0, refuse: 0 }, // a burst after the quiet
+      { ms: 60_000, callers: 1, gapMs: 4000, refuse: 0 }, // requests far apart
+      { ms: 10_000, callers: 20, gapMs: 0, refuse: 0.2 }, // throttled
+      { ms: 120_000, callers: 2, gapMs: 1000, refuse: 0 }, // a trickle: the climb must not run ahead
+      { ms: 5000, callers: 40, gapMs: 0, refuse: 0 },
+    ];
+    for (const phase of phases) {
+      refuseShare = phase.refuse;
+      const end = time.now() + phase.ms;
+      const caller = async () => {
+        while (time.now() < end) {
+          await request();
+          if (phase.gapMs > 0) await time.sleep(phase.gapMs);
+        }
+      };
+      void Promise.all(Array.from({ length: phase.callers }, caller));
+      const step = phase.callers === 0 || phase.gapMs > 0 ? 5000 : 250;
+      for (let t = 0; t < phase.ms; t += step) {
+        await time.advance(step);
+        check();
+      }
+      await time.advance(5000); // let the phase's last requests finish
+      check();
+    }
+    expect(rate.stats().throttled).toBeGreaterThan(0);
+    expect(rate.stats().bestAcceptedPerSecond).toBeLessThanOrEqual(best * (1 + 1e-9));
+  });
+
+  it('lets the requests of a unit (a read and its write) go at once, not behind work queued after it', async () => {
+    const { rate, time, grants } = controller({ initialPerSecond: 1 });
+    const t0 = time.now();
+    void rate.acquire().then(() => grants.push(time.now()));
+    const unitSends: number[] = [];
+    const unit = rate.unit(2, async (turns) => {
+      await turns.acquire(); // the read
+      unitSends.push(time.now());
+      await time.sleep(200); // its answer, and the rebase
+      await turns.acquire(); // the write
+      unitSends.push(time.now());
+      await time.sleep(200);
+      await turns.acquire(); // a third request: beyond the unit, it queues
+      unitSends.push(time.now());
+    });
+    for (let i = 0; i < 2; i++) void rate.acquire().then(() => grants.push(time.now()));
+    await time.advance(10_000);
+    await unit;
+    // The write follows its read by the round trip, not by two turns behind the others; the unit's place in the queue
+    // is spaced as two requests.
+    expect(unitSends.slice(0, 2)).toEqual([t0 + 1000, t0 + 1200]);
+    expect(grants).toEqual([t0, t0 + 3000, t0 + 4000]);
+    expect(unitSends[2]).toBe(t0 + 5000);
+  });
+
+  it('gives the turns a unit did not take back: the next caller is spaced only by what it sent', async () => {
+    const { rate, time, grants } = controller({ initialPerSecond: 1 });
+    const t0 = time.now();
+    const unit = rate.unit(3, async (turns) => {
+      await turns.acquire(); // the read found everything in place: no write
+      await time.sleep(100);
+    });
+    void rate.acquire().then(() => grants.push(time.now()));
+    await time.advance(5000);
+    await unit;
+    expect(grants).toEqual([t0 + 1000]);
+  });
+
+  it('holds a unit for a pause the server asked for, then lets it go with the first of the callers queued', async () => {
+    const { rate, time, grants } = controller({ initialPerSecond: 10 });
+    const t0 = time.now();
+    let write: number | undefined;
+    const unit = rate.unit(2, async (turns) => {
+      await turns.acquire();
+      await time.sleep(20);
+      rate.observe(429, new Headers({ 'retry-after': '2' })); // another request's refusal pauses the worker
+      await turns.acquire();
+      write = time.now();
+    });
+    void rate.acquire().then(() => grants.push(time.now()));
+    await time.advance(5000);
+    await unit;
+    expect(write).toBe(t0 + 20 + 2000);
+    expect(grants.length).toBe(1);
+    expect(grants[0]).toBeGreaterThanOrEqual(write ?? Infinity);
+  });
+
   it('caps a huge Retry-After and says so', async () => {
     const onPauseCapped = jest.fn();
     const { rate, time } = controller({ maxPauseMs: 60_000, onPauseCapped });
@@ -162,18 +301,26 @@ describe('adaptive rate controller', () => {
     expect(onRateChange).toHaveBeenCalledWith(expect.objectContaining({ reason: 'throttled (429)' }));
   });
 
-  it('follows announced headers: adopts the limit, spends no more than `remaining` before the reset', async () => {
+  it('follows announced headers: climbs to the limit and not past it, spends no more than `remaining` before the reset', async () => {
     const { rate, time, grants, take } = controller({ initialPerSecond: 1 });
-    rate.observe(
+    const limit = new Headers({ 'ratelimit-limit': '20' });
+    take(100);
+    for (let i = 0; i < 100; i++) {
+      await time.advance(50);
+      while (rate.stats().requests < grants.length) rate.observe(200, limit);
+    }
+    expect(rate.ratePerSecond).toBeCloseTo(19, 5);
+
+    const spent = controller({ initialPerSecond: 1 });
+    spent.rate.observe(
       200,
       new Headers({ 'ratelimit-limit': '20', 'ratelimit-remaining': '0', 'ratelimit-reset': '3' }),
     );
-    expect(rate.ratePerSecond).toBeCloseTo(19, 5);
-    take(3);
-    await time.advance(2999);
-    expect(grants).toEqual([]);
-    await time.advance(1);
-    expect(grants.length).toBe(1);
+    spent.take(3);
+    await spent.time.advance(2999);
+    expect(spent.grants).toEqual([]);
+    await spent.time.advance(1);
+    expect(spent.grants.length).toBe(1);
 
     const spread = controller({ initialPerSecond: 100 });
     spread.rate.observe(200, new Headers({ 'x-ratelimit-remaining': '4', 'x-ratelimit-reset': '2' }));

@@ -2,7 +2,15 @@ import { gzipSync } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../model/failures';
 import { WfmHttp, type WfmHttpOptions } from '../http-client';
-import type { AgentChange, AgentState, ScheduleSnapshot, ScheduleTarget, WfmCall, WfmPort } from '../port';
+import type {
+  AgentChange,
+  AgentState,
+  ScheduleSnapshot,
+  ScheduleTarget,
+  WfmCall,
+  WfmPort,
+  WfmUnit,
+} from '../port';
 import { readAgent } from './agent-reading';
 import { downloadedJson } from './download';
 import { parseAnswer, postJson } from './json-http';
@@ -106,6 +114,15 @@ export class GenesysWfmAdapter implements WfmPort {
         options.notificationWaitMs ?? Math.round((this.asyncWaitMs * 2) / 3),
       ),
     });
+  }
+
+  /**
+   * A chunk's read (the schedule's version, its agents' query, a second query when the chunk spans two management
+   * units) and each write based on it (version, upload URL, upload, update) as one unit at the rate limiter: once
+   * admitted, they go out back to back, so a supervisor has as little time as the network allows to move what was read.
+   */
+  readWriteUnit(writes: number, call: WfmCall): Promise<WfmUnit> {
+    return this.http.reserve(3 + 4 * writes, call);
   }
 
   /** Closes the notification channel's websocket and its timers; the worker calls it once it has stopped. */

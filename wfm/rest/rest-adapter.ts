@@ -1,7 +1,7 @@
 import type { ApplicationFailure } from '@temporalio/common';
 import { protocolViolation } from '../failures';
 import { WfmHttp, type WfmAnswer, type WfmHttpOptions } from '../http-client';
-import type { AgentChange, ScheduleSnapshot, ScheduleTarget, WfmCall, WfmPort } from '../port';
+import type { AgentChange, ScheduleSnapshot, ScheduleTarget, WfmCall, WfmPort, WfmUnit } from '../port';
 import { applyChanges } from './apply-changes';
 import { scheduleDocumentSchema, type ScheduleDocument } from './schedule-document';
 
@@ -23,6 +23,11 @@ export class RestWfmAdapter implements WfmPort {
   constructor(private readonly options: RestAdapterOptions) {
     this.versionIn = options.versionIn ?? 'both';
     this.http = new WfmHttp(options);
+  }
+
+  /** The GET and the PUT(s) based on it, one unit at the rate limiter: each is one request. */
+  readWriteUnit(writes: number, call: WfmCall): Promise<WfmUnit> {
+    return this.http.reserve(1 + writes, call);
   }
 
   async readSchedule({ scheduleId }: ScheduleTarget, call: WfmCall = {}): Promise<ScheduleSnapshot> {
