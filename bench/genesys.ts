@@ -141,6 +141,17 @@ async function buWeek(): Promise<void> {
     console.log(
       `requests: ${api.length} to the API (floor ${floorRequests} = ${(floorRequests / 5).toFixed(1)} s at 5/s), ${refused} answered 429; conflicts ${t.conflicts}; updates that landed ${updates.length} (largest ${Math.max(0, ...updates.map((u) => u.agents.length))} agents)`,
     );
+    const kinds = new Map<string, number>();
+    for (const r of api) {
+      const route = r.path
+        .split('/')
+        .at(-1)
+        ?.replace(/^[0-9a-f-]{36}$/, 'schedule');
+      const kind = `${r.method} ${route} ${r.status}`;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+    console.log(`  by route: ${[...kinds].map(([k, n]) => `${n}× ${k}`).join(', ')}`);
+    console.log(`  landed updates (agents each): ${updates.map((u) => u.agents.length).join(', ')}`);
     sim.patchOptions({ otherWriterMs: 0 });
     const violations = checkGenesysInvariants({ plan, state: state(sim), commits: sim.store.commits });
     console.log(
