@@ -203,7 +203,7 @@ describe('the Genesys adapter with notifications, against the Genesys simulator'
       again,
       rebase(again.agents, [{ agentId: target.agentIds[1] ?? '', shifts: planned }]).changes,
     );
-    await eventually(() => expect(opens()).toHaveLength(2), 5_000, 20);
+    await eventually(() => expect(opens()).toHaveLength(2), 15_000, 20);
     expect(events.map((e) => e.kind)).toContain('evicted');
     expect(opens()[1]).toMatchObject({ reused: false, topics: 1 });
     const last = events.filter((e) => e.kind === 'open').at(-1);
