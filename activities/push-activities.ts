@@ -36,6 +36,7 @@ export function createStoreActivities({ plans, results }: { plans: PlanStore; re
       appliedMask?: AgentMask;
       inPlaceMask?: AgentMask;
       keptMask?: AgentMask;
+      protectedMask?: AgentMask;
     }): Promise<void> {
       const planned = input.planRef
         ? await plans.getSchedule(input.planRef, input.result.scheduleId)
@@ -47,6 +48,7 @@ export function createStoreActivities({ plans, results }: { plans: PlanStore; re
           applied: input.appliedMask ?? '',
           inPlace: input.inPlaceMask ?? '',
           kept: input.keptMask,
+          protectedTime: input.protectedMask,
           failure: input.result.failure ?? { type: 'Error', message: 'the schedule push did not complete' },
         });
       await results.putResult(input.planId, agents ? { ...input.result, agents } : input.result);
@@ -88,7 +90,7 @@ export function createSyncActivity({
           'PlanMismatch',
         );
       }
-      const { result, newerEdits } = await syncScheduleWith(wfm, planned, {
+      const { result, newerEdits, collisions } = await syncScheduleWith(wfm, planned, {
         maxAgentsPerWrite,
         onNewerEdit: input.onNewerEdit,
         appliedBefore: input.appliedBefore,
@@ -100,6 +102,7 @@ export function createSyncActivity({
         applied: result.appliedMask ?? '',
         inPlace: result.inPlaceMask ?? '',
         newerEdits,
+        collisions,
       });
       await results.putResult(input.planId, line);
       return { ...result, recorded: true };

@@ -1,13 +1,22 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { maskOf, maskUnion, maskWith, maskWithout, type AgentMask } from '../model/agent-mask';
+import { maskUnion, maskWith, maskWithout, type AgentMask } from '../model/agent-mask';
+import { sleep } from '../common/sleep';
 import type { NewerEdit } from '../model/agent-outcome';
 import { FailureType } from '../model/failures';
-import type { SchedulePlan } from '../model/plan';
+import type { AgentPlan, SchedulePlan } from '../model/plan';
+import type { ProtectedCollision } from '../model/protected-time';
 import type { NewerEditPolicy } from '../model/push-options';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { emptyProgress, type SyncProgress, type SyncResult } from '../model/sync-progress';
-import { scheduleTargetOf, type RequestCounts, type WfmCall, type WfmPort } from '../wfm/port';
+import {
+  scheduleTargetOf,
+  type AgentChange,
+  type RequestCounts,
+  type ScheduleSnapshot,
+  type WfmCall,
+  type WfmPort,
+} from '../wfm/port';
 import { rebase } from '../wfm/rebase';
 
 export interface SyncOptions {
@@ -24,16 +33,29 @@ export interface Synced {
   result: SyncResult;
   /** Agents edited since the plan, as the last read found them: for the result store only. */
   newerEdits: Map<string, NewerEdit>;
+  /** Agents not written because their plan overlaps protected time (approved time off): for the result store only. */
+  collisions: Map<string, ProtectedCollision>;
 }
 
 /**
- * Reads the schedule as it is now, re-applies the plan on top (rebase, never replay) and writes it conditionally, in
- * chunks, each based on the version the previous write returned. When the schedule already holds the plan, nothing is
- * written: after a lost acknowledgement, the retry lands here.
+ * Conflicts a chunk of a per-agent WFM may meet in a row, with nothing landing in between, before the sync gives the
+ * conflict to the workflow (which counts it against the schedule's budget and backs off).
+ */
+export const CHUNK_CONFLICTS_WITHOUT_PROGRESS = 8;
+
+/**
+ * Reads the schedule as it is now, re-applies the plan on top (rebase, never replay) and writes it conditionally.
+ * When the schedule already holds the plan, nothing is written: after a lost acknowledgement, the retry lands here.
+ *
+ * A WFM that reads per agent (`readsPerAgent`, Genesys Cloud) is worked a chunk of planned agents at a time: read
+ * those agents, rebase, write, next chunk. A version conflict there means another writer (a supervisor) moved what
+ * the chunk read: the chunk is read again at once and written again, and what earlier chunks landed stays landed;
+ * only `CHUNK_CONFLICTS_WITHOUT_PROGRESS` conflicts in a row go back to the workflow. Any other WFM is read whole
+ * once and written in chunks, each based on the version the previous write returned; a conflict goes back to the
+ * workflow, which counts it and calls again for a fresh read.
  *
  * Counts survive retries in the heartbeat details and reach the workflow in a failure's details, so the report says
- * what really happened across attempts. A version conflict goes back to the workflow, which counts it and calls
- * again for a fresh read.
+ * what really happened across attempts.
  */
 export async function syncScheduleWith(
   wfm: WfmPort,
@@ -53,50 +75,114 @@ export async function syncScheduleWith(
   // The adapter counts every request it sends (and every 429) into this call's counts.
   const call: WfmCall = { signal: ctx.cancellationSignal, counts: { requests: 0, rateLimited: 0 } };
   const progressNow = () => withRequestCounts(progress, call.counts);
+  const chunkSize = Math.max(1, Math.min(options.maxAgentsPerWrite, wfm.maxAgentsPerWrite ?? Infinity));
+  const newerEdits = new Map<string, NewerEdit & { agentId: string }>();
+  const collisions = new Map<string, ProtectedCollision>();
+
+  /** Reads `agents`, rebases them, and records what the read found for them (masks, counts, outcomes' facts). */
+  const readAndRebase = async (agents: readonly AgentPlan[]) => {
+    const snapshot = await wfm.readSchedule({ ...target, agentIds: agents.map((a) => a.agentId) }, call);
+    progress.firstVersionRead ??= snapshot.version;
+    const rebased = rebase(snapshot.agents, agents, options.onNewerEdit);
+    const ids = agents.map((a) => a.agentId);
+    const here = indexesOf(ids);
+    settleEarlierWrites(progress, ids, rebased.inPlace, indexesOf);
+    for (const id of ids) {
+      newerEdits.delete(id);
+      collisions.delete(id);
+    }
+    for (const edit of rebased.newerEdits) newerEdits.set(edit.agentId, edit);
+    for (const { agentId, ...collision } of rebased.collisions) collisions.set(agentId, collision);
+    const leftToTheirs = rebased.newerEdits.filter((e) => e.action !== 'overwritten');
+    // An agent this push wrote earlier and someone edited again since holds their edit now, not the plan.
+    progress.appliedMask = maskWithout(
+      progress.appliedMask ?? '',
+      indexesOf(leftToTheirs.map((e) => e.agentId)),
+    );
+    const replace = (mask: AgentMask | undefined, now: readonly string[]) =>
+      maskWith(maskWithout(mask ?? '', here), indexesOf(now));
+    progress.inPlaceMask = replace(progress.inPlaceMask, rebased.inPlace);
+    progress.keptMask = replace(
+      progress.keptMask,
+      leftToTheirs.filter((e) => e.action === 'kept').map((e) => e.agentId),
+    );
+    progress.protectedMask = replace(
+      progress.protectedMask,
+      rebased.collisions.map((c) => c.agentId),
+    );
+    const edits = [...newerEdits.values()];
+    progress.agentsKeptTheirs = edits.filter((e) => e.action === 'kept').length;
+    progress.agentsNewerEditRefused = edits.filter((e) => e.action === 'refused').length;
+    progress.agentsProtected = collisions.size;
+    return { snapshot, changes: rebased.changes };
+  };
+
+  /** Writes `changes` onto `base` in chunks; each chunk's agents count as landed once its write returns. */
+  const writeChunks = async (base: ScheduleSnapshot, changes: AgentChange[]) => {
+    const changing = new Set(changes.map((c) => c.agentId));
+    // Before any write: if this worker dies mid-write, the next attempt knows which agents a write may have landed.
+    // (A first heartbeat goes out at once; later ones are batched by the SDK.)
+    progress.agentsToLand = [...progress.agentsToLand.filter((id) => !changing.has(id)), ...changing];
+    ctx.heartbeat(progressNow());
+    let current = base;
+    for (let i = 0; i < changes.length; i += chunkSize) {
+      const chunk = changes.slice(i, i + chunkSize);
+      current = await wfm.writeAgents(current, chunk, call);
+      if (current.published !== undefined) progress.published = current.published;
+      progress.agentsChanged += chunk.length;
+      progress.writes++;
+      const written = new Set(chunk.map((c) => c.agentId));
+      progress.appliedMask = maskWith(progress.appliedMask ?? '', indexesOf([...written]));
+      progress.agentsToLand = progress.agentsToLand.filter((id) => !written.has(id));
+      ctx.heartbeat(progressNow());
+    }
+    return current.version;
+  };
+
   // A steady heartbeat lets Temporal notice a dead worker within the heartbeat timeout, also while this sync waits
   // out a rate limit for a long time.
   const beat = setInterval(() => ctx.heartbeat(progressNow()), HEARTBEAT_EVERY_MS);
   try {
-    let current = await wfm.readSchedule(target, call);
-    progress.firstVersionRead ??= current.version;
-    const { changes, inPlace, newerEdits } = rebase(current.agents, planned.agents, options.onNewerEdit);
-    settleEarlierWrites(progress, inPlace, indexesOf);
-    const leftToTheirs = newerEdits.filter((e) => e.action !== 'overwritten');
-    // An agent this push wrote earlier and someone edited again since holds their edit now, not the plan.
-    progress.appliedMask = maskWithout(progress.appliedMask, indexesOf(leftToTheirs.map((e) => e.agentId)));
-    progress.inPlaceMask = maskOf(agentIds, inPlace);
-    const kept = leftToTheirs.filter((e) => e.action === 'kept');
-    progress.keptMask = maskOf(
-      agentIds,
-      kept.map((e) => e.agentId),
-    );
-    progress.agentsKeptTheirs = kept.length;
-    progress.agentsNewerEditRefused = leftToTheirs.filter((e) => e.action === 'refused').length;
-    progress.agentsToLand = changes.map((c) => c.agentId);
-    // Before any write: if this worker dies mid-write, the next attempt knows which agents a write may have landed.
-    // (A first heartbeat goes out at once; later ones are batched by the SDK.)
-    ctx.heartbeat(progressNow());
-    for (let i = 0; i < changes.length; i += options.maxAgentsPerWrite) {
-      const chunk = changes.slice(i, i + options.maxAgentsPerWrite);
-      current = await wfm.writeAgents(current, chunk, call);
-      progress.agentsChanged += chunk.length;
-      progress.writes++;
-      const written = new Set(chunk.map((c) => c.agentId));
-      progress.appliedMask = maskWith(progress.appliedMask, indexesOf([...written]));
-      progress.agentsToLand = progress.agentsToLand.filter((id) => !written.has(id));
-      ctx.heartbeat(progressNow());
+    let versionNow: string | undefined;
+    if (!wfm.readsPerAgent) {
+      const { snapshot, changes } = await readAndRebase(planned.agents);
+      versionNow = await writeChunks(snapshot, changes);
+    } else {
+      for (let i = 0; i < planned.agents.length; i += chunkSize) {
+        const agents = planned.agents.slice(i, i + chunkSize);
+        for (let conflictsInARow = 0; ;) {
+          const { snapshot, changes } = await readAndRebase(agents);
+          try {
+            versionNow = await writeChunks(snapshot, changes);
+            break;
+          } catch (err) {
+            if (!isVersionConflict(err) || ++conflictsInARow >= CHUNK_CONFLICTS_WITHOUT_PROGRESS) throw err;
+            progress.conflicts = (progress.conflicts ?? 0) + 1;
+            ctx.heartbeat(progressNow());
+            // Another writer moved the chunk between its read and its write: read again at once the first time, then
+            // after a short random pause, so two writers in step fall out of it.
+            if (conflictsInARow > 1)
+              await sleep(Math.random() * 50 * 2 ** conflictsInARow, ctx.cancellationSignal);
+          }
+        }
+      }
     }
-    const result = { ...progressNow(), versionNow: current.version };
+    const result = { ...progressNow(), versionNow: versionNow ?? progress.firstVersionRead ?? '' };
     ctx.log.info('schedule synced', { scheduleId: planned.scheduleId, ...countsOf(result) });
     return {
       result,
-      newerEdits: new Map(newerEdits.map(({ agentId, ...edit }) => [agentId, edit])),
+      newerEdits: new Map([...newerEdits.values()].map(({ agentId, ...edit }) => [agentId, edit])),
+      collisions,
     };
   } catch (err) {
     throw withProgress(err, progressNow(), ctx);
   } finally {
     clearInterval(beat);
   }
+}
+
+function isVersionConflict(err: unknown): boolean {
+  return err instanceof ApplicationFailure && err.type === FailureType.VersionConflict;
 }
 
 function withRequestCounts(progress: SyncProgress, counts: RequestCounts | undefined): SyncProgress {
@@ -112,6 +198,7 @@ function countsOf({
   appliedMask: _a,
   inPlaceMask: _i,
   keptMask: _k,
+  protectedMask: _p,
   ...counts
 }: SyncProgress) {
   return counts;
@@ -119,11 +206,13 @@ function countsOf({
 
 /**
  * Agents an earlier attempt set out to write (a write whose answer was lost, or a worker that died mid-write) and that
- * are in place now were landed by that write: count them as changed, not as found in place.
+ * are in place now were landed by that write: count them as changed, not as found in place. `readIds` are the agents
+ * this read covered; the others stay to be settled by the read that covers them.
  */
 function settleEarlierWrites(
   progress: SyncProgress,
-  inPlace: string[],
+  readIds: readonly string[],
+  inPlace: readonly string[],
   indexesOf: (ids: readonly string[]) => number[],
 ): void {
   if (progress.agentsToLand.length === 0) return;
@@ -132,7 +221,8 @@ function settleEarlierWrites(
   progress.agentsChanged += landed.length;
   progress.writes += landed.length > 0 ? 1 : 0;
   progress.appliedMask = maskWith(progress.appliedMask ?? '', indexesOf(landed));
-  progress.agentsToLand = [];
+  const read = new Set(readIds);
+  progress.agentsToLand = progress.agentsToLand.filter((id) => !read.has(id));
 }
 
 /** Records what the failure means for the counts, keeps them for the next attempt, and hands them to the workflow. */

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { codecServerCommand } from './commands/codec-server';
 import { demoCommand } from './commands/demo';
+import { genesysCommand } from './commands/genesys';
 import { devServerCommand } from './commands/dev-server';
 import { diffCommand } from './commands/diff';
 import { pushCommand } from './commands/push';
@@ -47,6 +48,7 @@ for (const command of [
   simCommand(),
   sampleCommand(),
   demoCommand(),
+  genesysCommand(),
 ])
   program.addCommand(command);
 

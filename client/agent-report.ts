@@ -24,19 +24,21 @@ export async function pushAgentReport(
 const MAX_HUMAN_ROWS = 200;
 
 /**
- * The per-agent report for a person: the counts, then the agents that need a look (kept-theirs, failed) with the
+ * The per-agent report for a person: the counts, then the agents that need a look (kept-theirs, protected, failed) with the
  * reason and their live shifts, then, when few enough, every other agent.
  */
 export function formatAgentReport(report: AgentReport): string {
   const c = report.counts;
   const lines = [
-    `Push ${report.planId} (${report.state}): ${report.agents.length} agents: ${c.applied} applied, ${c['already-in-place']} already in place, ${c['kept-theirs']} kept theirs, ${c.failed} failed`,
+    `Push ${report.planId} (${report.state}): ${report.agents.length} agents: ${c.applied} applied, ${c['already-in-place']} already in place, ${c['kept-theirs']} kept theirs, ${c.protected} protected (plan overlaps approved time off), ${c.failed} failed`,
   ];
   if (report.schedulesWithoutAgentOutcomes.length > 0)
     lines.push(
       `  ${report.schedulesWithoutAgentOutcomes.length} schedule(s) were recorded without per-agent outcomes: ${report.schedulesWithoutAgentOutcomes.slice(0, 10).join(', ')}`,
     );
-  const notable = report.agents.filter((a) => a.outcome === 'kept-theirs' || a.outcome === 'failed');
+  const notable = report.agents.filter(
+    (a) => a.outcome === 'kept-theirs' || a.outcome === 'protected' || a.outcome === 'failed',
+  );
   const rows = report.agents.length <= MAX_HUMAN_ROWS ? report.agents : notable.slice(0, MAX_HUMAN_ROWS);
   if (rows.length > 0) lines.push('', table(rows));
   if (rows.length < report.agents.length)
@@ -55,6 +57,7 @@ function table(rows: AgentRow[]): string {
 
 function detail(row: AgentRow): string {
   const parts: string[] = [];
+  if (row.protectedTime) parts.push(withoutControlCharacters(row.protectedTime.reason));
   if (row.failure) parts.push(`${row.failure.type}: ${withoutControlCharacters(row.failure.message)}`);
   if (row.newerEdit) {
     const version = row.newerEdit.liveVersion === undefined ? '' : ` v${row.newerEdit.liveVersion}`;
@@ -90,6 +93,7 @@ export const AGENT_CSV_COLUMNS = [
   'newerEdit',
   'liveVersion',
   'liveShifts',
+  'protectedTime',
 ] as const;
 
 /** RFC 4180 CSV, one row per planned agent, with a header row. */
@@ -103,6 +107,7 @@ export function agentReportCsv(report: AgentReport): string {
     r.newerEdit?.action ?? '',
     r.newerEdit?.liveVersion ?? '',
     r.newerEdit ? shiftsText(r.newerEdit.liveShifts) : '',
+    r.protectedTime?.reason ?? '',
   ]);
   return [[...AGENT_CSV_COLUMNS], ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

@@ -69,7 +69,8 @@ export function summaryLine(report: DiffReport): string {
   return (
     `Summary: ${s.schedulesRead} of ${s.schedules} schedules read, ${s.schedulesUnreadable} not read; ` +
     `${s.agentsToWrite} of ${s.agents} agents would be written (${s.agentsMissing} not in their schedule yet, ${s.agentsCleared} cleared), ` +
-    `${s.agentsInPlace} already in place, ${s.agentsEditedSincePlan} edited since the plan (${kept} under --on-newer-edit ${report.onNewerEdit}); ` +
+    `${s.agentsInPlace} already in place, ${s.agentsEditedSincePlan} edited since the plan (${kept} under --on-newer-edit ${report.onNewerEdit}), ` +
+    `${s.agentsProtected ?? 0} left alone (their plan overlaps approved time off or another system's activity); ` +
     `shifts: ${s.shiftsAdded} added, ${s.shiftsReplaced} replaced, ${s.shiftsRemoved} removed.`
   );
 }

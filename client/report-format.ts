@@ -73,11 +73,16 @@ export function formatReport(report: PushReport, options: { allSchedules?: boole
   const t = report.totals;
   const lines = [
     `Push ${report.planId}: ${verdict(report)}`,
-    `  agents:    ${t.agentsChanged + t.agentsAlreadyInPlace} of ${t.agentsPlanned} in the planned state (${t.agentsChanged} changed, ${t.agentsAlreadyInPlace} already in place), ${keptTheirs(t.agentsKeptTheirs)}${t.agentsFailed} failed`,
+    `  agents:    ${t.agentsChanged + t.agentsAlreadyInPlace} of ${t.agentsPlanned} in the planned state (${t.agentsChanged} changed, ${t.agentsAlreadyInPlace} already in place), ${keptTheirs(t.agentsKeptTheirs)}${protectedLine(t.agentsProtected)}${t.agentsFailed} failed`,
     `  schedules: ${t.schedulesDone - t.schedulesFailed} of ${t.schedules} done, ${t.schedulesFailed} failed`,
     `  writes:    ${t.writes}; version conflicts met and resolved: ${t.conflicts}; transient retries: ${t.transientRetries}`,
     `  requests:  ${t.requests ?? 0} sent to the WFM, ${t.rateLimitWaits} answered 429 (rate limited)`,
   ];
+  const published = report.schedules.filter((s) => s.published && s.agentsChanged > 0);
+  if (published.length > 0)
+    lines.push(
+      `  notified:  the ${published.reduce((n, s) => n + s.agentsChanged, 0)} agents changed in ${published.length} published schedule(s), by Genesys (updates of at most 1,000 agents, so none is left out)`,
+    );
   const failed = report.schedules.filter((s) => s.failure);
   if (failed.length > 0) {
     lines.push('', `Schedules not done (${failed.length}):`);
@@ -98,13 +103,23 @@ function keptTheirs(n: number | undefined): string {
   return n ? `${n} kept theirs (edited since the plan; report --agents lists them), ` : '';
 }
 
+/** Agents whose plan overlaps approved time off: shown only when there are some. */
+function protectedLine(n: number | undefined): string {
+  return n
+    ? `${n} left alone (their plan overlaps approved time off; report --agents names the request and day), `
+    : '';
+}
+
 function verdict(report: PushReport): string {
   const t = report.totals;
   if (report.state === 'running')
     return `running, ${t.schedulesDone} of ${t.schedules} schedules done so far`;
   const ended = report.state === 'completed' ? '' : ` (push ${report.state.toUpperCase()})`;
+  const protectedAgents = t.agentsProtected ?? 0;
   return t.schedulesFailed === 0
-    ? `every planned change is in place${ended}`
+    ? protectedAgents > 0
+      ? `every planned change is in place but ${protectedAgents} agent(s) on approved time off${ended}`
+      : `every planned change is in place${ended}`
     : `${t.schedulesFailed} schedule(s) NOT done${ended}`;
 }
 

@@ -1,8 +1,9 @@
 import { maskHas, type AgentMask } from './agent-mask';
+import { describeProtectedTime, type ProtectedCollision } from './protected-time';
 import type { Shift } from './shift';
 
 /** What became of one planned agent in a push. */
-export const AGENT_OUTCOMES = ['applied', 'already-in-place', 'kept-theirs', 'failed'] as const;
+export const AGENT_OUTCOMES = ['applied', 'already-in-place', 'kept-theirs', 'protected', 'failed'] as const;
 export type AgentOutcomeKind = (typeof AGENT_OUTCOMES)[number];
 
 /** An agent someone edited after the plan was computed: what the push found live, and what it did about it. */
@@ -23,6 +24,11 @@ export interface AgentOutcome {
   failure?: { type: string; message: string };
   /** Present when the agent was edited since the plan was computed (its `basedOn` no longer matched). */
   newerEdit?: NewerEdit;
+  /**
+   * `protected`: the plan overlaps time nobody but its owner may change (approved time off, another system's
+   * activity), so the agent was left as it is; the first such time, how many the plan overlaps, and a line to read.
+   */
+  protectedTime?: ProtectedCollision & { reason: string };
 }
 
 export interface AgentOutcomeFacts {
@@ -39,6 +45,10 @@ export interface AgentOutcomeFacts {
    * progress carries masks, not the live shifts.
    */
   kept?: AgentMask;
+  /** Agents whose plan overlaps protected time at the last read, by agent ID (with what it overlaps). */
+  collisions?: ReadonlyMap<string, ProtectedCollision>;
+  /** The same agents as a mask, when only the mask survived (a failed sync's progress). */
+  protectedTime?: AgentMask;
   /** Why the other agents did not land (the schedule's failure); absent when the schedule's sync completed. */
   failure?: { type: string; message: string };
 }
@@ -50,6 +60,14 @@ export function agentOutcomes(facts: AgentOutcomeFacts): AgentOutcome[] {
     const edit = newerEdit ? { newerEdit } : {};
     if (maskHas(facts.applied, i)) return { agentId, outcome: 'applied', ...edit };
     if (maskHas(facts.inPlace, i)) return { agentId, outcome: 'already-in-place' };
+    const collision = facts.collisions?.get(agentId);
+    if (collision)
+      return {
+        agentId,
+        outcome: 'protected',
+        protectedTime: { ...collision, reason: protectedReason(collision) },
+      };
+    if (maskHas(facts.protectedTime, i)) return { agentId, outcome: 'protected' };
     if (newerEdit?.action === 'kept' || maskHas(facts.kept, i))
       return { agentId, outcome: 'kept-theirs', ...edit };
     if (newerEdit?.action === 'refused')
@@ -62,6 +80,12 @@ export function agentOutcomes(facts: AgentOutcomeFacts): AgentOutcome[] {
       ...edit,
     };
   });
+}
+
+/** "plan overlaps approved time off (time-off request tor-1) on 2026-03-03; not written (2 overlaps)". */
+export function protectedReason(c: ProtectedCollision): string {
+  const more = c.collisions > 1 ? ` (and ${c.collisions - 1} more)` : '';
+  return `the plan overlaps ${describeProtectedTime(c.protectedTime)}${more}; left as it is, nothing written`;
 }
 
 export function newerEditFailure(edit: NewerEdit): { type: string; message: string } {

@@ -5,7 +5,8 @@ import type { Shift } from './shift';
 export const DIFF_READ_ATTEMPTS = 8;
 
 /** What a push would do with one planned agent, under the overwrite policy the diff was asked about. */
-export type DiffAction = 'write' | 'none' | 'keep-theirs' | 'fail';
+/** `protected`: the plan overlaps approved time off or another system's activity; the push leaves the agent alone. */
+export type DiffAction = 'write' | 'none' | 'keep-theirs' | 'fail' | 'protected';
 
 /** One planned agent: how its live shifts differ from the plan. */
 export interface AgentDiff {
@@ -25,6 +26,8 @@ export interface AgentDiff {
   /** For an agent edited since the plan: what it holds live, and its version where the WFM keeps one. */
   liveShifts?: Shift[];
   liveVersion?: string;
+  /** For a `protected` agent: what its plan overlaps, as a person reads it. */
+  protectedTime?: string;
 }
 
 /** Counts over agents and shifts: per schedule, and added up over the plan. */
@@ -38,6 +41,8 @@ export interface DiffCounts {
   /** Agents whose plan is `[]` and who hold shifts now. */
   agentsCleared: number;
   agentsEditedSincePlan: number;
+  /** Agents whose plan overlaps approved time off or another system's activity: never written. */
+  agentsProtected: number;
   shiftsAdded: number;
   shiftsReplaced: number;
   shiftsRemoved: number;
@@ -73,6 +78,7 @@ export function emptyDiffCounts(): DiffCounts {
     agentsMissing: 0,
     agentsCleared: 0,
     agentsEditedSincePlan: 0,
+    agentsProtected: 0,
     shiftsAdded: 0,
     shiftsReplaced: 0,
     shiftsRemoved: 0,
@@ -81,7 +87,7 @@ export function emptyDiffCounts(): DiffCounts {
 
 export function addDiffCounts(a: DiffCounts, b: DiffCounts): DiffCounts {
   const sum = emptyDiffCounts();
-  for (const key of Object.keys(sum) as Array<keyof DiffCounts>) sum[key] = a[key] + b[key];
+  for (const key of Object.keys(sum) as Array<keyof DiffCounts>) sum[key] = (a[key] ?? 0) + (b[key] ?? 0); // stored before a count existed: 0
   return sum;
 }
 

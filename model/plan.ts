@@ -32,6 +32,11 @@ export const schedulePlanSchema = z.strictObject({
   weekId: z.iso
     .date({ message: 'must be a date, YYYY-MM-DD (the first day of the schedule week)' })
     .optional(),
+  /**
+   * Genesys Cloud: publish the schedule with this push if it is not published yet (a published schedule cannot be
+   * unpublished). Changes go in updates of at most 1,000 agents, so Genesys notifies every changed agent.
+   */
+  publish: z.boolean().optional(),
   agents: z.array(agentPlanSchema).min(1, 'a schedule must name at least one agent'),
 });
 export type SchedulePlan = z.infer<typeof schedulePlanSchema>;
@@ -151,6 +156,15 @@ function genesysAddressProblems(json: unknown): PlanProblem[] {
  * silently ignoring it would let an edit the plan meant to guard against pass.
  */
 function restVersionProblems(json: unknown): PlanProblem[] {
+  const publishing = arrayAt(json, 'schedules').flatMap((schedule, s) =>
+    schedule && typeof schedule === 'object' && 'publish' in schedule
+      ? [{ path: `schedules[${s}].publish`, message: 'only WFM_API_STYLE=genesys publishes schedules' }]
+      : [],
+  );
+  return [...publishing, ...restBasedOnVersionProblems(json)];
+}
+
+function restBasedOnVersionProblems(json: unknown): PlanProblem[] {
   return arrayAt(json, 'schedules').flatMap((schedule, s) =>
     arrayAt(schedule, 'agents').flatMap((agent, a) => {
       const basedOn =

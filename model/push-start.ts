@@ -71,6 +71,9 @@ export const pushSummarySchema = z
       agentsKeptTheirs: count().describe(
         'agents edited since the plan was computed and left as they are (keep-theirs)',
       ),
+      agentsProtected: count().describe(
+        'agents not written because their plan overlaps approved time off or an activity booked by another system (Genesys Cloud)',
+      ),
       agentsFailed: count(),
       schedulesFailed: count(),
       conflicts: count().describe('version conflicts met and resolved by re-reading and rebasing'),

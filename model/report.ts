@@ -24,6 +24,13 @@ export interface ScheduleResult {
   agentsAlreadyInPlace: number;
   /** Agents edited since the plan was computed and left as they are (`--on-newer-edit keep-theirs`). */
   agentsKeptTheirs?: number;
+  /**
+   * Agents not written because their plan overlaps protected time: approved time off or an activity booked by another
+   * system (Genesys Cloud). Left as they are; `report --agents` names the time-off request and day.
+   */
+  agentsProtected?: number;
+  /** Genesys Cloud: the schedule is published, so every agent the push changed was notified by Genesys. */
+  published?: boolean;
   /** Version conflicts met and resolved by re-reading and rebasing. */
   conflicts: number;
   /** Read-rebase-write cycles the child ran. */
@@ -51,6 +58,8 @@ export interface PushTotals {
   agentsAlreadyInPlace: number;
   /** Agents edited since the plan was computed and left as they are (keep-theirs). */
   agentsKeptTheirs: number;
+  /** Agents not written because their plan overlaps approved time off or another system's activity. */
+  agentsProtected: number;
   agentsFailed: number;
   schedulesFailed: number;
   conflicts: number;
@@ -96,6 +105,7 @@ export function emptyTotals(schedules: number, agentsPlanned: number): PushTotal
     agentsChanged: 0,
     agentsAlreadyInPlace: 0,
     agentsKeptTheirs: 0,
+    agentsProtected: 0,
     agentsFailed: 0,
     schedulesFailed: 0,
     conflicts: 0,
@@ -146,6 +156,7 @@ export function buildReport(
 export function addToTotals(totals: PushTotals, result: ScheduleResult): PushTotals {
   const failed = result.outcome === 'failed' || result.outcome === 'not-started';
   const kept = result.agentsKeptTheirs ?? 0;
+  const protectedAgents = result.agentsProtected ?? 0;
   return {
     ...totals,
     schedulesDone: totals.schedulesDone + 1,
@@ -153,9 +164,12 @@ export function addToTotals(totals: PushTotals, result: ScheduleResult): PushTot
     agentsAlreadyInPlace: totals.agentsAlreadyInPlace + result.agentsAlreadyInPlace,
     // Totals carried over continue-as-new from a run before the field existed lack it.
     agentsKeptTheirs: (totals.agentsKeptTheirs ?? 0) + kept,
+    agentsProtected: (totals.agentsProtected ?? 0) + protectedAgents,
     agentsFailed:
       totals.agentsFailed +
-      (failed ? result.agentsPlanned - result.agentsChanged - result.agentsAlreadyInPlace - kept : 0),
+      (failed
+        ? result.agentsPlanned - result.agentsChanged - result.agentsAlreadyInPlace - kept - protectedAgents
+        : 0),
     schedulesFailed: totals.schedulesFailed + (failed ? 1 : 0),
     conflicts: totals.conflicts + result.conflicts,
     requests: (totals.requests ?? 0) + (result.requests ?? 0),

@@ -18,6 +18,8 @@ export function addSyncCounts(result: ScheduleResult, p: SyncProgress): void {
   result.requests = (result.requests ?? 0) + (p.requests ?? 0);
   result.rateLimitWaits += p.rateLimitWaits;
   result.transientRetries += p.transientRetries;
+  // Conflicts the sync resolved itself (re-reading a chunk); the workflow counts the ones it sees.
+  result.conflicts += p.conflicts ?? 0;
 }
 
 /**
@@ -33,8 +35,14 @@ export function settledResult(prior: ScheduleResult, sync: SyncResult): Schedule
   result.agentsChanged = Math.min(result.agentsChanged, planned);
   const kept = sync.agentsKeptTheirs ?? 0;
   const refused = sync.agentsNewerEditRefused ?? 0;
+  const protectedAgents = sync.agentsProtected ?? 0;
   if (kept > 0) result.agentsKeptTheirs = kept;
-  result.agentsAlreadyInPlace = Math.max(0, planned - result.agentsChanged - kept - refused);
+  if (protectedAgents > 0) result.agentsProtected = protectedAgents;
+  if (sync.published) result.published = true;
+  result.agentsAlreadyInPlace = Math.max(
+    0,
+    planned - result.agentsChanged - kept - refused - protectedAgents,
+  );
   if (refused > 0) {
     result.outcome = 'failed';
     result.failure = {
@@ -48,6 +56,11 @@ export function settledResult(prior: ScheduleResult, sync: SyncResult): Schedule
 /** On a failed schedule's line: agents left to someone's newer edit (keep-theirs) at the sync's last read. */
 export function keptAtLastRead(p: SyncProgress | undefined): number {
   return p?.keptMask === undefined ? 0 : maskCount(p.keptMask);
+}
+
+/** On a failed schedule's line: agents whose plan overlaps protected time, at the sync's last read. */
+export function protectedAtLastRead(p: SyncProgress | undefined): number {
+  return p?.protectedMask === undefined ? 0 : maskCount(p.protectedMask);
 }
 
 /** On a failed schedule's line: the agents that held the plan at the sync's last read (none written by the push). */

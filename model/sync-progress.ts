@@ -32,6 +32,17 @@ export interface SyncProgress {
   agentsKeptTheirs?: number;
   /** At the last read: agents edited since the plan was computed and refused (fail). */
   agentsNewerEditRefused?: number;
+  /** Planned agents not written because their plan overlaps protected time (approved time off), at the last read. */
+  protectedMask?: AgentMask;
+  /** At the last read: agents whose plan overlaps protected time, left as they are. */
+  agentsProtected?: number;
+  /**
+   * Version conflicts this sync met and resolved itself by reading the chunk again (a WFM that reads per agent); the
+   * workflow adds them to the schedule's conflicts.
+   */
+  conflicts?: number;
+  /** Genesys Cloud: the schedule was published when this sync last wrote it (each changed agent was notified). */
+  published?: boolean;
 }
 
 export function emptyProgress(): SyncProgress {

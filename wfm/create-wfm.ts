@@ -1,5 +1,6 @@
 import type { Logger } from '../common/logger';
 import { GenesysWfmAdapter } from './genesys/genesys-adapter';
+import type { NotificationChannelEvent } from './genesys/notifications';
 import { GenesysOAuthTokens } from './genesys/oauth';
 import type { WfmPort } from './port';
 import { AdaptiveRateController } from './rate/adaptive-rate';
@@ -26,7 +27,13 @@ export function createWfm(settings: WfmSettings, logger: Logger): WfmPort {
       clientSecret: settings.clientSecret,
       requestTimeoutMs: settings.requestTimeoutMs,
     });
-    return new GenesysWfmAdapter({ ...http, apiBaseUrl: settings.apiBaseUrl, tokens });
+    return new GenesysWfmAdapter({
+      ...http,
+      apiBaseUrl: settings.apiBaseUrl,
+      tokens,
+      queryNotifyId: settings.queryNotifyId,
+      notifications: { onEvent: (event) => logChannelEvent(logger, event) },
+    });
   }
   return new RestWfmAdapter({
     ...http,
@@ -34,6 +41,31 @@ export function createWfm(settings: WfmSettings, logger: Logger): WfmPort {
     tokens: staticToken(settings.token),
     versionIn: settings.versionIn,
   });
+}
+
+/** The notification channel's life in the worker's log: a refused topic names what the OAuth client lacks. */
+function logChannelEvent(logger: Logger, event: NotificationChannelEvent): void {
+  switch (event.kind) {
+    case 'open':
+      return logger.info(
+        `Genesys notification channel ${event.channelId} open (${event.reused ? 'reconnected' : 'new'}, ${event.topics} topics)`,
+        event,
+      );
+    case 'topic-refused':
+      return logger.warn(`Genesys refused topic ${event.topic}: ${event.reason}`, event);
+    case 'evicted':
+      return logger.warn(
+        `Genesys notification channel ${event.channelId} is gone (expired, or evicted by a 21st channel of this OAuth client: at most 20 per client); creating a new one`,
+        event,
+      );
+    case 'closed':
+      return logger.warn(`Genesys notification channel ${event.channelId} closed: ${event.reason}`, event);
+    case 'unavailable':
+      return logger.warn(
+        `Genesys notification channel unavailable (${event.reason}); updates are polled meanwhile`,
+        event,
+      );
+  }
 }
 
 /** Adaptive by default; `WFM_RATE_LIMIT_PER_SECOND` is a ceiling it never exceeds. Changes are logged. */

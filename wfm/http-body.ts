@@ -2,30 +2,33 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { protocolViolation } from './failures';
 
 /**
- * A response body as text, read as a stream and given up past `maxBytes` (undefined then), so one huge answer cannot
+ * A response body as bytes, read as a stream and given up past `maxBytes` (undefined then), so one huge answer cannot
  * take a worker's memory. Every adapter reads its answers through it.
  */
-export async function readTextCapped(res: Response, maxBytes: number): Promise<string | undefined> {
+export async function readBytesCapped(res: Response, maxBytes: number): Promise<Buffer | undefined> {
   if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
     await res.body?.cancel();
     return undefined;
   }
-  if (!res.body) return '';
-  const decoder = new TextDecoder();
+  if (!res.body) return Buffer.alloc(0);
   const reader = res.body.getReader();
-  let text = '';
+  const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
+    if (done) return Buffer.concat(chunks, total);
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel();
       return undefined;
     }
-    // stream: true keeps a multi-byte character split across chunks whole.
-    text += decoder.decode(value, { stream: true });
+    chunks.push(value);
   }
+}
+
+/** A response body as UTF-8 text under the same cap (see `readBytesCapped`). */
+export async function readTextCapped(res: Response, maxBytes: number): Promise<string | undefined> {
+  return (await readBytesCapped(res, maxBytes))?.toString('utf8');
 }
 
 /**

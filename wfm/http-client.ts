@@ -6,7 +6,7 @@ import {
   rateLimitDeadlinePassed,
   serverMessage,
 } from './failures';
-import { readTextCapped, unusableAnswer } from './http-body';
+import { readBytesCapped, unusableAnswer } from './http-body';
 import type { WfmCall } from './port';
 import type { AdaptiveRateController } from './rate/adaptive-rate';
 import type { TokenSource } from './tokens';
@@ -49,7 +49,10 @@ export interface WfmRequest {
 
 export interface WfmAnswer {
   status: number;
+  /** The body as UTF-8 text. */
   text: string;
+  /** The body as received (a download may be gzipped, whatever its headers say). */
+  bytes: Buffer;
   headers: Headers;
 }
 
@@ -89,7 +92,7 @@ export class WfmHttp {
       // The timeout starts when the request is sent, not while it waits for its turn.
       const timeout = AbortSignal.timeout(this.requestTimeoutMs);
       let res: Response;
-      let text: string | undefined;
+      let bytes: Buffer | undefined;
       if (counts) counts.requests++;
       try {
         res = await fetch(request.url, {
@@ -106,12 +109,13 @@ export class WfmHttp {
           // replay a write against another schedule.
           redirect: 'manual',
         });
-        text = await readTextCapped(res, this.maxResponseBytes);
+        bytes = await readBytesCapped(res, this.maxResponseBytes);
       } catch (err) {
         if (signal?.aborted) throw err; // Cancellation is never turned into a retryable failure.
         throw classifyNetworkFailure(what, err);
       }
       this.options.rate?.observe(res.status, res.headers);
+      const text = bytes?.toString('utf8');
       const named = this.withCorrelation(what, res.headers);
       const unusable = unusableAnswer(
         named,
@@ -120,13 +124,13 @@ export class WfmHttp {
         this.maxResponseBytes,
         'the WFM must answer at its own URL',
       );
-      if (unusable || text === undefined) throw unusable;
+      if (unusable || text === undefined || bytes === undefined) throw unusable;
       const secrets = token ? [token] : [];
       if (res.ok) {
         const type = res.headers.get('content-type') ?? '';
         if ((request.json ?? true) && !/^application\/([\w.+-]*\+)?json\b/i.test(type))
           throw protocolViolation(named, `answer is not JSON (content-type ${JSON.stringify(type)})`);
-        return { status: res.status, text, headers: res.headers };
+        return { status: res.status, text, bytes, headers: res.headers };
       }
       if (res.status === 401 && authorize && !renewed) {
         renewed = true;

@@ -4,6 +4,7 @@ import type { NewerEditPolicy } from '../model/push-options';
 import { canonicalShifts, sameShifts, type Shift } from '../model/shift';
 import type { AgentState, ScheduleSnapshot } from './port';
 import { rebase } from './rebase';
+import { protectedReason } from '../model/agent-outcome';
 
 /**
  * What a push of `planned` would do to the schedule as read now: the same rebase a push runs (so the diff and the
@@ -14,7 +15,8 @@ export function diffSchedule(
   planned: readonly AgentPlan[],
   onNewerEdit: NewerEditPolicy,
 ): ScheduleDiff {
-  const { changes, inPlace, newerEdits } = rebase(snapshot.agents, planned, onNewerEdit);
+  const { changes, inPlace, newerEdits, collisions } = rebase(snapshot.agents, planned, onNewerEdit);
+  const collided = new Map(collisions.map(({ agentId, ...c }) => [agentId, c]));
   const written = new Set(changes.map((c) => c.agentId));
   const held = new Set(inPlace);
   const edits = new Map(newerEdits.map((e) => [e.agentId, e]));
@@ -24,13 +26,16 @@ export function diffSchedule(
   const agents = planned.map((agent): AgentDiff => {
     const now = live.get(agent.agentId);
     const edit = edits.get(agent.agentId);
+    const collision = collided.get(agent.agentId);
     const push: DiffAction = written.has(agent.agentId)
       ? 'write'
       : held.has(agent.agentId)
         ? 'none'
-        : edit?.action === 'refused'
-          ? 'fail'
-          : 'keep-theirs';
+        : collision
+          ? 'protected'
+          : edit?.action === 'refused'
+            ? 'fail'
+            : 'keep-theirs';
     return {
       agentId: agent.agentId,
       status: held.has(agent.agentId) ? 'in-place' : edit ? 'edited-since-plan' : 'changes',
@@ -45,6 +50,7 @@ export function diffSchedule(
             ...(edit.liveVersion === undefined ? {} : { liveVersion: edit.liveVersion }),
           }
         : {}),
+      ...(collision ? { protectedTime: protectedReason(collision) } : {}),
     };
   });
   return {
@@ -84,6 +90,7 @@ function countsOf(agents: readonly AgentDiff[], planned: readonly AgentPlan[]): 
     agentsMissing: agents.filter((a) => !a.inSchedule).length,
     agentsCleared: writes.filter((a) => plannedEmpty.has(a.agentId) && a.removed.length > 0).length,
     agentsEditedSincePlan: agents.filter((a) => a.status === 'edited-since-plan').length,
+    agentsProtected: agents.filter((a) => a.push === 'protected').length,
     shiftsAdded: writes.reduce((n, a) => n + a.added.length, 0),
     shiftsReplaced: writes.reduce((n, a) => n + a.replaced.length, 0),
     shiftsRemoved: writes.reduce((n, a) => n + a.removed.length, 0),

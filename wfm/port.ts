@@ -1,4 +1,5 @@
 import type { SchedulePlan } from '../model/plan';
+import type { ProtectedTime } from '../model/protected-time';
 import type { Shift } from '../model/shift';
 
 /** Which schedule a call is about, and what a WFM may need to find it. */
@@ -9,6 +10,8 @@ export interface ScheduleTarget {
   weekId?: string;
   /** The planned agents: a WFM that reads per agent (Genesys Cloud) reads only these. */
   agentIds: readonly string[];
+  /** Genesys Cloud: publish the schedule with the writes if it is not published yet. */
+  publish?: boolean;
 }
 
 /** The target of a planned schedule: its address and its planned agents. */
@@ -18,6 +21,7 @@ export function scheduleTargetOf(planned: SchedulePlan): ScheduleTarget {
     businessUnitId: planned.businessUnitId,
     weekId: planned.weekId,
     agentIds: planned.agents.map((a) => a.agentId),
+    ...(planned.publish ? { publish: true } : {}),
   };
 }
 
@@ -30,6 +34,11 @@ export interface AgentState {
    * plan's `basedOn.version` is compared with it. Absent for the REST contract, which versions whole documents.
    */
   version?: string;
+  /**
+   * Time in the agent's schedule that no push may change (approved time off, activities booked by other systems).
+   * It is not in `shifts`: the rebase compares and writes only the agent's own shifts, and writes around this.
+   */
+  protectedTime?: ProtectedTime[];
 }
 
 /**
@@ -39,6 +48,11 @@ export interface AgentState {
 export interface ScheduleSnapshot {
   scheduleId: string;
   version: string;
+  /**
+   * Genesys Cloud, after a write: the schedule is published, so Genesys notified the changed agents (at most 1,000 per
+   * update, which is why no update carries more).
+   */
+  published?: boolean;
   agents: AgentState[];
   raw: unknown;
 }
@@ -67,6 +81,15 @@ export interface WfmCall {
  * (the whole worker pauses, see `rate/`), so callers see it only when the rate-limit deadline has passed.
  */
 export interface WfmPort {
+  /**
+   * True when the WFM reads and versions per agent (Genesys Cloud: a schedule is a business-unit week of up to 5,000
+   * agents, edited all day). The sync then works a chunk of planned agents at a time: it reads only those agents,
+   * rebases them and writes them, so each write is based on a read as recent as it can be and earlier chunks stay
+   * landed when a later one meets a conflict. Otherwise the whole schedule is read once and written in chunks.
+   */
+  readonly readsPerAgent?: boolean;
+  /** The most agents one write may carry, whatever the worker's setting (Genesys Cloud: 1,000). */
+  readonly maxAgentsPerWrite?: number;
   readSchedule(target: ScheduleTarget, call?: WfmCall): Promise<ScheduleSnapshot>;
   /**
    * Writes `changes` onto `base`, conditional on `base.version`: a write based on an old version is refused with a

@@ -1,6 +1,7 @@
 import type { NewerEdit } from '../model/agent-outcome';
 import type { AgentPlan } from '../model/plan';
 import type { NewerEditPolicy } from '../model/push-options';
+import { collisionOf, type ProtectedCollision } from '../model/protected-time';
 import { canonicalShifts, sameShifts, type Shift } from '../model/shift';
 import type { AgentChange, AgentState } from './port';
 
@@ -15,6 +16,11 @@ export interface Rebase {
    * in `changes`).
    */
   newerEdits: Array<NewerEdit & { agentId: string }>;
+  /**
+   * Planned agents that differ from the plan and whose plan overlaps time nobody but its owner may change (approved
+   * time off, an activity booked by another system): never written, whatever the newer-edit policy.
+   */
+  collisions: Array<ProtectedCollision & { agentId: string }>;
 }
 
 /**
@@ -32,12 +38,20 @@ export function rebase(
   // A server may list an agent twice; the agent is in place only when every entry holds the plan.
   const entries = new Map<string, AgentState[]>();
   for (const a of current) entries.set(a.agentId, [...(entries.get(a.agentId) ?? []), a]);
-  const out: Rebase = { changes: [], inPlace: [], newerEdits: [] };
+  const out: Rebase = { changes: [], inPlace: [], newerEdits: [], collisions: [] };
   for (const agent of planned) {
     const now = entries.get(agent.agentId) ?? [];
     const liveEntries = now.length > 0 ? now : [{ agentId: agent.agentId, shifts: [] as Shift[] }];
     if (liveEntries.every((e) => sameShifts(e.shifts, agent.shifts))) {
       out.inPlace.push(agent.agentId);
+      continue;
+    }
+    const collision = collisionOf(
+      agent.shifts,
+      liveEntries.flatMap((e) => e.protectedTime ?? []),
+    );
+    if (collision) {
+      out.collisions.push({ agentId: agent.agentId, ...collision });
       continue;
     }
     const { basedOn } = agent;

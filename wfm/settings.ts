@@ -28,6 +28,13 @@ export const wfmEnvSchema = z.object({
     .optional()
     .describe('genesys: the OAuth client (client-credentials grant)'),
   GENESYS_CLIENT_SECRET: z.string().min(1).optional().describe("genesys: the OAuth client's secret"),
+  GENESYS_QUERY_NOTIFY_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'genesys: the {id} of v2.workforcemanagement.users.{id}.schedules.query, where an agent query answered Processing reports (default: GENESYS_CLIENT_ID; unsettled publicly, see docs)',
+    ),
   WFM_TOKEN: z
     .string()
     .min(1)
@@ -94,6 +101,8 @@ export type WfmSettings =
       loginBaseUrl: string;
       clientId: string;
       clientSecret: string;
+      /** The `{id}` of the agent-query notification topic. */
+      queryNotifyId: string;
     });
 
 /**
@@ -140,6 +149,7 @@ export function wfmSettingsFrom(
       loginBaseUrl: endpoints.loginBaseUrl,
       clientId: parsed.GENESYS_CLIENT_ID,
       clientSecret: parsed.GENESYS_CLIENT_SECRET,
+      queryNotifyId: parsed.GENESYS_QUERY_NOTIFY_ID ?? parsed.GENESYS_CLIENT_ID,
     };
   }
   const baseUrl = parsed.WFM_BASE_URL ?? 'http://127.0.0.1:4010';

@@ -18,7 +18,13 @@ import { httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
 import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
 import { HEARTBEAT_TIMEOUT_MS, STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
-import { addSyncCounts, inPlaceAtLastRead, keptAtLastRead, settledResult } from '../model/schedule-line';
+import {
+  addSyncCounts,
+  inPlaceAtLastRead,
+  keptAtLastRead,
+  protectedAtLastRead,
+  settledResult,
+} from '../model/schedule-line';
 
 export interface SchedulePushInput {
   planId: string;
@@ -77,6 +83,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     appliedMask,
     inPlaceMask: lastProgress?.inPlaceMask,
     keptMask: lastProgress?.keptMask,
+    protectedMask: lastProgress?.protectedMask,
   });
 
   for (;;) {
@@ -124,6 +131,8 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       // Agents kept as someone edited them are not failures of this schedule, whatever else failed.
       const kept = keptAtLastRead(lastProgress);
       if (kept > 0) result.agentsKeptTheirs = kept;
+      const protectedAgents = protectedAtLastRead(lastProgress);
+      if (protectedAgents > 0) result.agentsProtected = protectedAgents;
       result.failure =
         failure.type === FailureType.VersionConflict
           ? {

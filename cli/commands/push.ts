@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { notifyUrlSchema } from '../../model/push-notice';
 import { NEWER_EDIT_POLICIES, PUSH_DEFAULTS } from '../../model/push-options';
 import { commandWithOptions, intOption, parseOptions } from '../options';
-import { printJson, say } from '../output';
+import { CliExit, ExitCode, printJson, say } from '../output';
 
 /** How a push runs, and whom it tells when it ends: the same for a push and for its retry. */
 export const pushRunOptions = {
@@ -20,6 +20,12 @@ const pushOptions = z.object({
     .boolean()
     .optional()
     .describe('machine-readable output (the report, or the problems of an invalid plan)'),
+  publish: z
+    .boolean()
+    .optional()
+    .describe(
+      'Genesys Cloud: publish every target schedule not yet published (the plan field publish: true does it per schedule; a published schedule cannot be unpublished). Changes go in updates of at most 1,000 agents so Genesys notifies every changed agent',
+    ),
   ...pushRunOptions,
 });
 
@@ -57,7 +63,8 @@ export function pushCommand() {
       const options = parseOptions(pushOptions, raw);
       const session = await import('../session');
       const settings = session.loadSettings();
-      const plan = await session.loadPlanFile(file, options.json ?? false, settings);
+      const loaded = await session.loadPlanFile(file, options.json ?? false, settings);
+      const plan = options.publish ? publishing(loaded, settings.apiStyle) : loaded;
       await session.withSession(async (ctx) => {
         const { maxInFlight, conflictBudget, onNewerEdit, notifyUrl } = options;
         const submitted = await session
@@ -75,4 +82,14 @@ export function pushCommand() {
           });
       }, settings);
     });
+}
+
+/**
+ * `--publish`: the plan with `publish: true` on every schedule. It is part of the plan (stored and bound to its ID like
+ * the rest), so a push of the same file with and without it are two plans.
+ */
+function publishing<P extends { schedules: Array<{ publish?: boolean }> }>(plan: P, apiStyle: string): P {
+  if (apiStyle !== 'genesys')
+    throw new CliExit(ExitCode.invalidInput, '--publish: only WFM_API_STYLE=genesys publishes schedules');
+  return { ...plan, schedules: plan.schedules.map((s) => ({ ...s, publish: true })) };
 }

@@ -18,6 +18,9 @@ const GENESYS_ONLY = [
   'otherWriterMs',
   'lostResponse',
   'downloadShare',
+  'processingShare',
+  'timeOffShare',
+  'editsMoveScheduleVersion',
   'syncConflictShare',
   'outPlan',
   'planAgents',
@@ -94,7 +97,7 @@ function genesysFlags() {
   return {
     agents: intOption(1, 1_000_000)
       .default(100)
-      .describe('genesys: agents, spread over the business units in management units of up to 50'),
+      .describe('genesys: agents, spread over the business units in management units of up to 1,500'),
     businessUnits: intOption(1, 1000).default(1).describe('genesys: business units'),
     timeZone: z
       .string()
@@ -124,6 +127,22 @@ function genesysFlags() {
       .default(0)
       .meta({ arg: 'p' })
       .describe('genesys: share of agent schedule queries answered by a download URL'),
+    processingShare: shareOption()
+      .default(0)
+      .meta({ arg: 'p' })
+      .describe(
+        'genesys: share of agent schedule queries answered Processing, their result by notification on users.{clientId}.schedules.query',
+      ),
+    timeOffShare: shareOption()
+      .default(0)
+      .meta({ arg: 'p' })
+      .describe(
+        'genesys: share of agents with approved time off, a full-day time off or an activity booked by another system (in turn)',
+      ),
+    editsMoveScheduleVersion: z
+      .boolean()
+      .optional()
+      .describe("genesys: the other writer's edits move the schedule's version too, as a supervisor's do"),
     syncConflictShare: shareOption()
       .default(0)
       .meta({ arg: 'p' })
@@ -203,7 +222,12 @@ async function runGenesysSim(o: SimOptions): Promise<void> {
     rateLimitPerMinute: o.rateLimitPerMinute,
     otherWriterMs: o.otherWriterMs,
     lostResponseShare: o.lostResponse,
-    queryModes: { inline: 1 - o.downloadShare, download: o.downloadShare, processing: 0 },
+    queryModes: {
+      inline: Math.max(0, 1 - o.downloadShare - o.processingShare),
+      download: o.downloadShare,
+      processing: o.processingShare,
+    },
+    otherWriterBumpsScheduleVersion: o.editsMoveScheduleVersion ?? false,
     agentConflictSyncShare: o.syncConflictShare,
     failShare: o.failRate,
     latencyMs: o.latency,

@@ -18,6 +18,15 @@ const GENESYS_FAULTS = [
   '300',
   '--download-share',
   '0.3333',
+  // Some queries answered Processing: their result comes by notification, as Genesys delivers it.
+  '--processing-share',
+  '0.1',
+  // One agent in five holds approved time off, a full-day time off or another system's activity: the check shows
+  // every one kept, and agents whose plan overlaps them left alone.
+  '--time-off-share',
+  '0.2',
+  // Supervisors' edits move the whole schedule's version, as in a busy business unit.
+  '--edits-move-schedule-version',
   // A stale agent version is refused half the time at once (409), half the time later (`status: Error` by
   // notification), as the reference says Genesys does both.
   '--sync-conflict-share',
@@ -31,15 +40,18 @@ const GENESYS_FAULTS = [
  */
 export const genesysDemo: DemoVariant = {
   simulatorTitle: ({ agents }) =>
-    `Genesys Cloud simulator (another writer every ${otherWriterMs(agents)} ms, tokens expiring every 30 s, 300 requests/minute, a third of queries by download URL)`,
+    `Genesys Cloud simulator (a supervisor edit every ${otherWriterMs(agents)} ms moving the schedule version, a fifth of agents with approved time off, tokens expiring every 30 s, 300 requests/minute, a third of queries by download URL, a tenth by notification)`,
   startSimulator,
   workerEnv: simulatorWorkerEnv,
   check,
 };
 
-/** The other writer edits each agent every 100 s on average: every 50 ms at 2,000 agents, every 500 ms at 200. */
+/**
+ * A supervisor edits each agent every 100 s on average (every 500 ms at 200 agents), and at most every 200 ms: each
+ * edit moves the whole schedule's version, as in the busiest business unit of the BU-week benchmark.
+ */
 function otherWriterMs(agents: number): number {
-  return Math.max(1, Math.round(100_000 / agents));
+  return Math.max(200, Math.round(100_000 / agents));
 }
 
 async function startSimulator(run: DemoRun): Promise<{ url: string; plan: Plan }> {
@@ -71,6 +83,12 @@ async function check(url: string, plan: Plan): Promise<number> {
   const api = commits.filter((c) => c.writer === 'api').length;
   print(
     `Simulator: ${requests.length} API requests (${statuses}), commits by the push ${api}, by other writers ${commits.length - api}`,
+  );
+  const timeOff = state.approvedTimeOff ?? [];
+  const planned = new Set(plan.schedules.flatMap((s) => s.agents.map((a) => `${s.scheduleId}/${a.agentId}`)));
+  const ofPlanned = timeOff.filter((t) => planned.has(`${t.scheduleId}/${t.userId}`));
+  print(
+    `Time off: ${timeOff.length} approved time off / booked activities in the organisation, ${ofPlanned.length} of planned agents; the check below verifies every one is still there`,
   );
   return printInvariants(checkGenesysInvariants({ plan, state, commits }));
 }

@@ -8,6 +8,9 @@ import { loadWorkerSettings } from '../../worker/settings';
 import { cancelPush, pushProgress, retryPush, submitPush, waitForReport } from '../../client/push-client';
 import { CODEC_KEYS, Harness, uniqueId } from '../support/harness';
 import { waitUntil } from '../support/wait-until';
+import { checkGenesysInvariants } from '../../dev/genesys-invariants';
+import { state } from '../../dev/simulator/genesys/test-only-routes';
+import { pushAgentReport } from '../../client/agent-report';
 
 /** A whole push in genesys mode: Temporal, the worker's Genesys adapter, and the Genesys simulator. */
 describe('a push into Genesys Cloud (simulator), WFM_API_STYLE=genesys', () => {
@@ -67,6 +70,53 @@ describe('a push into Genesys Cloud (simulator), WFM_API_STYLE=genesys', () => {
           if (!plannedIds.has(agentId))
             expect(record.shifts).toEqual(before.get(`${s.scheduleId}/${agentId}`));
       }
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('lands a busy business-unit week: supervisors move its version every 200 ms, approved time off is kept', async () => {
+    // One schedule of 1,200 agents in two management units, 900 planned; every supervisor edit moves the schedule's
+    // version; one agent in ten holds approved time off, a full-day time off or another system's activity.
+    const sim = createGenesysSimulator({
+      seed: {
+        businessUnits: 1,
+        managementUnitsPerBu: 2,
+        agentsPerMu: 600,
+        weeks: ['2026-03-02'],
+        timeOffShare: 0.1,
+      },
+      otherWriterMs: 200,
+      otherWriterBumpsScheduleVersion: true,
+      agentConflictSyncShare: 0.5,
+      queryModes: { inline: 2, download: 1, processing: 1 },
+      lostResponseShare: 0.05,
+      rateLimitPerMinute: 300,
+    });
+    const running = await listenGenesys(sim);
+    try {
+      const id = uniqueId('bu-week');
+      const plan: Plan = {
+        ...sampleGenesysPlan(sim.store.allSchedules(), { agentsPerSchedule: 900 }),
+        planId: id,
+      };
+      const queue = h.uniqueQueue('bu-week');
+      await h.startWorkers(genesysWorkerSettings(running.url, queue, h.dataDir));
+      const report = await h.push(plan, queue);
+      const t = report.totals;
+      expect(t).toMatchObject({ schedulesFailed: 0, agentsFailed: 0 });
+      expect(t.agentsChanged + t.agentsAlreadyInPlace + t.agentsProtected).toBe(900);
+      // The sample plan's shift overlaps the partial-day time off placed on the same day.
+      expect(t.agentsProtected).toBeGreaterThan(0);
+      sim.patchOptions({ otherWriterMs: 0 });
+      expect(checkGenesysInvariants({ plan, state: state(sim), commits: sim.store.commits })).toEqual([]);
+      for (const commit of sim.store.commits.filter((c) => c.writer === 'api'))
+        expect(commit.agents.length).toBeLessThanOrEqual(1000);
+      const agents = await pushAgentReport(h.context(queue), id);
+      const left = agents?.agents.filter((a) => a.outcome === 'protected') ?? [];
+      expect(left).toHaveLength(t.agentsProtected);
+      for (const agent of left)
+        expect(agent.protectedTime?.reason).toMatch(/time off \(time-off request [0-9a-f-]+\)/);
     } finally {
       await running.close();
     }

@@ -113,7 +113,13 @@ describe('diff, keep-theirs and verify against Genesys Cloud (simulator), by age
       expect(first.agents.get(moved.agentId)?.shifts).toEqual(theirShifts);
 
       const agents = await pushAgentReport(ctx, plan.planId);
-      expect(agents?.counts).toEqual({ applied: 6, 'already-in-place': 0, 'kept-theirs': 2, failed: 0 });
+      expect(agents?.counts).toEqual({
+        applied: 6,
+        'already-in-place': 0,
+        'kept-theirs': 2,
+        protected: 0,
+        failed: 0,
+      });
       const kept = agents?.agents.find((a) => a.agentId === touched.agentId);
       expect(kept).toMatchObject({ outcome: 'kept-theirs', newerEdit: { liveVersion: '2', action: 'kept' } });
       expect(sameShifts(kept?.newerEdit?.liveShifts ?? [], touched.basedOn?.shifts ?? [])).toBe(true);

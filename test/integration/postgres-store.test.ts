@@ -140,7 +140,7 @@ describe('a push on the PostgreSQL store, with no shared folder', () => {
     const agents = await runCli(['report', plan.planId, '--agents', '--json'], shared, 60_000, reader);
     expect(agents.code).toBe(0);
     expect(JSON.parse(agents.stdout)).toMatchObject({
-      counts: { applied: 50, 'already-in-place': 0, 'kept-theirs': 0, failed: 0 },
+      counts: { applied: 50, 'already-in-place': 0, 'kept-theirs': 0, protected: 0, failed: 0 },
     });
     expect(readdirSync(worker!)).toEqual([]);
     expect(readdirSync(reader!)).toEqual([]);

@@ -191,7 +191,13 @@ describe('what a scheduler needs before and after the push (diff, per-agent outc
     const agents = await runCli(['report', plan.planId, '--agents', '--json'], env);
     expect(agents.code).toBe(0);
     const report = JSON.parse(agents.stdout) as AgentReport;
-    expect(report.counts).toEqual({ applied: 29, 'already-in-place': 0, 'kept-theirs': 1, failed: 0 });
+    expect(report.counts).toEqual({
+      applied: 29,
+      'already-in-place': 0,
+      'kept-theirs': 1,
+      protected: 0,
+      failed: 0,
+    });
     const kept = report.agents.find((a) => a.agentId === target.agentId);
     expect(kept).toMatchObject({
       scheduleId: s1.scheduleId,
@@ -367,7 +373,13 @@ describe('what a scheduler needs before and after the push (diff, per-agent outc
     const json = await runCli(['report', plan.planId, '--agents', '--json'], env);
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout) as AgentReport;
-    expect(report.counts).toEqual({ applied: 14, 'already-in-place': 0, 'kept-theirs': 0, failed: 3 });
+    expect(report.counts).toEqual({
+      applied: 14,
+      'already-in-place': 0,
+      'kept-theirs': 0,
+      protected: 0,
+      failed: 3,
+    });
     expect(report.agents.find((a) => a.agentId === target.agentId)).toMatchObject({
       outcome: 'failed',
       failure: {

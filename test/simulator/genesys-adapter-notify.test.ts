@@ -150,7 +150,7 @@ describe('the Genesys adapter with notifications, against the Genesys simulator'
     expect(sameShifts(again.agents.find((a) => a.agentId === agentId)?.shifts ?? [], planned)).toBe(true);
   });
 
-  it('polls as before when the websocket drops during the wait, then opens a new channel', async () => {
+  it('polls as before when the websocket drops during the wait, then opens the same channel again', async () => {
     const { wfm, target, schedule, agentIds, events } = await start(
       { processingDelayMs: 1_000 },
       { notifications: { reconnectMinMs: 50, reconnectMaxMs: 200 } },
@@ -171,5 +171,42 @@ describe('the Genesys adapter with notifications, against the Genesys simulator'
     expect(written.version).toBe(String(schedule.version));
     expect(pollsAfterUpdate(target.scheduleId).length).toBeGreaterThan(0);
     await eventually(() => expect(events.map((e) => e.kind)).toEqual(['open', 'closed', 'open']), 2_000, 20);
+    // An OAuth client has 20 channels and a 21st evicts the oldest: a reconnect reuses the channel it had.
+    expect(events.at(-1)).toMatchObject({ kind: 'open', reused: true });
+    expect(
+      sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/notifications/channels')),
+    ).toHaveLength(1);
+  });
+
+  it('creates a channel again, and says so, when its own was evicted by a 21st of the same OAuth client', async () => {
+    const { wfm, target, events } = await start(
+      {},
+      { notifications: { reconnectMinMs: 50, reconnectMaxMs: 200 } },
+    );
+    await wfm.readSchedule(target);
+    const read = await wfm.readSchedule(target);
+    await wfm.writeAgents(
+      read,
+      rebase(read.agents, [{ agentId: target.agentIds[0] ?? '', shifts: planned }]).changes,
+    );
+    const first = events.find((e) => e.kind === 'open');
+    // Twenty channels of other workers of the same client, then the websockets drop: ours, the oldest, is evicted.
+    sim.notifications.stop();
+    const caller = { token: 't', clientId: SIM_CLIENT.id, permissions: [] };
+    for (let i = 0; i < 20; i++)
+      sim.notifications.createChannel(caller, running?.url.replace(/^http/, 'ws') ?? '');
+    const opens = () => events.filter((e) => e.kind === 'open');
+    await eventually(() => expect(events.map((e) => e.kind)).toContain('closed'), 2_000, 20);
+    // The next write needs the channel again.
+    const again = await wfm.readSchedule(target);
+    await wfm.writeAgents(
+      again,
+      rebase(again.agents, [{ agentId: target.agentIds[1] ?? '', shifts: planned }]).changes,
+    );
+    await eventually(() => expect(opens()).toHaveLength(2), 5_000, 20);
+    expect(events.map((e) => e.kind)).toContain('evicted');
+    expect(opens()[1]).toMatchObject({ reused: false, topics: 1 });
+    const last = events.filter((e) => e.kind === 'open').at(-1);
+    expect(last).not.toMatchObject({ channelId: (first as { channelId: string }).channelId });
   });
 });

@@ -59,7 +59,7 @@ describe('Genesys simulator: schedules, update flow, notifications', () => {
         `/api/v2/notifications/channels/${channel.id}/subscriptions`,
         [{ id: topic }],
       );
-      expect(subscribed.json).toEqual({ entities: [{ id: topic }] });
+      expect(subscribed.json).toEqual({ entities: [{ id: topic, state: 'Permitted' }] });
       const client = await ChannelClient.connect(channel.connectUri);
       channels.push(client);
       return client;

@@ -190,7 +190,7 @@ describe('Genesys schemas', () => {
       operationId: 'op-5',
       result: { ...scheduleMetadata, metadata: { version: 8 } },
     });
-    expect(complete.result?.metadata.version).toBe(8);
+    expect(complete.result?.metadata?.version).toBe(8);
     expect(firstProblemPath(scheduleAsyncResponseSchema, { status: 'Processing' })).toBe('operationId');
   });
 
@@ -203,7 +203,7 @@ describe('Genesys schemas', () => {
       eventType: 'Update',
       result: { ...scheduleMetadata, metadata: { version: 8 } },
     });
-    expect(done.result?.metadata.version).toBe(8);
+    expect(done.result?.metadata?.version).toBe(8);
     expect(firstProblemPath(schedulesNotificationSchema, { status: 'Complete', eventType: 'Update' })).toBe(
       'operationId',
     );

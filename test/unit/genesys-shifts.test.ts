@@ -89,6 +89,8 @@ describe('Genesys shift conversion', () => {
       activities: [
         { startDate: '2026-03-02T01:00:00Z', lengthMinutes: 480, activityCodeId: '0', description: '' },
       ],
+      // "Only set by clients and used for rescheduling": a later reschedule run keeps what the push wrote.
+      manuallyEdited: true,
     });
   });
 

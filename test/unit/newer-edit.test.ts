@@ -29,6 +29,7 @@ describe('rebase with basedOn (the overwrite policy)', () => {
     expect(rebase([{ agentId: 'a', shifts: seen }], plan, 'fail')).toMatchObject({
       changes: [{ agentId: 'a' }],
       newerEdits: [],
+      collisions: [],
     });
   });
 
@@ -56,6 +57,7 @@ describe('rebase with basedOn (the overwrite policy)', () => {
       changes: [],
       inPlace: ['a'],
       newerEdits: [],
+      collisions: [],
     });
   });
 
@@ -170,7 +172,13 @@ describe('per-agent outcomes', () => {
 
   it('the agent report lists agents of schedules never started as failed, once the push has ended', () => {
     const report = buildAgentReport('p', 'cancelled', [{ scheduleId: 's', agentIds: ['a', 'b'] }], []);
-    expect(report.counts).toEqual({ applied: 0, 'already-in-place': 0, 'kept-theirs': 0, failed: 2 });
+    expect(report.counts).toEqual({
+      applied: 0,
+      'already-in-place': 0,
+      'kept-theirs': 0,
+      protected: 0,
+      failed: 2,
+    });
     expect(report.agents[0]).toMatchObject({
       scheduleId: 's',
       agentId: 'a',

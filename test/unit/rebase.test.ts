@@ -102,6 +102,7 @@ describe('rebase', () => {
       changes: [],
       inPlace: ['new'],
       newerEdits: [],
+      collisions: [],
     });
   });
 
@@ -115,6 +116,7 @@ describe('rebase', () => {
       changes: [],
       inPlace: ['x'],
       newerEdits: [],
+      collisions: [],
     });
   });
 });
@@ -140,6 +142,11 @@ describe('a server document that lists an agent twice', () => {
     expect(first.changes.map((c) => c.agentId)).toEqual(['a-1']);
     const written = applyChanges(twice, first.changes);
     expect(written.agents.map((a) => a.shifts)).toEqual([planned[0]?.shifts, planned[0]?.shifts]);
-    expect(rebase(written.agents, planned)).toEqual({ changes: [], inPlace: ['a-1'], newerEdits: [] });
+    expect(rebase(written.agents, planned)).toEqual({
+      changes: [],
+      inPlace: ['a-1'],
+      newerEdits: [],
+      collisions: [],
+    });
   });
 });

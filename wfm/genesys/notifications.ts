@@ -2,9 +2,11 @@ import WebSocket, { type RawData } from 'ws';
 import type { WfmHttp } from '../http-client';
 import { parseAnswer, postJson } from './json-http';
 import {
+  agentSchedulesQueryNotificationSchema,
   channelMessageSchema,
   notificationChannelSchema,
   schedulesNotificationSchema,
+  subscriptionsAnswerSchema,
   type AsyncStatus,
   type SchedulesNotification,
 } from './schemas';
@@ -30,14 +32,24 @@ export interface GenesysNotificationsOptions {
 }
 
 export type NotificationChannelEvent =
-  | { kind: 'open'; channelId: string; topics: number }
+  | { kind: 'open'; channelId: string; topics: number; reused: boolean }
+  | { kind: 'topic-refused'; channelId: string; topic: string; reason: string }
+  | { kind: 'evicted'; channelId: string; reason: string }
   | { kind: 'closed'; channelId: string; reason: string }
   | { kind: 'unavailable'; reason: string; retryInMs: number };
 
-/** A final outcome of an asynchronous schedule operation, as its notification told it. */
-export type FinalOutcome = SchedulesNotification & { status: Exclude<AsyncStatus, 'Processing'> };
+/**
+ * A final outcome of an asynchronous operation, as its notification told it: a schedule update (its `result`), or an
+ * agent query (its `downloadUrl`; a query notification comes only when the result is ready).
+ */
+export interface FinalOutcome {
+  operationId: string;
+  status: Exclude<AsyncStatus, 'Processing'>;
+  result?: SchedulesNotification['result'];
+  downloadUrl?: string;
+}
 
-const FINAL = new Set<AsyncStatus>(['Complete', 'Error', 'Canceled']);
+const FINAL = new Set<AsyncStatus>(['Complete', 'Error', 'Canceled', 'OutdatedSdkVersion']);
 const MAX_KEPT_OUTCOMES = 10_000;
 
 /** The topic whose events end every asynchronous schedule operation of a business unit (reference §1.1 step 7, §6). */
@@ -45,8 +57,18 @@ export function schedulesTopic(businessUnitId: string): string {
   return `v2.workforcemanagement.businessunits.${businessUnitId}.schedules`;
 }
 
+/**
+ * The topic an agent-schedules query answered `Processing` reports on (`forceAsync`, reference §8). Which `{id}` a
+ * client-credentials caller (no user) gets is not documented anywhere public; the adapter subscribes with the OAuth
+ * client id (GENESYS_QUERY_NOTIFY_ID overrides it), and a query whose notification does not come fails as transient.
+ */
+export function agentQueryTopic(id: string): string {
+  return `v2.workforcemanagement.users.${id}.schedules.query`;
+}
+
 interface OpenChannel {
   id: string;
+  connectUri: string;
   socket: WebSocket;
   topics: Set<string>;
 }
@@ -70,9 +92,15 @@ export class GenesysNotifications {
   /** Every topic asked for so far; a new channel subscribes them all. */
   private readonly topics = new Set<string>();
   private channel: OpenChannel | undefined;
+  /**
+   * The channel last opened: a reconnect opens its websocket again and re-applies the subscriptions, instead of
+   * creating a channel (an OAuth client has 20; a 21st silently evicts the oldest, maybe another worker's).
+   */
+  private lastChannel: { id: string; connectUri: string } | undefined;
   /** Channel work (open, subscribe) one step at a time. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly outcomes = new Map<string, { outcome: FinalOutcome; atMs: number }>();
+  private readonly refused = new Map<string, string>();
   private readonly waiters = new Map<string, Set<(outcome: FinalOutcome | undefined) => void>>();
   private failures = 0;
   private retryAtMs = 0;
@@ -97,8 +125,12 @@ export class GenesysNotifications {
    * False: not now (the channel failed recently, or is not ready within `readyTimeoutMs`); the caller polls.
    */
   async watch(businessUnitId: string, signal?: AbortSignal): Promise<boolean> {
+    return this.watchTopic(schedulesTopic(businessUnitId), signal);
+  }
+
+  /** `watch` for any topic: true once `topic` is subscribed on an open websocket. */
+  async watchTopic(topic: string, signal?: AbortSignal): Promise<boolean> {
     if (this.closed) return false;
-    const topic = schedulesTopic(businessUnitId);
     if (this.channel?.topics.has(topic)) return true;
     this.topics.add(topic);
     if (Date.now() < this.retryAtMs) return false;
@@ -169,16 +201,27 @@ export class GenesysNotifications {
     }
   }
 
-  /** A new channel, its websocket open, subscribed to every topic asked for so far (§6). */
+  /**
+   * The channel's websocket open, subscribed to every topic asked for so far (§6): the channel this process opened
+   * before, if its websocket still connects (a channel lives 24 h), else a new one (the old one expired or was evicted
+   * by a 21st channel of the same OAuth client).
+   */
   private async open(): Promise<void> {
-    const what = 'create notification channel';
-    const created = parseAnswer(
-      what,
-      notificationChannelSchema,
-      (await this.options.http.send(what, postJson(this.channelsUrl, {}))).text,
-    );
-    const socket = await this.connect(created.connectUri);
-    const channel: OpenChannel = { id: created.id, socket, topics: new Set() };
+    let reused = this.lastChannel;
+    let socket: WebSocket | undefined;
+    if (reused) {
+      socket = await this.connect(reused.connectUri).catch(() => undefined);
+      if (!socket) reused = undefined;
+    }
+    const created = reused ?? (await this.createChannel());
+    socket ??= await this.connect(created.connectUri);
+    this.lastChannel = { id: created.id, connectUri: created.connectUri };
+    const channel: OpenChannel = {
+      id: created.id,
+      connectUri: created.connectUri,
+      socket,
+      topics: new Set(),
+    };
     socket.on('message', (data: RawData, isBinary: boolean) => this.heard(channel, data, isBinary));
     socket.on('pong', () => (this.lastHeardMs = Date.now()));
     socket.on('close', (code: number) => this.lost(channel, `websocket closed (${code})`));
@@ -194,21 +237,74 @@ export class GenesysNotifications {
     } catch (err) {
       this.dropChannel(true);
       socket.terminate();
+      if (reused) {
+        // The channel is gone: expired, or evicted by a 21st channel of this OAuth client. The next attempt creates
+        // one (and the deployment docs say how many workers an OAuth client can carry).
+        this.lastChannel = undefined;
+        this.options.onEvent?.({
+          kind: 'evicted',
+          channelId: reused.id,
+          reason: err instanceof Error ? err.message : String(err),
+        });
+      }
       throw err;
     }
-    this.options.onEvent?.({ kind: 'open', channelId: channel.id, topics: channel.topics.size });
+    this.options.onEvent?.({
+      kind: 'open',
+      channelId: channel.id,
+      topics: channel.topics.size,
+      reused: reused !== undefined,
+    });
   }
 
+  private async createChannel(): Promise<{ id: string; connectUri: string }> {
+    const what = 'create notification channel';
+    return parseAnswer(
+      what,
+      notificationChannelSchema,
+      (await this.options.http.send(what, postJson(this.channelsUrl, {}))).text,
+    );
+  }
+
+  /**
+   * Subscribes `topics`. The answer lists each topic with its `state`; a topic refused (`rejectionReason`,
+   * `missingPermissions`) is told to the worker's log with the permissions it lacks, and is not taken as subscribed,
+   * so whoever waits for it polls or fails with that reason.
+   */
   private async subscribe(channel: OpenChannel, topics: string[], method: 'PUT' | 'POST'): Promise<void> {
     const what = `subscribe notification channel ${channel.id}`;
-    await this.options.http.send(what, {
+    const answer = await this.options.http.send(what, {
       ...postJson(
         `${this.channelsUrl}/${encodeURIComponent(channel.id)}/subscriptions`,
         topics.map((id) => ({ id })),
       ),
       method,
     });
-    for (const t of topics) channel.topics.add(t);
+    const listed = subscriptionsAnswerSchema.safeParse(safeJson(answer.text));
+    const states = new Map((listed.success ? listed.data.entities : []).map((t) => [t.id, t]));
+    for (const t of topics) {
+      const state = states.get(t);
+      const refused = state && (state.state === 'Rejected' || state.rejectionReason !== undefined);
+      if (!refused) {
+        channel.topics.add(t);
+        continue;
+      }
+      const missing = state.missingPermissions?.length
+        ? `; missing permissions: ${state.missingPermissions.join(', ')}`
+        : '';
+      this.refused.set(t, `${state.rejectionReason ?? 'rejected'}${missing}`);
+      this.options.onEvent?.({
+        kind: 'topic-refused',
+        channelId: channel.id,
+        topic: t,
+        reason: `${state.rejectionReason ?? 'rejected'}${missing}`,
+      });
+    }
+  }
+
+  /** Why `topic` was refused when it was last subscribed (undefined: it was not). */
+  refusal(topic: string): string | undefined {
+    return this.refused.get(topic);
   }
 
   private connect(connectUri: string): Promise<WebSocket> {
@@ -240,9 +336,23 @@ export class GenesysNotifications {
     }
     const message = channelMessageSchema.safeParse(json);
     if (!message.success || !channel.topics.has(message.data.topicName)) return;
+    if (message.data.topicName.endsWith('.schedules.query')) {
+      const ready = agentSchedulesQueryNotificationSchema.safeParse(message.data.eventBody);
+      if (ready.success)
+        this.settle({
+          operationId: ready.data.operationId,
+          downloadUrl: ready.data.downloadUrl,
+          status: 'Complete',
+        });
+      return;
+    }
     const event = schedulesNotificationSchema.safeParse(message.data.eventBody);
     if (!event.success || !FINAL.has(event.data.status)) return;
-    this.settle(event.data as FinalOutcome);
+    this.settle({
+      operationId: event.data.operationId,
+      status: event.data.status as FinalOutcome['status'],
+      result: event.data.result,
+    });
   }
 
   /** Keeps the first final status of an operation (duplicates are ignored) and wakes whoever waits for it. */
@@ -370,6 +480,14 @@ function closeSocket(socket: WebSocket): Promise<void> {
     });
     socket.close(1000);
   });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function rawText(data: RawData): string {

@@ -18,7 +18,13 @@ const minutes = z.number().int().min(0);
 const entityRefSchema = z.looseObject({ id: z.string().min(1) });
 
 /** Status of every asynchronous WFM operation (query, update, delete, copy). */
-export const asyncStatusSchema = z.enum(['Processing', 'Complete', 'Canceled', 'Error']);
+export const asyncStatusSchema = z.enum([
+  'Processing',
+  'Complete',
+  'Canceled',
+  'Error',
+  'OutdatedSdkVersion',
+]);
 export type AsyncStatus = z.infer<typeof asyncStatusSchema>;
 
 /**
@@ -52,10 +58,13 @@ export const genesysErrorBodySchema = z.looseObject({
 });
 export type GenesysErrorBody = z.infer<typeof genesysErrorBodySchema>;
 
-/** `BuScheduleMetadata`: GET schedule (`expand=managementUnits.agents` fills `agents`), and update results. */
+/**
+ * `BuScheduleMetadata` as GET schedule answers it (`expand=managementUnits.agents` fills `agents`). Every field is
+ * optional in the model; the adapter needs only `metadata.version` (the version an update carries).
+ */
 export const scheduleMetadataSchema = z.looseObject({
-  id: z.string().min(1),
-  weekDate: localDate,
+  id: z.string().min(1).optional(),
+  weekDate: localDate.optional(),
   weekCount: z.number().int().min(1).optional(),
   description: z.string().optional(),
   published: z.boolean().optional(),
@@ -74,6 +83,14 @@ export const scheduleMetadataSchema = z.looseObject({
   selfUri: z.string().optional(),
 });
 export type ScheduleMetadata = z.infer<typeof scheduleMetadataSchema>;
+
+/**
+ * The `result` of an update's answer or notification (`BuScheduleMetadata`, every field optional): the new
+ * `metadata.version` when present, nothing else relied on.
+ */
+export const scheduleResultSchema = z.looseObject({
+  metadata: z.looseObject({ version: z.number().int().min(0).optional() }).optional(),
+});
 
 /** `BuAgentScheduleActivity` as read. (Writes need `description` too: see `updateActivitySchema`.) */
 export const activitySchema = z.looseObject({
@@ -181,7 +198,7 @@ export const scheduleAsyncResponseSchema = z
   .looseObject({
     status: asyncStatusSchema,
     operationId: z.string().min(1).optional(),
-    result: scheduleMetadataSchema.optional(),
+    result: scheduleResultSchema.optional(),
   })
   .superRefine((r, ctx) => {
     if (r.status === 'Processing' && r.operationId === undefined)
@@ -197,7 +214,7 @@ export const schedulesNotificationSchema = z.looseObject({
   status: asyncStatusSchema,
   operationId: z.string().min(1),
   eventType: z.string().optional(),
-  result: scheduleMetadataSchema.optional(),
+  result: scheduleResultSchema.optional(),
 });
 export type SchedulesNotification = z.infer<typeof schedulesNotificationSchema>;
 
@@ -260,6 +277,23 @@ export const notificationChannelSchema = z.looseObject({
   expires: instant.optional(),
 });
 export type NotificationChannel = z.infer<typeof notificationChannelSchema>;
+
+/**
+ * The answer to subscribing topics (`ChannelTopicEntityListing`): each topic with its `state` and, when refused, why
+ * and which permissions the caller lacks. Every field optional, as in the model.
+ */
+export const subscriptionsAnswerSchema = z.looseObject({
+  entities: z
+    .array(
+      z.looseObject({
+        id: z.string(),
+        state: z.string().optional(),
+        rejectionReason: z.string().optional(),
+        missingPermissions: z.array(z.string()).optional(),
+      }),
+    )
+    .default([]),
+});
 
 /**
  * One message on a channel's websocket: `{ topicName, eventBody, version?, metadata? }`. Topic `channel.metadata`

@@ -10,6 +10,8 @@ export interface NewGenesysShift {
   startDate: string;
   lengthMinutes: number;
   activities: UpdateActivity[];
+  /** Always true: marks the shift as set by a client, so a later reschedule run leaves it alone (reference §8). */
+  manuallyEdited: true;
 }
 
 /** What a Genesys shift reads as: a project shift, or why it has none (the rebase then sees the agent differ). */
@@ -39,6 +41,7 @@ export function genesysShiftFrom(shift: Shift): NewGenesysShift {
       // An update requires description; the project has none to give.
       description: '',
     })),
+    manuallyEdited: true,
   };
 }
 

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -148,8 +149,10 @@ export class GenesysSimulator implements SimContext {
     }
     if (req.method === 'GET' && url.pathname.startsWith('/_storage/downloads/')) {
       const json = this.storage.get(req, url);
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
-      return void res.end(json);
+      const body = this.options.downloadsGzipped ? gzipSync(json) : Buffer.from(json);
+      const type = this.options.downloadsGzipped ? 'application/octet-stream' : 'application/json';
+      res.writeHead(200, { 'content-type': type, 'content-length': body.length });
+      return void res.end(body);
     }
     if (url.pathname.startsWith('/_sim/')) {
       const body = parseJson(await readBytes(req, Number.MAX_SAFE_INTEGER));

@@ -26,6 +26,16 @@ export interface NotificationRecord {
   deliveredTo: string[];
 }
 
+const TOPIC_PERMISSION = 'wfm:schedule:view';
+
+/** `ChannelTopic`: a subscribed topic and whether it was permitted. */
+export interface ChannelTopic {
+  id: string;
+  state: 'Permitted' | 'Rejected';
+  rejectionReason?: string;
+  missingPermissions?: string[];
+}
+
 /**
  * The notification service: channels, subscriptions and delivery over the channel's websocket (§6, §7.10). A
  * notification for a topic nobody has an open websocket for is lost, as on the real service; the log keeps it for
@@ -72,7 +82,7 @@ export class NotificationHub {
     channelId: string,
     body: unknown,
     replace: boolean,
-  ): { entities: Array<{ id: string }> } {
+  ): { entities: ChannelTopic[] } {
     const channel = this.owned(caller, channelId);
     if (!Array.isArray(body)) throw badRequest('The body must be an array of topics', 'body');
     const topics = body.map((t: unknown, i) => {
@@ -88,8 +98,34 @@ export class NotificationHub {
     return this.subscriptions(caller, channelId);
   }
 
-  subscriptions(caller: Caller, channelId: string): { entities: Array<{ id: string }> } {
-    return { entities: [...this.owned(caller, channelId).topics].map((id) => ({ id })) };
+  /**
+   * The channel's topics as `ChannelTopic`s (§8): `Permitted`, or `Rejected` with the reason and the permissions the
+   * caller lacks. A WFM topic needs `wfm:schedule:view`, and a `users.{id}` topic is only for that caller (the
+   * simulator's rules: Genesys documents a permission per topic, and which `{id}` a client-credentials caller has is
+   * unsettled, §8; here it is the OAuth client id).
+   */
+  subscriptions(caller: Caller, channelId: string): { entities: ChannelTopic[] } {
+    return {
+      entities: [...this.owned(caller, channelId).topics].map((id): ChannelTopic => {
+        const user = /^v2\.workforcemanagement\.users\.([^.]+)\./.exec(id)?.[1];
+        if (user !== undefined && user !== caller.clientId)
+          return {
+            id,
+            state: 'Rejected',
+            rejectionReason: `Not permitted: a topic of another user (${user})`,
+          };
+        const missing =
+          id.startsWith('v2.workforcemanagement.') && !caller.permissions.includes(TOPIC_PERMISSION);
+        return missing
+          ? {
+              id,
+              state: 'Rejected',
+              rejectionReason: 'The caller lacks a permission this topic needs',
+              missingPermissions: [TOPIC_PERMISSION],
+            }
+          : { id, state: 'Permitted' };
+      }),
+    };
   }
 
   /** Attaches a websocket to a channel; one per channel, so a newer connection closes the older one (§6). */

@@ -21,6 +21,15 @@ export const seedSchema = z.object({
   /** Weeks (first day, `yyyy-MM-dd`), each with one schedule covering every agent of the business unit. */
   weeks: z.array(z.iso.date()).min(1).default(['2026-03-02']),
   businessUnitTimeZone: z.string().default('America/Chicago'),
+  /**
+   * Share of agents whose schedule holds time only its owner may change, in turn: approved partial-day time off in
+   * the second day's shift (an activity with `timeOffRequestId`, 12:00-16:00 UTC), an approved full-day time off on
+   * the fourth day (a `BuFullDayTimeOffMarker`, no shift that day), an activity booked by another system in the third
+   * day's shift (`externalActivityId`, 08:00-10:00 UTC).
+   */
+  timeOffShare: share.default(0),
+  /** Whether the seeded schedules are published (a published schedule cannot be unpublished). */
+  published: z.boolean().default(true),
 });
 
 /**
@@ -60,6 +69,16 @@ export const genesysSimulatorOptionsSchema = z.object({
     .object({ inline: z.number().min(0), download: z.number().min(0), processing: z.number().min(0) })
     .refine((m) => m.inline + m.download + m.processing > 0, 'at least one query mode needs a weight > 0')
     .default({ inline: 1, download: 0, processing: 0 }),
+  /**
+   * Download URLs serve the document gzipped as `application/octet-stream` (the encoding is not documented, §8).
+   * Default off: plain JSON.
+   */
+  downloadsGzipped: z.boolean().default(false),
+  /**
+   * Update answers and notifications carry only `result.metadata.version`, as the model allows (every field of
+   * `BuScheduleMetadata` is optional, §8). Default off: the whole metadata.
+   */
+  minimalResults: z.boolean().default(false),
   /** Share of `update` calls answered `202 Processing` (the rest `200` with the outcome at once). */
   updateProcessingShare: share.default(1),
   /** Time an asynchronous query or update takes before its notification, in ms. */

@@ -1,8 +1,11 @@
 import type { Plan } from '../../../model/plan';
 import { SIM_CLIENT, type GenesysSimulatorOptionsInput } from './options';
 
-/** Genesys caps a management unit's size; the sample organisation fills units of up to this many agents. */
-export const MAX_AGENTS_PER_MU = 50;
+/**
+ * Genesys caps a management unit at 1,500 agents and a business unit at 5,000 (supported configuration, reference
+ * §8); the sample organisation fills units of up to this many agents, so a demo's business unit looks like a real one.
+ */
+export const MAX_AGENTS_PER_MU = 1500;
 export const FIRST_SAMPLE_WEEK = '2026-12-07';
 const DAY_MS = 86_400_000;
 
@@ -12,6 +15,8 @@ export interface SampleOrgOptions {
   businessUnits?: number;
   weeks?: number;
   timeZone?: string;
+  /** Share of agents with approved time off or another system's activity (see the simulator's `seed.timeOffShare`). */
+  timeOffShare?: number;
 }
 
 /** The simulator's `seed` for `agents` spread over business units and management units of up to 50 agents. */
@@ -20,6 +25,7 @@ export function sampleOrgSeed({
   businessUnits = 1,
   weeks = 1,
   timeZone = 'Asia/Singapore',
+  timeOffShare = 0,
 }: SampleOrgOptions): NonNullable<GenesysSimulatorOptionsInput['seed']> {
   const perBu = Math.ceil(agents / businessUnits);
   const managementUnitsPerBu = Math.max(1, Math.ceil(perBu / MAX_AGENTS_PER_MU));
@@ -29,6 +35,7 @@ export function sampleOrgSeed({
     agentsPerMu: Math.ceil(perBu / managementUnitsPerBu),
     weeks: Array.from({ length: weeks }, (_, i) => addDays(FIRST_SAMPLE_WEEK, 7 * i)),
     businessUnitTimeZone: timeZone,
+    timeOffShare,
   };
 }
 

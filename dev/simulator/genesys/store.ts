@@ -37,6 +37,17 @@ export interface StoredSchedule extends Modified {
   agents: Map<string, AgentScheduleRecord>;
 }
 
+/** Time off and booked activities the seed placed: the evidence that a push lost none of them. */
+export interface ApprovedTimeOff {
+  scheduleId: string;
+  userId: string;
+  kind: 'time-off' | 'full-day-time-off' | 'external-activity';
+  /** The `timeOffRequestId` or `externalActivityId`. */
+  ref: string;
+  /** The shift's day, or the marker's business-unit date (`yyyy-MM-dd`). */
+  day: string;
+}
+
 /** Who wrote: the API (a client), the simulated other writer, or a test through `/_sim/edit`. */
 export type Writer = 'api' | 'other-writer' | 'manual';
 
@@ -82,6 +93,7 @@ const DAY_MS = 86_400_000;
 export class GenesysStore {
   readonly businessUnits: BusinessUnit[] = [];
   readonly commits: CommitRecord[] = [];
+  readonly approvedTimeOff: ApprovedTimeOff[] = [];
   private readonly schedules = new Map<string, StoredSchedule>();
 
   constructor(
@@ -109,15 +121,15 @@ export class GenesysStore {
           weekId,
           id: uuidFrom(this.random),
           description: `Week of ${weekId}`,
-          published: true,
+          published: seed.published,
           version: 1,
           dateModified: at,
           modifiedBy: 'seed',
           agents: new Map(),
         };
         for (const mu of bu.managementUnits)
-          for (const userId of mu.agentIds)
-            schedule.agents.set(userId, {
+          for (const userId of mu.agentIds) {
+            const agent: AgentScheduleRecord = {
               userId,
               managementUnitId: mu.id,
               version: 1,
@@ -125,7 +137,11 @@ export class GenesysStore {
               modifiedBy: 'seed',
               shifts: this.weekdayShifts(weekId, schedule),
               fullDayTimeOffMarkers: [],
-            });
+            };
+            if (this.random() < seed.timeOffShare)
+              this.placeTimeOff(agent, schedule, this.approvedTimeOff.length % 3);
+            schedule.agents.set(userId, agent);
+          }
         this.schedules.set(key(bu.id, weekId, schedule.id), schedule);
       }
     }
@@ -189,6 +205,65 @@ export class GenesysStore {
       scheduleVersion: { from, to: schedule.version },
       agents: [{ userId: agent.userId, change: 'edited', fromVersion, toVersion: agent.version }],
     });
+  }
+
+  /**
+   * Kind 0: approved time off 12:00-16:00 in the second day's shift; 1: a full-day time off on the fourth day (its
+   * shift removed); 2: 08:00-10:00 of the third day's shift booked by another system. Recorded in `approvedTimeOff`.
+   */
+  private placeTimeOff(agent: AgentScheduleRecord, schedule: StoredSchedule, kind: number): void {
+    const ref = uuidFrom(this.random);
+    const dayOf = (i: number) =>
+      utcInstant(Date.parse(`${schedule.weekId}T00:00:00Z`) + i * DAY_MS).slice(0, 10);
+    const at = (day: number, hour: number) => `${dayOf(day)}T${String(hour).padStart(2, '0')}:00:00Z`;
+    const record = (k: ApprovedTimeOff['kind'], day: number) =>
+      this.approvedTimeOff.push({
+        scheduleId: schedule.id,
+        userId: agent.userId,
+        kind: k,
+        ref,
+        day: dayOf(day),
+      });
+    if (kind === 1) {
+      agent.shifts = agent.shifts.filter((s) => !s.startDate.startsWith(dayOf(3)));
+      agent.fullDayTimeOffMarkers.push({
+        businessUnitDate: dayOf(3),
+        lengthMinutes: 480,
+        activityCodeId: '2',
+        description: 'Vacation',
+        paid: true,
+        payableMinutes: 480,
+        timeOffRequestId: ref,
+        timeOffRequestSyncVersion: 1,
+      });
+      record('full-day-time-off', 3);
+      return;
+    }
+    const day = kind === 0 ? 1 : 2;
+    const shift = agent.shifts.find((s) => s.startDate.startsWith(dayOf(day)));
+    if (!shift) return;
+    const part = (from: number, to: number, extra: { activityCodeId: string } & Record<string, unknown>) => ({
+      startDate: at(day, from),
+      lengthMinutes: (to - from) * 60,
+      description: '',
+      ...extra,
+    });
+    shift.activities =
+      kind === 0
+        ? [
+            part(8, 12, { activityCodeId: '0', paid: true }),
+            part(12, 16, {
+              activityCodeId: '2',
+              paid: true,
+              timeOffRequestId: ref,
+              timeOffRequestSyncVersion: 1,
+            }),
+          ]
+        : [
+            part(8, 10, { activityCodeId: '3', externalActivityId: ref, externalActivityType: 'Training' }),
+            part(10, 16, { activityCodeId: '0', paid: true }),
+          ];
+    record(kind === 0 ? 'time-off' : 'external-activity', day);
   }
 
   /** Monday to Friday, 08:00 to 16:00 UTC from the week's first day, one activity per shift. */

@@ -48,6 +48,7 @@ export function testOnlyRoute(
 export function state(sim: GenesysSimulator) {
   return {
     businessUnits: sim.store.businessUnits,
+    approvedTimeOff: sim.store.approvedTimeOff,
     schedules: sim.store.allSchedules().map((s) => {
       const bu = sim.store.businessUnit(s.businessUnitId);
       return {

@@ -133,7 +133,10 @@ function finishUpdate(
     scheduleVersion: { from, to: schedule.version },
     agents,
   });
-  return { status: 'Complete', operationId, result: scheduleMetadata(schedule, bu, false) };
+  const result = ctx.options.minimalResults
+    ? { metadata: { version: schedule.version } }
+    : scheduleMetadata(schedule, bu, false);
+  return { status: 'Complete', operationId, result };
 }
 
 /** 409 (§2: the code of a WFM conflict is not documented; this one is the simulator's). */
