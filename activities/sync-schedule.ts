@@ -40,9 +40,11 @@ export interface Synced {
 
 /**
  * Conflicts a chunk of a per-agent WFM may meet in a row, with nothing landing in between, before the sync gives the
- * conflict to the workflow (which counts it against the schedule's budget and backs off).
+ * conflict to the workflow (which counts it against the schedule's budget and backs off). A re-read here costs the
+ * chunk's read; one in the workflow re-reads every chunk from the first, so the chunk keeps trying a while: in a busy
+ * business unit (a supervisor edit every 200 ms) about half the attempts meet an edit.
  */
-export const CHUNK_CONFLICTS_WITHOUT_PROGRESS = 8;
+export const CHUNK_CONFLICTS_WITHOUT_PROGRESS = 20;
 
 /**
  * Reads the schedule as it is now, re-applies the plan on top (rebase, never replay) and writes it conditionally.
@@ -178,7 +180,7 @@ export async function syncScheduleWith(
             // Another writer moved the chunk between its read and its write: read again at once the first time, then
             // after a short random pause, so two writers in step fall out of it.
             if (conflictsInARow > 1)
-              await sleep(Math.random() * 50 * 2 ** conflictsInARow, ctx.cancellationSignal);
+              await sleep(Math.random() * Math.min(1000, 50 * 2 ** conflictsInARow), ctx.cancellationSignal);
           } finally {
             unit?.release();
           }
