@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { maskUnion, maskWith, maskWithout, type AgentMask } from '../model/agent-mask';
+import { maskHas, maskUnion, maskWith, maskWithout, type AgentMask } from '../model/agent-mask';
 import { sleep } from '../common/sleep';
 import type { NewerEdit } from '../model/agent-outcome';
 import { FailureType } from '../model/failures';
@@ -89,7 +89,11 @@ export async function syncScheduleWith(
       unit?.call ?? call,
     );
     progress.firstVersionRead ??= snapshot.version;
-    const rebased = rebase(snapshot.agents, agents, options.onNewerEdit);
+    // Agents this push wrote before (earlier attempts, or earlier chunks before a retry), as written now.
+    const written = new Set(
+      agents.filter((a) => maskHas(progress.appliedMask, indexOf.get(a.agentId) ?? -1)).map((a) => a.agentId),
+    );
+    const rebased = rebase(snapshot.agents, agents, options.onNewerEdit, written);
     const ids = agents.map((a) => a.agentId);
     const here = indexesOf(ids);
     settleEarlierWrites(progress, ids, rebased.inPlace, indexesOf);

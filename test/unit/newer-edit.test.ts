@@ -30,6 +30,7 @@ describe('rebase with basedOn (the overwrite policy)', () => {
       changes: [{ agentId: 'a' }],
       newerEdits: [],
       collisions: [],
+      editedAfterWrite: [],
     });
   });
 
@@ -58,6 +59,7 @@ describe('rebase with basedOn (the overwrite policy)', () => {
       inPlace: ['a'],
       newerEdits: [],
       collisions: [],
+      editedAfterWrite: [],
     });
   });
 
