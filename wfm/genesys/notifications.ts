@@ -1,5 +1,6 @@
 import WebSocket, { type RawData } from 'ws';
 import type { WfmHttp } from '../http-client';
+import { OutcomeBoard, type FinalOutcome } from './outcome-board';
 import { parseAnswer, postJson } from './json-http';
 import {
   agentSchedulesQueryNotificationSchema,
@@ -8,7 +9,6 @@ import {
   schedulesNotificationSchema,
   subscriptionsAnswerSchema,
   type AsyncStatus,
-  type SchedulesNotification,
 } from './schemas';
 
 export interface GenesysNotificationsOptions {
@@ -31,6 +31,8 @@ export interface GenesysNotificationsOptions {
   onEvent?: (event: NotificationChannelEvent) => void;
 }
 
+export type { FinalOutcome };
+
 export type NotificationChannelEvent =
   | { kind: 'open'; channelId: string; topics: number; reused: boolean }
   | { kind: 'topic-refused'; channelId: string; topic: string; reason: string }
@@ -38,19 +40,7 @@ export type NotificationChannelEvent =
   | { kind: 'closed'; channelId: string; reason: string }
   | { kind: 'unavailable'; reason: string; retryInMs: number };
 
-/**
- * A final outcome of an asynchronous operation, as its notification told it: a schedule update (its `result`), or an
- * agent query (its `downloadUrl`; a query notification comes only when the result is ready).
- */
-export interface FinalOutcome {
-  operationId: string;
-  status: Exclude<AsyncStatus, 'Processing'>;
-  result?: SchedulesNotification['result'];
-  downloadUrl?: string;
-}
-
 const FINAL = new Set<AsyncStatus>(['Complete', 'Error', 'Canceled', 'OutdatedSdkVersion']);
-const MAX_KEPT_OUTCOMES = 10_000;
 
 /** The topic whose events end every asynchronous schedule operation of a business unit (reference §1.1 step 7, §6). */
 export function schedulesTopic(businessUnitId: string): string {
@@ -84,7 +74,6 @@ interface OpenChannel {
 export class GenesysNotifications {
   private readonly channelsUrl: string;
   private readonly readyTimeoutMs: number;
-  private readonly keepOutcomesMs: number;
   private readonly idleTimeoutMs: number;
   private readonly reconnectMinMs: number;
   private readonly reconnectMaxMs: number;
@@ -99,9 +88,8 @@ export class GenesysNotifications {
   private lastChannel: { id: string; connectUri: string } | undefined;
   /** Channel work (open, subscribe) one step at a time. */
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly outcomes = new Map<string, { outcome: FinalOutcome; atMs: number }>();
+  private readonly board: OutcomeBoard;
   private readonly refused = new Map<string, string>();
-  private readonly waiters = new Map<string, Set<(outcome: FinalOutcome | undefined) => void>>();
   private failures = 0;
   private retryAtMs = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -112,7 +100,7 @@ export class GenesysNotifications {
   constructor(private readonly options: GenesysNotificationsOptions) {
     this.channelsUrl = `${options.apiBaseUrl.replace(/\/+$/, '')}/api/v2/notifications/channels`;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
-    this.keepOutcomesMs = options.keepOutcomesMs ?? 60_000;
+    this.board = new OutcomeBoard(options.keepOutcomesMs ?? 60_000);
     this.idleTimeoutMs = options.idleTimeoutMs ?? 90_000;
     this.reconnectMinMs = options.reconnectMinMs ?? 1000;
     this.reconnectMaxMs = options.reconnectMaxMs ?? 60_000;
@@ -147,25 +135,15 @@ export class GenesysNotifications {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<FinalOutcome | undefined> {
-    const kept = this.outcomes.get(operationId);
-    if (kept) return kept.outcome;
+    const kept = this.board.received(operationId);
+    if (kept) return kept;
     if (!this.channel || this.closed) return undefined;
-    let resolveWaiter: (outcome: FinalOutcome | undefined) => void = () => {};
-    const arrived = new Promise<FinalOutcome | undefined>((resolve) => (resolveWaiter = resolve));
-    const set = this.waiters.get(operationId) ?? new Set();
-    set.add(resolveWaiter);
-    this.waiters.set(operationId, set);
-    try {
-      return await race(arrived, timeoutMs, signal, undefined);
-    } finally {
-      set.delete(resolveWaiter);
-      if (set.size === 0) this.waiters.delete(operationId);
-    }
+    return this.board.wait(operationId, (arrived) => race(arrived, timeoutMs, signal, undefined));
   }
 
   /** A final status already received for `operationId`, without waiting. */
   received(operationId: string): FinalOutcome | undefined {
-    return this.outcomes.get(operationId)?.outcome;
+    return this.board.received(operationId);
   }
 
   /** Closes the websocket and stops every timer; waiting callers get no outcome (they poll). Idempotent. */
@@ -339,7 +317,7 @@ export class GenesysNotifications {
     if (message.data.topicName.endsWith('.schedules.query')) {
       const ready = agentSchedulesQueryNotificationSchema.safeParse(message.data.eventBody);
       if (ready.success)
-        this.settle({
+        this.board.settle({
           operationId: ready.data.operationId,
           downloadUrl: ready.data.downloadUrl,
           status: 'Complete',
@@ -348,23 +326,11 @@ export class GenesysNotifications {
     }
     const event = schedulesNotificationSchema.safeParse(message.data.eventBody);
     if (!event.success || !FINAL.has(event.data.status)) return;
-    this.settle({
+    this.board.settle({
       operationId: event.data.operationId,
       status: event.data.status as FinalOutcome['status'],
       result: event.data.result,
     });
-  }
-
-  /** Keeps the first final status of an operation (duplicates are ignored) and wakes whoever waits for it. */
-  private settle(outcome: FinalOutcome): void {
-    if (this.outcomes.has(outcome.operationId)) return;
-    const now = Date.now();
-    for (const [id, kept] of this.outcomes) {
-      if (now - kept.atMs < this.keepOutcomesMs && this.outcomes.size < MAX_KEPT_OUTCOMES) break;
-      this.outcomes.delete(id);
-    }
-    this.outcomes.set(outcome.operationId, { outcome, atMs: now });
-    for (const wake of this.waiters.get(outcome.operationId) ?? []) wake(outcome);
   }
 
   /** Heartbeats every 30 s (Genesys): past half the idle time a ping asks for a sign of life; past all of it, dead. */
@@ -403,7 +369,7 @@ export class GenesysNotifications {
     this.idleTimer = undefined;
     if (terminate && channel?.socket.readyState === WebSocket.OPEN) channel.socket.terminate();
     // A notification may come on no websocket now: nobody waits for it any longer.
-    for (const set of this.waiters.values()) for (const wake of set) wake(undefined);
+    this.board.wakeAll();
   }
 
   private failed(err: unknown): void {
