@@ -339,8 +339,13 @@ export class RateEstimator {
     }
     // The floor guards a sustained rate against one noisy window; a rate found over a short window has none.
     this.wMax = Math.max(MIN_RATE, estimate, this.lastCutMeasured ? MAX_ESTIMATE_DROP * sent : 0);
+    // A rate found over a short window (slow start's exit) is no scale for the probe: it held a burst allowance, and
+    // a worker that kept it would out-climb the others for a minute.
+    const lastPeak = this.lastCutMeasured
+      ? this.peak * 0.5 ** ((now - this.peakAtMs) / PEAK_HALF_LIFE_MS)
+      : 0;
+    this.peak = Math.max(this.wMax, lastPeak);
     this.lastCutMeasured = measured;
-    this.peak = Math.max(this.wMax, this.peak * 0.5 ** ((now - this.peakAtMs) / PEAK_HALF_LIFE_MS));
     this.peakAtMs = now;
     this.curveK = CUBIC_RETURN_SECONDS * Math.cbrt(this.wMax / this.peak);
     this.slowStart = false;
