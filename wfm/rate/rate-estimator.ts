@@ -322,7 +322,9 @@ export class RateEstimator {
     // Accepted requests over a stretch that ends in a refusal are what the server let through: a better measure of
     // its limit than the send rate, which a burst allowance lets overshoot for seconds before the first 429.
     // With callers queued the worker sends at the rate; otherwise at what it has, as measured (noisy at low rates).
-    const sent = waiting && !this.slowStart ? this.rate : Math.min(this.rate, this.txRate ?? Infinity);
+    // In slow start, the rate: the half-second buckets lag a ramp, and a worker that starts after another (and meets
+    // a bucket the other emptied) must not take its first second's trickle for the limit.
+    const sent = waiting || this.slowStart ? this.rate : Math.min(this.rate, this.txRate ?? Infinity);
     const measured = goodWindowMs >= GOODPUT_MIN_WINDOW_MS;
     let estimate: number;
     if (this.slowStart) {
@@ -337,8 +339,11 @@ export class RateEstimator {
       const trust = this.lastCutMeasured ? GOODPUT_TRUST : 0;
       estimate = goodput >= sent ? sent : goodput + trust * (sent - goodput);
     }
-    // The floor guards a sustained rate against one noisy window; a rate found over a short window has none.
-    this.wMax = Math.max(MIN_RATE, estimate, this.lastCutMeasured ? MAX_ESTIMATE_DROP * sent : 0);
+    // The floor guards a sustained rate against one noisy window. A rate found over a short window guards only what
+    // any worker may assume (the initial rate): a worker that started after another, and found the bucket emptied,
+    // keeps a fair start.
+    const guarded = this.lastCutMeasured ? sent : Math.min(sent, this.initial);
+    this.wMax = Math.max(MIN_RATE, estimate, MAX_ESTIMATE_DROP * guarded);
     // A rate found over a short window (slow start's exit) is no scale for the probe: it held a burst allowance, and
     // a worker that kept it would out-climb the others for a minute.
     const lastPeak = this.lastCutMeasured
