@@ -101,7 +101,7 @@ export class RateEstimator {
   private peak = 0;
   private peakAtMs = 0;
   private eventEndsMs = 0;
-  /** The last cut's estimate came from goodput over a full window (or there was none): a floor may guard it. */
+  /** The last cut's estimate came from goodput over a full window after slow start (or there was none): a floor may guard it. */
   private lastCutMeasured = true;
   private announcedPerSecond = Infinity;
   private pausedUntil = 0;
@@ -350,13 +350,15 @@ export class RateEstimator {
       ? this.peak * 0.5 ** ((now - this.peakAtMs) / PEAK_HALF_LIFE_MS)
       : 0;
     this.peak = Math.max(this.wMax, lastPeak);
-    this.lastCutMeasured = measured;
+    // Slow start's goodput holds the server's burst allowance however long the ramp took: never a trusted measure.
+    const trusted = measured && !this.slowStart;
+    this.lastCutMeasured = trusted;
     this.peakAtMs = now;
     this.curveK = CUBIC_RETURN_SECONDS * Math.cbrt(this.wMax / this.peak);
     this.slowStart = false;
     this.curveStartMs = this.pausedUntil;
     // After a cut on a short window, the first refusals after the pause measure the limit over a full window at last.
-    this.eventEndsMs = this.pausedUntil + (measured ? (this.pausedUntil - now) * EVENT_AFTER_PAUSE : 0);
+    this.eventEndsMs = this.pausedUntil + (trusted ? (this.pausedUntil - now) * EVENT_AFTER_PAUSE : 0);
     // Measured from the refusal, pause included: the server refills during the pause what it lets through after.
     this.goodSinceMs = now;
     this.goodCount = 0;
