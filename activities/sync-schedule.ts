@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { Context, type Info } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { maskHas, maskUnion, maskWith, maskWithout, type AgentMask } from '../model/agent-mask';
 import { sleep } from '../common/sleep';
@@ -8,6 +8,7 @@ import type { AgentPlan, SchedulePlan } from '../model/plan';
 import type { ProtectedCollision } from '../model/protected-time';
 import type { NewerEditPolicy } from '../model/push-options';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
+import { asWfmProblem } from '../model/wfm-problem';
 import { emptyProgress, type SyncProgress, type SyncResult } from '../model/sync-progress';
 import {
   scheduleTargetOf,
@@ -141,6 +142,7 @@ export async function syncScheduleWith(
       if (current.published !== undefined) progress.published = current.published;
       progress.agentsChanged += chunk.length;
       progress.writes++;
+      progress.failingSinceMs = undefined;
       const written = new Set(chunk.map((c) => c.agentId));
       progress.appliedMask = maskWith(progress.appliedMask ?? '', indexesOf([...written]));
       progress.agentsToLand = progress.agentsToLand.filter((id) => !written.has(id));
@@ -191,6 +193,7 @@ export async function syncScheduleWith(
         }
       }
     }
+    progress.failingSinceMs = undefined;
     const result = { ...progressNow(), versionNow: versionNow ?? progress.firstVersionRead ?? '' };
     ctx.log.info('schedule synced', { scheduleId: planned.scheduleId, ...countsOf(result) });
     return {
@@ -223,6 +226,7 @@ function countsOf({
   inPlaceMask: _i,
   keptMask: _k,
   protectedMask: _p,
+  failingSinceMs: _f,
   ...counts
 }: SyncProgress) {
   return counts;
@@ -249,20 +253,44 @@ function settleEarlierWrites(
   progress.agentsToLand = progress.agentsToLand.filter((id) => !read.has(id));
 }
 
-/** Records what the failure means for the counts, keeps them for the next attempt, and hands them to the workflow. */
+/**
+ * Records what the failure means for the counts, keeps them for the next attempt (in the heartbeat), and hands them to
+ * the workflow. The adapter's failure is not wrapped in another but copied (its cause and stack kept): Temporal keeps
+ * at most 4 KB of a retrying activity's failure and replaces a larger one with "Failure exceeds size limit.". For the
+ * same reason only a failure the workflow will see (non-retryable, or the last attempt) carries the agent masks (those
+ * of a 5,000-agent schedule alone pass 4 KB); a retrying failure carries the counts and what the WFM did (a
+ * `WfmProblem`, with since when), for `status`, `watch` and the UI.
+ */
 function withProgress(err: unknown, progress: SyncProgress, ctx: Context): unknown {
   if (!(err instanceof ApplicationFailure)) return err; // Cancellation and bugs pass through untouched.
   if (err.type === FailureType.Transient) progress.transientRetries++;
+  const problem = asWfmProblem(err.details?.[0]);
+  if (problem) progress.failingSinceMs ??= Date.now();
   ctx.heartbeat(progress);
-  return ApplicationFailure.create({
+  // The agent list is for the next attempt of this activity (it has it from the heartbeat): the workflow needs only
+  // the counts and masks, and a list of agent IDs in a failure would land in its history.
+  const details = reachesWorkflow(err, ctx.info)
+    ? { ...progress, agentsToLand: [] }
+    : { ...countsOf(progress), agentsToLand: [] };
+  const failure = ApplicationFailure.create({
     type: err.type ?? undefined,
     message: err.message,
     nonRetryable: err.nonRetryable ?? undefined,
     nextRetryDelay: err.nextRetryDelay ?? undefined,
     category: err.category ?? undefined,
-    cause: err,
-    // The agent list is for the next attempt of this activity (it has it from the heartbeat): the workflow needs only
-    // the counts and masks, and a list of agent IDs in a failure would land in its history.
-    details: [{ ...progress, agentsToLand: [] }],
+    cause: err.cause,
+    details: problem ? [details, { ...problem, sinceMs: progress.failingSinceMs }] : [details],
   });
+  // Where the adapter classified it, in a few frames: a whole stack is most of what Temporal would have to keep.
+  failure.stack = err.stack?.split('\n').slice(0, 6).join('\n');
+  return failure;
+}
+
+/** Will the workflow see this failure (rather than Temporal retrying the activity)? */
+function reachesWorkflow(err: ApplicationFailure, info: Info): boolean {
+  const policy = info.retryPolicy;
+  if (err.nonRetryable || !policy) return true;
+  if (err.type && policy.nonRetryableErrorTypes?.includes(err.type)) return true;
+  const max = policy.maximumAttempts ?? 0;
+  return max > 0 && info.attempt >= max;
 }

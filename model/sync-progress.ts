@@ -43,6 +43,11 @@ export interface SyncProgress {
   conflicts?: number;
   /** Genesys Cloud: the schedule was published when this sync last wrote it (each changed agent was notified). */
   published?: boolean;
+  /**
+   * When this sync's run of failed attempts began (ms since the epoch); cleared by a landed write. Kept in heartbeat
+   * details so each attempt's failure can say how long the WFM has been failing.
+   */
+  failingSinceMs?: number;
 }
 
 export function emptyProgress(): SyncProgress {

@@ -151,7 +151,7 @@ export class WfmHttp {
       } catch (err) {
         this.options.rate?.lost();
         if (signal?.aborted) throw err; // Cancellation is never turned into a retryable failure.
-        throw classifyNetworkFailure(what, err);
+        throw classifyNetworkFailure(what, err, request.url);
       }
       this.options.rate?.observe(res.status, res.headers);
       const text = bytes?.toString('utf8');
@@ -190,7 +190,7 @@ export class WfmHttp {
           serverMessage(429, text, secrets),
         );
       }
-      throw classifyHttpFailure(named, res.status, res.headers, text, this.nowMs(), secrets);
+      throw classifyHttpFailure(named, res.status, res.headers, text, this.nowMs(), secrets, request.url);
     }
   }
 

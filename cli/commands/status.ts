@@ -19,9 +19,11 @@ export function statusCommand() {
         if (!state) throw new CliExit(ExitCode.failed, `No push with plan ID ${planId}`);
         if (state === 'running') {
           const progress = await session.pushProgress(ctx.client, planId);
-          if (json) return printJson({ planId, state, progress });
+          // What the schedules in flight are retrying: their counts do not move while the WFM fails.
+          const trouble = progress ? await session.syncTrouble(ctx.client, progress) : undefined;
+          if (json) return printJson({ planId, state, progress, ...(trouble ? { trouble } : {}) });
           return print(
-            `Push ${planId} is running. ${progress ? session.progressLine(progress) : '(no worker has answered yet)'}`,
+            `Push ${planId} is running. ${progress ? session.progressLine(progress) : '(no worker has answered yet)'}${trouble ? `\n  ! ${trouble.summary}` : ''}`,
           );
         }
         const t = (await session.pushReport(ctx, planId))?.totals;

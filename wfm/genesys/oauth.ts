@@ -116,7 +116,7 @@ export class GenesysOAuthTokens implements TokenSource {
       });
       text = await readTextCapped(res, this.maxResponseBytes);
     } catch (err) {
-      throw classifyNetworkFailure(what, err);
+      throw classifyNetworkFailure(what, err, this.tokenUrl);
     }
     const unusable = unusableAnswer(
       what,
@@ -142,7 +142,7 @@ export class GenesysOAuthTokens implements TokenSource {
       });
     // Busy or down: retry later, as for any API call.
     if (res.status === 408 || res.status >= 500)
-      return classifyHttpFailure(what, res.status, res.headers, text, this.nowMs(), secrets);
+      return classifyHttpFailure(what, res.status, res.headers, text, this.nowMs(), secrets, this.tokenUrl);
     // Any other refusal (invalid_client, unauthorized_client, a wrong login URL) repeats until someone changes the
     // OAuth client or the settings; it must not pass for a version conflict or a bad schedule either.
     return ApplicationFailure.create({

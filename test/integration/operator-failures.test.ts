@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ServerFailure } from '@temporalio/common';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
+import { temporal } from '@temporalio/proto';
+import { submitPush, syncTrouble, waitForReport, pushProgress } from '../../client/push-client';
+import { freePort, startCliProcess, type Service } from '../../dev/processes';
+import { schedulePushWorkflowId } from '../../model/names';
+import { Harness } from '../support/harness';
+import { runCli } from '../support/run-cli';
+import { eventually, waitUntil } from '../support/wait-until';
+
+/**
+ * What an operator sees when things go wrong (issue 21): the failure a sync is retrying is kept by Temporal and named
+ * where the operator looks (`status`, the worker log), within seconds.
+ */
+describe('failures an operator can see', () => {
+  let h: Harness;
+  const processes: Service[] = [];
+  beforeAll(async () => {
+    h = await Harness.create();
+  });
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((p) => p.stop(5_000)));
+    await h.afterEach();
+  });
+  afterAll(() => h.teardown());
+
+  /** The pending sync of a schedule once it has failed at least once. */
+  const retryingSync = (scheduleId: string, timeoutMs = 20_000) =>
+    waitUntil(
+      `the sync of ${scheduleId} has failed and is retrying`,
+      async () => {
+        const described = await h.client.workflow
+          .getHandle(schedulePushWorkflowId(scheduleId))
+          .describe()
+          .catch(() => undefined);
+        const pending = described?.raw.pendingActivities?.[0];
+        return pending?.lastFailure && (pending.attempt ?? 0) > 1 && pending;
+      },
+      timeoutMs,
+    );
+
+  it('names a WFM that refuses connections in `status` and the worker log within 20 s, in a failure Temporal keeps', async () => {
+    // A real worker process: Node's own fetch errors (their cause chains) are what made the failure too big.
+    const deadPort = await freePort();
+    const { plan, ctx, env } = await h.scenario('dead-wfm', { schedules: 3, startWorkers: false });
+    const logFile = path.join(h.dataDir, 'dead-wfm-worker.log');
+    processes.push(
+      startCliProcess(
+        'worker',
+        ['worker'],
+        { ...process.env, ...env, WFM_BASE_URL: `http://127.0.0.1:${deadPort}` },
+        logFile,
+      ),
+    );
+    const startedAt = Date.now();
+    await submitPush(ctx, plan);
+    const refused = `WFM unreachable: connection refused by 127.0.0.1:${deadPort}`;
+
+    const status = await eventually(async () => {
+      const run = await runCli(['status', plan.planId], env, 30_000);
+      expect(run.stdout).toContain(refused);
+      return run;
+    }, 20_000);
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+    expect(status.stdout).toMatch(/schedule\(s\) in flight retrying \(attempt \d+, /);
+    const json = JSON.parse((await runCli(['status', plan.planId, '--json'], env)).stdout) as {
+      trouble?: { type: string; problem?: unknown };
+    };
+    expect(json.trouble).toMatchObject({
+      type: 'Transient',
+      problem: { host: `127.0.0.1:${deadPort}`, network: 'ECONNREFUSED' },
+    });
+
+    // The failure is kept whole (not replaced by "Failure exceeds size limit."), well under Temporal's 4 KB.
+    const pending = await retryingSync(plan.schedules[0]!.scheduleId);
+    const failure = await decodeOptionalFailureToOptionalError(
+      h.client.options.loadedDataConverter,
+      pending.lastFailure,
+    );
+    expect(failure).not.toBeInstanceOf(ServerFailure);
+    expect(failure?.message).toContain(refused);
+    expect(temporal.api.failure.v1.Failure.encode(pending.lastFailure!).finish().length).toBeLessThan(2048);
+
+    await eventually(() => expect(readFileSync(logFile, 'utf8')).toContain(refused), 10_000);
+    await h.client.workflow.getHandle(`bulk-push:${plan.planId}`).cancel();
+  });
+
+  it('keeps a retried failure small for a large schedule, and lands every agent once the WFM recovers', async () => {
+    // 2,500 agents in one schedule: with the agent masks in it, the failure of a retrying sync passed 2 KB (a Genesys
+    // business unit's 5,000 agents take Temporal's 4 KB limit with the masks alone).
+    const { plan, ctx, simulator } = await h.scenario('big-503', {
+      schedules: 1,
+      agents: 2500,
+      simulator: { latencyMs: 30 },
+      worker: { WFM_MAX_AGENTS_PER_WRITE: '250' },
+    });
+    await submitPush(ctx, plan);
+    const scheduleId = plan.schedules[0]!.scheduleId;
+    await waitUntil('most chunks have landed', async () => (await simulator.api.commits()).length >= 7);
+    simulator.sim.options.failRate = 1;
+
+    const pending = await retryingSync(scheduleId);
+    const failure = await decodeOptionalFailureToOptionalError(
+      h.client.options.loadedDataConverter,
+      pending.lastFailure,
+    );
+    expect(failure).not.toBeInstanceOf(ServerFailure);
+    expect(failure?.message).toContain('503');
+    expect(temporal.api.failure.v1.Failure.encode(pending.lastFailure!).finish().length).toBeLessThan(2048);
+    const progress = await pushProgress(h.client, plan.planId);
+    const trouble = await syncTrouble(h.client, progress!);
+    expect(trouble?.summary).toMatch(/^WFM failing: 127\.0\.0\.1:\d+ answers 503 for \d+ s; 1 of 1 schedule/);
+
+    simulator.sim.options.failRate = 0;
+    const report = await waitForReport(ctx, plan.planId);
+    expect(report.totals).toMatchObject({ agentsChanged: 2500, schedulesFailed: 0 });
+    expect(await h.violations(simulator.api, plan, report)).toEqual([]);
+  });
+});
