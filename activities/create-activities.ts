@@ -10,6 +10,7 @@ import { checkDrift, prepareDriftCheck, storeRepairPlan } from './drift';
 import { createRunFollowing } from './follow-runs';
 import { storeInlinePlan } from './inline-plan';
 import { createStoreActivities, createSyncActivity } from './push-activities';
+import { checkStoredPlanStart } from './stored-plan-start';
 import { sendDriftNotice, sendPushNotice } from './push-notice';
 
 export type { RunEnded, RunToFollow } from './follow-runs';
@@ -49,6 +50,9 @@ export function createActivities({
     /** Validates and stores a plan passed inline to `bulkPush`: see `storeInlinePlan`. */
     storeInlinePlan: (input: { start: unknown; workflowId: string }) =>
       storeInlinePlan({ plans, results, apiStyle }, input),
+    /** Checks a push started with a stored plan's reference: see `checkStoredPlanStart`. */
+    checkStoredPlanStart: (input: { start: unknown; workflowId: string }) =>
+      checkStoredPlanStart({ plans, results }, input),
     /** POSTs the notice of a push that ended: see `sendPushNotice`. */
     sendPushNotice: (input: PushNoticeInput) => sendPushNotice({ plans, results }, input),
     /** POSTs what a drift check found: see `sendDriftNotice`. */

@@ -99,7 +99,8 @@ export async function storeInlinePlan(
   return { planId, planRef, schedules: plan.schedules.length, agentsPlanned, options: options.data };
 }
 
-function invalidPlan(problems: PlanProblem[]): ApplicationFailure {
+/** The failure of an invalid start: every problem in its details, the first few in its message. */
+export function invalidPlan(problems: PlanProblem[]): ApplicationFailure {
   const listed = problems
     .slice(0, PROBLEMS_IN_MESSAGE)
     .map((p) => `  ${p.path}: ${p.message}`)

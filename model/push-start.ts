@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema } from './ids';
 import { planSchema } from './plan';
 import { notifyUrlSchema } from './push-notice';
 import { NEWER_EDIT_POLICIES } from './push-options';
@@ -57,6 +58,21 @@ export const inlinePlanStartSchema = pushStartOptionsSchema
 export type InlinePlanStart = z.infer<typeof inlinePlanStartSchema>;
 
 const count = () => z.number().int().nonnegative();
+
+/**
+ * The input of a push whose plan is already in the plan store (the client library, `wfm-push push` and `retry`, a
+ * drift check's repair). Not part of the public contract: a run that does not continue an earlier one checks it like
+ * an inline plan (the ID grammar, every option, the workflow ID, and that the plan ID is bound to this reference or
+ * the reference holds a part of the bound plan), so no client can push content other than what the ID was bound to.
+ * Strict: `carried` (what a run hands the next when it continues as new) is never accepted from a client.
+ */
+export const storedPlanStartSchema = pushStartOptionsSchema.extend({
+  planId: idSchema,
+  planRef: z.string().regex(/^[0-9a-f]{64}$/, 'must be a stored plan reference (64 lowercase hex digits)'),
+  schedules: count(),
+  agentsPlanned: count(),
+});
+export type StoredPlanStartInput = z.infer<typeof storedPlanStartSchema>;
 
 /** What `bulkPush` returns when it completes. Checked against `PushSummary` at compile time below. */
 export const pushSummarySchema = z

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { planSchema, type Plan, type SchedulePlan } from '../model/plan';
 import { writeFileAtomically } from '../common/atomic-file';
+import { StoredPlanMissing } from './store-errors';
 
 /** A stored plan's address: the SHA-256 of its bytes, so storing the same plan twice gives the same reference. */
 export type PlanRef = string;
@@ -96,7 +97,12 @@ export class LocalPlanStore implements PlanStore {
   private async load(ref: PlanRef): Promise<Loaded> {
     if (!/^[0-9a-f]{64}$/.test(ref)) throw new Error(`not a plan reference: ${ref}`);
     const file = this.fileOf(ref);
-    const size = (await stat(file)).size;
+    const size = await stat(file).then(
+      (s) => s.size,
+      (err: NodeJS.ErrnoException) => {
+        throw err.code === 'ENOENT' ? new StoredPlanMissing(`no stored plan ${ref} in ${this.folder}`) : err;
+      },
+    );
     if (size > this.maxPlanBytes)
       throw new Error(`stored plan ${file} is ${size} bytes, more than the ${this.maxPlanBytes} allowed`);
     const text = await readFile(file, 'utf8');

@@ -7,8 +7,10 @@ import {
   getCurrentDetails,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setCurrentDetails,
+  setHandler,
   startChild,
   TemporalFailure,
   upsertSearchAttributes,
@@ -20,6 +22,8 @@ import { urlOrigin, type PushEnd } from '../model/push-notice';
 import { PushStartFailure } from '../model/push-start';
 import type { PushSummary } from '../model/report';
 import type { BulkPushInput, BulkPushStart } from './bulk-push';
+import { progressQuery } from './messages';
+import { PushLedger } from './push-ledger';
 import { pushNotice } from './push-notice';
 
 /*
@@ -27,20 +31,65 @@ import { pushNotice } from './push-notice';
  * push that ends starts its notice.
  */
 
-/** The push's input with its plan in the store: an inline plan is validated and stored by the first activity. */
+/**
+ * Runs with this patch check a start that names a stored plan before anything else (see `checkStoredPlanStart`): any
+ * Temporal client can start `bulkPush`, and its input names what the worker writes. Runs that began before it do not.
+ */
+const CHECK_STORED_PLAN_START = 'check-stored-plan-start';
+const NO_LIMITS = { maxInFlight: 1, maxChildrenPerRun: 1 };
+
+/**
+ * The push's input with its plan in the store: an inline plan is validated and stored by the first activity; a stored
+ * plan's reference is checked against the plan ID's binding by the first activity. A run that continues an earlier
+ * one carries what that run checked (the server sets `continuedFromExecutionRunId`; no client can).
+ */
 export async function storedPlanInput(start: BulkPushStart): Promise<BulkPushInput> {
-  if (isStoredPlanInput(start)) return start;
-  const { storeInlinePlan } = proxyActivities<Activities>({
-    summary: 'Validate the inline plan, store it and bind its plan ID',
+  if (isStoredPlanInput(start)) {
+    if (workflowInfo().continuedFromExecutionRunId !== undefined) return start;
+    if (!patched(CHECK_STORED_PLAN_START)) return start;
+    // `push --wait` asks for progress at once: until the check is done, nothing has started.
+    const starting = new PushLedger(
+      start.planId,
+      start.schedules,
+      start.agentsPlanned,
+      NO_LIMITS,
+      undefined,
+      Date.now(),
+    );
+    setHandler(progressQuery, () => starting.progress());
+    const checked = await startCheck(
+      'Check the push\u2019s input against the plan its plan ID is bound to',
+      (activities, workflowId) => activities.checkStoredPlanStart({ start, workflowId }),
+    );
+    setBulkPushId(checked.planId);
+    return checked;
+  }
+  const stored = await startCheck(
+    'Validate the inline plan, store it and bind its plan ID',
+    (activities, workflowId) => activities.storeInlinePlan({ start, workflowId }),
+  );
+  setBulkPushId(stored.planId);
+  const { planId, planRef, schedules, agentsPlanned, options } = stored;
+  return { ...options, planId, planRef, schedules, agentsPlanned };
+}
+
+/**
+ * Runs the activity that checks (and, for an inline plan, stores) the start. A refusal fails the workflow itself with
+ * the activity's type, message and problems: the caller reads them from the workflow's failure, not from an activity's
+ * cause chain.
+ */
+async function startCheck<T>(
+  summary: string,
+  check: (activities: Activities, workflowId: string) => Promise<T>,
+): Promise<T> {
+  const activities = proxyActivities<Activities>({
+    summary,
     startToCloseTimeout: '1 minute',
     retry: { maximumAttempts: 10, nonRetryableErrorTypes: Object.values(PushStartFailure) },
   });
-  const { workflowId } = workflowInfo();
-  let stored;
   try {
-    stored = await storeInlinePlan({ start, workflowId });
+    return await check(activities, workflowInfo().workflowId);
   } catch (err) {
-    // The caller reads the problems from the workflow's own failure, not from an activity's cause chain.
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (cause instanceof ApplicationFailure && Object.values<unknown>(PushStartFailure).includes(cause.type))
       throw ApplicationFailure.create({
@@ -51,11 +100,12 @@ export async function storedPlanInput(start: BulkPushStart): Promise<BulkPushInp
       });
     throw err;
   }
-  // A foreign client may not have set the search attribute the UI and the CLI find pushes by.
+}
+
+/** A foreign client may not have set the search attribute the UI and the CLI find pushes by. */
+function setBulkPushId(planId: string): void {
   if (workflowInfo().typedSearchAttributes.get(BULK_PUSH_ID) === undefined)
-    upsertSearchAttributes([{ key: BULK_PUSH_ID, value: stored.planId }]);
-  const { planId, planRef, schedules, agentsPlanned, options } = stored;
-  return { ...options, planId, planRef, schedules, agentsPlanned };
+    upsertSearchAttributes([{ key: BULK_PUSH_ID, value: planId }]);
 }
 
 function isStoredPlanInput(start: BulkPushStart): start is BulkPushInput {

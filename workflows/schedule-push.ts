@@ -16,7 +16,8 @@ import { conflictPause, fullJitter } from './conflict-backoff';
 import type { AgentMask } from '../model/agent-mask';
 import type { SyncProgress } from '../model/sync-progress';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
-import { httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
+import { bulkPushWorkflowId, httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
+import { PushStartFailure } from '../model/push-start';
 import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
 import { HEARTBEAT_TIMEOUT_MS, STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
@@ -50,6 +51,15 @@ const CONFLICT_RETRY_KNOWS_ITS_WRITER = 'conflict-retry-knows-its-writer';
  * rebase again. Runs as its own workflow (ID derived from the schedule) so no two pushes write one schedule at once.
  */
 export async function schedulePush(input: SchedulePushInput): Promise<ScheduleResult> {
+  // Any Temporal client can start this workflow type, and its input names what is written: only a push's own child
+  // (whose parent the server records, no client can) runs. Its parent checked the plan reference it hands down.
+  const parent = workflowInfo().parent?.workflowId;
+  if (parent !== bulkPushWorkflowId(input.planId))
+    throw ApplicationFailure.create({
+      type: PushStartFailure.InvalidPlan,
+      nonRetryable: true,
+      message: `schedulePush runs only as a child of ${bulkPushWorkflowId(input.planId)} (its parent is ${parent ?? 'none'}); start a push with bulkPush`,
+    });
   const { recordScheduleResult } = proxyActivities<Activities>({
     summary: `Record the outcome of schedule ${input.scheduleId} for the report`,
     startToCloseTimeout: STORE_ACTIVITY_TIMEOUT_MS,

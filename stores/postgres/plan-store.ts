@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { planSchema, schedulePlanSchema, type Plan, type SchedulePlan } from '../../model/plan';
 import type { PlanRef, PlanStore } from '../plan-store';
+import { StoredPlanMissing } from '../store-errors';
 import type { PostgresDatabase } from './database';
 import { SCHEMA } from './migrations';
 
@@ -151,7 +152,7 @@ export class PostgresPlanStore implements PlanStore {
       ref,
     ]);
     const row = rows[0];
-    if (!row) throw new Error(`no stored plan ${ref} in the store ${this.db.name}`);
+    if (!row) throw new StoredPlanMissing(`no stored plan ${ref} in the store ${this.db.name}`);
     const digests = row.schedule_digests;
     if (planRefOf(row.header, digests) !== ref || digests.length !== row.schedule_count * DIGEST_BYTES)
       throw damaged(ref, 'does not match its SHA-256 (changed or damaged); refusing to use it');

@@ -1,0 +1,171 @@
+import type { ApplicationFailure } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { submitPush, waitForReport } from '../../client/push-client';
+import type { Plan } from '../../model/plan';
+import { Harness } from '../support/harness';
+
+/**
+ * Trust boundaries (issue 18): `bulkPush` and `schedulePush` are workflow types any Temporal client can start, with
+ * any input. Only validated pushes run: every start below is a plain `@temporalio/client` call with the payload key.
+ */
+describe('only validated pushes run (real Temporal server, simulator)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await Harness.create();
+  });
+  afterEach(() => h.afterEach());
+  afterAll(() => h.teardown());
+
+  /** Starts a workflow and returns its failure's cause, or undefined when it completed. */
+  const failureOf = async (
+    client: Client,
+    type: string,
+    queue: string,
+    workflowId: string,
+    input: unknown,
+  ): Promise<ApplicationFailure | undefined> => {
+    const handle = await client.workflow.start(type, { taskQueue: queue, workflowId, args: [input] });
+    return handle.result().then(
+      () => undefined,
+      (err: unknown) => {
+        expect(err).toBeInstanceOf(WorkflowFailedError);
+        return (err as WorkflowFailedError).cause as ApplicationFailure;
+      },
+    );
+  };
+
+  it('refuses a start under a used plan ID that names other content, bad options, a foreign workflow ID or carried state', async () => {
+    const { plan, simulator, queue, ctx } = await h.scenario('hijack', { schedules: 2, agents: 6 });
+    await submitPush(ctx, plan);
+    const report = await waitForReport(ctx, plan.planId);
+    expect(report.totals).toMatchObject({ schedulesDone: 2, agentsFailed: 0 });
+    const requestsAfterPush = simulator.sim.requests.length;
+    const commitsAfterPush = (await simulator.api.commits()).length;
+
+    // The attacker's content: every activity changed, stored under the victim's plan ID.
+    const other: Plan = {
+      ...plan,
+      schedules: plan.schedules.map((s) => ({
+        ...s,
+        agents: s.agents.map((a) => ({
+          ...a,
+          shifts: a.shifts.map((shift) => ({ ...shift, activityCode: 'HIJACKED' })),
+        })),
+      })),
+    };
+    const otherRef = await ctx.plans.put(other);
+    const manifest = await ctx.results.getManifest(plan.planId);
+    const workflowId = `bulk-push:${plan.planId}`;
+    const internal = { planId: plan.planId, schedules: 2, agentsPlanned: 6 };
+
+    const foreignRef = await failureOf(h.client, 'bulkPush', queue, workflowId, {
+      ...internal,
+      planRef: otherRef,
+    });
+    expect(foreignRef).toMatchObject({ type: 'InvalidPlan', nonRetryable: true });
+    expect(foreignRef?.details?.[0]).toEqual({
+      problems: [{ path: 'planRef', message: expect.stringContaining('neither the plan bound to plan ID') }],
+      problemCount: 1,
+    });
+
+    // `maxChildrenPerRun: 0` continued as new for ever; now it is an option problem like any other.
+    const zeroChildren = await failureOf(h.client, 'bulkPush', queue, workflowId, {
+      ...internal,
+      planRef: manifest!.planRef,
+      maxChildrenPerRun: 0,
+    });
+    expect(zeroChildren?.details?.[0]).toMatchObject({ problems: [{ path: 'maxChildrenPerRun' }] });
+
+    const otherId = await failureOf(h.client, 'bulkPush', queue, `bulk-push:${plan.planId}-x`, {
+      ...internal,
+      planRef: manifest!.planRef,
+    });
+    expect(otherId?.details?.[0]).toMatchObject({ problems: [{ path: 'planId' }] });
+
+    const neverSubmitted = await failureOf(h.client, 'bulkPush', queue, 'bulk-push:nobody-submitted-this', {
+      ...internal,
+      planId: 'nobody-submitted-this',
+      planRef: otherRef,
+    });
+    expect(neverSubmitted?.details?.[0]).toMatchObject({
+      problems: [{ path: 'planId', message: expect.stringContaining('never submitted') }],
+    });
+
+    const badGrammar = await failureOf(h.client, 'bulkPush', queue, 'bulk-push:../x', {
+      ...internal,
+      planId: '../x',
+      planRef: manifest!.planRef,
+    });
+    expect(badGrammar?.details?.[0]).toMatchObject({ problems: [{ path: 'planId' }] });
+
+    const carried = await failureOf(h.client, 'bulkPush', queue, workflowId, {
+      ...internal,
+      planRef: manifest!.planRef,
+      carried: { cursor: 2, inFlight: [] },
+    });
+    expect(carried?.details?.[0]).toMatchObject({ problems: [{ path: '(input)' }] });
+
+    const wrongCounts = await failureOf(h.client, 'bulkPush', queue, workflowId, {
+      ...internal,
+      planRef: manifest!.planRef,
+      schedules: 1,
+    });
+    expect(wrongCounts?.details?.[0]).toMatchObject({ problems: [{ path: 'schedules' }] });
+
+    // schedulePush started directly, with the attacker's content: not a push's child, so it writes nothing.
+    const direct = await failureOf(
+      h.client,
+      'schedulePush',
+      queue,
+      `schedule-push:${plan.schedules[0]!.scheduleId}`,
+      {
+        planId: plan.planId,
+        planRef: otherRef,
+        scheduleId: plan.schedules[0]!.scheduleId,
+        agentsPlanned: 3,
+      },
+    );
+    expect(direct).toMatchObject({ type: 'InvalidPlan', nonRetryable: true });
+
+    expect(simulator.sim.requests).toHaveLength(requestsAfterPush);
+    expect(await simulator.api.commits()).toHaveLength(commitsAfterPush);
+    const after = await waitForReport(ctx, plan.planId);
+    expect(after.totals).toMatchObject({ schedulesDone: 2, agentsFailed: 0 });
+  });
+
+  it('still runs what the client library starts: a retry of a part of the bound plan', async () => {
+    const { plan, queue, ctx, simulator } = await h.scenario('part', { schedules: 3, agents: 9 });
+    // A part of the bound plan (as `retry` stores it): whole schedules of it, under its plan ID.
+    const { results } = ctx;
+    await results.createManifest({
+      planId: plan.planId,
+      planRef: await ctx.plans.put(plan),
+      schedules: 3,
+      agentsPlanned: 9,
+      submittedAt: new Date().toISOString(),
+    });
+    const part: Plan = { planId: plan.planId, schedules: plan.schedules.slice(1) };
+    const partRef = await ctx.plans.put(part);
+    const handle = await h.client.workflow.start('bulkPush', {
+      taskQueue: queue,
+      workflowId: `bulk-push:${plan.planId}`,
+      args: [{ planId: plan.planId, planRef: partRef, schedules: 2, agentsPlanned: 6 }],
+    });
+    expect(await handle.result()).toMatchObject({ totals: { schedulesDone: 2, agentsChanged: 6 } });
+    expect(new Set((await simulator.api.commits()).map((c) => c.scheduleId))).toEqual(
+      new Set(part.schedules.map((s) => s.scheduleId)),
+    );
+    // A part whose schedule differs from the bound one is not a part.
+    const changed: Plan = {
+      planId: plan.planId,
+      schedules: [{ ...plan.schedules[0]!, agents: plan.schedules[0]!.agents.slice(1) }],
+    };
+    const refused = await failureOf(h.client, 'bulkPush', queue, `bulk-push:${plan.planId}`, {
+      planId: plan.planId,
+      planRef: await ctx.plans.put(changed),
+      schedules: 1,
+      agentsPlanned: 2,
+    });
+    expect(refused?.details?.[0]).toMatchObject({ problems: [{ path: 'planRef' }] });
+  });
+});
