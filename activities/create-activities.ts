@@ -11,6 +11,7 @@ import { createRunFollowing } from './follow-runs';
 import { storeInlinePlan } from './inline-plan';
 import { createStoreActivities, createSyncActivity } from './push-activities';
 import { checkStoredPlanStart } from './stored-plan-start';
+import type { PushMetrics } from './push-metrics';
 import { sendDriftNotice, sendPushNotice } from './push-notice';
 
 export type { RunEnded, RunToFollow } from './follow-runs';
@@ -28,6 +29,8 @@ export interface ActivityDeps {
   maxAgentsPerWrite?: number;
   /** Which WFM API inline plans are validated for (genesys plans name business unit and week). Default rest. */
   apiStyle?: ApiStyle;
+  /** Where syncs, conflicts and recorded outcomes are counted (the worker's metrics). Default none. */
+  metrics?: PushMetrics;
 }
 
 /**
@@ -43,9 +46,10 @@ export function createActivities({
   diffs,
   maxAgentsPerWrite = 500,
   apiStyle = 'rest',
+  metrics,
 }: ActivityDeps) {
   const workflowQueue = {
-    ...createStoreActivities({ plans, results }),
+    ...createStoreActivities({ plans, results, metrics }),
     ...createRunFollowing(temporal),
     /** Validates and stores a plan passed inline to `bulkPush`: see `storeInlinePlan`. */
     storeInlinePlan: (input: { start: unknown; workflowId: string }) =>
@@ -64,7 +68,7 @@ export function createActivities({
       storeRepairPlan({ plans, results }, input),
   };
   const httpQueue = {
-    ...createSyncActivity({ wfm, plans, results, maxAgentsPerWrite }),
+    ...createSyncActivity({ wfm, plans, results, maxAgentsPerWrite, metrics }),
     /** Reads a page of landed schedules and names the drifted agents: see `checkDrift`. */
     checkDrift: (input: Parameters<typeof checkDrift>[1]) => checkDrift({ wfm, plans }, input),
     // The dry run's reads share the HTTP queue, its concurrency and its rate controller with the pushes.

@@ -8,6 +8,7 @@ import type { SyncResult } from '../model/sync-progress';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
 import type { WfmPort } from '../wfm/port';
+import type { PushMetrics } from './push-metrics';
 import { syncScheduleWith } from './sync-schedule';
 
 export interface PlanPage {
@@ -16,7 +17,15 @@ export interface PlanPage {
 }
 
 /** The store activities of a push (workflow task queue): a page of the plan, a schedule's line for the report. */
-export function createStoreActivities({ plans, results }: { plans: PlanStore; results: ResultStore }) {
+export function createStoreActivities({
+  plans,
+  results,
+  metrics,
+}: {
+  plans: PlanStore;
+  results: ResultStore;
+  metrics?: PushMetrics;
+}) {
   return {
     async listPlanSchedules(input: { planRef: PlanRef; offset: number; limit: number }): Promise<PlanPage> {
       // One page, not the whole plan: a PostgreSQL store reads it with one indexed query.
@@ -51,7 +60,9 @@ export function createStoreActivities({ plans, results }: { plans: PlanStore; re
           protectedTime: input.protectedMask,
           failure: input.result.failure ?? { type: 'Error', message: 'the schedule push did not complete' },
         });
-      await results.putResult(input.planId, agents ? { ...input.result, agents } : input.result);
+      const line = agents ? { ...input.result, agents } : input.result;
+      await results.putResult(input.planId, line);
+      metrics?.scheduleRecorded(line);
     },
   };
 }
@@ -62,11 +73,14 @@ export function createSyncActivity({
   plans,
   results,
   maxAgentsPerWrite,
+  metrics,
 }: {
   wfm: WfmPort;
   plans: PlanStore;
   results: ResultStore;
   maxAgentsPerWrite: number;
+  /** Where syncs, conflicts and recorded outcomes are counted. Default none. */
+  metrics?: PushMetrics;
 }) {
   return {
     /**
@@ -94,6 +108,7 @@ export function createSyncActivity({
         maxAgentsPerWrite,
         onNewerEdit: input.onNewerEdit,
         appliedBefore: input.appliedBefore,
+        metrics,
       });
       if (!input.prior || input.planId === undefined) return result;
       const line = settledResult(input.prior, result);
@@ -105,6 +120,7 @@ export function createSyncActivity({
         collisions,
       });
       await results.putResult(input.planId, line);
+      metrics?.scheduleRecorded(line);
       return { ...result, recorded: true };
     },
   };

@@ -20,6 +20,7 @@ import {
   type WfmUnit,
 } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
+import type { PushMetrics } from './push-metrics';
 
 export interface SyncOptions {
   /** Most agents one write carries. */
@@ -28,6 +29,8 @@ export interface SyncOptions {
   onNewerEdit?: NewerEditPolicy;
   /** Agents earlier attempts of this push wrote (the workflow carries the mask from attempt to attempt). */
   appliedBefore?: AgentMask;
+  /** Where conflicts and the sync's duration are counted. Default none. */
+  metrics?: Pick<PushMetrics, 'conflict' | 'syncEnded'>;
 }
 
 export interface Synced {
@@ -67,6 +70,7 @@ export async function syncScheduleWith(
   options: SyncOptions,
 ): Promise<Synced> {
   const ctx = Context.current();
+  const startedAtMs = performance.now();
   const progress: SyncProgress = {
     ...emptyProgress(),
     ...(ctx.info.heartbeatDetails as SyncProgress | undefined),
@@ -182,6 +186,7 @@ export async function syncScheduleWith(
             unit?.release();
             if (!isVersionConflict(err) || ++conflictsInARow >= CHUNK_CONFLICTS_WITHOUT_PROGRESS) throw err;
             progress.conflicts = (progress.conflicts ?? 0) + 1;
+            options.metrics?.conflict();
             ctx.heartbeat(progressNow());
             // Another writer moved the chunk between its read and its write: read again at once the first time, then
             // after a short random pause, so two writers in step fall out of it.
@@ -202,9 +207,11 @@ export async function syncScheduleWith(
       collisions,
     };
   } catch (err) {
+    if (isVersionConflict(err)) options.metrics?.conflict();
     throw withProgress(err, progressNow(), ctx);
   } finally {
     clearInterval(beat);
+    options.metrics?.syncEnded((performance.now() - startedAtMs) / 1000);
   }
 }
 

@@ -8,12 +8,16 @@ import { httpTaskQueueFor } from '../model/names';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { createStores, type Stores } from '../stores/create-stores';
 import { createWfm } from '../wfm/create-wfm';
+import { createWorkerMetrics } from './metrics';
+import { startMetricsServer, type MetricsServer } from './metrics-server';
 import type { WorkerSettings } from './settings';
 
 export interface RunningWorkers {
   /** Resolves when both workers have stopped; rejects if one fails. */
   done: Promise<void>;
   shutdown(): Promise<void>;
+  /** `http://host:port/metrics` when `settings.metricsAddress` is set. */
+  metricsUrl?: string;
 }
 
 export interface StartWorkersOptions {
@@ -26,6 +30,11 @@ export interface StartWorkersOptions {
   logger?: Logger;
   /** A pre-built workflow bundle (tests bundle once per file); by default the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * The Temporal SDK runtime's own Prometheus endpoint (`Runtime.install` with `telemetryOptions.metrics.prometheus`,
+   * which only the process entry can do): `/metrics` serves its metrics after the worker's. Default none.
+   */
+  sdkMetricsUrl?: string;
 }
 
 /**
@@ -37,6 +46,7 @@ export async function startWorkers({
   connection,
   workflowBundle,
   client,
+  sdkMetricsUrl,
   logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
 }: StartWorkersOptions): Promise<RunningWorkers> {
   // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
@@ -47,7 +57,14 @@ export async function startWorkers({
   try {
     const applied = await stores.prepare();
     if (applied.length > 0) logger.info('store schema migrated', { store: stores.description, applied });
-    return await startWithStores(stores, { settings, connection, workflowBundle, client, logger });
+    return await startWithStores(stores, {
+      settings,
+      connection,
+      workflowBundle,
+      client,
+      sdkMetricsUrl,
+      logger,
+    });
   } catch (err) {
     await stores.close();
     throw err;
@@ -56,7 +73,14 @@ export async function startWorkers({
 
 async function startWithStores(
   stores: Stores,
-  { settings, connection, workflowBundle, client, logger }: StartWorkersOptions & { logger: Logger },
+  {
+    settings,
+    connection,
+    workflowBundle,
+    client,
+    sdkMetricsUrl,
+    logger,
+  }: StartWorkersOptions & { logger: Logger },
 ): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
   const conn = connection ?? (await NativeConnection.connect(settings.temporal.connectionOptions));
@@ -77,7 +101,9 @@ async function startWithStores(
       dataConverter,
     });
   const rate = settings.wfm.rateLimitPerSecond;
-  const wfm = createWfm(settings.wfm, logger);
+  // Off unless WFM_PUSH_METRICS_ADDRESS is set: then every WFM request, pause, sync and outcome is counted.
+  const metrics = settings.metricsAddress === undefined ? undefined : createWorkerMetrics();
+  const wfm = createWfm(settings.wfm, logger, metrics?.wfm);
   const { workflowQueue, httpQueue } = createActivities({
     wfm,
     temporal,
@@ -86,6 +112,7 @@ async function startWithStores(
     diffs: stores.diffs,
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
     apiStyle: settings.apiStyle,
+    metrics: metrics?.push,
   });
   const queue = settings.taskQueue;
   // Each heartbeat goes to the server when the activity sends it, not up to 0.8 × the timeout later: the server sees a
@@ -113,16 +140,33 @@ async function startWithStores(
     // it across every worker; each worker's rate controller keeps its own requests under it too.
     maxTaskQueueActivitiesPerSecond: rate === undefined ? undefined : rate / 2,
   });
-  const done = Promise.all([workflowWorker.run(), httpWorker.run()]).then(async () => {
-    // The adapter's own connections (Genesys: the notification socket) close once no activity can use them.
-    await wfm.close?.();
-    // Every activity has ended, so no store call is in flight.
-    await stores.close();
-    if (ownConnection) await conn.close();
-    if (ownClient) await temporal.connection.close();
-  });
+  let server: MetricsServer | undefined;
+  if (metrics && settings.metricsAddress !== undefined) {
+    server = await startMetricsServer({
+      address: settings.metricsAddress,
+      registry: metrics.registry,
+      sdkMetricsUrl,
+    });
+    logger.info(`metrics at ${server.url}`, {
+      metricsUrl: server.url,
+      sdkMetrics: sdkMetricsUrl !== undefined,
+    });
+  }
+  const running = Promise.all([workflowWorker.run(), httpWorker.run()]);
+  // Served until both workers have stopped, so the last scrape sees the final counts of a graceful shutdown.
+  const done = running
+    .finally(() => server?.close())
+    .then(async () => {
+      // The adapter's own connections (Genesys: the notification socket) close once no activity can use them.
+      await wfm.close?.();
+      // Every activity has ended, so no store call is in flight.
+      await stores.close();
+      if (ownConnection) await conn.close();
+      if (ownClient) await temporal.connection.close();
+    });
   return {
     done,
+    metricsUrl: server?.url,
     shutdown: async () => {
       for (const w of [workflowWorker, httpWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await done;

@@ -16,9 +16,30 @@ export function workerCommand(): Command {
       const { createLogger } = await import('../../common/logger');
       const logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue });
       const { Runtime } = await import('@temporalio/worker');
-      Runtime.install({ logger });
+      // With metrics on, the SDK runtime serves its own on a loopback port, merged into the worker's /metrics.
+      const { freeLoopbackPort } = await import('../../worker/metrics-server');
+      const sdkMetrics =
+        settings.metricsAddress === undefined ? undefined : `127.0.0.1:${await freeLoopbackPort()}`;
+      Runtime.install({
+        logger,
+        ...(sdkMetrics && {
+          telemetryOptions: {
+            metrics: {
+              prometheus: {
+                bindAddress: sdkMetrics,
+                countersTotalSuffix: true,
+                useSecondsForDurations: true,
+              },
+            },
+          },
+        }),
+      });
       const { startWorkers } = await import('../../worker/run-worker');
-      const workers = await startWorkers({ settings, logger });
+      const workers = await startWorkers({
+        settings,
+        logger,
+        sdkMetricsUrl: sdkMetrics && `http://${sdkMetrics}/metrics`,
+      });
       onShutdownSignal(() => workers.shutdown());
       logger.info('worker running', {
         temporal: settings.temporal.address,
