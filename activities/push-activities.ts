@@ -4,12 +4,13 @@ import { agentOutcomes } from '../model/agent-outcome';
 import type { NewerEditPolicy } from '../model/push-options';
 import type { ScheduleResult } from '../model/report';
 import { settledResult } from '../model/schedule-line';
-import type { SyncResult } from '../model/sync-progress';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
 import type { WfmPort } from '../wfm/port';
+import { FailureType } from '../model/failures';
+import type { SyncProgress, SyncResult } from '../model/sync-progress';
 import type { PushMetrics } from './push-metrics';
-import { syncScheduleWith } from './sync-schedule';
+import { syncScheduleWith, type Synced } from './sync-schedule';
 
 export interface PlanPage {
   /** Schedules from `offset`, at most `limit`. */
@@ -95,6 +96,11 @@ export function createSyncActivity({
       prior?: ScheduleResult;
       appliedBefore?: AgentMask;
       onNewerEdit?: NewerEditPolicy;
+      /**
+       * Answer a version conflict with a result (`conflict` set) instead of failing: contention is routine, and a
+       * failed attempt shows red in the UI. Workflows from before it leave it unset and get the failure.
+       */
+      conflictAsResult?: boolean;
     }): Promise<SyncResult> {
       const planned = await plans.getSchedule(input.planRef, input.scheduleId);
       if (!planned) {
@@ -104,12 +110,20 @@ export function createSyncActivity({
           'PlanMismatch',
         );
       }
-      const { result, newerEdits, collisions } = await syncScheduleWith(wfm, planned, {
-        maxAgentsPerWrite,
-        onNewerEdit: input.onNewerEdit,
-        appliedBefore: input.appliedBefore,
-        metrics,
-      });
+      let synced: Synced;
+      try {
+        synced = await syncScheduleWith(wfm, planned, {
+          maxAgentsPerWrite,
+          onNewerEdit: input.onNewerEdit,
+          appliedBefore: input.appliedBefore,
+          metrics,
+        });
+      } catch (err) {
+        const conflict = input.conflictAsResult ? conflictResult(err) : undefined;
+        if (conflict) return conflict;
+        throw err;
+      }
+      const { result, newerEdits, collisions } = synced;
       if (!input.prior || input.planId === undefined) return result;
       const line = settledResult(input.prior, result);
       line.agents = agentOutcomes({
@@ -124,4 +138,12 @@ export function createSyncActivity({
       return { ...result, recorded: true };
     },
   };
+}
+
+/** A version conflict as the sync's result: its progress (counts and masks, from the failure's details) and why. */
+function conflictResult(err: unknown): SyncResult | undefined {
+  if (!(err instanceof ApplicationFailure) || err.type !== FailureType.VersionConflict) return undefined;
+  const progress = err.details?.[0] as SyncProgress | undefined;
+  if (!progress) return undefined;
+  return { ...progress, versionNow: '', conflict: { message: err.message } };
 }

@@ -83,6 +83,24 @@ export interface PushManifest {
 
 export type PushState = 'running' | 'completed' | 'cancelled' | 'terminated' | 'failed' | 'timed-out';
 
+/**
+ * How a push ended, on its bulk-push workflow as the `PushOutcome` search attribute (its schedules' workflows carry
+ * their `ScheduleOutcome` there): `landed` every schedule done, `partial` some failed, `failed` none done, `cancelled`.
+ */
+export type PushOutcome = 'landed' | 'partial' | 'failed' | 'cancelled';
+
+/** The outcome of a push that ran to its end, from its totals. */
+export function pushOutcomeOf(t: PushTotals): Exclude<PushOutcome, 'cancelled'> {
+  if (t.schedulesFailed === 0) return 'landed';
+  return t.schedulesFailed >= t.schedulesDone ? 'failed' : 'partial';
+}
+
+/** The one line a push ends with in the UI: "FAILED: 0 of 3 schedules done, 3 failed; 0 of 30 agents in place". */
+export function pushOutcomeLine(outcome: PushOutcome, t: PushTotals): string {
+  const inPlace = t.agentsChanged + t.agentsAlreadyInPlace;
+  return `${outcome.toUpperCase()}: ${t.schedulesDone - t.schedulesFailed} of ${t.schedules} schedules done, ${t.schedulesFailed} failed; ${inPlace} of ${t.agentsPlanned} agents in place`;
+}
+
 /** What the bulk-push workflow returns: counts only; the per-schedule lines are in the result store. */
 export interface PushSummary {
   planId: string;

@@ -70,4 +70,10 @@ export interface SyncResult extends SyncProgress {
    * per-agent outcomes never cross into workflow history, and the workflow need not record the line again.
    */
   recorded?: boolean;
+  /**
+   * The write was refused for its version (someone wrote the schedule since the read): nothing of this result holds
+   * the plan yet, and the workflow reads and rebases again. Only when the workflow asked for conflicts as results
+   * (`conflictAsResult`); otherwise a conflict is a failed attempt.
+   */
+  conflict?: { message: string };
 }

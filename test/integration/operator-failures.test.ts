@@ -3,9 +3,9 @@ import path from 'node:path';
 import { ServerFailure } from '@temporalio/common';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import { submitPush, syncTrouble, waitForReport, pushProgress } from '../../client/push-client';
+import { cancelPush, pushProgress, submitPush, syncTrouble, waitForReport } from '../../client/push-client';
 import { freePort, startCliProcess, type Service } from '../../dev/processes';
-import { schedulePushWorkflowId } from '../../model/names';
+import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
 import { Harness } from '../support/harness';
 import { runCli } from '../support/run-cli';
 import { eventually, waitUntil } from '../support/wait-until';
@@ -116,6 +116,66 @@ describe('failures an operator can see', () => {
     simulator.sim.options.failRate = 0;
     const report = await waitForReport(ctx, plan.planId);
     expect(report.totals).toMatchObject({ agentsChanged: 2500, schedulesFailed: 0 });
+    expect(await h.violations(simulator.api, plan, report)).toEqual([]);
+  });
+
+  /** The pushes of `planId` the UI lists for `filter` (a visibility query, as typed into the UI's search). */
+  const pushesFound = async (planId: string, filter: string) => {
+    const ids: string[] = [];
+    for await (const w of h.client.workflow.list({
+      query: `WorkflowType = "bulkPush" AND BulkPushId = "${planId}" AND ${filter}`,
+    }))
+      ids.push(w.workflowId);
+    return ids;
+  };
+
+  it('puts the outcome on the push: a push whose every schedule failed is found by PushOutcome="failed"', async () => {
+    const failed = await h.scenario('all-fail', { schedules: 3, omit: [0, 1, 2] });
+    const clean = await h.scenario('clean', { schedules: 2 });
+    const partial = await h.scenario('partial', { schedules: 3, omit: [1] });
+    for (const s of [failed, clean, partial]) await submitPush(s.ctx, s.plan);
+    for (const s of [failed, clean, partial]) await waitForReport(s.ctx, s.plan.planId);
+
+    await eventually(async () => {
+      expect(await pushesFound(failed.plan.planId, 'PushOutcome = "failed"')).toEqual([
+        bulkPushWorkflowId(failed.plan.planId),
+      ]);
+      expect(await pushesFound(clean.plan.planId, 'PushOutcome = "landed"')).toHaveLength(1);
+      expect(await pushesFound(partial.plan.planId, 'PushOutcome = "partial"')).toHaveLength(1);
+    }, 15_000);
+    const described = await h.client.workflow.getHandle(bulkPushWorkflowId(failed.plan.planId)).describe();
+    expect(described.searchAttributes.PushOutcome).toEqual(['failed']);
+  });
+
+  it('marks a cancelled push PushOutcome="cancelled"', async () => {
+    const { plan, ctx } = await h.scenario('cancel-outcome', {
+      schedules: 6,
+      simulator: { latencyMs: 300 },
+    });
+    await submitPush(ctx, plan, { maxInFlight: 1 });
+    await cancelPush(h.client, plan.planId);
+    await waitForReport(ctx, plan.planId);
+    await eventually(
+      async () => expect(await pushesFound(plan.planId, 'PushOutcome = "cancelled"')).toHaveLength(1),
+      15_000,
+    );
+  });
+
+  it('shows a routine version conflict as a completed sync, not a failed attempt', async () => {
+    const { plan, ctx, simulator } = await h.scenario('conflicts-not-red', {
+      schedules: 4,
+      simulator: { conflictRate: 0.5 },
+    });
+    await submitPush(ctx, plan);
+    const report = await waitForReport(ctx, plan.planId);
+    expect(report.totals.schedulesFailed).toBe(0);
+    expect(report.totals.conflicts).toBeGreaterThan(0);
+    let failedAttempts = 0;
+    for (const { scheduleId } of plan.schedules) {
+      const history = await h.client.workflow.getHandle(schedulePushWorkflowId(scheduleId)).fetchHistory();
+      failedAttempts += (history.events ?? []).filter((e) => e.activityTaskFailedEventAttributes).length;
+    }
+    expect(failedAttempts).toBe(0);
     expect(await h.violations(simulator.api, plan, report)).toEqual([]);
   });
 });
