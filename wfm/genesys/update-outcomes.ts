@@ -4,7 +4,7 @@ import { FailureType } from '../../model/failures';
 import type { WfmHttp } from '../http-client';
 import type { WfmCall } from '../port';
 import { parseAnswer } from './json-http';
-import type { GenesysNotifications } from './notifications';
+import type { GenesysNotifications, OutcomeSource } from './notifications';
 import { scheduleMetadataSchema, type ScheduleAsyncResponse } from './schemas';
 
 export interface UpdateOutcomesOptions {
@@ -28,7 +28,8 @@ export class UpdateOutcomes {
 
   /**
    * `started` is the update's answer; `notified` says whether the business unit's topic was subscribed before it was
-   * sent; `sentVersion` the schedule version the upload carried.
+   * sent; `sentVersion` the schedule version the upload carried; `source` the topic and schedule its notification
+   * must come from (another's is not this update's outcome).
    */
   async versionAfter(
     what: string,
@@ -37,6 +38,7 @@ export class UpdateOutcomes {
     started: ScheduleAsyncResponse,
     notified: boolean,
     call: WfmCall,
+    source: OutcomeSource,
   ): Promise<number> {
     if (started.status === 'Complete') {
       const version = started.result?.metadata?.version;
@@ -45,10 +47,10 @@ export class UpdateOutcomes {
     if (started.status !== 'Processing') throw endedWithoutReason(what, started.status);
     const deadline = Date.now() + this.options.asyncWaitMs;
     if (started.operationId !== undefined && notified) {
-      const version = await this.fromNotification(what, scheduleUrl, started.operationId, call);
+      const version = await this.fromNotification(what, scheduleUrl, source, started.operationId, call);
       if (version !== undefined) return version;
     }
-    return this.byPolling(what, scheduleUrl, sentVersion, deadline, call, started.operationId);
+    return this.byPolling(what, scheduleUrl, source, sentVersion, deadline, call, started.operationId);
   }
 
   /**
@@ -59,17 +61,19 @@ export class UpdateOutcomes {
   private async fromNotification(
     what: string,
     scheduleUrl: string,
+    source: OutcomeSource,
     operationId: string,
     call: WfmCall,
   ): Promise<number | undefined> {
     const outcome = await this.options.notifications?.outcome(
+      source,
       operationId,
       this.options.notificationWaitMs,
       call.signal,
     );
     if (!outcome) return undefined;
     if (outcome.status !== 'Complete') throw endedWithoutReason(what, outcome.status);
-    return outcome.result?.metadata?.version ?? (await this.currentVersion(what, scheduleUrl, call));
+    return outcome.version ?? (await this.currentVersion(what, scheduleUrl, call));
   }
 
   /**
@@ -79,6 +83,7 @@ export class UpdateOutcomes {
   private async byPolling(
     what: string,
     scheduleUrl: string,
+    source: OutcomeSource,
     sentVersion: number,
     deadline: number,
     call: WfmCall,
@@ -86,9 +91,10 @@ export class UpdateOutcomes {
   ): Promise<number> {
     while (Date.now() < deadline) {
       await sleep(this.options.asyncPollMs, call.signal);
-      const late = operationId === undefined ? undefined : this.options.notifications?.received(operationId);
+      const late =
+        operationId === undefined ? undefined : this.options.notifications?.received(source, operationId);
       if (late) {
-        const version = await this.fromNotification(what, scheduleUrl, late.operationId, call);
+        const version = await this.fromNotification(what, scheduleUrl, source, late.operationId, call);
         if (version !== undefined) return version;
       }
       const version = await this.currentVersion(what, scheduleUrl, call);
