@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createFileExclusively } from './atomic-file';
-import { AesGcmCodec, CodecKeyError, newCodecKeyLine, parseCodecKeys } from './codec';
+import {
+  AesGcmCodec,
+  CodecKeyError,
+  newCodecKeyLine,
+  parseCodecKeys,
+  type AesGcmCodecOptions,
+} from './codec';
 
 const SHARED_STORE_NEEDS_KEYS =
   'WFM_PUSH_STORE is PostgreSQL, shared by clients and workers on several hosts, so they need one payload key between ' +
@@ -32,16 +38,21 @@ export interface EncryptionSettings {
 export async function loadPayloadCodec(
   settings: EncryptionSettings,
   onGenerated: (file: string) => void = () => {},
+  codecOptions: AesGcmCodecOptions = {},
 ): Promise<AesGcmCodec | undefined> {
   if (settings.encryption === 'off') return undefined;
-  if (settings.codecKeys) return new AesGcmCodec(parseCodecKeys(settings.codecKeys, 'WFM_PUSH_CODEC_KEYS'));
+  if (settings.codecKeys)
+    return new AesGcmCodec(parseCodecKeys(settings.codecKeys, 'WFM_PUSH_CODEC_KEYS'), codecOptions);
   if (settings.codecKeyFile) {
     const text = await readFile(settings.codecKeyFile, 'utf8');
-    return new AesGcmCodec(parseCodecKeys(text, `WFM_PUSH_CODEC_KEY_FILE ${settings.codecKeyFile}`));
+    return new AesGcmCodec(
+      parseCodecKeys(text, `WFM_PUSH_CODEC_KEY_FILE ${settings.codecKeyFile}`),
+      codecOptions,
+    );
   }
   if (settings.store.kind === 'postgres') throw new CodecKeyError(SHARED_STORE_NEEDS_KEYS);
   const file = path.join(settings.dataDir, 'codec-keys');
   // Created exclusively: a client and a worker starting together end up with the same key.
   if (!existsSync(file) && (await createFileExclusively(file, `${newCodecKeyLine()}\n`))) onGenerated(file);
-  return new AesGcmCodec(parseCodecKeys(await readFile(file, 'utf8'), file));
+  return new AesGcmCodec(parseCodecKeys(await readFile(file, 'utf8'), file), codecOptions);
 }

@@ -11,6 +11,18 @@ const TAG_BYTES = 16;
 
 export class CodecKeyError extends Error {}
 
+/** A payload that is not encrypted reached a process that accepts only encrypted ones. */
+export class PlaintextPayloadRefused extends CodecKeyError {}
+
+export interface AesGcmCodecOptions {
+  /**
+   * What `decode` does with a payload that is not encrypted: `refuse` (throw `PlaintextPayloadRefused`; the default,
+   * for workers and clients: a payload without the key's tag is not authenticated, whoever sent it) or `pass` (hand it
+   * back as it is; the codec server, which only shows payloads).
+   */
+  plaintext?: 'refuse' | 'pass';
+}
+
 /**
  * AES-256-GCM over the whole payload (its metadata and data), so nothing of a plan, a schedule or an agent reaches
  * Temporal's history in clear. The first key encrypts; every key decrypts, found by the key ID in the payload's
@@ -18,8 +30,13 @@ export class CodecKeyError extends Error {}
  */
 export class AesGcmCodec implements PayloadCodec {
   private readonly encryptWith: { id: string; key: Buffer };
+  private readonly plaintext: 'refuse' | 'pass';
 
-  constructor(private readonly keys: ReadonlyMap<string, Buffer>) {
+  constructor(
+    private readonly keys: ReadonlyMap<string, Buffer>,
+    options: AesGcmCodecOptions = {},
+  ) {
+    this.plaintext = options.plaintext ?? 'refuse';
     const first = [...keys][0];
     if (!first) throw new CodecKeyError('a codec needs at least one key');
     for (const [id, key] of keys)
@@ -46,7 +63,15 @@ export class AesGcmCodec implements PayloadCodec {
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== ENCRYPTED_ENCODING) return payload;
+      const encoding = Buffer.from(payload.metadata?.encoding ?? []).toString();
+      if (encoding !== ENCRYPTED_ENCODING) {
+        if (this.plaintext === 'pass') return payload;
+        // GCM authenticates what it decrypts; a payload in clear carries no proof of the key, so whoever can reach the
+        // Temporal frontend could start or steer a push with it. Refused: a worker fails the workflow task, never runs it.
+        throw new PlaintextPayloadRefused(
+          `a payload is not encrypted (encoding ${JSON.stringify(encoding.slice(0, 64))}): with WFM_PUSH_ENCRYPTION=on only payloads encrypted with a key of WFM_PUSH_CODEC_KEYS are accepted, so its sender has no key; nothing was run with it`,
+        );
+      }
       const keyId = Buffer.from(payload.metadata?.[KEY_ID_METADATA] ?? []).toString();
       const key = this.keys.get(keyId);
       if (!key)

@@ -7,6 +7,7 @@ import { AdaptiveRateController } from './rate/adaptive-rate';
 import { RestWfmAdapter } from './rest/rest-adapter';
 import type { WfmSettings } from './settings';
 import { staticToken } from './tokens';
+import { OutboundPolicy } from './url-policy';
 import type { WfmMetrics } from './wfm-metrics';
 
 /**
@@ -36,6 +37,7 @@ export function createWfm(settings: WfmSettings, logger: Logger, metrics?: WfmMe
     return new GenesysWfmAdapter({
       ...http,
       apiBaseUrl: settings.apiBaseUrl,
+      outbound: genesysOutboundPolicy(settings),
       tokens,
       queryNotifyId: settings.queryNotifyId,
       notifications: {
@@ -52,6 +54,21 @@ export function createWfm(settings: WfmSettings, logger: Logger, metrics?: WfmMe
     baseUrl: settings.baseUrl,
     tokens: staticToken(settings.token),
     versionIn: settings.versionIn,
+  });
+}
+
+/**
+ * Where Genesys may send the worker (upload, download and channel URLs): its own API and login hosts, the region's
+ * domain or GENESYS_STORAGE_HOSTS, under WFM_ALLOW_INSECURE_HTTP and WFM_ALLOW_PRIVATE_HOSTS.
+ */
+export function genesysOutboundPolicy(
+  settings: Extract<WfmSettings, { apiStyle: 'genesys' }>,
+): OutboundPolicy {
+  return new OutboundPolicy({
+    ownUrls: [settings.apiBaseUrl, settings.loginBaseUrl],
+    allowedHosts: settings.outbound.storageHosts,
+    allowInsecureHttp: settings.outbound.allowInsecureHttp,
+    allowPrivateHosts: settings.outbound.allowPrivateHosts,
   });
 }
 

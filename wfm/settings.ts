@@ -48,6 +48,18 @@ export const wfmEnvSchema = z.object({
     .describe(
       'allow http:// to a WFM that is not on this machine (tokens and schedules would cross the network unencrypted)',
     ),
+  WFM_ALLOW_PRIVATE_HOSTS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe(
+      'follow URLs the WFM or a client hands over (Genesys upload, download and channel URLs, notify URLs) to loopback, link-local and private addresses too (the WFM\u2019s own configured hosts always are)',
+    ),
+  GENESYS_STORAGE_HOSTS: z
+    .string()
+    .optional()
+    .describe(
+      'genesys: more hosts upload, download and channel URLs may point to, comma-separated: host, host:port or *.domain (default: the region\u2019s domain, or the hosts of WFM_BASE_URL and WFM_LOGIN_URL)',
+    ),
   WFM_VERSION_IN: z
     .enum(['body', 'if-match', 'both'])
     .default('both')
@@ -86,6 +98,17 @@ interface CommonWfmSettings {
   maxRetryAfterMs: number;
   /** The largest response body read. */
   maxResponseBytes: number;
+  /** Where URLs the WFM or a client hands over may point (see wfm/url-policy.ts). */
+  outbound: OutboundSettings;
+}
+
+export interface OutboundSettings {
+  /** WFM_ALLOW_INSECURE_HTTP. */
+  allowInsecureHttp: boolean;
+  /** WFM_ALLOW_PRIVATE_HOSTS. */
+  allowPrivateHosts: boolean;
+  /** Genesys: the region's domain (`*.<domain>`) and GENESYS_STORAGE_HOSTS; the own URLs' hosts come on top. */
+  storageHosts: string[];
 }
 
 export type WfmSettings =
@@ -120,7 +143,16 @@ export function wfmSettingsFrom(
     rateLimitDeadlineMs: parsed.WFM_RATE_LIMIT_DEADLINE,
     maxRetryAfterMs: parsed.WFM_MAX_RETRY_AFTER,
     maxResponseBytes: parsed.WFM_MAX_RESPONSE_BYTES,
+    outbound: {
+      allowInsecureHttp: parsed.WFM_ALLOW_INSECURE_HTTP === 'true',
+      allowPrivateHosts: parsed.WFM_ALLOW_PRIVATE_HOSTS === 'true',
+      storageHosts: [],
+    },
   };
+  const storageHosts = (parsed.GENESYS_STORAGE_HOSTS ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
   const problems: string[] = [];
   if (apiStyle === 'genesys') {
     let endpoints: GenesysEndpoints | undefined;
@@ -140,10 +172,18 @@ export function wfmSettingsFrom(
     if (!parsed.GENESYS_CLIENT_ID) problems.push('GENESYS_CLIENT_ID: required when WFM_API_STYLE=genesys');
     if (!parsed.GENESYS_CLIENT_SECRET)
       problems.push('GENESYS_CLIENT_SECRET: required when WFM_API_STYLE=genesys');
+    for (const host of storageHosts)
+      if (!/^(\*\.|\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/.test(host))
+        problems.push(`GENESYS_STORAGE_HOSTS: ${JSON.stringify(host)} is not host, host:port or *.domain`);
     if (problems.length > 0 || !endpoints || !parsed.GENESYS_CLIENT_ID || !parsed.GENESYS_CLIENT_SECRET)
       throw new SettingsError(problems);
+    // A region names its domain: its storage and streaming hosts live under it.
+    const regionHosts = parsed.GENESYS_REGION
+      ? [`*.${new URL(endpoints.apiBaseUrl).hostname.replace(/^api\./, '')}`]
+      : [];
     return {
       ...common,
+      outbound: { ...common.outbound, storageHosts: [...regionHosts, ...storageHosts] },
       apiStyle,
       apiBaseUrl: endpoints.apiBaseUrl,
       loginBaseUrl: endpoints.loginBaseUrl,

@@ -92,6 +92,11 @@ async function startWithStores(
       { file },
     ),
   );
+  if (!codec)
+    logger.warn(
+      'payload encryption is off (WFM_PUSH_ENCRYPTION=off): plans, schedules and failure messages reach Temporal in clear, and any client that reaches the Temporal frontend can start a push with this worker\u2019s WFM credentials',
+      { taskQueue: settings.taskQueue },
+    );
   const dataConverter = dataConverterFor(codec);
   const temporal =
     client ??

@@ -29,7 +29,10 @@ export function codecServerCommand(): Command {
       const { loadPayloadCodec } = await import('../../common/codec-keys');
       const { startCodecServer } = await import('../../client/codec-server');
       const settings = loadSettings();
-      const codec = await loadPayloadCodec({ ...settings, encryption: 'on' }, keyGenerated);
+      // It only shows payloads: one in clear (a start refused by the workers) is shown as it is.
+      const codec = await loadPayloadCodec({ ...settings, encryption: 'on' }, keyGenerated, {
+        plaintext: 'pass',
+      });
       if (!codec) return;
       const server = await startCodecServer({
         codec,

@@ -37,6 +37,7 @@ export function genesysCommand(): Command {
       const { loadWfmSettings } = await import('../../wfm/settings');
       const { GenesysOAuthTokens } = await import('../../wfm/genesys/oauth');
       const { checkGenesysOrg, formatCheck } = await import('../../wfm/genesys/org-check');
+      const { genesysOutboundPolicy } = await import('../../wfm/create-wfm');
       let settings;
       try {
         settings = loadWfmSettings(process.env, 'genesys');
@@ -63,6 +64,7 @@ export function genesysCommand(): Command {
         weekId: options.week,
         scheduleId: options.schedule,
         writeTestAgent: options.writeTestAgent,
+        outbound: genesysOutboundPolicy(settings),
       });
       if (options.json) printJson({ checks: lines });
       else print(formatCheck(lines));

@@ -16,6 +16,7 @@ const SERVER_TAG = TEMPORAL_SERVER_VERSION.replace(/^v/, '');
 /** What the deployment needs from its operator; dummy values stand in for them here. */
 const OPERATOR_ENV = {
   POSTGRES_PASSWORD: 'S3cretPassw0rd',
+  WFM_PUSH_DB_PASSWORD: 'An0therPassw0rd',
   WFM_PUSH_CODEC_KEYS: newCodecKeyLine(),
   WFM_BASE_URL: 'https://wfm.example.com',
   WFM_TOKEN: 'a-bearer-token',
@@ -79,7 +80,11 @@ describe('deployment files', () => {
       expect(service.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
       expect(dependencies(service)).toEqual({ 'temporal-schema': 'service_completed_successfully' });
     }
-    expect(services['temporal-frontend']?.ports).toContain('7233:7233');
+    // Neither TLS nor authorization is configured here: published on this host's loopback unless told otherwise.
+    expect(services['temporal-frontend']?.ports).toEqual(['127.0.0.1:7233:7233']);
+    expect(services['temporal-ui']?.ports).toEqual(['127.0.0.1:8080:8080']);
+    const wider = loadCompose({ ...OPERATOR_ENV, TEMPORAL_PUBLISH_ADDRESS: '0.0.0.0' }).services;
+    expect(wider['temporal-frontend']?.ports).toEqual(['0.0.0.0:7233:7233']);
     for (const job of ['temporal-schema', 'temporal-namespace'])
       expect(services[job]?.image).toBe(`temporalio/admin-tools:${SERVER_TAG}`);
     expect(services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal-frontend:7233');
@@ -102,7 +107,10 @@ describe('deployment files', () => {
     expect(workers.map(([name]) => name)).toEqual(['worker-1', 'worker-2']);
     for (const [, worker] of workers) {
       expect(existsSync(path.resolve(DEPLOY, worker.build!.context, worker.build!.dockerfile))).toBe(true);
-      expect(dependencies(worker)).toEqual({ 'temporal-namespace': 'service_completed_successfully' });
+      expect(dependencies(worker)).toEqual({
+        'temporal-namespace': 'service_completed_successfully',
+        'wfm-push-role': 'service_completed_successfully',
+      });
       // Every variable is one the worker reads (a misspelt one would be ignored and its default used)…
       const unknown = Object.keys(worker.environment ?? {}).filter(
         (name) => !(name in workerEnvSchema.shape) && !name.startsWith('TEMPORAL_'),
@@ -115,7 +123,10 @@ describe('deployment files', () => {
       const store = new URL(worker.environment?.WFM_PUSH_STORE ?? '');
       expect(store.hostname).toBe('postgresql');
       expect(store.pathname).toBe(`/${services.postgresql?.environment?.POSTGRES_DB}`);
-      expect(decodeURIComponent(store.password)).toBe(OPERATOR_ENV.POSTGRES_PASSWORD);
+      // A role of its own, never Temporal's superuser.
+      expect(store.username).toBe('wfm_push');
+      expect(decodeURIComponent(store.password)).toBe(OPERATOR_ENV.WFM_PUSH_DB_PASSWORD);
+      expect(dependencies(worker)).toMatchObject({ 'wfm-push-role': 'service_completed_successfully' });
     }
   });
 
@@ -153,7 +164,12 @@ describe('deployment files', () => {
     expect(JSON.parse(last('ENTRYPOINT') ?? 'null')).toEqual(['wfm-push']);
     expect(JSON.parse(last('CMD') ?? 'null')).toEqual(['worker']);
     const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n');
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.tools', '.data']));
+    expect(ignored).toEqual(
+      expect.arrayContaining(['node_modules', 'dist', '.tools', '.data', '.env', '*.env']),
+    );
+    // Secrets kept in an env file never reach the image nor a commit.
+    const gitIgnored = readFileSync(path.join(ROOT, '.gitignore'), 'utf8').split('\n');
+    expect(gitIgnored).toEqual(expect.arrayContaining(['.env', '*.env']));
   });
 
   it('mounts the dynamic config into every Temporal service', () => {

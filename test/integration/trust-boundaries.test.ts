@@ -1,8 +1,17 @@
-import type { ApplicationFailure } from '@temporalio/client';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowFailedError,
+  type ApplicationFailure,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { AesGcmCodec, parseCodecKeys } from '../../common/codec';
+import { createLogger } from '../../common/logger';
 import { submitPush, waitForReport } from '../../client/push-client';
 import type { Plan } from '../../model/plan';
-import { Harness } from '../support/harness';
+import { CODEC_KEYS, Harness } from '../support/harness';
+import { eventually } from '../support/wait-until';
 
 /**
  * Trust boundaries (issue 18): `bulkPush` and `schedulePush` are workflow types any Temporal client can start, with
@@ -167,5 +176,80 @@ describe('only validated pushes run (real Temporal server, simulator)', () => {
       agentsPlanned: 2,
     });
     expect(refused?.details?.[0]).toMatchObject({ problems: [{ path: 'planRef' }] });
+  });
+});
+
+describe('encrypted means authenticated (real Temporal server, simulator)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await Harness.create();
+  });
+  afterEach(() => h.afterEach());
+  afterAll(() => h.teardown());
+
+  /** Why the workflow's tasks fail, as the worker wrote it (the failure's message is encrypted in history). */
+  const workflowTaskFailure = async (handle: WorkflowHandle): Promise<string | undefined> => {
+    const codec = new AesGcmCodec(parseCodecKeys(CODEC_KEYS, 'test'));
+    const history = await handle.fetchHistory();
+    const failed = history.events?.find((e) => e.workflowTaskFailedEventAttributes)
+      ?.workflowTaskFailedEventAttributes?.failure;
+    if (!failed?.encodedAttributes) return failed?.message ?? undefined;
+    const [decoded] = await codec.decode([failed.encodedAttributes as Payload]);
+    return (defaultPayloadConverter.fromPayload(decoded!) as { message: string }).message;
+  };
+
+  it('never runs a push started without the payload key: inline plan or stored reference', async () => {
+    const { plan, simulator, queue, ctx } = await h.scenario('plaintext', { schedules: 2, agents: 4 });
+    const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+    try {
+      // A client that reaches the frontend but has no key: Temporal's default converter, payloads in clear.
+      const stranger = new Client({ connection });
+      const inline = await stranger.workflow.start('bulkPush', {
+        taskQueue: queue,
+        workflowId: `bulk-push:${plan.planId}`,
+        args: [{ plan }],
+      });
+      await eventually(async () =>
+        expect(await workflowTaskFailure(inline)).toMatch(/a payload is not encrypted/),
+      );
+      expect((await inline.describe()).status.name).toBe('RUNNING');
+      await inline.terminate('test: refused');
+      expect(await ctx.results.getManifest(plan.planId)).toBeUndefined();
+      expect(simulator.sim.requests).toHaveLength(0);
+
+      // The internal shape, under a plan ID bound by a real submission.
+      await submitPush(ctx, plan);
+      await waitForReport(ctx, plan.planId);
+      const requests = simulator.sim.requests.length;
+      const manifest = await ctx.results.getManifest(plan.planId);
+      const stored = await stranger.workflow.start('bulkPush', {
+        taskQueue: queue,
+        workflowId: `bulk-push:${plan.planId}`,
+        args: [{ planId: plan.planId, planRef: manifest!.planRef, schedules: 2, agentsPlanned: 4 }],
+      });
+      await eventually(async () =>
+        expect(await workflowTaskFailure(stored)).toMatch(/a payload is not encrypted/),
+      );
+      await stored.terminate('test: refused');
+      expect(simulator.sim.requests).toHaveLength(requests);
+    } finally {
+      await connection.close();
+    }
+  });
+});
+
+describe('a worker with encryption off says so', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await Harness.create();
+  });
+  afterAll(() => h.teardown());
+
+  it('warns at start that payloads are in clear and starts are not authenticated', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('warn', {}, { write: (line: string) => void lines.push(line) });
+    const queue = h.uniqueQueue('clear');
+    await h.startWorkers(h.settings(queue, 'http://127.0.0.1:9', { WFM_PUSH_ENCRYPTION: 'off' }), logger);
+    expect(lines.join('')).toContain('payload encryption is off (WFM_PUSH_ENCRYPTION=off)');
   });
 });

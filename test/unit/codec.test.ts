@@ -5,6 +5,7 @@ import {
   ENCRYPTED_ENCODING,
   newCodecKeyLine,
   parseCodecKeys,
+  PlaintextPayloadRefused,
 } from '../../common/codec';
 
 const plain = defaultPayloadConverter.toPayload({ agentId: 'ann@example.com', shifts: ['09:00'] });
@@ -50,9 +51,14 @@ describe('the payload codec (AES-256-GCM)', () => {
     await expect(codec.decode([{ ...encrypted, data }])).rejects.toThrow();
   });
 
-  it('leaves payloads that were never encrypted alone, and refuses malformed keys by name', async () => {
+  it('refuses payloads that were never encrypted (the codec server shows them as they are), and malformed keys by name', async () => {
     const codec = new AesGcmCodec(parseCodecKeys(first, 'test'));
-    expect(await codec.decode([plain])).toEqual([plain]);
+    await expect(codec.decode([plain])).rejects.toThrow(PlaintextPayloadRefused);
+    await expect(codec.decode([plain])).rejects.toThrow(
+      /a payload is not encrypted \(encoding "json\/plain"\)/,
+    );
+    const shows = new AesGcmCodec(parseCodecKeys(first, 'test'), { plaintext: 'pass' });
+    expect(await shows.decode([plain])).toEqual([plain]);
     expect(() => parseCodecKeys('k1=short', 'WFM_PUSH_CODEC_KEYS')).toThrow(
       new CodecKeyError('WFM_PUSH_CODEC_KEYS: key k1 is 3 bytes, not 32'),
     );

@@ -14,7 +14,12 @@ import type {
 import { readAgent } from './agent-reading';
 import { downloadedJson } from './download';
 import { parseAnswer, postJson } from './json-http';
-import { GenesysNotifications, agentQueryTopic, type GenesysNotificationsOptions } from './notifications';
+import {
+  GenesysNotifications,
+  agentQueryTopic,
+  schedulesTopic,
+  type GenesysNotificationsOptions,
+} from './notifications';
 import { UpdateOutcomes } from './update-outcomes';
 import {
   agentSchedulesQueryResponseSchema,
@@ -26,6 +31,7 @@ import {
   scheduleUpdateUploadSchema,
 } from './schemas';
 import { genesysShiftFrom } from './shifts';
+import { OutboundPolicy, uploadHeaders } from '../url-policy';
 
 /**
  * Genesys notifies at most the first 1,000 agents of a change to a published schedule (earliest change first) and
@@ -56,6 +62,11 @@ export interface GenesysAdapterOptions extends WfmHttpOptions {
    * client id unless `GENESYS_QUERY_NOTIFY_ID` says otherwise.
    */
   queryNotifyId?: string;
+  /**
+   * Where the upload, download and channel URLs Genesys hands over may point (wfm/url-policy.ts). Default: the
+   * API's own host only, https unless the API itself is plain http.
+   */
+  outbound?: OutboundPolicy;
 }
 
 /** What a snapshot keeps to write the agents back: per read agent its version and the shifts a write may replace. */
@@ -92,15 +103,19 @@ export class GenesysWfmAdapter implements WfmPort {
   private readonly notifications: GenesysNotifications | undefined;
   private readonly outcomes: UpdateOutcomes;
   private readonly unitMaps = new Map<string, { atMs: number; unitOf: Map<string, string> }>();
+  private readonly outbound: OutboundPolicy;
 
   constructor(private readonly options: GenesysAdapterOptions) {
     this.http = new WfmHttp({ ...options, correlationHeader: 'inin-correlation-id' });
+    this.outbound =
+      options.outbound ?? new OutboundPolicy({ ownUrls: [options.apiBaseUrl], allowedHosts: [] });
     this.asyncWaitMs = options.asyncWaitMs ?? 15_000;
     this.notifications =
       options.notifications === false
         ? undefined
         : new GenesysNotifications({
             apiBaseUrl: options.apiBaseUrl,
+            outbound: this.outbound,
             ...options.notifications,
             http: this.http,
           });
@@ -216,13 +231,15 @@ export class GenesysWfmAdapter implements WfmPort {
         call,
       ),
     );
-    // The signed URL gets exactly the headers it was issued with, and never the bearer token.
+    // The signed URL gets the headers it was issued with that an upload needs (no others), and never the bearer token;
+    // it must point where the outbound policy allows (the WFM chose it).
+    await this.outbound.require(`${what}: upload URL`, target.url);
     await this.http.send(
       what,
       {
         method: 'PUT',
         url: target.url,
-        headers: target.headers,
+        headers: uploadHeaders(target.headers),
         body: gzipped,
         authorize: false,
         json: false,
@@ -247,6 +264,7 @@ export class GenesysWfmAdapter implements WfmPort {
       started,
       notified,
       call,
+      { topic: schedulesTopic(raw.businessUnitId), scheduleId: base.scheduleId },
     );
     return { ...afterWrite(base, raw, changes, version), published: nowPublished };
   }
@@ -332,7 +350,12 @@ export class GenesysWfmAdapter implements WfmPort {
     let downloadUrl = answer.status === 'Complete' ? answer.downloadUrl : undefined;
     if (answer.status === 'Processing' && answer.operationId !== undefined) {
       if (!watched) throw this.unnotifiable(what, topic);
-      const outcome = await this.notifications?.outcome(answer.operationId, this.asyncWaitMs, call.signal);
+      const outcome = await this.notifications?.outcome(
+        { topic },
+        answer.operationId,
+        this.asyncWaitMs,
+        call.signal,
+      );
       downloadUrl = outcome?.downloadUrl;
       if (!downloadUrl)
         throw ApplicationFailure.create({
@@ -345,7 +368,9 @@ export class GenesysWfmAdapter implements WfmPort {
         type: FailureType.Transient,
         message: `${what}: ended ${answer.status}`,
       });
-    // A signed URL: no bearer token goes with it. The body is read as bytes (gzip or plain JSON, any content type).
+    // A signed URL: no bearer token goes with it, and only where the outbound policy allows (Genesys chose it). The
+    // body is read as bytes (gzip or plain JSON, any content type).
+    await this.outbound.require(`${what}: download URL`, downloadUrl);
     const download = await this.http.send(
       what,
       { method: 'GET', url: downloadUrl, authorize: false, json: false },

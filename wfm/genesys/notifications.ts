@@ -1,6 +1,6 @@
 import WebSocket, { type RawData } from 'ws';
 import type { WfmHttp } from '../http-client';
-import { OutcomeBoard, type FinalOutcome } from './outcome-board';
+import { OutboundPolicy } from '../url-policy';
 import { parseAnswer, postJson } from './json-http';
 import {
   agentSchedulesQueryNotificationSchema,
@@ -27,11 +27,11 @@ export interface GenesysNotificationsOptions {
   reconnectMaxMs?: number;
   /** The largest websocket message accepted, in bytes. Default 16 MiB. */
   maxMessageBytes?: number;
+  /** Where the channel's `connectUri` may point (Genesys chose it). Default: the API's own host only. */
+  outbound?: OutboundPolicy;
   /** Told when the channel opens, closes or cannot be opened (the adapter then polls); for the worker's log. */
   onEvent?: (event: NotificationChannelEvent) => void;
 }
-
-export type { FinalOutcome };
 
 export type NotificationChannelEvent =
   | { kind: 'open'; channelId: string; topics: number; reused: boolean }
@@ -40,7 +40,43 @@ export type NotificationChannelEvent =
   | { kind: 'closed'; channelId: string; reason: string }
   | { kind: 'unavailable'; reason: string; retryInMs: number };
 
+/**
+ * A final outcome of an asynchronous operation, as its notification told it: a schedule update (the schedule and its
+ * version after it), or an agent query (its `downloadUrl`; a query notification comes only when the result is ready).
+ * Only these few fields are kept, never the message: a notification may be megabytes.
+ */
+export interface FinalOutcome {
+  operationId: string;
+  status: Exclude<AsyncStatus, 'Processing'>;
+  /** The topic it came on. */
+  topic: string;
+  /** An update's schedule (`result.id`), when the notification names it. */
+  scheduleId?: string;
+  /** The schedule's version after an update (`result.metadata.version`), when the notification says. */
+  version?: number;
+  downloadUrl?: string;
+}
+
+/**
+ * Where the outcome of an operation must come from: the topic the operation reports on (a business unit's schedules,
+ * or the agent-query topic), and for an update the schedule being written. A notification on another topic, or naming
+ * another schedule, is not this operation's outcome, whatever its operation ID.
+ */
+export interface OutcomeSource {
+  topic: string;
+  scheduleId?: string;
+}
+
 const FINAL = new Set<AsyncStatus>(['Complete', 'Error', 'Canceled', 'OutdatedSdkVersion']);
+/**
+ * Final outcomes kept for nobody yet (a notification may beat the update's own answer): at most this many, each a few
+ * small fields (ids of at most 256 characters, a download URL of at most 4 KiB), so at most a few MiB whatever arrives.
+ */
+const MAX_KEPT_OUTCOMES = 1_000;
+const MAX_ID_CHARS = 256;
+const MAX_DOWNLOAD_URL_CHARS = 4096;
+
+const outcomeKey = (topic: string, operationId: string) => `${topic}\n${operationId}`;
 
 /** The topic whose events end every asynchronous schedule operation of a business unit (reference §1.1 step 7, §6). */
 export function schedulesTopic(businessUnitId: string): string {
@@ -74,6 +110,7 @@ interface OpenChannel {
 export class GenesysNotifications {
   private readonly channelsUrl: string;
   private readonly readyTimeoutMs: number;
+  private readonly keepOutcomesMs: number;
   private readonly idleTimeoutMs: number;
   private readonly reconnectMinMs: number;
   private readonly reconnectMaxMs: number;
@@ -88,8 +125,9 @@ export class GenesysNotifications {
   private lastChannel: { id: string; connectUri: string } | undefined;
   /** Channel work (open, subscribe) one step at a time. */
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly board: OutcomeBoard;
+  private readonly outcomes = new Map<string, { outcome: FinalOutcome; atMs: number }>();
   private readonly refused = new Map<string, string>();
+  private readonly waiters = new Map<string, Set<(outcome: FinalOutcome | undefined) => void>>();
   private failures = 0;
   private retryAtMs = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -100,7 +138,7 @@ export class GenesysNotifications {
   constructor(private readonly options: GenesysNotificationsOptions) {
     this.channelsUrl = `${options.apiBaseUrl.replace(/\/+$/, '')}/api/v2/notifications/channels`;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
-    this.board = new OutcomeBoard(options.keepOutcomesMs ?? 60_000);
+    this.keepOutcomesMs = options.keepOutcomesMs ?? 60_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 90_000;
     this.reconnectMinMs = options.reconnectMinMs ?? 1000;
     this.reconnectMaxMs = options.reconnectMaxMs ?? 60_000;
@@ -131,19 +169,39 @@ export class GenesysNotifications {
    * Undefined if none came, or the websocket closed meanwhile (the notification may be lost): the caller polls.
    */
   async outcome(
+    source: OutcomeSource,
     operationId: string,
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<FinalOutcome | undefined> {
-    const kept = this.board.received(operationId);
-    if (kept) return kept;
+    const key = outcomeKey(source.topic, operationId);
+    const kept = this.outcomes.get(key);
+    if (kept) {
+      this.outcomes.delete(key);
+      return ofSchedule(kept.outcome, source);
+    }
     if (!this.channel || this.closed) return undefined;
-    return this.board.wait(operationId, (arrived) => race(arrived, timeoutMs, signal, undefined));
+    let resolveWaiter: (outcome: FinalOutcome | undefined) => void = () => {};
+    const arrived = new Promise<FinalOutcome | undefined>((resolve) => (resolveWaiter = resolve));
+    const set = this.waiters.get(key) ?? new Set();
+    set.add(resolveWaiter);
+    this.waiters.set(key, set);
+    try {
+      return ofSchedule(await race(arrived, timeoutMs, signal, undefined), source);
+    } finally {
+      set.delete(resolveWaiter);
+      if (set.size === 0) this.waiters.delete(key);
+    }
   }
 
-  /** A final status already received for `operationId`, without waiting. */
-  received(operationId: string): FinalOutcome | undefined {
-    return this.board.received(operationId);
+  /** A final status already received for `operationId` from `source`, without waiting. */
+  received(source: OutcomeSource, operationId: string): FinalOutcome | undefined {
+    return ofSchedule(this.outcomes.get(outcomeKey(source.topic, operationId))?.outcome, source);
+  }
+
+  /** How many final outcomes are kept for nobody yet (bounded by MAX_KEPT_OUTCOMES). */
+  get keptOutcomes(): number {
+    return this.outcomes.size;
   }
 
   /** Closes the websocket and stops every timer; waiting callers get no outcome (they poll). Idempotent. */
@@ -285,7 +343,13 @@ export class GenesysNotifications {
     return this.refused.get(topic);
   }
 
-  private connect(connectUri: string): Promise<WebSocket> {
+  private async connect(connectUri: string): Promise<WebSocket> {
+    // Over a websocket the API did not choose, anyone could forge a Complete: wss to an allowed host only.
+    const outbound =
+      this.options.outbound ?? new OutboundPolicy({ ownUrls: [this.options.apiBaseUrl], allowedHosts: [] });
+    const checked = await outbound.check(connectUri, 'wss:');
+    if (!checked.ok)
+      throw new Error(`notification channel refused by the outbound policy: ${checked.reason}`);
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(connectUri, {
         handshakeTimeout: this.readyTimeoutMs,
@@ -314,23 +378,51 @@ export class GenesysNotifications {
     }
     const message = channelMessageSchema.safeParse(json);
     if (!message.success || !channel.topics.has(message.data.topicName)) return;
-    if (message.data.topicName.endsWith('.schedules.query')) {
+    const topic = message.data.topicName;
+    if (topic.endsWith('.schedules.query')) {
       const ready = agentSchedulesQueryNotificationSchema.safeParse(message.data.eventBody);
-      if (ready.success)
-        this.board.settle({
+      if (ready.success && ready.data.downloadUrl.length <= MAX_DOWNLOAD_URL_CHARS)
+        this.settle({
           operationId: ready.data.operationId,
           downloadUrl: ready.data.downloadUrl,
           status: 'Complete',
+          topic,
         });
       return;
     }
     const event = schedulesNotificationSchema.safeParse(message.data.eventBody);
     if (!event.success || !FINAL.has(event.data.status)) return;
-    this.board.settle({
+    const scheduleId = (event.data.result as { id?: unknown } | undefined)?.id;
+    this.settle({
       operationId: event.data.operationId,
       status: event.data.status as FinalOutcome['status'],
-      result: event.data.result,
+      topic,
+      ...(typeof scheduleId === 'string' ? { scheduleId: scheduleId.slice(0, MAX_ID_CHARS + 1) } : {}),
+      ...(event.data.result?.metadata?.version !== undefined
+        ? { version: event.data.result.metadata.version }
+        : {}),
     });
+  }
+
+  /**
+   * Wakes whoever waits for the operation, or keeps its first final status for a while (duplicates are ignored):
+   * small fields only, at most MAX_KEPT_OUTCOMES of them, the oldest first out.
+   */
+  private settle(outcome: FinalOutcome): void {
+    if (outcome.operationId.length > MAX_ID_CHARS) return;
+    const key = outcomeKey(outcome.topic, outcome.operationId);
+    const waiting = this.waiters.get(key);
+    if (waiting && waiting.size > 0) {
+      for (const wake of waiting) wake(outcome);
+      return;
+    }
+    if (this.outcomes.has(key)) return;
+    const now = Date.now();
+    for (const [id, kept] of this.outcomes) {
+      if (now - kept.atMs < this.keepOutcomesMs && this.outcomes.size < MAX_KEPT_OUTCOMES) break;
+      this.outcomes.delete(id);
+    }
+    this.outcomes.set(key, { outcome, atMs: now });
   }
 
   /** Heartbeats every 30 s (Genesys): past half the idle time a ping asks for a sign of life; past all of it, dead. */
@@ -369,7 +461,7 @@ export class GenesysNotifications {
     this.idleTimer = undefined;
     if (terminate && channel?.socket.readyState === WebSocket.OPEN) channel.socket.terminate();
     // A notification may come on no websocket now: nobody waits for it any longer.
-    this.board.wakeAll();
+    for (const set of this.waiters.values()) for (const wake of set) wake(undefined);
   }
 
   private failed(err: unknown): void {
@@ -394,6 +486,12 @@ export class GenesysNotifications {
     this.reconnectTimer.unref();
     return delayMs;
   }
+}
+
+/** The outcome, unless it names another schedule than the one `source` writes (then it is not this operation's). */
+function ofSchedule(outcome: FinalOutcome | undefined, source: OutcomeSource): FinalOutcome | undefined {
+  if (!outcome || source.scheduleId === undefined || outcome.scheduleId === undefined) return outcome;
+  return outcome.scheduleId === source.scheduleId ? outcome : undefined;
 }
 
 /**

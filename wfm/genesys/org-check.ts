@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
 import { WfmHttp } from '../http-client';
+import { OutboundPolicy, uploadHeaders } from '../url-policy';
 import { downloadedJson } from './download';
 import { parseAnswer, postJson } from './json-http';
 import {
@@ -8,6 +9,7 @@ import {
   agentQueryTopic,
   schedulesTopic,
   type NotificationChannelEvent,
+  type OutcomeSource,
 } from './notifications';
 import type { GenesysOAuthTokens } from './oauth';
 import {
@@ -42,6 +44,8 @@ export interface OrgCheckInput {
   writeTestAgent?: string;
   /** How long a notification may take, in ms. Default 30 s. */
   waitMs?: number;
+  /** Where upload, download and channel URLs may point, as the worker's policy says. Default: the API's host only. */
+  outbound?: OutboundPolicy;
 }
 
 const scheduleListSchema = z.looseObject({
@@ -62,9 +66,13 @@ export async function checkGenesysOrg(input: OrgCheckInput): Promise<CheckLine[]
     lines.push({ probe, result, detail });
   const http = new WfmHttp({ tokens: input.tokens, correlationHeader: 'inin-correlation-id' });
   const events: NotificationChannelEvent[] = [];
+  const outbound =
+    input.outbound ??
+    new OutboundPolicy({ ownUrls: [input.apiBaseUrl, input.loginBaseUrl], allowedHosts: [] });
   const notifications = new GenesysNotifications({
     apiBaseUrl: input.apiBaseUrl,
     http,
+    outbound,
     onEvent: (e) => events.push(e),
   });
   const waitMs = input.waitMs ?? 30_000;
@@ -149,7 +157,16 @@ export async function checkGenesysOrg(input: OrgCheckInput): Promise<CheckLine[]
           note(
             `query ${flag}`,
             'observed',
-            await probeQuery(http, notifications, scheduleUrl, unitOfAgent, someAgent, flag, waitMs),
+            await probeQuery(
+              http,
+              notifications,
+              { outbound, source: { topic: queryTopic } },
+              scheduleUrl,
+              unitOfAgent,
+              someAgent,
+              flag,
+              waitMs,
+            ),
           );
         } catch (err) {
           note(`query ${flag}`, 'failed', message(err));
@@ -177,6 +194,7 @@ export async function checkGenesysOrg(input: OrgCheckInput): Promise<CheckLine[]
     for (const line of await probeWrites(
       http,
       notifications,
+      { outbound, source: { topic: schedulesTopic(input.businessUnitId) } },
       scheduleUrl,
       unitOfAgent,
       input.writeTestAgent,
@@ -189,9 +207,16 @@ export async function checkGenesysOrg(input: OrgCheckInput): Promise<CheckLine[]
   }
 }
 
+/** What a probe follows as the worker would: the outbound policy, and the notification source of its operations. */
+interface ProbeRules {
+  outbound: OutboundPolicy;
+  source: OutcomeSource;
+}
+
 async function probeQuery(
   http: WfmHttp,
   notifications: GenesysNotifications,
+  { outbound, source }: ProbeRules,
   scheduleUrl: string,
   managementUnitId: string,
   userId: string,
@@ -211,12 +236,15 @@ async function probeQuery(
   let downloadUrl = answer.downloadUrl;
   let how = `answered ${answer.status}${answer.result ? ' inline' : ''}`;
   if (answer.status === 'Processing' && answer.operationId) {
-    const outcome = await notifications.outcome(answer.operationId, waitMs);
+    const outcome = await notifications.outcome(source, answer.operationId, waitMs);
     if (!outcome?.downloadUrl) return `${how}; no notification within ${waitMs / 1000} s`;
     downloadUrl = outcome.downloadUrl;
     how += `, notified after ${Date.now() - started} ms`;
   }
   if (!downloadUrl) return how;
+  // The worker would refuse it: say so, with the host (GENESYS_STORAGE_HOSTS can allow it).
+  const allowed = await outbound.check(downloadUrl);
+  if (!allowed.ok) return `${how}; download URL refused by the outbound policy: ${allowed.reason}`;
   const download = await http.send(what, { method: 'GET', url: downloadUrl, authorize: false, json: false });
   const gzipped = download.bytes[0] === 0x1f && download.bytes[1] === 0x8b;
   const result = downloadedJson(what, agentSchedulesResultSchema, download.bytes);
@@ -227,6 +255,7 @@ async function probeQuery(
 async function probeWrites(
   http: WfmHttp,
   notifications: GenesysNotifications,
+  { outbound, source }: ProbeRules,
   scheduleUrl: string,
   managementUnitId: string,
   userId: string,
@@ -271,10 +300,11 @@ async function probeWrites(
         postJson(`${scheduleUrl}/update/uploadurl`, { contentLengthBytes: body.length }),
       ),
     );
+    await outbound.require('upload', target.url);
     await http.send('upload', {
       method: 'PUT',
       url: target.url,
-      headers: target.headers,
+      headers: uploadHeaders(target.headers),
       body,
       authorize: false,
       json: false,
@@ -287,7 +317,7 @@ async function probeWrites(
       );
       if (started.status !== 'Processing' || !started.operationId)
         return { target, outcome: `answered ${started.status} at once` };
-      const done = await notifications.outcome(started.operationId, waitMs);
+      const done = await notifications.outcome(source, started.operationId, waitMs);
       return {
         target,
         outcome: done

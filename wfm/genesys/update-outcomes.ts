@@ -4,7 +4,7 @@ import { FailureType } from '../../model/failures';
 import type { WfmHttp } from '../http-client';
 import type { WfmCall } from '../port';
 import { parseAnswer } from './json-http';
-import type { GenesysNotifications } from './notifications';
+import type { GenesysNotifications, OutcomeSource } from './notifications';
 import { scheduleMetadataSchema, type ScheduleAsyncResponse } from './schemas';
 
 export interface UpdateOutcomesOptions {
@@ -30,7 +30,8 @@ export class UpdateOutcomes {
 
   /**
    * `started` is the update's answer; `notified` says whether the business unit's topic was subscribed before it was
-   * sent; `sentVersion` the schedule version the upload carried.
+   * sent; `sentVersion` the schedule version the upload carried; `source` the topic and schedule its notification
+   * must come from (another's is not this update's outcome).
    */
   async versionAfter(
     what: string,
@@ -39,6 +40,7 @@ export class UpdateOutcomes {
     started: ScheduleAsyncResponse,
     notified: boolean,
     call: WfmCall,
+    source: OutcomeSource,
   ): Promise<number> {
     if (started.status === 'Complete') {
       const version = started.result?.metadata?.version;
@@ -48,10 +50,17 @@ export class UpdateOutcomes {
     const deadline = Date.now() + this.options.asyncWaitMs;
     if (started.operationId !== undefined && notified) {
       const answeredAtMs = performance.now();
-      const version = await this.fromNotification(what, scheduleUrl, started.operationId, call, answeredAtMs);
+      const version = await this.fromNotification(
+        what,
+        scheduleUrl,
+        source,
+        started.operationId,
+        call,
+        answeredAtMs,
+      );
       if (version !== undefined) return version;
     }
-    return this.byPolling(what, scheduleUrl, sentVersion, deadline, call, started.operationId);
+    return this.byPolling(what, scheduleUrl, source, sentVersion, deadline, call, started.operationId);
   }
 
   /**
@@ -62,11 +71,13 @@ export class UpdateOutcomes {
   private async fromNotification(
     what: string,
     scheduleUrl: string,
+    source: OutcomeSource,
     operationId: string,
     call: WfmCall,
     answeredAtMs?: number,
   ): Promise<number | undefined> {
     const outcome = await this.options.notifications?.outcome(
+      source,
       operationId,
       this.options.notificationWaitMs,
       call.signal,
@@ -74,7 +85,7 @@ export class UpdateOutcomes {
     if (!outcome) return undefined;
     if (answeredAtMs !== undefined) this.options.onNotified?.((performance.now() - answeredAtMs) / 1000);
     if (outcome.status !== 'Complete') throw endedWithoutReason(what, outcome.status);
-    return outcome.result?.metadata?.version ?? (await this.currentVersion(what, scheduleUrl, call));
+    return outcome.version ?? (await this.currentVersion(what, scheduleUrl, call));
   }
 
   /**
@@ -84,6 +95,7 @@ export class UpdateOutcomes {
   private async byPolling(
     what: string,
     scheduleUrl: string,
+    source: OutcomeSource,
     sentVersion: number,
     deadline: number,
     call: WfmCall,
@@ -91,9 +103,10 @@ export class UpdateOutcomes {
   ): Promise<number> {
     while (Date.now() < deadline) {
       await sleep(this.options.asyncPollMs, call.signal);
-      const late = operationId === undefined ? undefined : this.options.notifications?.received(operationId);
+      const late =
+        operationId === undefined ? undefined : this.options.notifications?.received(source, operationId);
       if (late) {
-        const version = await this.fromNotification(what, scheduleUrl, late.operationId, call);
+        const version = await this.fromNotification(what, scheduleUrl, source, late.operationId, call);
         if (version !== undefined) return version;
       }
       const version = await this.currentVersion(what, scheduleUrl, call);

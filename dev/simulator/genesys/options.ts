@@ -106,6 +106,18 @@ export const genesysSimulatorOptionsSchema = z.object({
     .default([503]),
   /** Share of upload PUTs refused by storage with 403 although they are correct. */
   uploadFailShare: share.default(0),
+  /**
+   * A WFM that sends its client elsewhere (trust-boundary tests): upload and download URLs on `storageOrigin`, the
+   * channel's `connectUri` on `channelOrigin`, and `uploadHeaders` handed out with every upload URL beside the
+   * signed ones (storage does not require them). Each unset field leaves the simulator's own.
+   */
+  hostile: z
+    .object({
+      storageOrigin: z.string().optional(),
+      channelOrigin: z.string().optional(),
+      uploadHeaders: z.record(z.string(), z.string()).optional(),
+    })
+    .default({}),
   /** Added to every API answer, in ms, plus up to `latencyJitterMs` more. */
   latencyMs: z.number().int().min(0).default(0),
   latencyJitterMs: z.number().int().min(0).default(0),

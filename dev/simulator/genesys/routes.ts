@@ -27,7 +27,10 @@ export const API_ROUTES: Route[] = [
   route('POST', `${SCHEDULE}/update`, startUpdate),
   route('POST', '/api/v2/notifications/channels', (ctx, r) => ({
     status: 200,
-    body: ctx.notifications.createChannel(r.caller, r.origin.replace(/^http/, 'ws')),
+    body: ctx.notifications.createChannel(
+      r.caller,
+      ctx.options.hostile.channelOrigin ?? r.origin.replace(/^http/, 'ws'),
+    ),
   })),
   route('GET', CHANNEL, (ctx, r) => ({
     status: 200,

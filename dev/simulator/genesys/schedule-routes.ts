@@ -85,11 +85,11 @@ export function queryAgentSchedules(ctx: SimContext, r: ApiRequest): Answer {
       body: {
         status: 'Complete',
         operationId,
-        downloadUrl: ctx.storage.createDownload(r.origin, snapshot()),
+        downloadUrl: ctx.storage.createDownload(ctx.options.hostile.storageOrigin ?? r.origin, snapshot()),
       },
     };
   ctx.later(ctx.options.processingDelayMs, () => {
-    const downloadUrl = ctx.storage.createDownload(r.origin, snapshot());
+    const downloadUrl = ctx.storage.createDownload(ctx.options.hostile.storageOrigin ?? r.origin, snapshot());
     ctx.notifications.publish(
       `v2.workforcemanagement.users.${r.caller.clientId}.schedules.query`,
       { operationId, businessUnitId: bu.id, downloadUrl },

@@ -26,10 +26,16 @@ export function createUploadUrl(ctx: SimContext, r: ApiRequest): Answer {
       'payload.too.large',
       `contentLengthBytes exceeds ${ctx.options.uploadBytesMax}`,
     );
-  const upload = ctx.storage.createUpload(r.origin, scheduleKey(schedule), body.data.contentLengthBytes);
+  const { hostile } = ctx.options;
+  const upload = ctx.storage.createUpload(
+    hostile.storageOrigin ?? r.origin,
+    scheduleKey(schedule),
+    body.data.contentLengthBytes,
+  );
+  const headers = { ...hostile.uploadHeaders, ...upload.headers };
   return {
     status: 201,
-    body: { uploadKey: upload.uploadKey, url: upload.url, headers: upload.headers, uploadBodySchema: null },
+    body: { uploadKey: upload.uploadKey, url: upload.url, headers, uploadBodySchema: null },
   };
 }
 
