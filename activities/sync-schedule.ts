@@ -30,7 +30,7 @@ export interface SyncOptions {
   /** Agents earlier attempts of this push wrote (the workflow carries the mask from attempt to attempt). */
   appliedBefore?: AgentMask;
   /** Where conflicts and the sync's duration are counted. Default none. */
-  metrics?: Pick<PushMetrics, 'conflict' | 'syncEnded'>;
+  metrics?: Pick<PushMetrics, 'conflict' | 'syncStarted' | 'syncEnded'>;
 }
 
 export interface Synced {
@@ -71,6 +71,7 @@ export async function syncScheduleWith(
 ): Promise<Synced> {
   const ctx = Context.current();
   const startedAtMs = performance.now();
+  options.metrics?.syncStarted();
   const progress: SyncProgress = {
     ...emptyProgress(),
     ...(ctx.info.heartbeatDetails as SyncProgress | undefined),

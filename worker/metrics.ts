@@ -1,8 +1,12 @@
 import type { PushMetrics } from '../activities/push-metrics';
 import { MetricsRegistry } from '../common/metrics-registry';
 import { AGENT_OUTCOMES } from '../model/agent-outcome';
+import { FailureType } from '../model/failures';
 import type { ScheduleOutcome } from '../model/report';
 import type { WfmMetrics } from '../wfm/wfm-metrics';
+
+/** Failure types a schedule's line may carry (model/failures.ts, and what the workflows add); any other is `other`. */
+const FAILURE_TYPES = new Set<string>([...Object.values(FailureType), 'Bug', 'Cancelled', 'PlanMismatch']);
 
 const SCHEDULE_OUTCOMES: readonly ScheduleOutcome[] = ['landed', 'already-in-place', 'failed', 'not-started'];
 
@@ -27,7 +31,7 @@ export interface WorkerMetrics {
 export function createWorkerMetrics(registry = new MetricsRegistry()): WorkerMetrics {
   const requests = registry.counter(
     'wfm_push_wfm_requests_total',
-    'Requests sent to the WFM, by HTTP status of the answer (network: no answer: timeout, reset, refused).',
+    'Requests sent to the WFM, by HTTP status of the answer (network: none came: timeout, reset, cancelled).',
     ['status'],
   );
   const requestSeconds = registry.histogram(
@@ -54,6 +58,17 @@ export function createWorkerMetrics(registry = new MetricsRegistry()): WorkerMet
     'wfm_push_schedules_total',
     'Schedules whose outcome was recorded, by outcome.',
     ['outcome'],
+  );
+  const failures = registry.counter(
+    'wfm_push_schedule_failures_total',
+    'Schedules recorded as failed, by failure type (Rejected, Contention, Bug, ...; other: a type not listed).',
+    ['type'],
+  );
+  let syncsInFlight = 0;
+  registry.gauge(
+    'wfm_push_syncs_in_flight',
+    'Schedule syncs running on this worker now (each reads, rebases and writes one schedule).',
+    () => syncsInFlight,
   );
   const conflicts = registry.counter(
     'wfm_push_conflicts_total',
@@ -99,9 +114,15 @@ export function createWorkerMetrics(registry = new MetricsRegistry()): WorkerMet
     },
     push: {
       conflict: () => conflicts.inc(),
-      syncEnded: (seconds) => syncSeconds.observe(seconds),
+      syncStarted: () => void syncsInFlight++,
+      syncEnded(seconds) {
+        syncsInFlight--;
+        syncSeconds.observe(seconds);
+      },
       scheduleRecorded(result) {
         schedules.inc({ outcome: result.outcome });
+        const type = result.failure?.type;
+        if (type !== undefined) failures.inc({ type: FAILURE_TYPES.has(type) ? type : 'other' });
         for (const agent of result.agents ?? []) agents.inc({ outcome: agent.outcome });
       },
     },
