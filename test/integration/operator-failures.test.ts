@@ -3,7 +3,16 @@ import path from 'node:path';
 import { ServerFailure } from '@temporalio/common';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import { cancelPush, pushProgress, submitPush, syncTrouble, waitForReport } from '../../client/push-client';
+import { pushAgentReport } from '../../client/agent-report';
+import {
+  cancelPush,
+  pushProgress,
+  pushReport,
+  submitPush,
+  syncTrouble,
+  waitForReport,
+} from '../../client/push-client';
+import { formatReport } from '../../client/report-format';
 import { freePort, startCliProcess, type Service } from '../../dev/processes';
 import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
 import { Harness } from '../support/harness';
@@ -177,5 +186,52 @@ describe('failures an operator can see', () => {
     }
     expect(failedAttempts).toBe(0);
     expect(await h.violations(simulator.api, plan, report)).toEqual([]);
+  });
+
+  it('counts right after a cancel: schedules in flight are finishing (not "not started"), then what they became', async () => {
+    const { plan, ctx } = await h.scenario('cancel-counts', {
+      schedules: 9,
+      agents: 90,
+      // Slow enough that the schedules in flight at the cancel are still running when the report is read.
+      simulator: { latencyMs: 1500 },
+    });
+    await submitPush(ctx, plan, { maxInFlight: 3 });
+    await waitUntil('three schedules are in flight', async () => {
+      const p = await pushProgress(h.client, plan.planId);
+      return p && p.cursor >= 3 && p.inFlight === 3;
+    });
+    await cancelPush(h.client, plan.planId);
+    await waitUntil(
+      'the push has ended',
+      async () => (await pushReport(ctx, plan.planId))?.state === 'cancelled',
+    );
+    const started = (await pushProgress(h.client, plan.planId))?.cursor ?? NaN;
+
+    const now = await pushReport(ctx, plan.planId);
+    const t = now!.totals;
+    const finished = now!.schedules.filter((s) => s.outcome === 'landed').length;
+    expect(t.schedulesInFlight).toBeGreaterThan(0);
+    expect(t.schedulesInFlight! + finished).toBe(started);
+    expect(t).toMatchObject({
+      schedules: 9,
+      schedulesDone: finished,
+      schedulesFailed: 0,
+      schedulesNotStarted: 9 - started,
+      agentsFailed: 0,
+      agentsNotStarted: (9 - started) * 10,
+    });
+    expect(formatReport(now!)).toContain(`still finishing`);
+    const agents = await pushAgentReport(ctx, plan.planId);
+    expect(agents?.counts).toMatchObject({ failed: 0, 'not-started': (9 - started) * 10 });
+
+    // Once they have finished, each is reported as what it became, and the counts agree.
+    const final = await eventually(async () => {
+      const r = await pushReport(ctx, plan.planId);
+      expect(r?.totals.schedulesInFlight ?? 0).toBe(0);
+      expect(r?.totals.schedulesDone).toBe(started);
+      return r!;
+    }, 30_000);
+    expect(final.schedules.filter((s) => s.outcome === 'landed')).toHaveLength(started);
+    expect(final.totals).toMatchObject({ agentsChanged: started * 10, agentsFailed: 0 });
   });
 });
