@@ -4,6 +4,7 @@ import { createActivities } from '../activities/create-activities';
 import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import { createLogger, type Logger } from '../common/logger';
+import { connectToTemporal, TEMPORAL_CONNECT_TIMEOUT_MS } from '../common/temporal';
 import { httpTaskQueueFor } from '../model/names';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { createStores, type Stores } from '../stores/create-stores';
@@ -59,7 +60,12 @@ async function startWithStores(
   { settings, connection, workflowBundle, client, logger }: StartWorkersOptions & { logger: Logger },
 ): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
-  const conn = connection ?? (await NativeConnection.connect(settings.temporal.connectionOptions));
+  // A Temporal service that does not answer is a setting to fix (exit 2, the address named), not a transport error.
+  const conn =
+    connection ??
+    (await connectToTemporal(settings.temporal, () =>
+      NativeConnection.connect(settings.temporal.connectionOptions),
+    ));
   const namespace = settings.temporal.namespace;
   const ownClient = client === undefined;
   const codec = await loadPayloadCodec(settings, (file) =>
@@ -72,7 +78,12 @@ async function startWithStores(
   const temporal =
     client ??
     new Client({
-      connection: await Connection.connect(settings.temporal.connectionOptions),
+      connection: await connectToTemporal(settings.temporal, () =>
+        Connection.connect({
+          ...settings.temporal.connectionOptions,
+          connectTimeout: TEMPORAL_CONNECT_TIMEOUT_MS,
+        }),
+      ),
       namespace,
       dataConverter,
     });

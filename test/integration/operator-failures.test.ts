@@ -234,4 +234,28 @@ describe('failures an operator can see', () => {
     expect(final.schedules.filter((s) => s.outcome === 'landed')).toHaveLength(started);
     expect(final.totals).toMatchObject({ agentsChanged: started * 10, agentsFailed: 0 });
   });
+
+  it('a wrong TEMPORAL_ADDRESS is a setting: exit 2 within seconds, the address and the variable named (client and worker)', async () => {
+    const port = await freePort();
+    const env = { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, WFM_PUSH_DATA_DIR: h.dataDir };
+    for (const args of [['status', 'any-plan'], ['worker']]) {
+      const startedAt = Date.now();
+      const run = await runCli(args, env, 30_000);
+      expect({ args, code: run.code }).toEqual({ args, code: 2 });
+      expect(run.stderr).toContain(
+        `TEMPORAL_ADDRESS=127.0.0.1:${port}: no Temporal service answers there: connection refused by 127.0.0.1:${port}`,
+      );
+      expect(run.stderr).not.toContain('tonic');
+      expect(Date.now() - startedAt).toBeLessThan(12_000);
+    }
+    const unset = await runCli(
+      ['status', 'any-plan'],
+      { ...env, TEMPORAL_ADDRESS: undefined },
+      30_000,
+      h.dataDir,
+    );
+    // Unset, the default is named as such (here nothing listens on localhost:7233, or something that is not ours).
+    if (unset.code === 2)
+      expect(unset.stderr).toContain('TEMPORAL_ADDRESS (unset, so the default localhost:7233)');
+  });
 });
