@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities';
 import { loadPayloadCodec } from '../common/codec-keys';
@@ -8,13 +9,18 @@ import { connectToTemporal, TEMPORAL_CONNECT_TIMEOUT_MS } from '../common/tempor
 import { httpTaskQueueFor } from '../model/names';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { createStores, type Stores } from '../stores/create-stores';
+import { FailureType } from '../model/failures';
 import { createWfm } from '../wfm/create-wfm';
+import type { WfmPort } from '../wfm/port';
+import { wfmLocation } from '../wfm/settings';
 import type { WorkerSettings } from './settings';
 
 export interface RunningWorkers {
   /** Resolves when both workers have stopped; rejects if one fails. */
   done: Promise<void>;
   shutdown(): Promise<void>;
+  /** What the check of the WFM at start found (with `checkWfm`): one line, and whether it reached the WFM. */
+  wfmCheck?: Promise<{ reached: boolean; line: string }>;
 }
 
 export interface StartWorkersOptions {
@@ -27,6 +33,11 @@ export interface StartWorkersOptions {
   logger?: Logger;
   /** A pre-built workflow bundle (tests bundle once per file); by default the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * Once running, check that the WFM answers and takes the credentials (one request) and log what was found. Never
+   * stops the worker: a WFM that is down for a while only delays the pushes. Default false (tests count requests).
+   */
+  checkWfm?: boolean;
 }
 
 /**
@@ -38,6 +49,7 @@ export async function startWorkers({
   connection,
   workflowBundle,
   client,
+  checkWfm = false,
   logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
 }: StartWorkersOptions): Promise<RunningWorkers> {
   // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
@@ -48,7 +60,14 @@ export async function startWorkers({
   try {
     const applied = await stores.prepare();
     if (applied.length > 0) logger.info('store schema migrated', { store: stores.description, applied });
-    return await startWithStores(stores, { settings, connection, workflowBundle, client, logger });
+    return await startWithStores(stores, {
+      settings,
+      connection,
+      workflowBundle,
+      client,
+      checkWfm,
+      logger,
+    });
   } catch (err) {
     await stores.close();
     throw err;
@@ -57,7 +76,14 @@ export async function startWorkers({
 
 async function startWithStores(
   stores: Stores,
-  { settings, connection, workflowBundle, client, logger }: StartWorkersOptions & { logger: Logger },
+  {
+    settings,
+    connection,
+    workflowBundle,
+    client,
+    checkWfm,
+    logger,
+  }: StartWorkersOptions & { logger: Logger },
 ): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
   // A Temporal service that does not answer is a setting to fix (exit 2, the address named), not a transport error.
@@ -134,9 +160,39 @@ async function startWithStores(
   });
   return {
     done,
+    ...(checkWfm ? { wfmCheck: checkWfmReach(wfm, settings, logger) } : {}),
     shutdown: async () => {
       for (const w of [workflowWorker, httpWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
     },
   };
+}
+
+/** The WFM check at start, logged: reached, or what stands in the way and which setting to look at. */
+async function checkWfmReach(
+  wfm: WfmPort,
+  settings: WorkerSettings,
+  logger: Logger,
+): Promise<{ reached: boolean; line: string }> {
+  if (!wfm.checkReach) return { reached: true, line: 'WFM not checked (the adapter has no check)' };
+  try {
+    const found = await wfm.checkReach();
+    logger.info(`WFM reached: ${found}`, { wfm: wfmLocation(settings.wfm) });
+    return { reached: true, line: `WFM reached: ${found}` };
+  } catch (err) {
+    const failure = err instanceof ApplicationFailure ? err : undefined;
+    const genesys = settings.apiStyle === 'genesys';
+    const look =
+      failure?.type === FailureType.Unauthorized || failure?.type === FailureType.Rejected
+        ? genesys
+          ? "GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET (and the OAuth client's roles)"
+          : 'WFM_TOKEN'
+        : genesys
+          ? 'GENESYS_REGION (or WFM_BASE_URL and WFM_LOGIN_URL)'
+          : 'WFM_BASE_URL';
+    const what = err instanceof Error ? err.message : String(err);
+    const line = `WFM NOT reached at start: ${what}. The worker runs; pushes retry until the WFM answers. If a setting is wrong, check ${look} and restart.`;
+    logger.warn(line, { wfm: wfmLocation(settings.wfm), type: failure?.type });
+    return { reached: false, line };
+  }
 }

@@ -18,7 +18,7 @@ export function workerCommand(): Command {
       const { Runtime } = await import('@temporalio/worker');
       Runtime.install({ logger });
       const { startWorkers } = await import('../../worker/run-worker');
-      const workers = await startWorkers({ settings, logger });
+      const workers = await startWorkers({ settings, logger, checkWfm: true });
       onShutdownSignal(() => workers.shutdown());
       logger.info('worker running', {
         temporal: settings.temporal.address,
@@ -31,6 +31,8 @@ export function workerCommand(): Command {
       say(
         `Worker running: task queue ${settings.taskQueue}, WFM ${wfmLocation(settings.wfm)}, store ${describeStore(settings.store)}`,
       );
+      // What the one request at start found; a WFM that is down only delays the pushes, so the worker runs on.
+      void workers.wfmCheck?.then(({ line }) => say(line));
       await workers.done;
     });
 }

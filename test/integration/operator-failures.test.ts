@@ -93,6 +93,10 @@ describe('failures an operator can see', () => {
     expect(temporal.api.failure.v1.Failure.encode(pending.lastFailure!).finish().length).toBeLessThan(2048);
 
     await eventually(() => expect(readFileSync(logFile, 'utf8')).toContain(refused), 10_000);
+    // The worker said so at start, and ran on: the WFM may only be down for a while.
+    expect(readFileSync(logFile, 'utf8')).toContain(
+      `WFM NOT reached at start: GET schedule wfm-push-reach-check: ${refused}`,
+    );
     await h.client.workflow.getHandle(`bulk-push:${plan.planId}`).cancel();
   });
 
