@@ -58,7 +58,7 @@ export function createActivities({
     checkStoredPlanStart: (input: { start: unknown; workflowId: string }) =>
       checkStoredPlanStart({ plans, results }, input),
     /** POSTs the notice of a push that ended: see `sendPushNotice`. */
-    sendPushNotice: (input: PushNoticeInput) => sendPushNotice({ plans, results }, input),
+    sendPushNotice: (input: PushNoticeInput) => sendPushNotice({ plans, results, temporal }, input),
     /** POSTs what a drift check found: see `sendDriftNotice`. */
     sendDriftNotice,
     /** The landed part of a push, for a drift check: see `prepareDriftCheck`. */

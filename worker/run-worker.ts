@@ -1,15 +1,20 @@
 import { Client, Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities';
 import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import { createLogger, type Logger } from '../common/logger';
+import { connectToTemporal, TEMPORAL_CONNECT_TIMEOUT_MS } from '../common/temporal';
 import { httpTaskQueueFor } from '../model/names';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { createStores, type Stores } from '../stores/create-stores';
+import { FailureType } from '../model/failures';
 import { createWfm } from '../wfm/create-wfm';
 import { createWorkerMetrics } from './metrics';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
+import type { WfmPort } from '../wfm/port';
+import { wfmLocation } from '../wfm/settings';
 import type { WorkerSettings } from './settings';
 
 export interface RunningWorkers {
@@ -18,6 +23,8 @@ export interface RunningWorkers {
   shutdown(): Promise<void>;
   /** `http://host:port/metrics` when `settings.metricsAddress` is set. */
   metricsUrl?: string;
+  /** What the check of the WFM at start found (with `checkWfm`): one line, and whether it reached the WFM. */
+  wfmCheck?: Promise<{ reached: boolean; line: string }>;
 }
 
 export interface StartWorkersOptions {
@@ -35,6 +42,11 @@ export interface StartWorkersOptions {
    * which only the process entry can do): `/metrics` serves its metrics after the worker's. Default none.
    */
   sdkMetricsUrl?: string;
+  /**
+   * Once running, check that the WFM answers and takes the credentials (one request) and log what was found. Never
+   * stops the worker: a WFM that is down for a while only delays the pushes. Default false (tests count requests).
+   */
+  checkWfm?: boolean;
 }
 
 /**
@@ -47,6 +59,7 @@ export async function startWorkers({
   workflowBundle,
   client,
   sdkMetricsUrl,
+  checkWfm = false,
   logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
 }: StartWorkersOptions): Promise<RunningWorkers> {
   // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
@@ -63,6 +76,7 @@ export async function startWorkers({
       workflowBundle,
       client,
       sdkMetricsUrl,
+      checkWfm,
       logger,
     });
   } catch (err) {
@@ -79,11 +93,17 @@ async function startWithStores(
     workflowBundle,
     client,
     sdkMetricsUrl,
+    checkWfm,
     logger,
   }: StartWorkersOptions & { logger: Logger },
 ): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
-  const conn = connection ?? (await NativeConnection.connect(settings.temporal.connectionOptions));
+  // A Temporal service that does not answer is a setting to fix (exit 2, the address named), not a transport error.
+  const conn =
+    connection ??
+    (await connectToTemporal(settings.temporal, () =>
+      NativeConnection.connect(settings.temporal.connectionOptions),
+    ));
   const namespace = settings.temporal.namespace;
   const ownClient = client === undefined;
   const codec = await loadPayloadCodec(settings, (file) =>
@@ -101,7 +121,12 @@ async function startWithStores(
   const temporal =
     client ??
     new Client({
-      connection: await Connection.connect(settings.temporal.connectionOptions),
+      connection: await connectToTemporal(settings.temporal, () =>
+        Connection.connect({
+          ...settings.temporal.connectionOptions,
+          connectTimeout: TEMPORAL_CONNECT_TIMEOUT_MS,
+        }),
+      ),
       namespace,
       dataConverter,
     });
@@ -172,9 +197,39 @@ async function startWithStores(
   return {
     done,
     metricsUrl: server?.url,
+    ...(checkWfm ? { wfmCheck: checkWfmReach(wfm, settings, logger) } : {}),
     shutdown: async () => {
       for (const w of [workflowWorker, httpWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
     },
   };
+}
+
+/** The WFM check at start, logged: reached, or what stands in the way and which setting to look at. */
+async function checkWfmReach(
+  wfm: WfmPort,
+  settings: WorkerSettings,
+  logger: Logger,
+): Promise<{ reached: boolean; line: string }> {
+  if (!wfm.checkReach) return { reached: true, line: 'WFM not checked (the adapter has no check)' };
+  try {
+    const found = await wfm.checkReach();
+    logger.info(`WFM reached: ${found}`, { wfm: wfmLocation(settings.wfm) });
+    return { reached: true, line: `WFM reached: ${found}` };
+  } catch (err) {
+    const failure = err instanceof ApplicationFailure ? err : undefined;
+    const genesys = settings.apiStyle === 'genesys';
+    const look =
+      failure?.type === FailureType.Unauthorized || failure?.type === FailureType.Rejected
+        ? genesys
+          ? "GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET (and the OAuth client's roles)"
+          : 'WFM_TOKEN'
+        : genesys
+          ? 'GENESYS_REGION (or WFM_BASE_URL and WFM_LOGIN_URL)'
+          : 'WFM_BASE_URL';
+    const what = err instanceof Error ? err.message : String(err);
+    const line = `WFM NOT reached at start: ${what}. The worker runs; pushes retry until the WFM answers. If a setting is wrong, check ${look} and restart.`;
+    logger.warn(line, { wfm: wfmLocation(settings.wfm), type: failure?.type });
+    return { reached: false, line };
+  }
 }

@@ -28,8 +28,11 @@ export function statusCommand() {
         }
         const t = (await session.pushReport(ctx, planId))?.totals;
         if (json) return printJson({ planId, state, totals: t });
+        const finishing = t?.schedulesInFlight
+          ? `; ${t.schedulesInFlight} still finishing (in flight when it ended)`
+          : '';
         const summary = t
-          ? `: ${t.agentsChanged + t.agentsAlreadyInPlace}/${t.agentsPlanned} agents in place, ${t.schedulesFailed} of ${t.schedules} schedule(s) not done`
+          ? `: ${t.agentsChanged + t.agentsAlreadyInPlace}/${t.agentsPlanned} agents in place, ${session.schedulesNotDone(t)} of ${t.schedules} schedule(s) not done${finishing}`
           : '';
         print(`Push ${planId} ${state}${summary}`);
       });

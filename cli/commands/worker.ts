@@ -39,6 +39,7 @@ export function workerCommand(): Command {
         settings,
         logger,
         sdkMetricsUrl: sdkMetrics && `http://${sdkMetrics}/metrics`,
+        checkWfm: true,
       });
       onShutdownSignal(() => workers.shutdown());
       logger.info('worker running', {
@@ -52,6 +53,8 @@ export function workerCommand(): Command {
       say(
         `Worker running: task queue ${settings.taskQueue}, WFM ${wfmLocation(settings.wfm)}, store ${describeStore(settings.store)}`,
       );
+      // What the one request at start found; a WFM that is down only delays the pushes, so the worker runs on.
+      void workers.wfmCheck?.then(({ line }) => say(line));
       await workers.done;
     });
 }

@@ -3,7 +3,16 @@ import path from 'node:path';
 import { ServerFailure } from '@temporalio/common';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import { cancelPush, pushProgress, submitPush, syncTrouble, waitForReport } from '../../client/push-client';
+import { pushAgentReport } from '../../client/agent-report';
+import {
+  cancelPush,
+  pushProgress,
+  pushReport,
+  submitPush,
+  syncTrouble,
+  waitForReport,
+} from '../../client/push-client';
+import { formatReport } from '../../client/report-format';
 import { freePort, startCliProcess, type Service } from '../../dev/processes';
 import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
 import { Harness } from '../support/harness';
@@ -84,6 +93,10 @@ describe('failures an operator can see', () => {
     expect(temporal.api.failure.v1.Failure.encode(pending.lastFailure!).finish().length).toBeLessThan(2048);
 
     await eventually(() => expect(readFileSync(logFile, 'utf8')).toContain(refused), 10_000);
+    // The worker said so at start, and ran on: the WFM may only be down for a while.
+    expect(readFileSync(logFile, 'utf8')).toContain(
+      `WFM NOT reached at start: GET schedule wfm-push-reach-check: ${refused}`,
+    );
     await h.client.workflow.getHandle(`bulk-push:${plan.planId}`).cancel();
   });
 
@@ -177,5 +190,76 @@ describe('failures an operator can see', () => {
     }
     expect(failedAttempts).toBe(0);
     expect(await h.violations(simulator.api, plan, report)).toEqual([]);
+  });
+
+  it('counts right after a cancel: schedules in flight are finishing (not "not started"), then what they became', async () => {
+    const { plan, ctx } = await h.scenario('cancel-counts', {
+      schedules: 9,
+      agents: 90,
+      // Slow enough that the schedules in flight at the cancel are still running when the report is read.
+      simulator: { latencyMs: 1500 },
+    });
+    await submitPush(ctx, plan, { maxInFlight: 3 });
+    await waitUntil('three schedules are in flight', async () => {
+      const p = await pushProgress(h.client, plan.planId);
+      return p && p.cursor >= 3 && p.inFlight === 3;
+    });
+    await cancelPush(h.client, plan.planId);
+    await waitUntil(
+      'the push has ended',
+      async () => (await pushReport(ctx, plan.planId))?.state === 'cancelled',
+    );
+    const started = (await pushProgress(h.client, plan.planId))?.cursor ?? NaN;
+
+    const now = await pushReport(ctx, plan.planId);
+    const t = now!.totals;
+    const finished = now!.schedules.filter((s) => s.outcome === 'landed').length;
+    expect(t.schedulesInFlight).toBeGreaterThan(0);
+    expect(t.schedulesInFlight! + finished).toBe(started);
+    expect(t).toMatchObject({
+      schedules: 9,
+      schedulesDone: finished,
+      schedulesFailed: 0,
+      schedulesNotStarted: 9 - started,
+      agentsFailed: 0,
+      agentsNotStarted: (9 - started) * 10,
+    });
+    expect(formatReport(now!)).toContain(`still finishing`);
+    const agents = await pushAgentReport(ctx, plan.planId);
+    expect(agents?.counts).toMatchObject({ failed: 0, 'not-started': (9 - started) * 10 });
+
+    // Once they have finished, each is reported as what it became, and the counts agree.
+    const final = await eventually(async () => {
+      const r = await pushReport(ctx, plan.planId);
+      expect(r?.totals.schedulesInFlight ?? 0).toBe(0);
+      expect(r?.totals.schedulesDone).toBe(started);
+      return r!;
+    }, 30_000);
+    expect(final.schedules.filter((s) => s.outcome === 'landed')).toHaveLength(started);
+    expect(final.totals).toMatchObject({ agentsChanged: started * 10, agentsFailed: 0 });
+  });
+
+  it('a wrong TEMPORAL_ADDRESS is a setting: exit 2 within seconds, the address and the variable named (client and worker)', async () => {
+    const port = await freePort();
+    const env = { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, WFM_PUSH_DATA_DIR: h.dataDir };
+    for (const args of [['status', 'any-plan'], ['worker']]) {
+      const startedAt = Date.now();
+      const run = await runCli(args, env, 30_000);
+      expect({ args, code: run.code }).toEqual({ args, code: 2 });
+      expect(run.stderr).toContain(
+        `TEMPORAL_ADDRESS=127.0.0.1:${port}: no Temporal service answers there: connection refused by 127.0.0.1:${port}`,
+      );
+      expect(run.stderr).not.toContain('tonic');
+      expect(Date.now() - startedAt).toBeLessThan(12_000);
+    }
+    const unset = await runCli(
+      ['status', 'any-plan'],
+      { ...env, TEMPORAL_ADDRESS: undefined },
+      30_000,
+      h.dataDir,
+    );
+    // Unset, the default is named as such (here nothing listens on localhost:7233, or something that is not ours).
+    if (unset.code === 2)
+      expect(unset.stderr).toContain('TEMPORAL_ADDRESS (unset, so the default localhost:7233)');
   });
 });

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../model/failures';
+import { hostOf } from '../../model/wfm-problem';
 import { WfmHttp, type WfmHttpOptions } from '../http-client';
 import type {
   AgentChange,
@@ -130,6 +131,12 @@ export class GenesysWfmAdapter implements WfmPort {
       ),
       onNotified: options.metrics?.genesysNotification,
     });
+  }
+
+  /** An OAuth token for the client: the login host answers and takes the client's credentials. */
+  async checkReach(): Promise<string> {
+    await this.options.tokens.token();
+    return `Genesys Cloud granted the OAuth client a token (API ${hostOf(this.options.apiBaseUrl)})`;
   }
 
   /**
