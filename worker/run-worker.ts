@@ -9,6 +9,7 @@ import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { createStores, type Stores } from '../stores/create-stores';
 import { createWfm } from '../wfm/create-wfm';
 import type { WorkerSettings } from './settings';
+import { OutboundPolicy } from '../wfm/url-policy';
 
 export interface RunningWorkers {
   /** Resolves when both workers have stopped; rejects if one fails. */
@@ -91,6 +92,10 @@ async function startWithStores(
     diffs: stores.diffs,
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
     apiStyle: settings.apiStyle,
+    notifyPolicy: new OutboundPolicy({
+      allowInsecureHttp: settings.wfm.outbound.allowInsecureHttp,
+      allowPrivateHosts: settings.wfm.outbound.allowPrivateHosts,
+    }),
   });
   const queue = settings.taskQueue;
   // Each heartbeat goes to the server when the activity sends it, not up to 0.8 × the timeout later: the server sees a
