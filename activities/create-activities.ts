@@ -5,6 +5,7 @@ import type { DiffStore } from '../stores/diff-store';
 import type { PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
 import type { WfmPort } from '../wfm/port';
+import { OutboundPolicy } from '../wfm/url-policy';
 import { createDiffActivities } from './diff-schedule';
 import { checkDrift, prepareDriftCheck, storeRepairPlan } from './drift';
 import { createRunFollowing } from './follow-runs';
@@ -31,6 +32,11 @@ export interface ActivityDeps {
   apiStyle?: ApiStyle;
   /** Where syncs, conflicts and recorded outcomes are counted (the worker's metrics). Default none. */
   metrics?: PushMetrics;
+  /**
+   * Where notify URLs may point (any client can name one): the worker's WFM_ALLOW_INSECURE_HTTP and
+   * WFM_ALLOW_PRIVATE_HOSTS. Default: public https hosts only.
+   */
+  notifyPolicy?: OutboundPolicy;
 }
 
 /**
@@ -47,6 +53,7 @@ export function createActivities({
   maxAgentsPerWrite = 500,
   apiStyle = 'rest',
   metrics,
+  notifyPolicy = new OutboundPolicy(),
 }: ActivityDeps) {
   const workflowQueue = {
     ...createStoreActivities({ plans, results, metrics }),
@@ -58,9 +65,11 @@ export function createActivities({
     checkStoredPlanStart: (input: { start: unknown; workflowId: string }) =>
       checkStoredPlanStart({ plans, results }, input),
     /** POSTs the notice of a push that ended: see `sendPushNotice`. */
-    sendPushNotice: (input: PushNoticeInput) => sendPushNotice({ plans, results, temporal }, input),
+    sendPushNotice: (input: PushNoticeInput) =>
+      sendPushNotice({ plans, results, temporal, outbound: notifyPolicy }, input),
     /** POSTs what a drift check found: see `sendDriftNotice`. */
-    sendDriftNotice,
+    sendDriftNotice: (input: Parameters<typeof sendDriftNotice>[1]) =>
+      sendDriftNotice({ outbound: notifyPolicy }, input),
     /** The landed part of a push, for a drift check: see `prepareDriftCheck`. */
     prepareDriftCheck: (input: { planId: string }) => prepareDriftCheck({ plans, results }, input),
     /** Stores the derived plan of a repair push: see `storeRepairPlan`. */

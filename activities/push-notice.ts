@@ -7,6 +7,8 @@ import type { DriftNotice } from '../model/drift';
 import { urlOrigin, type NoticeDelivery, type PushNotice, type PushNoticeInput } from '../model/push-notice';
 import type { PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
+import { redactUrlCredentials } from '../common/redact';
+import type { OutboundPolicy } from '../wfm/url-policy';
 
 /** One POST may take this long before the attempt counts as failed (and is retried). */
 const POST_TIMEOUT_MS = 10_000;
@@ -27,29 +29,48 @@ export const NoticeFailure = {
  * builds it. A failed attempt throws (the workflow's retry policy backs off); the push's outcome never depends on it.
  */
 export async function sendPushNotice(
-  deps: { plans: PlanStore; results: ResultStore; temporal?: Client },
+  deps: { plans: PlanStore; results: ResultStore; temporal?: Client; outbound: OutboundPolicy },
   input: PushNoticeInput,
 ): Promise<NoticeDelivery> {
   const ctx = Context.current();
   const notice = await buildNotice(deps, input, ctx.info.workflowNamespace ?? ctx.info.activityNamespace);
-  return postNotice(input.notifyUrl, notice, input.planId);
+  return postNotice(deps.outbound, input.notifyUrl, notice, input.planId);
 }
 
 /**
  * POSTs a drift check's notice (built by the check: small, and nothing to read). Retried like a push's notice; the
  * check's report never depends on it.
  */
-export function sendDriftNotice(input: { notifyUrl: string; notice: DriftNotice }): Promise<NoticeDelivery> {
-  return postNotice(input.notifyUrl, input.notice, input.notice.planId);
+export function sendDriftNotice(
+  deps: { outbound: OutboundPolicy },
+  input: { notifyUrl: string; notice: DriftNotice },
+): Promise<NoticeDelivery> {
+  return postNotice(deps.outbound, input.notifyUrl, input.notice, input.notice.planId);
 }
 
 /**
  * One POST of a JSON notice. Delivered on a 2xx; a failed attempt throws, retryable unless the receiver refused it
- * for good (4xx other than 408/429). Only the URL's origin is ever logged or shown.
+ * for good (4xx other than 408/429). Only the URL's origin is ever logged or shown. Any Temporal client can name the
+ * URL, so it must pass the outbound policy first (https, no credentials in it, a public address unless
+ * WFM_ALLOW_PRIVATE_HOSTS): a refused URL is never sent to.
  */
-async function postNotice(url: string, notice: unknown, planId: string): Promise<NoticeDelivery> {
+async function postNotice(
+  outbound: OutboundPolicy,
+  url: string,
+  notice: unknown,
+  planId: string,
+): Promise<NoticeDelivery> {
   const ctx = Context.current();
   const where = urlOrigin(url);
+  const allowed = await outbound.check(url);
+  if (!allowed.ok) {
+    log.warn('notice refused by the outbound policy', { planId, to: where, reason: allowed.reason });
+    throw ApplicationFailure.create({
+      type: NoticeFailure.NoticeRejected,
+      nonRetryable: true,
+      message: `POST ${where}: refused by the outbound policy: ${allowed.reason}`,
+    });
+  }
   let res: Response;
   try {
     res = await fetch(url, {
@@ -62,8 +83,10 @@ async function postNotice(url: string, notice: unknown, planId: string): Promise
     await res.arrayBuffer().catch(() => undefined); // Read to the end so the connection is released.
   } catch (err) {
     if (ctx.cancellationSignal.aborted) throw err;
-    const reason =
-      err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : 'error';
+    // Library messages may quote the URL: never with credentials.
+    const reason = redactUrlCredentials(
+      err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : 'error',
+    );
     log.warn('notice not delivered', {
       planId,
       to: where,

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { CliExit, ExitCode } from './output';
+import { redactUrlCredentials } from '../common/redact';
 
 /**
  * A command's options as one zod object: each key becomes a `--kebab-case` flag whose help text is the field's
@@ -38,7 +39,9 @@ export function parseOptions<S extends z.ZodObject>(schema: S, raw: Record<strin
   const problems = result.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? '');
     const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    return `${flag}${raw[key] === undefined ? '' : ` ${JSON.stringify(raw[key])}`}: ${issue.message}`;
+    // The value is echoed without credentials: a URL with user:token@ is refused, never printed.
+    const value = raw[key] === undefined ? '' : ` ${redactUrlCredentials(JSON.stringify(raw[key]))}`;
+    return `${flag}${value}: ${issue.message}`;
   });
   throw new CliExit(ExitCode.invalidInput, `Invalid option(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
 }

@@ -30,3 +30,11 @@ export function redactUrl(text: string): string {
 function hideUserInfo(text: string): string {
   return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?\S*@/i, '$1(credentials hidden)@');
 }
+
+/**
+ * Free text with every URL's credentials (`scheme://user:token@host`) hidden: for messages that may quote a URL
+ * someone typed or a library echoed (fetch names the whole URL when it refuses one with credentials).
+ */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"']+@/gi, '$1***@');
+}

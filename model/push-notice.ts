@@ -8,7 +8,20 @@ import type { PushTotals } from './report';
 export const notifyUrlSchema = z
   .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
   .max(2048, 'must be at most 2048 characters')
+  .refine((value) => !hasUserInfo(value), {
+    message:
+      'must not carry credentials (user:password@): they would travel in every log line and message that names the URL; put a token in the path or query, which stay out of them',
+  })
   .describe('http(s) URL that receives a JSON POST when the push ends (done, failed or cancelled)');
+
+function hasUserInfo(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
+}
 
 export interface NoticeOptions {
   /** See `notifyUrlSchema`. The push's outcome never depends on the notice being delivered. */

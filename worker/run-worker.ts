@@ -16,6 +16,7 @@ import { startMetricsServer, type MetricsServer } from './metrics-server';
 import type { WfmPort } from '../wfm/port';
 import { wfmLocation } from '../wfm/settings';
 import type { WorkerSettings } from './settings';
+import { OutboundPolicy } from '../wfm/url-policy';
 
 export interface RunningWorkers {
   /** Resolves when both workers have stopped; rejects if one fails. */
@@ -143,6 +144,10 @@ async function startWithStores(
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
     apiStyle: settings.apiStyle,
     metrics: metrics?.push,
+    notifyPolicy: new OutboundPolicy({
+      allowInsecureHttp: settings.wfm.outbound.allowInsecureHttp,
+      allowPrivateHosts: settings.wfm.outbound.allowPrivateHosts,
+    }),
   });
   const queue = settings.taskQueue;
   // Each heartbeat goes to the server when the activity sends it, not up to 0.8 × the timeout later: the server sees a

@@ -10,7 +10,7 @@ import type { PushNotice } from '../../model/push-notice';
 import type { PushReport } from '../../model/report';
 import { Harness } from '../support/harness';
 import { runCli } from '../support/run-cli';
-import { waitUntil } from '../support/wait-until';
+import { eventually, waitUntil } from '../support/wait-until';
 
 /** A real webhook receiver on a free local port: answers each POST with the next status of `statuses` (then 200). */
 async function receiver(statuses: number[]) {
@@ -37,6 +37,9 @@ async function receiver(statuses: number[]) {
   };
 }
 
+/** The receivers below listen on this machine: a worker follows a notify URL there only when told so. */
+const LOCAL_RECEIVERS = { WFM_ALLOW_PRIVATE_HOSTS: 'true' };
+
 describe('push --notify-url: a webhook when the push ends', () => {
   let h: Harness;
   const closers: Array<() => Promise<void>> = [];
@@ -50,7 +53,7 @@ describe('push --notify-url: a webhook when the push ends', () => {
   afterAll(() => h.teardown());
 
   it('POSTs the summary once the push has ended, retrying after a failed first attempt', async () => {
-    const { plan, env } = await h.scenario('notice', { schedules: 3, agents: 30 });
+    const { plan, env } = await h.scenario('notice', { schedules: 3, agents: 30, worker: LOCAL_RECEIVERS });
     const hook = await receiver([500]);
     closers.push(hook.close);
     const file = path.join(h.dataDir, `${plan.planId}.json`);
@@ -89,7 +92,11 @@ describe('push --notify-url: a webhook when the push ends', () => {
   });
 
   it('never changes the push’s outcome: a refused notice fails its own workflow, visibly, and the push completes', async () => {
-    const { plan, queue } = await h.scenario('notice-refused', { schedules: 2, agents: 10 });
+    const { plan, queue } = await h.scenario('notice-refused', {
+      schedules: 2,
+      agents: 10,
+      worker: LOCAL_RECEIVERS,
+    });
     const hook = await receiver([410]);
     closers.push(hook.close);
 
@@ -119,6 +126,7 @@ describe('push --notify-url: a webhook when the push ends', () => {
       schedules: 6,
       agents: 12,
       simulator: { latencyMs: 300 },
+      worker: LOCAL_RECEIVERS,
     });
     const hook = await receiver([]);
     closers.push(hook.close);
@@ -154,7 +162,11 @@ describe('push --notify-url: a webhook when the push ends', () => {
   });
 
   it('a drift check tells the notify URL what it found, and a clean check sends nothing', async () => {
-    const { plan, simulator, queue, env } = await h.scenario('notice-drift', { schedules: 2, agents: 12 });
+    const { plan, simulator, queue, env } = await h.scenario('notice-drift', {
+      schedules: 2,
+      agents: 12,
+      worker: LOCAL_RECEIVERS,
+    });
     const hook = await receiver([]);
     closers.push(hook.close);
     await h.push(plan, queue);
@@ -202,5 +214,87 @@ describe('push --notify-url: a webhook when the push ends', () => {
     expect(refused.agentsDrifted).toBe(1);
     expect(refused.notice).toEqual({ delivered: false, reason: expect.stringContaining('HTTP 410') });
     expect(refused.notice?.reason).not.toContain('secret'); // the URL's token never shows
+  });
+});
+
+describe('a notify URL never leaks its credentials and reaches only public hosts (issue 18)', () => {
+  let h: Harness;
+  const closers: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    h = await Harness.create();
+  });
+  afterEach(async () => {
+    await h.afterEach();
+    for (const close of closers.splice(0)) await close();
+  });
+  afterAll(() => h.teardown());
+
+  it('refuses a URL with user:token@ before anything starts, and never echoes the token', async () => {
+    const { plan, env, queue, ctx } = await h.scenario('notice-creds', { schedules: 1, agents: 2 });
+    const file = path.join(h.dataDir, `${plan.planId}.json`);
+    writeFileSync(file, JSON.stringify(plan));
+    const withToken = 'https://hook-user:tok3n-s3cret@hooks.example.com/wfm';
+
+    const run = await runCli(['push', file, '--notify-url', withToken], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--notify-url');
+    expect(run.stderr).toContain('must not carry credentials');
+    expect(`${run.stdout}${run.stderr}`).not.toContain('tok3n-s3cret');
+    expect(await ctx.results.getManifest(plan.planId)).toBeUndefined();
+
+    // The same through any Temporal client: refused as an invalid start, the token nowhere in the failure.
+    const handle = await h.client.workflow.start('bulkPush', {
+      taskQueue: queue,
+      workflowId: `bulk-push:${plan.planId}`,
+      args: [{ plan, notifyUrl: withToken }],
+    });
+    const failure = await handle.result().then(
+      () => undefined,
+      (err: unknown) => (err as WorkflowFailedError).cause,
+    );
+    expect(failure).toMatchObject({ type: 'InvalidPlan' });
+    expect(JSON.stringify((failure as { details?: unknown }).details)).toContain('notifyUrl');
+    expect(`${failure?.message}${JSON.stringify((failure as { details?: unknown }).details)}`).not.toContain(
+      'tok3n-s3cret',
+    );
+  });
+
+  it('never POSTs to a link-local, loopback or plain-http address, and says so with the origin only', async () => {
+    const { plan, queue } = await h.scenario('notice-inside', { schedules: 1, agents: 2 });
+    const hook = await receiver([]);
+    closers.push(hook.close);
+
+    // This worker keeps the default policy: its notices go to public https hosts only.
+    for (const [suffix, notifyUrl] of [
+      ['loop', hook.url],
+      ['meta', 'https://169.254.169.254/latest/meta-data/?token=secret'],
+    ] as const) {
+      const planId = `${plan.planId}-${suffix}`;
+      const report = await h.push({ ...plan, planId }, queue, { notifyUrl });
+      expect(report.state).toBe('completed');
+      const notices = await eventually(async () => {
+        const found = [];
+        for await (const run of h.client.workflow.list({
+          query: `BulkPushId = "${planId}" AND WorkflowType = "pushNotice"`,
+        }))
+          found.push(run);
+        expect(found).toHaveLength(1);
+        return found;
+      }, 30_000);
+      const failure = await h.client.workflow
+        .getHandle(notices[0]!.workflowId)
+        .result()
+        .then(
+          () => undefined,
+          (err: unknown) => (err as WorkflowFailedError).cause,
+        );
+      expect(failure).toMatchObject({
+        type: 'NoticeRejected',
+        message: expect.stringContaining('refused by the outbound policy'),
+      });
+      expect(failure?.message).toMatch(/unencrypted|not a public address/);
+      expect(failure?.message).not.toContain('secret');
+    }
+    expect(hook.received).toHaveLength(0);
   });
 });
