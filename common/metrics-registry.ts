@@ -65,6 +65,8 @@ export class Counter<L extends string = never> implements Family {
     labelNames: readonly L[] = [],
   ) {
     this.series = new Series(name, labelNames, () => ({ n: 0 }));
+    // Without labels, the one series exists from the start (at 0), as a scrape before the first event should show.
+    if (labelNames.length === 0) this.series.get({} as LabelValues<L>);
   }
 
   /** Adds `by` (default 1; never negative: a counter only goes up). */
@@ -117,6 +119,7 @@ export class Histogram<L extends string = never> implements Family {
         `Expected the buckets of ${name} to be finite and increasing, got ${buckets.join(', ')}`,
       );
     this.series = new Series(name, labelNames, () => ({ counts: buckets.map(() => 0), sum: 0, count: 0 }));
+    if (labelNames.length === 0) this.series.get({} as LabelValues<L>);
   }
 
   observe(value: number, labels: LabelValues<L> = {} as LabelValues<L>): void {

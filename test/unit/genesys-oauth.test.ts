@@ -129,6 +129,19 @@ describe('Genesys OAuth client-credentials tokens', () => {
     expect(server.seen).toHaveLength(2);
   });
 
+  it('tells onRenewal why each token after the first was asked for: expiry or refused, once per request', async () => {
+    const server = await serve((_req, res, n) => grant(res, n, 3600));
+    const renewals: string[] = [];
+    const tokens = source(server.url, { onRenewal: (reason) => renewals.push(reason) });
+    await tokens.token();
+    expect(renewals).toEqual([]);
+    now = T0 + 3540_000;
+    await tokens.token();
+    await Promise.all([tokens.renew(), tokens.renew(), tokens.token()]);
+    expect(renewals).toEqual(['expiry', 'refused']);
+    expect(server.seen).toHaveLength(3);
+  });
+
   it('makes one request for many callers waiting at once, renew() included', async () => {
     const pending: Array<() => void> = [];
     const server = await serve((_req, res, n) => pending.push(() => grant(res, n)));

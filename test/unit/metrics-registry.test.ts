@@ -52,6 +52,8 @@ describe('metrics registry (Prometheus text format 0.0.4)', () => {
       expect(text).toContain(`wfm_push_agents_total{outcome="${outcome}"} 0`);
     expect(text).toContain('wfm_push_schedules_total{outcome="failed"} 0');
     expect(text).toContain('wfm_push_rate_limit_per_second 0');
+    expect(text).toContain('wfm_push_conflicts_total 0\n');
+    expect(text).toContain('wfm_push_sync_seconds_bucket{le="+Inf"} 0\n');
   });
 
   it('serves /metrics with the SDK endpoint merged in, and says when that endpoint does not answer', async () => {
