@@ -166,7 +166,12 @@ export class Harness {
       settings,
       connection: this.nativeConnection,
       workflowBundle: this.bundle,
-      client: this.client,
+      // The shared client encrypts and refuses payloads in clear: a worker without encryption gets a client without a
+      // codec on the same connection (its activities read other workflows' results, which it wrote in clear).
+      client:
+        settings.encryption === 'off'
+          ? new Client({ connection: this.client.connection, namespace: this.client.options.namespace })
+          : this.client,
       logger: logger ?? createLogger('warn'),
     });
     this.cleanups.push(() => workers.shutdown());
