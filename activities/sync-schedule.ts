@@ -95,9 +95,15 @@ export async function syncScheduleWith(
       unit?.call ?? call,
     );
     progress.firstVersionRead ??= snapshot.version;
-    // Agents this push wrote before (earlier attempts, or earlier chunks before a retry), as written now.
+    // Agents this push wrote before (earlier attempts, or earlier chunks before a retry): in a per-agent WFM (Genesys),
+    // one that differs now was edited by a supervisor since, and is left. (The REST contract's invariant checker still
+    // expects the final version to hold every planned agent; taking the same rule there is for its next change.)
     const written = new Set(
-      agents.filter((a) => maskHas(progress.appliedMask, indexOf.get(a.agentId) ?? -1)).map((a) => a.agentId),
+      wfm.readsPerAgent
+        ? agents
+            .filter((a) => maskHas(progress.appliedMask, indexOf.get(a.agentId) ?? -1))
+            .map((a) => a.agentId)
+        : [],
     );
     const rebased = rebase(snapshot.agents, agents, options.onNewerEdit, written);
     const ids = agents.map((a) => a.agentId);
