@@ -1,7 +1,7 @@
 import type { ProtectedTime } from '../../model/protected-time';
 import type { Shift } from '../../model/shift';
 import type { GenesysAgentSchedule, GenesysShift } from './schemas';
-import { agentShiftsFromGenesys } from './shifts';
+import { agentShiftsFromGenesys, utcInstant } from './shifts';
 
 /** One agent as a push sees it: what it may compare and replace, and what it must leave alone. */
 export interface AgentReading {
@@ -29,8 +29,8 @@ export function readAgent(schedule: GenesysAgentSchedule, timeZone: string | und
       return [
         {
           kind: activity.timeOffRequestId ? ('time-off' as const) : ('external-activity' as const),
-          start: iso(start),
-          end: iso(start + s.lengthMinutes * 60_000),
+          start: utcInstant(start),
+          end: utcInstant(start + s.lengthMinutes * 60_000),
           ...refOf(activity.timeOffRequestId ?? activity.externalActivityId),
         },
       ];
@@ -39,8 +39,8 @@ export function readAgent(schedule: GenesysAgentSchedule, timeZone: string | und
       const start = zonedMidnightMs(m.businessUnitDate, timeZone ?? 'UTC');
       return {
         kind: 'full-day-time-off' as const,
-        start: iso(start),
-        end: iso(start + 86_400_000),
+        start: utcInstant(start),
+        end: utcInstant(start + 86_400_000),
         day: m.businessUnitDate,
         ...refOf(m.timeOffRequestId),
       };
@@ -76,10 +76,6 @@ function readableShifts(shifts: GenesysShift[]): Shift[] {
       activityCode: `(unrepresentable ${s.id})`,
     })),
   ];
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
 }
 
 /** Midnight of `date` (`yyyy-MM-dd`) in `timeZone`, as epoch ms (an unknown zone reads as UTC). */

@@ -3,8 +3,12 @@ import type { z } from 'zod';
 import { protocolViolation } from '../failures';
 import { parseAnswer } from './json-http';
 
-const GZIP_MAGIC = [0x1f, 0x8b];
 const DEFAULT_MAX_BYTES = 32 * 2 ** 20;
+
+/** Whether `bytes` start with the gzip magic `1f 8b`. */
+export function isGzip(bytes: Buffer): boolean {
+  return bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
 
 /**
  * A document fetched from a Genesys download URL. Its encoding and content type are not documented (reference §8):
@@ -18,7 +22,7 @@ export function downloadedJson<S extends z.ZodType>(
   maxBytes = DEFAULT_MAX_BYTES,
 ): z.infer<S> {
   let body = bytes;
-  if (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]) {
+  if (isGzip(bytes)) {
     try {
       body = gunzipSync(bytes, { maxOutputLength: maxBytes });
     } catch (err) {

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
 import { WfmHttp } from '../http-client';
 import { OutboundPolicy, uploadHeaders } from '../url-policy';
-import { downloadedJson } from './download';
+import { downloadedJson, isGzip } from './download';
 import { parseAnswer, postJson } from './json-http';
 import {
   GenesysNotifications,
@@ -246,7 +246,7 @@ async function probeQuery(
   const allowed = await outbound.check(downloadUrl);
   if (!allowed.ok) return `${how}; download URL refused by the outbound policy: ${allowed.reason}`;
   const download = await http.send(what, { method: 'GET', url: downloadUrl, authorize: false, json: false });
-  const gzipped = download.bytes[0] === 0x1f && download.bytes[1] === 0x8b;
+  const gzipped = isGzip(download.bytes);
   const result = downloadedJson(what, agentSchedulesResultSchema, download.bytes);
   return `${how}; download host ${new URL(downloadUrl).host}, content-type ${download.headers.get('content-type') ?? '(none)'}, ${gzipped ? 'gzip' : 'not gzipped'}, ${download.bytes.length} bytes, ${result.agentSchedules.length} agent(s)`;
 }

@@ -25,7 +25,7 @@ export interface GenesysShiftLike {
 }
 
 /** `2026-03-02T14:00:00Z`: UTC, as Genesys writes instants, without a `.000` it does not use. */
-function utcInstant(ms: number): string {
+export function utcInstant(ms: number): string {
   return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
 }
 
