@@ -6,13 +6,14 @@ import { temporal } from '@temporalio/proto';
 import { pushAgentReport } from '../../client/agent-report';
 import {
   cancelPush,
+  lookInFlight,
   pushProgress,
   pushReport,
   submitPush,
   syncTrouble,
   waitForReport,
 } from '../../client/push-client';
-import { formatReport } from '../../client/report-format';
+import { formatReport, progressLine } from '../../client/report-format';
 import { freePort, startCliProcess, type Service } from '../../dev/processes';
 import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
 import { Harness } from '../support/harness';
@@ -261,5 +262,30 @@ describe('failures an operator can see', () => {
     // Unset, the default is named as such (here nothing listens on localhost:7233, or something that is not ours).
     if (unset.code === 2)
       expect(unset.stderr).toContain('TEMPORAL_ADDRESS (unset, so the default localhost:7233)');
+  });
+
+  it('a push of one big schedule moves before it ends: the agents its sync has written so far', async () => {
+    const { plan, ctx, env } = await h.scenario('one-big', {
+      schedules: 1,
+      agents: 1000,
+      simulator: { latencyMs: 600 },
+      worker: { WFM_MAX_AGENTS_PER_WRITE: '50' },
+    });
+    await submitPush(ctx, plan);
+    // Heartbeats reach the server every few seconds: what the sync reported while the schedule is still in flight.
+    const seen = await waitUntil('the sync has written some agents, not all', async () => {
+      const progress = await pushProgress(h.client, plan.planId);
+      if (!progress || progress.totals.schedulesDone > 0) return undefined;
+      const { syncing } = await lookInFlight(h.client, progress);
+      return syncing && syncing.agentsChanged > 0 && syncing.agentsChanged < 1000 && { progress, syncing };
+    });
+    expect(seen.syncing.writes).toBeGreaterThan(0);
+    expect(progressLine(seen.progress, Date.now(), undefined, seen.syncing)).toContain(
+      `agents ${seen.syncing.agentsChanged}/1000 (${seen.syncing.agentsChanged} written by the 1 in flight)`,
+    );
+    const status = await runCli(['status', plan.planId], env);
+    if (status.stdout.includes('is running'))
+      expect(status.stdout).toMatch(/agents \d+\/1000 \(\d+ written by the 1 in flight\)/);
+    expect((await waitForReport(ctx, plan.planId)).totals.agentsChanged).toBe(1000);
   });
 });
