@@ -288,4 +288,19 @@ describe('failures an operator can see', () => {
       expect(status.stdout).toMatch(/agents \d+\/1000 \(\d+ written by the 1 in flight\)/);
     expect((await waitForReport(ctx, plan.planId)).totals.agentsChanged).toBe(1000);
   });
+
+  it('cancel with no worker says the push stops when a worker comes back', async () => {
+    const { plan, ctx, env, queue } = await h.scenario('cancel-no-worker', {
+      schedules: 1,
+      startWorkers: false,
+    });
+    await submitPush(ctx, plan);
+    const run = await runCli(['cancel', plan.planId], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('cancel requested');
+    expect(run.stderr).toContain(
+      `No worker polls task queue ${queue}: the push stops when a worker comes back`,
+    );
+    await h.client.workflow.getHandle(bulkPushWorkflowId(plan.planId)).terminate('test: no worker');
+  });
 });
