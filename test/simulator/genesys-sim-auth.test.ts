@@ -139,5 +139,8 @@ describe('Genesys simulator: auth, correlation, rate limit', () => {
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get('retry-after')).toBe('3600');
     expect((await patch({ noSuchFault: true })).status).toBe(400);
+    // A patch changes what it names and nothing else (it used to put every other fault back to its default).
+    const after = (await patch({ latencyMs: 5 })).json;
+    expect(after).toMatchObject({ latencyMs: 5, throttleShare: 1, retryAfterSeconds: 3600 });
   });
 });
