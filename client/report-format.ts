@@ -66,7 +66,8 @@ export function progressLine(
   const pct = t.schedules === 0 ? 100 : Math.floor((t.schedulesDone / t.schedules) * 100);
   const elapsedS = Math.max(0.001, (nowMs - p.startedAtMs) / 1000);
   const rate = t.schedulesDone / elapsedS;
-  const eta = rate > 0 ? duration((t.schedules - t.schedulesDone) / rate) : '?';
+  // Paused, nothing new starts: an ETA from the rate so far would be a promise the push is not keeping.
+  const eta = p.paused ? '(paused)' : rate > 0 ? duration((t.schedules - t.schedulesDone) / rate) : '?';
   const state = p.paused ? ' PAUSED' : '';
   const waiting = p.waitingForOtherPush > 0 ? `, ${p.waitingForOtherPush} waiting for another push` : '';
   const wfm = recent

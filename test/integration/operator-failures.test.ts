@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ServerFailure } from '@temporalio/common';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
@@ -94,6 +94,8 @@ describe('failures an operator can see', () => {
     expect(temporal.api.failure.v1.Failure.encode(pending.lastFailure!).finish().length).toBeLessThan(2048);
 
     await eventually(() => expect(readFileSync(logFile, 'utf8')).toContain(refused), 10_000);
+    // Its first lines are about the worker, not webpack's report of every module it bundled.
+    expect(readFileSync(logFile, 'utf8')).not.toContain('modules by path');
     // The worker said so at start, and ran on: the WFM may only be down for a while.
     expect(readFileSync(logFile, 'utf8')).toContain(
       `WFM NOT reached at start: GET schedule wfm-push-reach-check: ${refused}`,
@@ -302,5 +304,23 @@ describe('failures an operator can see', () => {
       `No worker polls task queue ${queue}: the push stops when a worker comes back`,
     );
     await h.client.workflow.getHandle(bulkPushWorkflowId(plan.planId)).terminate('test: no worker');
+  });
+
+  it('diff refuses a plan ID bound to other content, as push does (exit 2), and starts no dry run', async () => {
+    const { plan, ctx, env } = await h.scenario('diff-bound', { schedules: 2, startWorkers: false });
+    await submitPush(ctx, plan);
+    const other = { ...plan, schedules: plan.schedules.slice(1) };
+    const file = path.join(h.dataDir, `${plan.planId}-other.json`);
+    writeFileSync(file, JSON.stringify(other));
+    const run = await runCli(['diff', file], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`plan ID ${plan.planId} was already used for other content`);
+    let diffs = 0;
+    for await (const _ of h.client.workflow.list({
+      query: `WorkflowType = "planDiff" AND BulkPushId = "${plan.planId}"`,
+    }))
+      diffs++;
+    expect(diffs).toBe(0);
+    await h.client.workflow.getHandle(bulkPushWorkflowId(plan.planId)).terminate('test');
   });
 });
