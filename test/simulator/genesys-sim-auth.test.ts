@@ -6,7 +6,7 @@ import { genesysErrorBodySchema } from '../../wfm/genesys/schemas';
 
 /*
  * The login host, the bearer check and the per-token rate limit of the Genesys simulator, over real HTTP, against
- * the statements of /work/shared/reference/genesys-wfm.md (sections cited per test).
+ * the statements of docs/reference/genesys-wfm.md (sections cited per test).
  */
 
 describe('Genesys simulator: auth, correlation, rate limit', () => {
