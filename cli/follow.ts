@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { PushReport } from '../model/report';
 import { type PushContext, waitForReport } from '../client/push-client';
-import { syncTrouble, type SyncTrouble } from '../client/sync-trouble';
+import { lookInFlight, type SyncsInFlight, type SyncTrouble } from '../client/sync-trouble';
 import { formatReport, progressLine, RequestWindow } from '../client/report-format';
 import type { PushProgress } from '../workflows/messages';
 import { CliExit, ExitCode, print, printJson, say } from './output';
@@ -25,13 +25,14 @@ export function printReport(report: PushReport, json: boolean): void {
     throw new CliExit(ExitCode.failed);
 }
 
-/** How often a follower looks into the schedules in flight for a failure their syncs are retrying. */
-const TROUBLE_CHECK_EVERY_MS = 5_000;
+/** How often a follower looks into the schedules in flight (what they have written, what they are retrying). */
+const LOOK_EVERY_MS = 3_000;
 
 /**
  * Redraws one line on a terminal; elsewhere (CI, pipes) prints a line every 5 seconds. When no worker has answered
- * for a while, says so: a push without a worker waits, durably, but silently otherwise. With `client`, also says what
- * the schedules in flight are retrying (a WFM that refuses connections), on a line of its own, as it appears and ends.
+ * for a while, says so: a push without a worker waits, durably, but silently otherwise. With `client`, it also looks
+ * into the schedules in flight: the agents they have written move the line (a push of one big schedule), and what
+ * they are retrying (a WFM that refuses connections) gets a line of its own as it appears and ends.
  */
 export function showProgress(taskQueue: string, client?: Client): (p: PushProgress | undefined) => void {
   const tty = process.stderr.isTTY;
@@ -39,7 +40,7 @@ export function showProgress(taskQueue: string, client?: Client): (p: PushProgre
   let lastAnswer = Date.now();
   let warned = false;
   const requests = new RequestWindow();
-  const trouble = client ? new TroubleWatch(client) : undefined;
+  const trouble = client ? new InFlightWatch(client) : undefined;
   return (p) => {
     const now = Date.now();
     if (!p) {
@@ -54,7 +55,8 @@ export function showProgress(taskQueue: string, client?: Client): (p: PushProgre
     lastAnswer = now;
     const news = trouble?.update(p, now);
     if (news !== undefined) say(`${tty ? '\r\x1b[K' : ''}${news}`);
-    const line = progressLine(p, now, requests.add(p, now));
+    const syncing = trouble?.syncing;
+    const line = progressLine(p, now, requests.add(p, now, syncing), syncing);
     if (tty) process.stderr.write(`\r${line}\x1b[K`);
     else if (now - lastLine >= 5000) {
       lastLine = now;
@@ -64,9 +66,13 @@ export function showProgress(taskQueue: string, client?: Client): (p: PushProgre
   };
 }
 
-/** Looks into the schedules in flight every few seconds; says when a retried failure appears, changes or ends. */
-class TroubleWatch {
+/**
+ * Looks into the schedules in flight every few seconds: keeps what they have written, and says when a retried failure
+ * appears, changes or ends.
+ */
+class InFlightWatch {
   current: SyncTrouble | undefined;
+  syncing: SyncsInFlight | undefined;
   private checkedAtMs = 0;
   private checking = false;
   private pendingNews: string | undefined;
@@ -75,13 +81,17 @@ class TroubleWatch {
 
   /** What to tell the person now, if anything changed since the last call. */
   update(p: PushProgress, nowMs: number): string | undefined {
-    if (!this.checking && nowMs - this.checkedAtMs >= TROUBLE_CHECK_EVERY_MS && p.inFlight > 0) {
+    if (p.inFlight === 0) this.syncing = undefined;
+    if (!this.checking && nowMs - this.checkedAtMs >= LOOK_EVERY_MS && p.inFlight > 0) {
       this.checking = true;
       this.checkedAtMs = nowMs;
       // A failed look (a lost connection) says nothing; the next one is in a few seconds.
-      void syncTrouble(this.client, p)
+      void lookInFlight(this.client, p)
         .then(
-          (t) => this.found(t),
+          (look) => {
+            this.syncing = look.syncing;
+            this.found(look.trouble);
+          },
           () => undefined,
         )
         .finally(() => (this.checking = false));

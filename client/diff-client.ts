@@ -7,9 +7,14 @@ import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
 import { diffProgressQuery, type planDiff, type PlanDiffProgress } from '../workflows/plan-diff';
 import type { PushContext } from './context';
 import { stateOf } from './push-handle';
+import { PushRefused } from './submit-push';
 
-/** What a dry run needs of a push context: the client, the plan store, the diff store and the task queue. */
-export type DiffContext = Pick<PushContext, 'client' | 'plans' | 'diffs' | 'taskQueue'>;
+/**
+ * What a dry run needs of a push context: the client, the plan store, the diff store and the task queue; with the
+ * result store, a plan ID already bound to other content is refused, as `push` refuses it.
+ */
+export type DiffContext = Pick<PushContext, 'client' | 'plans' | 'diffs' | 'taskQueue'> &
+  Partial<Pick<PushContext, 'results'>>;
 
 export interface DiffOptions {
   /** Default PUSH_DEFAULTS.onNewerEdit: the diff shows what a push with the same option would do. */
@@ -33,6 +38,12 @@ export async function startDiff(
   options: DiffOptions = {},
 ): Promise<StartedDiff> {
   const planRef = await ctx.plans.put(plan);
+  // A diff answers for the push of this plan; a plan ID bound to other content would be refused by that push.
+  const bound = await ctx.results?.getManifest(plan.planId);
+  if (bound && bound.planRef !== planRef)
+    throw new PushRefused(
+      `plan ID ${plan.planId} was already used for other content (submitted ${bound.submittedAt}); a push of this file would be refused, so give it a new planId`,
+    );
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   const diffId = `diff-${stamp}-${planRef.slice(0, 8)}`;
   const onNewerEdit = options.onNewerEdit ?? PUSH_DEFAULTS.onNewerEdit;

@@ -27,3 +27,30 @@ export async function stateOf(handle: Pick<WorkflowHandle, 'describe'>): Promise
     throw err;
   }
 }
+
+/**
+ * A worker polled the task queue lately. Temporal lists a poller for minutes after its worker stopped; a live worker
+ * polls again at least every ~70 s (a long poll), so only a poll within `freshMs` counts.
+ */
+export async function workerPolls(client: Client, taskQueue: string, freshMs = 90_000): Promise<boolean> {
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue },
+    taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW: a push needs its workflows run
+  });
+  const now = Date.now();
+  return (pollers ?? []).some((p) => {
+    const seconds = Number(p.lastAccessTime?.seconds ?? 0);
+    return now - seconds * 1000 < freshMs;
+  });
+}
+
+/** The task queue of the push's workflows (as it was started), or undefined when there is no such push. */
+export async function pushTaskQueue(client: Client, planId: string): Promise<string | undefined> {
+  try {
+    return (await pushHandle(client, planId).describe()).taskQueue;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}

@@ -15,7 +15,11 @@ export async function loadPushRecord(ctx: Omit<PushContext, 'taskQueue'>, planId
   ]);
   if (!state || !manifest) return undefined;
   // Before the results: a schedule that ends in between has stored its result by then.
-  const inFlight = state === 'running' ? new Set<string>() : await schedulesStillRunning(ctx.client, planId);
+  // Only a push that ended early (cancelled, terminated, failed) can leave schedules running after it.
+  const inFlight =
+    state === 'running' || state === 'completed'
+      ? new Set<string>()
+      : await schedulesStillRunning(ctx.client, planId);
   const plan = await ctx.plans.get(manifest.planRef);
   return { state, plan, inFlight, ...(await ctx.results.listResults(planId)) };
 }

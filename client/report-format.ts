@@ -2,6 +2,7 @@ import { textTable } from './text-table';
 import { withoutControlCharacters } from '../common/text';
 import type { PushReport, PushTotals, ScheduleResult } from '../model/report';
 import type { PushProgress } from '../workflows/messages';
+import type { SyncsInFlight } from './sync-trouble';
 
 /** The WFM's recent traffic as a watcher sees it: requests per second and the share answered 429. */
 export interface RecentRequests {
@@ -18,8 +19,15 @@ export class RequestWindow {
 
   constructor(private readonly windowMs = 15_000) {}
 
-  add(p: PushProgress, nowMs = Date.now()): RecentRequests {
-    const sample = { atMs: nowMs, requests: p.totals.requests ?? 0, rateLimited: p.totals.rateLimitWaits };
+  add(p: PushProgress, nowMs = Date.now(), inFlight?: SyncsInFlight): RecentRequests {
+    // The requests of schedules still syncing count only where every schedule can be looked at (a few), so the sum
+    // never drops when the look covers fewer: a push of one big schedule shows its rate while it runs.
+    const syncing = p.totals.schedules <= IN_FLIGHT_SAMPLE ? (inFlight?.requests ?? 0) : 0;
+    const sample = {
+      atMs: nowMs,
+      requests: (p.totals.requests ?? 0) + syncing,
+      rateLimited: p.totals.rateLimitWaits,
+    };
     this.samples.push(sample);
     while (this.samples.length > 2 && nowMs - (this.samples[1]?.atMs ?? nowMs) >= this.windowMs)
       this.samples.shift();
@@ -41,19 +49,34 @@ export class RequestWindow {
   }
 }
 
-/** One line of progress: what a person watching a push wants to see (done/total, rate, ETA, conflicts, failures). */
-export function progressLine(p: PushProgress, nowMs = Date.now(), recent?: RecentRequests): string {
+/** How many schedules in flight a look covers (the progress query's sample). */
+const IN_FLIGHT_SAMPLE = 5;
+
+/**
+ * One line of progress: what a person watching a push wants to see (done/total, rate, ETA, conflicts, failures); with
+ * `inFlight` (what the schedules still syncing have written), the agents in place so far.
+ */
+export function progressLine(
+  p: PushProgress,
+  nowMs = Date.now(),
+  recent?: RecentRequests,
+  inFlight?: SyncsInFlight,
+): string {
   const t = p.totals;
   const pct = t.schedules === 0 ? 100 : Math.floor((t.schedulesDone / t.schedules) * 100);
   const elapsedS = Math.max(0.001, (nowMs - p.startedAtMs) / 1000);
   const rate = t.schedulesDone / elapsedS;
-  const eta = rate > 0 ? duration((t.schedules - t.schedulesDone) / rate) : '?';
+  // Paused, nothing new starts: an ETA from the rate so far would be a promise the push is not keeping.
+  const eta = p.paused ? '(paused)' : rate > 0 ? duration((t.schedules - t.schedulesDone) / rate) : '?';
   const state = p.paused ? ' PAUSED' : '';
   const waiting = p.waitingForOtherPush > 0 ? `, ${p.waitingForOtherPush} waiting for another push` : '';
   const wfm = recent
     ? `  WFM ${recent.perSecond.toFixed(1)} req/s, ${(recent.rateLimitedShare * 100).toFixed(1)} % 429`
     : '';
-  return `${bar(pct)} ${pct}%${state}  ${t.schedulesDone}/${t.schedules} schedules (${p.inFlight} in flight${waiting})  ${rate.toFixed(1)}/s  ETA ${eta}  conflicts ${t.conflicts}  failed ${t.schedulesFailed}${wfm}`;
+  const agents = inFlight
+    ? `  agents ${t.agentsChanged + t.agentsAlreadyInPlace + inFlight.agentsChanged}/${t.agentsPlanned} (${inFlight.agentsChanged} written by the ${p.inFlight} in flight)`
+    : '';
+  return `${bar(pct)} ${pct}%${state}  ${t.schedulesDone}/${t.schedules} schedules (${p.inFlight} in flight${waiting})  ${rate.toFixed(1)}/s  ETA ${eta}  conflicts ${t.conflicts}  failed ${t.schedulesFailed}${agents}${wfm}`;
 }
 
 function duration(seconds: number): string {

@@ -1,8 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, ServerFailure } from '@temporalio/common';
-import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
+import {
+  decodeArrayFromPayloads,
+  decodeOptionalFailureToOptionalError,
+} from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
 import { schedulePushWorkflowId } from '../model/names';
+import type { SyncProgress } from '../model/sync-progress';
 import { asWfmProblem, wfmProblemText, type WfmProblem } from '../model/wfm-problem';
 import type { PushProgress } from '../workflows/messages';
 
@@ -32,21 +36,69 @@ export interface SyncTrouble {
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 
+/** What the syncs in flight have done so far (from their heartbeats), not yet in the push's counts. */
+export interface SyncsInFlight {
+  /** Agents they have written. */
+  agentsChanged: number;
+  writes: number;
+  /** HTTP requests they have sent. */
+  requests: number;
+}
+
+/** What a look into the schedules in flight found (see `lookInFlight`). */
+export interface InFlightLook {
+  trouble?: SyncTrouble;
+  /** Only when every schedule in flight was looked at (at most the sample's five): a partial sum would mislead. */
+  syncing?: SyncsInFlight;
+}
+
 /**
- * The failure the push's running schedules are retrying, read from their workflows' pending activities; undefined
- * when none is retrying one. Costs one describe per schedule looked at (at most the progress's sample of five).
+ * Looks into the push's running schedules (their workflows' pending sync): the failure they are retrying, if any, and
+ * what they have written so far, so a push of one big schedule (a Genesys business-unit week) moves before it ends.
+ * Costs one describe per schedule looked at (at most the progress's sample of five).
  */
+export async function lookInFlight(
+  client: Client,
+  progress: Pick<PushProgress, 'inFlightSample' | 'inFlight'>,
+  nowMs = Date.now(),
+): Promise<InFlightLook> {
+  const ids = progress.inFlightSample ?? [];
+  const looks = await Promise.all(ids.map((id) => lookAtSync(client, id)));
+  const complete = ids.length > 0 && ids.length >= progress.inFlight;
+  const syncing = complete ? sumOf(looks.map((l) => l?.heartbeat)) : undefined;
+  const trouble = troubleOf(
+    looks.flatMap((l, i) => (l?.failing ? [{ ...l.failing, scheduleId: ids[i] ?? '' }] : [])),
+    ids.length,
+    nowMs,
+  );
+  return { ...(trouble ? { trouble } : {}), ...(syncing ? { syncing } : {}) };
+}
+
+/** The failure the push's running schedules are retrying (see `lookInFlight`); undefined when none is. */
 export async function syncTrouble(
   client: Client,
-  progress: Pick<PushProgress, 'inFlightSample'>,
+  progress: Pick<PushProgress, 'inFlightSample' | 'inFlight'>,
   nowMs = Date.now(),
 ): Promise<SyncTrouble | undefined> {
-  const ids = progress.inFlightSample ?? [];
-  const seen = await Promise.all(ids.map((id) => retryingFailure(client, id)));
-  const failing = seen.flatMap((s, i) => (s ? [{ ...s, scheduleId: ids[i] ?? '' }] : []));
+  return (await lookInFlight(client, progress, nowMs)).trouble;
+}
+
+function sumOf(heartbeats: Array<Partial<SyncProgress> | undefined>): SyncsInFlight {
+  const sum: SyncsInFlight = { agentsChanged: 0, writes: 0, requests: 0 };
+  for (const h of heartbeats) {
+    sum.agentsChanged += h?.agentsChanged ?? 0;
+    sum.writes += h?.writes ?? 0;
+    sum.requests += h?.requests ?? 0;
+  }
+  return sum;
+}
+
+type Failing = NonNullable<Awaited<ReturnType<typeof lookAtSync>>>['failing'] & { scheduleId: string };
+
+function troubleOf(failing: Failing[], checked: number, nowMs: number): SyncTrouble | undefined {
   if (failing.length === 0) return undefined;
   // The most common failure; of its schedules, the one retried longest speaks for them.
-  const groups = new Map<string, typeof failing>();
+  const groups = new Map<string, Failing[]>();
   for (const f of failing) groups.set(f.text, [...(groups.get(f.text) ?? []), f]);
   const group = [...groups.values()].sort((a, b) => b.length - a.length)[0] ?? failing;
   const worst = group.reduce((a, b) => (b.attempt > a.attempt ? b : a));
@@ -56,7 +108,7 @@ export async function syncTrouble(
     message: worst.message,
     ...(worst.problem ? { problem: worst.problem } : {}),
     schedules: group.map((f) => f.scheduleId),
-    checked: ids.length,
+    checked,
     attempt: worst.attempt,
     ...(worst.nextAttemptAtMs !== undefined ? { nextAttemptAtMs: worst.nextAttemptAtMs } : {}),
   };
@@ -80,8 +132,8 @@ function seconds(ms: number): string {
   return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
 }
 
-/** The failure the schedule's sync is retrying, if it is retrying one. */
-async function retryingFailure(client: Client, scheduleId: string) {
+/** The schedule's pending sync: what it has done (its heartbeat) and the failure it is retrying, if any. */
+async function lookAtSync(client: Client, scheduleId: string) {
   let pending: PendingActivity[];
   try {
     const described = await client.workflow.getHandle(schedulePushWorkflowId(scheduleId)).describe();
@@ -89,12 +141,15 @@ async function retryingFailure(client: Client, scheduleId: string) {
   } catch {
     return undefined; // Ended (or never started) since the progress was read: nothing to say about it.
   }
-  const retrying = pending.find((a) => a.lastFailure && (a.attempt ?? 0) > 1);
-  if (!retrying?.lastFailure) return undefined;
-  const error = await decodeOptionalFailureToOptionalError(
-    client.options.loadedDataConverter,
-    retrying.lastFailure,
-  );
+  const sync = pending.find((a) => a.activityType?.name === 'syncSchedule') ?? pending[0];
+  if (!sync) return undefined;
+  const converter = client.options.loadedDataConverter;
+  const heartbeat = sync.heartbeatDetails?.payloads?.length
+    ? ((await decodeArrayFromPayloads(converter, sync.heartbeatDetails.payloads).catch(() => []))[0] as
+        Partial<SyncProgress> | undefined)
+    : undefined;
+  if (!sync.lastFailure || (sync.attempt ?? 0) <= 1) return { heartbeat };
+  const error = await decodeOptionalFailureToOptionalError(converter, sync.lastFailure);
   const type = error instanceof ApplicationFailure ? (error.type ?? 'Error') : (error?.name ?? 'Error');
   const problem = error instanceof ApplicationFailure ? asWfmProblem(error.details?.[1]) : undefined;
   // The server replaces a failure larger than it keeps with this (workers before the failures were made small).
@@ -103,12 +158,15 @@ async function retryingFailure(client: Client, scheduleId: string) {
     ? 'the failure was too large for Temporal to keep (see the worker log)'
     : (error?.message ?? 'unknown failure');
   return {
-    type,
-    message,
-    problem,
-    text: problem ? wfmProblemText(problem) : `${type}: ${message}`,
-    attempt: retrying.attempt ?? 0,
-    nextAttemptAtMs: millis(retrying.nextAttemptScheduleTime),
+    heartbeat,
+    failing: {
+      type,
+      message,
+      problem,
+      text: problem ? wfmProblemText(problem) : `${type}: ${message}`,
+      attempt: sync.attempt ?? 0,
+      nextAttemptAtMs: millis(sync.nextAttemptScheduleTime),
+    },
   };
 }
 

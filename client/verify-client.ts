@@ -8,7 +8,9 @@ import {
 import { verifyScheduleId, verifyWorkflowId, type DriftReport, type VerifyInput } from '../model/drift';
 import { BULK_PUSH_ID } from '../model/names';
 import type { verifyPush } from '../workflows/verify-push';
+import type { Shift } from '../model/shift';
 import type { PushContext } from './context';
+import type { PlannedShifts } from './drift-format';
 import { pushHandle, stateOf } from './push-handle';
 import { PushRefused } from './submit-push';
 
@@ -105,4 +107,18 @@ export async function deleteVerifySchedule(client: Client, planId: string): Prom
     if (err instanceof ScheduleNotFoundError) return false;
     throw err;
   }
+}
+
+/** The push's planned shifts by schedule and agent, for the drift report's "vs plan" column (undefined: no plan here). */
+export async function plannedShiftsOf(
+  ctx: Pick<PushContext, 'plans' | 'results'>,
+  planId: string,
+): Promise<PlannedShifts | undefined> {
+  const manifest = await ctx.results.getManifest(planId);
+  if (!manifest) return undefined;
+  const plan = await ctx.plans.get(manifest.planRef);
+  const byKey = new Map<string, Shift[]>();
+  for (const s of plan.schedules)
+    for (const a of s.agents) byKey.set(`${s.scheduleId}\u0000${a.agentId}`, a.shifts);
+  return (scheduleId, agentId) => byKey.get(`${scheduleId}\u0000${agentId}`);
 }

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities';
 import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
@@ -158,7 +158,14 @@ async function startWithStores(
     namespace,
     taskQueue: queue,
     dataConverter,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    workflowBundle:
+      workflowBundle ??
+      (await bundleWorkflowCode({
+        workflowsPath: require.resolve('../workflows'),
+        failureConverterPath: dataConverter?.failureConverterPath,
+        // Webpack's report (every module bundled) is for whoever debugs the bundle, not the worker's first lines.
+        logger: demotedToDebug(logger),
+      })),
     maxHeartbeatThrottleInterval,
     // The workflow queue also runs the store activities and the notices (no WFM calls, so no WFM rate limit).
     activities: workflowQueue,
@@ -237,4 +244,9 @@ async function checkWfmReach(
     logger.warn(line, { wfm: wfmLocation(settings.wfm), type: failure?.type });
     return { reached: false, line };
   }
+}
+
+/** `logger` with its info lines at debug (what the bundler reports at info). */
+function demotedToDebug(logger: Logger): Logger {
+  return { ...logger, info: (message, meta) => logger.debug(message, meta) };
 }

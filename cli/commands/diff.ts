@@ -36,7 +36,9 @@ export function diffCommand() {
       const settings = session.loadSettings();
       const plan = await session.loadPlanFile(file, options.json ?? false, settings);
       await session.withSession(async (ctx) => {
-        const diffId = options.diffId ?? (await diffClient.startDiff(ctx, plan, options)).diffId;
+        const diffId =
+          options.diffId ??
+          (await diffClient.startDiff(ctx, plan, options).catch(session.refusedAsInput)).diffId;
         say(
           `Diff ${diffId} of plan ${plan.planId} ${options.diffId ? 'followed' : 'started'} (workflow ${diffClient.diffHandle(ctx.client, plan.planId, diffId).workflowId})`,
         );

@@ -19,11 +19,21 @@ export function statusCommand() {
         if (!state) throw new CliExit(ExitCode.failed, `No push with plan ID ${planId}`);
         if (state === 'running') {
           const progress = await session.pushProgress(ctx.client, planId);
-          // What the schedules in flight are retrying: their counts do not move while the WFM fails.
-          const trouble = progress ? await session.syncTrouble(ctx.client, progress) : undefined;
-          if (json) return printJson({ planId, state, progress, ...(trouble ? { trouble } : {}) });
+          // What the schedules in flight have written, and what they are retrying: the push's counts move only
+          // when a schedule ends.
+          const { trouble, syncing } = progress
+            ? await session.lookInFlight(ctx.client, progress)
+            : { trouble: undefined, syncing: undefined };
+          if (json)
+            return printJson({
+              planId,
+              state,
+              progress,
+              ...(syncing ? { syncing } : {}),
+              ...(trouble ? { trouble } : {}),
+            });
           return print(
-            `Push ${planId} is running. ${progress ? session.progressLine(progress) : '(no worker has answered yet)'}${trouble ? `\n  ! ${trouble.summary}` : ''}`,
+            `Push ${planId} is running. ${progress ? session.progressLine(progress, Date.now(), undefined, syncing) : '(no worker has answered yet)'}${trouble ? `\n  ! ${trouble.summary}` : ''}`,
           );
         }
         const t = (await session.pushReport(ctx, planId))?.totals;

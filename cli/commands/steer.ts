@@ -61,7 +61,15 @@ export function cancelCommand(): Command {
   return steeringCommand(
     'cancel',
     'Cancel a running push: schedules in flight finish; the report marks the rest as not started.',
-    (session, ctx, planId) => session.cancelPush(ctx.client, planId),
+    async (session, ctx, planId) => {
+      await session.cancelPush(ctx.client, planId);
+      // The cancel is a request the push's own workflow carries out: with no worker, nothing happens until one runs.
+      const queue = await session.pushTaskQueue(ctx.client, planId);
+      if (queue && !(await session.workerPolls(ctx.client, queue).catch(() => true)))
+        say(
+          `No worker polls task queue ${queue}: the push stops when a worker comes back (wfm-push worker with WFM_PUSH_TASK_QUEUE=${queue}). To end it without one: temporal workflow terminate --workflow-id ${session.bulkPushWorkflowId(planId)}`,
+        );
+    },
     (planId) =>
       `Push ${planId}: cancel requested; schedules in flight finish, the rest are reported as not started. See: wfm-push report ${planId}`,
   );

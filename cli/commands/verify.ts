@@ -102,7 +102,7 @@ verifyPush workflow (Temporal UI: Schedules). Delete it with --stop.`,
         say(`Checking push ${planId} for drift (workflow ${handle.workflowId})...`);
         const report = await handle.result();
         if (options.json) printJson(report);
-        else print(session.formatDriftReport(report));
+        else print(session.formatDriftReport(report, await session.plannedShiftsOf(ctx, planId)));
         if (!session.driftSettled(report)) throw new CliExit(ExitCode.failed);
       });
     });

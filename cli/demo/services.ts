@@ -5,6 +5,7 @@ import { temporalAt } from '../../common/temporal';
 import { freePort, startCliProcess, waitForHttp } from '../../dev/processes';
 import { devServerEnvSchema, startDevServer } from '../../dev/temporal-dev-server';
 import { say } from '../output';
+import { DEMO_QUEUE_PREFIX } from './leftovers';
 import type { DemoRun } from './variant';
 
 /** Step 1: the dev server (and the codec server of its UI); the settings the demo's client and worker share. */
@@ -23,7 +24,7 @@ export async function startTemporal(run: DemoRun, base: SharedSettings) {
   const settings: SharedSettings = {
     ...base,
     temporal: temporalAt(server.address),
-    taskQueue: `wfm-push-demo-${run.stamp}`,
+    taskQueue: `${DEMO_QUEUE_PREFIX}${run.stamp}`,
   };
   return { server, settings };
 }

@@ -1,4 +1,5 @@
 import type { Env } from '../../common/env';
+import type { SharedSettings } from '../../common/settings';
 import type { Service } from '../../dev/processes';
 import type { DevServer } from '../../dev/temporal-dev-server';
 import type { Plan } from '../../model/plan';
@@ -17,6 +18,14 @@ export interface DemoRun {
   started: Started;
   runDir: string;
   stamp: string;
+  /** Once its worker is started: what another shell needs to use what the demo runs (`--keep`). */
+  reuse?: {
+    settings: SharedSettings;
+    /** The worker's WFM variables (the simulator's URL and credentials). */
+    wfmEnv: Env;
+    planId: string;
+    uiUrl?: string;
+  };
 }
 
 /** What differs between the WFMs: the simulator and its plan, the worker's WFM settings, the check. */

@@ -48,3 +48,14 @@ export const faultPatchSchema = simulatorOptionsSchema
   .omit({ tokens: true, randomSeed: true })
   .partial()
   .strict();
+
+/**
+ * What a `PATCH /_sim/faults` body names, parsed by `schema` (a `.partial()` object): only the keys the body has. A
+ * partial schema still fills in the defaults of the keys it lacks, and a patch must leave those as they are.
+ */
+export function namedInPatch<T extends object>(parsed: T, body: unknown): Partial<T> {
+  const named = typeof body === 'object' && body !== null ? body : {};
+  return Object.fromEntries(
+    Object.entries(parsed).filter(([key]) => Object.hasOwn(named, key)),
+  ) as Partial<T>;
+}

@@ -4,6 +4,7 @@ import { baseVersion, HttpError, readBody, send } from './http';
 import { scheduleDocumentSchema, type ScheduleDocument } from './schedule-document';
 import {
   faultPatchSchema,
+  namedInPatch,
   simulatorOptionsSchema,
   type SimulatorOptions,
   type SimulatorOptionsInput,
@@ -267,9 +268,11 @@ export class WfmSimulator {
         return send(res, 200, { ok: true });
       }
       case 'PATCH /_sim/faults': {
-        const patch = faultPatchSchema.safeParse(JSON.parse(await readBody(req)));
+        const body: unknown = JSON.parse(await readBody(req));
+        const patch = faultPatchSchema.safeParse(body);
         if (!patch.success) throw new HttpError(400, 'faults.invalid', patch.error.message);
-        this.options = { ...this.options, ...patch.data };
+        // Only what the body names changes: the partial schema would fill in every other fault's default.
+        this.options = { ...this.options, ...namedInPatch(patch.data, body) };
         this.restartNoise();
         this.resetLimiter();
         return send(res, 200, this.options);

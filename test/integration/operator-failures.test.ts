@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ServerFailure } from '@temporalio/common';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
@@ -6,13 +6,14 @@ import { temporal } from '@temporalio/proto';
 import { pushAgentReport } from '../../client/agent-report';
 import {
   cancelPush,
+  lookInFlight,
   pushProgress,
   pushReport,
   submitPush,
   syncTrouble,
   waitForReport,
 } from '../../client/push-client';
-import { formatReport } from '../../client/report-format';
+import { formatReport, progressLine } from '../../client/report-format';
 import { freePort, startCliProcess, type Service } from '../../dev/processes';
 import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
 import { Harness } from '../support/harness';
@@ -93,6 +94,8 @@ describe('failures an operator can see', () => {
     expect(temporal.api.failure.v1.Failure.encode(pending.lastFailure!).finish().length).toBeLessThan(2048);
 
     await eventually(() => expect(readFileSync(logFile, 'utf8')).toContain(refused), 10_000);
+    // Its first lines are about the worker, not webpack's report of every module it bundled.
+    expect(readFileSync(logFile, 'utf8')).not.toContain('modules by path');
     // The worker said so at start, and ran on: the WFM may only be down for a while.
     expect(readFileSync(logFile, 'utf8')).toContain(
       `WFM NOT reached at start: GET schedule wfm-push-reach-check: ${refused}`,
@@ -261,5 +264,63 @@ describe('failures an operator can see', () => {
     // Unset, the default is named as such (here nothing listens on localhost:7233, or something that is not ours).
     if (unset.code === 2)
       expect(unset.stderr).toContain('TEMPORAL_ADDRESS (unset, so the default localhost:7233)');
+  });
+
+  it('a push of one big schedule moves before it ends: the agents its sync has written so far', async () => {
+    const { plan, ctx, env } = await h.scenario('one-big', {
+      schedules: 1,
+      agents: 1000,
+      simulator: { latencyMs: 600 },
+      worker: { WFM_MAX_AGENTS_PER_WRITE: '50' },
+    });
+    await submitPush(ctx, plan);
+    // Heartbeats reach the server every few seconds: what the sync reported while the schedule is still in flight.
+    const seen = await waitUntil('the sync has written some agents, not all', async () => {
+      const progress = await pushProgress(h.client, plan.planId);
+      if (!progress || progress.totals.schedulesDone > 0) return undefined;
+      const { syncing } = await lookInFlight(h.client, progress);
+      return syncing && syncing.agentsChanged > 0 && syncing.agentsChanged < 1000 && { progress, syncing };
+    });
+    expect(seen.syncing.writes).toBeGreaterThan(0);
+    expect(progressLine(seen.progress, Date.now(), undefined, seen.syncing)).toContain(
+      `agents ${seen.syncing.agentsChanged}/1000 (${seen.syncing.agentsChanged} written by the 1 in flight)`,
+    );
+    const status = await runCli(['status', plan.planId], env);
+    if (status.stdout.includes('is running'))
+      expect(status.stdout).toMatch(/agents \d+\/1000 \(\d+ written by the 1 in flight\)/);
+    expect((await waitForReport(ctx, plan.planId)).totals.agentsChanged).toBe(1000);
+  });
+
+  it('cancel with no worker says the push stops when a worker comes back', async () => {
+    const { plan, ctx, env, queue } = await h.scenario('cancel-no-worker', {
+      schedules: 1,
+      startWorkers: false,
+    });
+    await submitPush(ctx, plan);
+    const run = await runCli(['cancel', plan.planId], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('cancel requested');
+    expect(run.stderr).toContain(
+      `No worker polls task queue ${queue}: the push stops when a worker comes back`,
+    );
+    await h.client.workflow.getHandle(bulkPushWorkflowId(plan.planId)).terminate('test: no worker');
+  });
+
+  it('diff refuses a plan ID bound to other content, as push does (exit 2), and starts no dry run', async () => {
+    const { plan, ctx, env } = await h.scenario('diff-bound', { schedules: 2, startWorkers: false });
+    await submitPush(ctx, plan);
+    const other = { ...plan, schedules: plan.schedules.slice(1) };
+    const file = path.join(h.dataDir, `${plan.planId}-other.json`);
+    writeFileSync(file, JSON.stringify(other));
+    const run = await runCli(['diff', file], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`plan ID ${plan.planId} was already used for other content`);
+    let diffs = 0;
+    for await (const _ of h.client.workflow.list({
+      query: `WorkflowType = "planDiff" AND BulkPushId = "${plan.planId}"`,
+    }))
+      diffs++;
+    expect(diffs).toBe(0);
+    await h.client.workflow.getHandle(bulkPushWorkflowId(plan.planId)).terminate('test');
   });
 });

@@ -168,7 +168,10 @@ describe('wfm-push verify: drift after a push, found and repaired', () => {
     const human = await runCli(['verify', plan.planId], env);
     expect(human.code).toBe(1);
     expect(human.stdout).toContain('1 agent(s) in 1 schedule(s) no longer match the plan');
-    expect(human.stdout).toMatch(new RegExp(`${scheduleId}\\s+${planned.agentId}\\s+2026-`));
+    // How it differs from the plan, then what it holds now.
+    expect(human.stdout).toMatch(
+      new RegExp(`${scheduleId}\\s+${planned.agentId}\\s+\\d+ (changed|missing|extra)[^\\n]*\\s+2026-`),
+    );
     expect(human.stdout).toContain(`wfm-push verify ${plan.planId} --repair`);
 
     const stopped = await runCli(['verify', plan.planId, '--stop'], env);

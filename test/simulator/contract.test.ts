@@ -251,3 +251,19 @@ describe('the REST adapter against the simulator', () => {
     ]);
   });
 });
+
+describe("the simulator's test-only fault switch", () => {
+  it('PATCH /_sim/faults changes the faults it names and leaves the others as they are', async () => {
+    const running = await listen(new WfmSimulator({ conflictRate: 0.3, latencyMs: 7 }));
+    try {
+      const res = await fetch(`${running.url}/_sim/faults`, {
+        method: 'PATCH',
+        body: JSON.stringify({ failRate: 0.5 }),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ failRate: 0.5, conflictRate: 0.3, latencyMs: 7 });
+    } finally {
+      await running.close();
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { genesysErrorBodySchema } from '../../wfm/genesys/schemas';
 
 /*
  * The login host, the bearer check and the per-token rate limit of the Genesys simulator, over real HTTP, against
- * the statements of /work/shared/reference/genesys-wfm.md (sections cited per test).
+ * the statements of docs/reference/genesys-wfm.md (sections cited per test).
  */
 
 describe('Genesys simulator: auth, correlation, rate limit', () => {
@@ -139,5 +139,8 @@ describe('Genesys simulator: auth, correlation, rate limit', () => {
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get('retry-after')).toBe('3600');
     expect((await patch({ noSuchFault: true })).status).toBe(400);
+    // A patch changes what it names and nothing else (it used to put every other fault back to its default).
+    const after = (await patch({ latencyMs: 5 })).json;
+    expect(after).toMatchObject({ latencyMs: 5, throttleShare: 1, retryAfterSeconds: 3600 });
   });
 });

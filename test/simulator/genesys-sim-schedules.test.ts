@@ -17,7 +17,7 @@ import { waitUntil } from '../support/wait-until';
 
 /*
  * The Genesys simulator's schedule routes, update flow and notifications over real HTTP and a real websocket,
- * against the statements of /work/shared/reference/genesys-wfm.md (sections cited per test).
+ * against the statements of docs/reference/genesys-wfm.md (sections cited per test).
  */
 
 describe('Genesys simulator: schedules, update flow, notifications', () => {

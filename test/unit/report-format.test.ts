@@ -105,26 +105,29 @@ describe('the report a person reads', () => {
     expect(text).not.toContain('s-2: NotStarted');
   });
 
-  it('shows rate, ETA and pause in the progress line', () => {
+  it('shows rate, ETA and pause in the progress line (no ETA while paused)', () => {
     const totals = { ...emptyTotals(100, 1000), schedulesDone: 25, conflicts: 7 };
-    const line = progressLine(
-      {
-        planId: 'p',
-        totals,
-        inFlight: 5,
-        waitingForOtherPush: 0,
-        paused: true,
-        cursor: 30,
-        run: 1,
-        startedAtMs: 0,
-      },
-      10_000,
-    );
+    const at = (paused: boolean) =>
+      progressLine(
+        {
+          planId: 'p',
+          totals,
+          inFlight: 5,
+          waitingForOtherPush: 0,
+          paused,
+          cursor: 30,
+          run: 1,
+          startedAtMs: 0,
+        },
+        10_000,
+      );
+    const line = at(true);
     expect(line).toContain('25% PAUSED');
     expect(line).toContain('25/100 schedules (5 in flight)');
     expect(line).toContain('2.5/s');
-    expect(line).toContain('ETA 30s');
+    expect(line).toContain('ETA (paused)');
     expect(line).toContain('conflicts 7');
+    expect(at(false)).toContain('ETA 30s');
   });
 });
 

@@ -86,7 +86,7 @@ const UNIT_MAPS_KEPT = 64;
 const UNNOTIFIABLE_RETRY_MS = 5 * 60_000;
 
 /**
- * Genesys Cloud WFM behind the port (reference: shared/reference/genesys-wfm.md §1.1, §8). A Genesys schedule is a
+ * Genesys Cloud WFM behind the port (reference: docs/reference/genesys-wfm.md §1.1, §8). A Genesys schedule is a
  * business-unit week, up to 5,000 agents edited by supervisors all day, so the adapter reads per agent: the sync asks
  * for a chunk of planned agents at a time (`readsPerAgent`), and a read queries only those agents, per management
  * unit. A write names only the changed agents, each with the version it was read at; it deletes only the shifts the

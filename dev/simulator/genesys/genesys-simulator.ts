@@ -49,7 +49,7 @@ const SERVER_ERROR_CODES: Record<number, string> = {
 
 /**
  * A Genesys Cloud WFM (login host, BU schedule API, signed storage, notification service) that misbehaves on
- * purpose, written from /work/shared/reference/genesys-wfm.md. Built apart from any port (`server.ts` listens), all
+ * purpose, written from docs/reference/genesys-wfm.md. Built apart from any port (`server.ts` listens), all
  * state on the instance.
  */
 export class GenesysSimulator implements SimContext {

@@ -33,7 +33,7 @@ export const seedSchema = z.object({
 });
 
 /**
- * How the simulated Genesys Cloud WFM behaves (reference: /work/shared/reference/genesys-wfm.md). Every fault is
+ * How the simulated Genesys Cloud WFM behaves (reference: docs/reference/genesys-wfm.md). Every fault is
  * off by default; all combine. Shares are probabilities in [0, 1].
  */
 export const genesysSimulatorOptionsSchema = z.object({

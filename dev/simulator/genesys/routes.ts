@@ -1,4 +1,5 @@
 import type { Answer, ApiRequest, SimContext } from './context';
+import { listActivityCodes, listBusinessUnits, listManagementUnits } from './org-routes';
 import { getScheduleMetadata, listSchedules, queryAgentSchedules } from './schedule-routes';
 import { createUploadUrl, startUpdate } from './update-routes';
 
@@ -18,8 +19,11 @@ const route = (method: string, path: string, handler: Route['handler']): Route =
   handler,
 });
 
-/** The API routes the simulator serves (§1 table rows 1-6, §6 channels). */
+/** The API routes the simulator serves (§1 table rows 1-6, §6 channels; the organisation's listings). */
 export const API_ROUTES: Route[] = [
+  route('GET', '/api/v2/workforcemanagement/businessunits', listBusinessUnits),
+  route('GET', `${BU}/managementunits`, listManagementUnits),
+  route('GET', `${BU}/activitycodes`, listActivityCodes),
   route('GET', `${BU}/weeks/(?<weekId>[^/]+)/schedules`, listSchedules),
   route('GET', SCHEDULE, getScheduleMetadata),
   route('POST', `${SCHEDULE}/agentschedules/query`, queryAgentSchedules),

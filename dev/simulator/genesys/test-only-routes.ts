@@ -1,5 +1,6 @@
 import { GenesysError } from './errors';
 import type { GenesysSimulator } from './genesys-simulator';
+import { namedInPatch } from '../options';
 import { genesysFaultPatchSchema } from './options';
 import { agentScheduleView, scheduleMetadata } from './views';
 
@@ -36,7 +37,8 @@ export function testOnlyRoute(
     case 'PATCH /_sim/faults': {
       const patch = genesysFaultPatchSchema.safeParse(body);
       if (!patch.success) throw new GenesysError(400, 'bad.request', patch.error.message);
-      sim.patchOptions(patch.data);
+      // Only what the body names changes: the partial schema would fill in every other fault's default.
+      sim.patchOptions(namedInPatch(patch.data, body));
       return { status: 200, body: sim.options };
     }
     default:
