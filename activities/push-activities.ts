@@ -9,6 +9,7 @@ import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
 import type { WfmPort } from '../wfm/port';
 import { syncScheduleWith } from './sync-schedule';
+import { FailureType } from '../model/failures';
 
 export interface PlanPage {
   /** Schedules from `offset`, at most `limit`. */
@@ -87,7 +88,7 @@ export function createSyncActivity({
         // A bug or a tampered store, not a passing fault: no retry can fix it.
         throw ApplicationFailure.nonRetryable(
           `schedule ${input.scheduleId} is not in plan ${input.planRef}`,
-          'PlanMismatch',
+          FailureType.PlanMismatch,
         );
       }
       const { result, newerEdits, collisions } = await syncScheduleWith(wfm, planned, {

@@ -19,6 +19,7 @@ import {
   type WfmUnit,
 } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
+import { bug } from './failure-classes';
 
 export interface SyncOptions {
   /** Most agents one write carries. */
@@ -244,8 +245,11 @@ function settleEarlierWrites(
 }
 
 /** Records what the failure means for the counts, keeps them for the next attempt, and hands them to the workflow. */
-function withProgress(err: unknown, progress: SyncProgress, ctx: Context): unknown {
-  if (!(err instanceof ApplicationFailure)) return err; // Cancellation and bugs pass through untouched.
+function withProgress(thrown: unknown, progress: SyncProgress, ctx: Context): unknown {
+  if (ctx.cancellationSignal.aborted && !(thrown instanceof ApplicationFailure)) return thrown;
+  // Anything the adapters did not classify is a bug of ours (a TypeError, our own schema refusing what we built): it
+  // fails the schedule at once as Bug, with what had landed, instead of fifty attempts of the same mistake.
+  const err = thrown instanceof ApplicationFailure ? thrown : bug(thrown, 'sync');
   if (err.type === FailureType.Transient) progress.transientRetries++;
   ctx.heartbeat(progress);
   return ApplicationFailure.create({

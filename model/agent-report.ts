@@ -1,5 +1,6 @@
 import { AGENT_OUTCOMES, type AgentOutcome, type AgentOutcomeKind } from './agent-outcome';
 import type { PushState, ScheduleResult } from './report';
+import { FailureType } from './failures';
 
 /** One planned agent in the per-agent report: its schedule and its outcome. */
 export interface AgentRow extends AgentOutcome {
@@ -62,6 +63,9 @@ function outcomesOf(line: ScheduleResult, agentIds: readonly string[]): AgentOut
 
 function notStarted(state: PushState, agentIds: readonly string[]): AgentOutcome[] | undefined {
   if (state === 'running') return undefined;
-  const failure = { type: 'NotStarted', message: `the push was ${state} before this schedule was started` };
+  const failure = {
+    type: FailureType.NotStarted,
+    message: `the push was ${state} before this schedule was started`,
+  };
   return agentIds.map((agentId) => ({ agentId, outcome: 'failed', failure }));
 }

@@ -25,6 +25,26 @@ export const FailureType = {
    * agents landed. Never thrown by an adapter; the schedule push reports it.
    */
   NewerEdit: 'NewerEdit',
+  /**
+   * The plan or result store could not be reached, or was too busy (PostgreSQL down, a connection refused): store
+   * calls are idempotent, so they are retried until it answers, however long; the push says it is waiting.
+   */
+  StoreUnavailable: 'StoreUnavailable',
+  /** The stored plan does not hold what the push was told (a bug or a tampered store): no retry can fix it. */
+  PlanMismatch: 'PlanMismatch',
+  /**
+   * A programmer error (a TypeError, a ZodError of our own schema, anything not classified above): never retried, its
+   * cause and stack in the worker's log, so it fails on its first attempt instead of after twenty minutes of retries.
+   */
+  Bug: 'Bug',
+  /** The schedule push was cancelled by an operator; a write may or may not have landed. */
+  Cancelled: 'Cancelled',
+  /** The push ended before this schedule was started. */
+  NotStarted: 'NotStarted',
+  /** A workflow run the push followed is gone (reset, or past retention). */
+  NotFound: 'NotFound',
+  /** The schedule's stored result cannot be read back (empty or damaged); it counts as not done. */
+  ResultUnreadable: 'ResultUnreadable',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
@@ -36,4 +56,9 @@ export const NON_RETRYABLE_FAILURE_TYPES: FailureType[] = [
   FailureType.ProtocolViolation,
   // Only raised once the rate-limit deadline has passed: the waiting has been done.
   FailureType.RateLimited,
+  FailureType.PlanMismatch,
+  FailureType.Bug,
 ];
+
+/** What a store activity may fail with that retrying cannot fix (an outage, StoreUnavailable, is retried). */
+export const NON_RETRYABLE_STORE_FAILURE_TYPES: FailureType[] = [FailureType.PlanMismatch, FailureType.Bug];

@@ -1,5 +1,5 @@
 import type { AgentOutcome } from './agent-outcome';
-import type { FailureType } from './failures';
+import { FailureType } from './failures';
 
 export type ScheduleOutcome = 'landed' | 'already-in-place' | 'failed' | 'not-started';
 
@@ -139,7 +139,7 @@ export function buildReport(
             ...emptyScheduleResult(scheduleId, agents),
             outcome: 'not-started' as const,
             failure: {
-              type: 'NotStarted',
+              type: FailureType.NotStarted,
               message: `the push was ${state} before this schedule was started`,
             },
           });

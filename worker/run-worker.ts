@@ -8,6 +8,7 @@ import { httpTaskQueueFor } from '../model/names';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { createStores, type Stores } from '../stores/create-stores';
 import { createWfm } from '../wfm/create-wfm';
+import type { WfmPort } from '../wfm/port';
 import type { WorkerSettings } from './settings';
 import { OutboundPolicy } from '../wfm/url-policy';
 
@@ -27,6 +28,8 @@ export interface StartWorkersOptions {
   logger?: Logger;
   /** A pre-built workflow bundle (tests bundle once per file); by default the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Wraps the WFM port the settings name (tests inject faults of this worker's own making). Default: none. */
+  wrapWfm?: (wfm: WfmPort) => WfmPort;
 }
 
 /**
@@ -39,6 +42,7 @@ export async function startWorkers({
   workflowBundle,
   client,
   logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
+  wrapWfm,
 }: StartWorkersOptions): Promise<RunningWorkers> {
   // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
   const stores = createStores(settings, {
@@ -48,7 +52,7 @@ export async function startWorkers({
   try {
     const applied = await stores.prepare();
     if (applied.length > 0) logger.info('store schema migrated', { store: stores.description, applied });
-    return await startWithStores(stores, { settings, connection, workflowBundle, client, logger });
+    return await startWithStores(stores, { settings, connection, workflowBundle, client, logger, wrapWfm });
   } catch (err) {
     await stores.close();
     throw err;
@@ -57,7 +61,7 @@ export async function startWorkers({
 
 async function startWithStores(
   stores: Stores,
-  { settings, connection, workflowBundle, client, logger }: StartWorkersOptions & { logger: Logger },
+  { settings, connection, workflowBundle, client, logger, wrapWfm }: StartWorkersOptions & { logger: Logger },
 ): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
   const conn = connection ?? (await NativeConnection.connect(settings.temporal.connectionOptions));
@@ -83,7 +87,8 @@ async function startWithStores(
       dataConverter,
     });
   const rate = settings.wfm.rateLimitPerSecond;
-  const wfm = createWfm(settings.wfm, logger);
+  const built = createWfm(settings.wfm, logger);
+  const wfm = wrapWfm ? wrapWfm(built) : built;
   const { workflowQueue, httpQueue } = createActivities({
     wfm,
     temporal,
@@ -125,7 +130,7 @@ async function startWithStores(
   });
   const done = Promise.all([workflowWorker.run(), httpWorker.run()]).then(async () => {
     // The adapter's own connections (Genesys: the notification socket) close once no activity can use them.
-    await wfm.close?.();
+    await built.close?.();
     // Every activity has ended, so no store call is in flight.
     await stores.close();
     if (ownConnection) await conn.close();

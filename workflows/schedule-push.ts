@@ -13,13 +13,14 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
 import { conflictPause, fullJitter } from './conflict-backoff';
+import { storeActivityOptions, untilTheStoreAnswers } from './store-outage';
 import type { AgentMask } from '../model/agent-mask';
 import type { SyncProgress } from '../model/sync-progress';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
 import { bulkPushWorkflowId, httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
 import { PushStartFailure } from '../model/push-start';
 import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
-import { HEARTBEAT_TIMEOUT_MS, STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
+import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
 import {
   addSyncCounts,
@@ -60,11 +61,11 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       nonRetryable: true,
       message: `schedulePush runs only as a child of ${bulkPushWorkflowId(input.planId)} (its parent is ${parent ?? 'none'}); start a push with bulkPush`,
     });
-  const { recordScheduleResult } = proxyActivities<Activities>({
-    summary: `Record the outcome of schedule ${input.scheduleId} for the report`,
-    startToCloseTimeout: STORE_ACTIVITY_TIMEOUT_MS,
-    retry: { maximumAttempts: 10 },
-  });
+  const { recordScheduleResult } = proxyActivities<Activities>(
+    storeActivityOptions(`Record the outcome of schedule ${input.scheduleId} for the report`),
+  );
+  const record = () =>
+    untilTheStoreAnswers(`record schedule ${input.scheduleId}`, () => recordScheduleResult(recordInput()));
   const { syncSchedule } = proxyActivities<Activities>({
     taskQueue: httpTaskQueueFor(workflowInfo().taskQueue),
     summary: `Sync schedule ${input.scheduleId}`,
@@ -109,14 +110,18 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       `Attempt ${result.attempts}: reading, rebasing, writing (${result.conflicts} conflicts so far)`,
     );
     try {
-      const sync = await syncSchedule({
-        planRef: input.planRef,
-        scheduleId: input.scheduleId,
-        planId: input.planId,
-        prior: result,
-        appliedBefore: appliedMask,
-        onNewerEdit: input.onNewerEdit ?? PUSH_DEFAULTS.onNewerEdit,
-      });
+      // A store outage (the plan or the line unreadable or unwritable) is waited out: the sync is called again once it
+      // answers, reads again and writes only what is not in place yet.
+      const sync = await untilTheStoreAnswers(`sync schedule ${input.scheduleId}`, () =>
+        syncSchedule({
+          planRef: input.planRef,
+          scheduleId: input.scheduleId,
+          planId: input.planId,
+          prior: result,
+          appliedBefore: appliedMask,
+          onNewerEdit: input.onNewerEdit ?? PUSH_DEFAULTS.onNewerEdit,
+        }),
+      );
       // The same rule the sync used for the line it stored with the agents' outcomes.
       result = settledResult(result, sync);
       recordedBySync = sync.recorded === true;
@@ -125,10 +130,10 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       if (isCancellation(err)) {
         // Cancelled by an operator: say so in the report, then end as cancelled.
         result.failure = {
-          type: 'Cancelled',
+          type: FailureType.Cancelled,
           message: 'the schedule push was cancelled; a write may or may not have landed',
         };
-        await CancellationScope.nonCancellable(() => recordScheduleResult(recordInput()));
+        await CancellationScope.nonCancellable(record);
         throw err;
       }
       const failure = failureOf(err);
@@ -169,7 +174,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   setCurrentDetails(outcomeDetails(result));
   upsertSearchAttributes([{ key: PUSH_OUTCOME, value: result.outcome }]);
   // A completed sync stored the line itself, with the agents' outcomes; histories from before it did not.
-  if (!recordedBySync) await recordScheduleResult(recordInput());
+  if (!recordedBySync) await record();
   if (result.failure) {
     log.warn('schedule push failed', { scheduleId: input.scheduleId, ...result.failure });
     // Fail as a workflow too: red in the UI and found by its Failed filter. The report line rides in the details.
