@@ -28,13 +28,15 @@ describe('a PostgreSQL outage mid-push', () => {
     'waits it out, says so, and completes with a report that is true',
     async () => {
       const store = await cluster.freshStoreUrl('outage');
+      // Slow enough (about two seconds a schedule, one at a time) that most of the push is still to come when the store
+      // goes down.
       const { plan, simulator, ctx } = await h.scenario('outage', {
         schedules: 12,
         agents: 60,
-        simulator: { latencyMs: 300 },
+        simulator: { latencyMs: 1_000 },
         store,
       });
-      await submitPush(ctx, plan, { maxInFlight: 2 });
+      await submitPush(ctx, plan, { maxInFlight: 1 });
       await waitUntil(
         'a schedule has landed',
         async () => (await ctx.results.listResults(plan.planId)).results.length > 0,
