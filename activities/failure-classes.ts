@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { redactUrlCredentials } from '../common/redact';
@@ -13,13 +14,15 @@ import { isStoreOutage, StoredPlanMissing } from '../stores/store-errors';
 export function classifyActivityFailure(err: unknown, what: string): unknown {
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
   if (isCancelled()) return err;
-  const message = redactUrlCredentials(err instanceof Error ? err.message : String(err));
+  const message = redactUrlCredentials(
+    err instanceof Error || types.isNativeError(err) ? err.message : String(err),
+  );
   if (isStoreOutage(err)) {
     log.warn('the store is unavailable; the activity is retried until it answers', { what, error: message });
     return ApplicationFailure.create({
       type: FailureType.StoreUnavailable,
       message: `${what}: the store is unavailable (${message})`,
-      cause: err instanceof Error ? err : undefined,
+      cause: err instanceof Error ? err : types.isNativeError(err) ? err : undefined,
     });
   }
   if (err instanceof StoredPlanMissing)
@@ -33,7 +36,8 @@ export function classifyActivityFailure(err: unknown, what: string): unknown {
 
 /** A programmer error as a non-retryable `Bug`: logged with its stack, its cause kept. */
 export function bug(err: unknown, what: string): ApplicationFailure {
-  const error = err instanceof Error ? err : new Error(String(err));
+  // An error of another realm (Node's own, under a test runner's sandbox) is an error all the same.
+  const error = err instanceof Error || types.isNativeError(err) ? err : new Error(String(err));
   const message = redactUrlCredentials(`${error.name}: ${error.message}`);
   log.error('bug: not retried', { what, error: message, stack: error.stack });
   return ApplicationFailure.create({
