@@ -45,6 +45,16 @@ export const FailureType = {
   NotFound: 'NotFound',
   /** The schedule's stored result cannot be read back (empty or damaged); it counts as not done. */
   ResultUnreadable: 'ResultUnreadable',
+  /** A drift check of a plan ID with no push in this store. */
+  UnknownPlan: 'UnknownPlan',
+  /** A repair's derived plan ID would break the ID grammar (too long). */
+  InvalidPlanId: 'InvalidPlanId',
+  /** A plan has been repaired more often than any real need explains (a runaway loop). */
+  TooManyRepairs: 'TooManyRepairs',
+  /** A notice's receiver refused it (4xx other than 408/429), or its URL is refused by the outbound policy. */
+  NoticeRejected: 'NoticeRejected',
+  /** A notice got no answer, a 5xx, 408 or 429: retried with backoff. */
+  NoticeNotDelivered: 'NoticeNotDelivered',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
