@@ -9,6 +9,7 @@ import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
 import type { WfmPort } from '../wfm/port';
 import { syncScheduleWith } from './sync-schedule';
+import { classifyActivityFailure } from './failure-classes';
 import { FailureType } from '../model/failures';
 
 export interface PlanPage {
@@ -105,7 +106,21 @@ export function createSyncActivity({
         newerEdits,
         collisions,
       });
-      await results.putResult(input.planId, line);
+      try {
+        await results.putResult(input.planId, line);
+      } catch (err) {
+        // The writes landed and only the line is not stored: the workflow learns what landed (the counts and masks)
+        // with the outage, so that the next attempt, once the store answers, reports them as this push's.
+        const failure = classifyActivityFailure(err, 'syncSchedule: store the schedule\u2019s line');
+        if (!(failure instanceof ApplicationFailure) || failure.type !== FailureType.StoreUnavailable)
+          throw failure;
+        throw ApplicationFailure.create({
+          type: FailureType.StoreUnavailable,
+          message: failure.message,
+          cause: failure,
+          details: [{ ...result, agentsToLand: [] }],
+        });
+      }
       return { ...result, recorded: true };
     },
   };

@@ -13,7 +13,12 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
 import { conflictPause, fullJitter } from './conflict-backoff';
-import { storeActivityOptions, untilTheStoreAnswers } from './store-outage';
+import {
+  storeActivityOptions,
+  untilTheStoreAnswers,
+  waitForTheStore,
+  waitsOutStoreOutages,
+} from './store-outage';
 import type { AgentMask } from '../model/agent-mask';
 import type { SyncProgress } from '../model/sync-progress';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
@@ -81,7 +86,8 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       backoffCoefficient: 2,
       maximumInterval: '30 seconds',
       maximumAttempts: 50,
-      nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+      // A store outage goes back to this workflow at once, which waits it out and says so (`untilTheStoreAnswers`).
+      nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES, FailureType.StoreUnavailable],
     },
   });
   const quickConflictRetries = patched(CONFLICT_RETRY_KNOWS_ITS_WRITER);
@@ -93,6 +99,8 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   let appliedMask: AgentMask | undefined;
   let lastProgress: SyncProgress | undefined;
   let recordedBySync = false;
+  let storeDownSinceMs: number | undefined;
+  let storeWaits = 0;
   const recordInput = () => ({
     planId: input.planId,
     result,
@@ -110,18 +118,14 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       `Attempt ${result.attempts}: reading, rebasing, writing (${result.conflicts} conflicts so far)`,
     );
     try {
-      // A store outage (the plan or the line unreadable or unwritable) is waited out: the sync is called again once it
-      // answers, reads again and writes only what is not in place yet.
-      const sync = await untilTheStoreAnswers(`sync schedule ${input.scheduleId}`, () =>
-        syncSchedule({
-          planRef: input.planRef,
-          scheduleId: input.scheduleId,
-          planId: input.planId,
-          prior: result,
-          appliedBefore: appliedMask,
-          onNewerEdit: input.onNewerEdit ?? PUSH_DEFAULTS.onNewerEdit,
-        }),
-      );
+      const sync = await syncSchedule({
+        planRef: input.planRef,
+        scheduleId: input.scheduleId,
+        planId: input.planId,
+        prior: result,
+        appliedBefore: appliedMask,
+        onNewerEdit: input.onNewerEdit ?? PUSH_DEFAULTS.onNewerEdit,
+      });
       // The same rule the sync used for the line it stored with the agents' outcomes.
       result = settledResult(result, sync);
       recordedBySync = sync.recorded === true;
@@ -142,6 +146,20 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
         appliedMask = failure.progress.appliedMask ?? appliedMask;
         lastProgress = failure.progress;
       }
+      // A store outage (the plan or the line unreadable or unwritable) is waited out, and said: the sync is called
+      // again once the store answers; it reads again and writes only what is not in place yet.
+      if (failure.type === FailureType.StoreUnavailable && waitsOutStoreOutages()) {
+        storeDownSinceMs ??= Date.now();
+        await waitForTheStore(
+          `sync schedule ${input.scheduleId}`,
+          failure.message,
+          storeDownSinceMs,
+          storeWaits++,
+        );
+        continue;
+      }
+      storeDownSinceMs = undefined;
+      storeWaits = 0;
       // A conflict after some chunks landed is progress, not contention: the budget counts attempts that landed nothing.
       if (!quickConflictRetries)
         consecutiveConflicts = failure.progress?.writes ? 1 : consecutiveConflicts + 1;

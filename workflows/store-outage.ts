@@ -5,6 +5,7 @@ import {
   log,
   patched,
   setCurrentDetails,
+  sleep,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { FailureType, NON_RETRYABLE_STORE_FAILURE_TYPES } from '../model/failures';
@@ -37,10 +38,35 @@ export function storeActivityOptions(summary: string): ActivityOptions {
   };
 }
 
+/** The longest pause between two calls while the store is down. */
+const MAX_PAUSE_MS = 30_000;
+
 /** True when `err` is a store activity that gave up because the store could not be reached. */
 export function isStoreUnavailable(err: unknown): boolean {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   return cause instanceof ApplicationFailure && cause.type === FailureType.StoreUnavailable;
+}
+
+/**
+ * Whether this run waits out store outages (asked only once a store call has failed: see WAIT_OUT_STORE_OUTAGES).
+ */
+export function waitsOutStoreOutages(): boolean {
+  return patched(WAIT_OUT_STORE_OUTAGES);
+}
+
+/** One wait for the store, the `failed`-th in a row: said in the details (and logged the first time), then a pause. */
+export async function waitForTheStore(
+  what: string,
+  reason: string,
+  sinceMs: number,
+  failed: number,
+  details = '',
+): Promise<void> {
+  if (failed === 0) log.warn('the store is unavailable; waiting for it', { what, reason });
+  setCurrentDetails(
+    `WAITING FOR THE STORE since ${new Date(sinceMs).toISOString()} (${what}: ${reason}). ${details}`,
+  );
+  await sleep(Math.min(MAX_PAUSE_MS, 1000 * 2 ** failed));
 }
 
 /**
@@ -50,26 +76,23 @@ export function isStoreUnavailable(err: unknown): boolean {
  */
 export async function untilTheStoreAnswers<T>(what: string, call: () => Promise<T>): Promise<T> {
   let sinceMs: number | undefined;
-  let before: string | undefined;
-  for (;;) {
+  let before = '';
+  for (let failed = 0; ; failed++) {
     try {
       const value = await call();
       if (sinceMs !== undefined) {
         log.info('the store answers again', { what, downForMs: Date.now() - sinceMs });
-        setCurrentDetails(before ?? '');
+        setCurrentDetails(before);
       }
       return value;
     } catch (err) {
-      if (!isStoreUnavailable(err) || !patched(WAIT_OUT_STORE_OUTAGES)) throw err;
-      const cause = err instanceof ActivityFailure ? err.cause : err;
+      if (!isStoreUnavailable(err) || !waitsOutStoreOutages()) throw err;
+      const cause = (err instanceof ActivityFailure ? err.cause : err) as Error;
       if (sinceMs === undefined) {
         sinceMs = Date.now();
         before = getCurrentDetails();
-        log.warn('the store is unavailable; waiting for it', { what, reason: (cause as Error).message });
       }
-      setCurrentDetails(
-        `WAITING FOR THE STORE since ${new Date(sinceMs).toISOString()} (${what}: ${(cause as Error).message}). ${before ?? ''}`,
-      );
+      await waitForTheStore(what, cause.message, sinceMs, failed, before);
     }
   }
 }
