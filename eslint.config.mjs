@@ -1,5 +1,5 @@
 import tseslint from 'typescript-eslint';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
@@ -90,7 +90,8 @@ export default tseslint.config(
       'import-x/no-cycle': 'error',
       'import-x/no-restricted-paths': ['error', { zones: arrows }],
     },
-    settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js'] } } },
+    // The resolver that reads packages' `exports` (lru-cache has no `main` for the legacy one to find).
+    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })] },
   },
   {
     // Tests build malformed input on purpose.

@@ -3,7 +3,7 @@
  * - `fast` (`npm test`): unit tests, the simulators, and integration tests on the one Temporal dev server that global
  *   setup starts. Everything it needs is installed by `npm ci` and the pinned Temporal CLI.
  * - `slow` (`npm run test:all` runs both lanes): tests that build, install or start something heavy first: the
- *   Temporal cluster and its Go-built server, PostgreSQL, Chromium, the Python SDK, an `npm pack` install; and the
+ *   Temporal cluster and its Go-built server, PostgreSQL, Prometheus (Debian's package, with promtool), Chromium, the Python SDK, an `npm pack` install; and the
  *   tests that kill and restart whole processes (workers, the dev server, demos, benchmarks) and wait out their
  *   timeouts, which take two minutes between them.
  */
@@ -12,6 +12,7 @@ const SLOW = [
   '**/test/browser/**/*.test.ts',
   '**/test/package/npm-install.test.ts',
   '**/test/deploy/temporal-server.test.ts',
+  '**/test/deploy/prometheus.test.ts',
   '**/test/stores/postgres-*.test.ts',
   '**/test/integration/postgres-store.test.ts',
   '**/test/integration/store-outage.test.ts',

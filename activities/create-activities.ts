@@ -13,6 +13,7 @@ import { storeInlinePlan } from './inline-plan';
 import { createStoreActivities, createSyncActivity } from './push-activities';
 import { checkStoredPlanStart } from './stored-plan-start';
 import { classified } from './failure-classes';
+import type { PushMetrics } from './push-metrics';
 import { sendDriftNotice, sendPushNotice } from './push-notice';
 
 export type { RunEnded, RunToFollow } from './follow-runs';
@@ -30,6 +31,8 @@ export interface ActivityDeps {
   maxAgentsPerWrite?: number;
   /** Which WFM API inline plans are validated for (genesys plans name business unit and week). Default rest. */
   apiStyle?: ApiStyle;
+  /** Where syncs, conflicts and recorded outcomes are counted (the worker's metrics). Default none. */
+  metrics?: PushMetrics;
   /**
    * Where notify URLs may point (any client can name one): the worker's WFM_ALLOW_INSECURE_HTTP and
    * WFM_ALLOW_PRIVATE_HOSTS. Default: public https hosts only.
@@ -50,24 +53,26 @@ export function createActivities({
   diffs,
   maxAgentsPerWrite = 500,
   apiStyle = 'rest',
+  metrics,
   notifyPolicy = new OutboundPolicy(),
 }: ActivityDeps) {
   const workflowQueue = {
     ...createRunFollowing(temporal),
+    // The notices classify their own failures (a receiver's answer) and ask Temporal which schedules still run.
+    /** POSTs the notice of a push that ended: see `sendPushNotice`. */
+    sendPushNotice: (input: PushNoticeInput) =>
+      sendPushNotice({ plans, results, temporal, outbound: notifyPolicy }, input),
+    /** POSTs what a drift check found: see `sendDriftNotice`. */
+    sendDriftNotice: (input: Parameters<typeof sendDriftNotice>[1]) =>
+      sendDriftNotice({ outbound: notifyPolicy }, input),
     ...classifiedAll({
-      ...createStoreActivities({ plans, results }),
+      ...createStoreActivities({ plans, results, metrics }),
       /** Validates and stores a plan passed inline to `bulkPush`: see `storeInlinePlan`. */
       storeInlinePlan: (input: { start: unknown; workflowId: string }) =>
         storeInlinePlan({ plans, results, apiStyle }, input),
       /** Checks a push started with a stored plan's reference: see `checkStoredPlanStart`. */
       checkStoredPlanStart: (input: { start: unknown; workflowId: string }) =>
         checkStoredPlanStart({ plans, results }, input),
-      /** POSTs the notice of a push that ended: see `sendPushNotice`. */
-      sendPushNotice: (input: PushNoticeInput) =>
-        sendPushNotice({ plans, results, outbound: notifyPolicy }, input),
-      /** POSTs what a drift check found: see `sendDriftNotice`. */
-      sendDriftNotice: (input: Parameters<typeof sendDriftNotice>[1]) =>
-        sendDriftNotice({ outbound: notifyPolicy }, input),
       /** The landed part of a push, for a drift check: see `prepareDriftCheck`. */
       prepareDriftCheck: (input: { planId: string }) => prepareDriftCheck({ plans, results }, input),
       /** Stores the derived plan of a repair push: see `storeRepairPlan`. */
@@ -76,7 +81,7 @@ export function createActivities({
     }),
   };
   const httpQueue = classifiedAll({
-    ...createSyncActivity({ wfm, plans, results, maxAgentsPerWrite }),
+    ...createSyncActivity({ wfm, plans, results, maxAgentsPerWrite, metrics }),
     /** Reads a page of landed schedules and names the drifted agents: see `checkDrift`. */
     checkDrift: (input: Parameters<typeof checkDrift>[1]) => checkDrift({ wfm, plans }, input),
     // The dry run's reads share the HTTP queue, its concurrency and its rate controller with the pushes.

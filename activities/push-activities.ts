@@ -4,13 +4,14 @@ import { agentOutcomes } from '../model/agent-outcome';
 import type { NewerEditPolicy } from '../model/push-options';
 import type { ScheduleResult } from '../model/report';
 import { settledResult } from '../model/schedule-line';
-import type { SyncResult } from '../model/sync-progress';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
 import type { WfmPort } from '../wfm/port';
-import { syncScheduleWith } from './sync-schedule';
-import { classifyActivityFailure } from './failure-classes';
 import { FailureType } from '../model/failures';
+import type { SyncProgress, SyncResult } from '../model/sync-progress';
+import { classifyActivityFailure } from './failure-classes';
+import type { PushMetrics } from './push-metrics';
+import { syncScheduleWith, type Synced } from './sync-schedule';
 
 export interface PlanPage {
   /** Schedules from `offset`, at most `limit`. */
@@ -18,7 +19,15 @@ export interface PlanPage {
 }
 
 /** The store activities of a push (workflow task queue): a page of the plan, a schedule's line for the report. */
-export function createStoreActivities({ plans, results }: { plans: PlanStore; results: ResultStore }) {
+export function createStoreActivities({
+  plans,
+  results,
+  metrics,
+}: {
+  plans: PlanStore;
+  results: ResultStore;
+  metrics?: PushMetrics;
+}) {
   return {
     async listPlanSchedules(input: { planRef: PlanRef; offset: number; limit: number }): Promise<PlanPage> {
       // One page, not the whole plan: a PostgreSQL store reads it with one indexed query.
@@ -53,7 +62,9 @@ export function createStoreActivities({ plans, results }: { plans: PlanStore; re
           protectedTime: input.protectedMask,
           failure: input.result.failure ?? { type: 'Error', message: 'the schedule push did not complete' },
         });
-      await results.putResult(input.planId, agents ? { ...input.result, agents } : input.result);
+      const line = agents ? { ...input.result, agents } : input.result;
+      await results.putResult(input.planId, line);
+      metrics?.scheduleRecorded(line);
     },
   };
 }
@@ -64,11 +75,14 @@ export function createSyncActivity({
   plans,
   results,
   maxAgentsPerWrite,
+  metrics,
 }: {
   wfm: WfmPort;
   plans: PlanStore;
   results: ResultStore;
   maxAgentsPerWrite: number;
+  /** Where syncs, conflicts and recorded outcomes are counted. Default none. */
+  metrics?: PushMetrics;
 }) {
   return {
     /**
@@ -83,6 +97,11 @@ export function createSyncActivity({
       prior?: ScheduleResult;
       appliedBefore?: AgentMask;
       onNewerEdit?: NewerEditPolicy;
+      /**
+       * Answer a version conflict with a result (`conflict` set) instead of failing: contention is routine, and a
+       * failed attempt shows red in the UI. Workflows from before it leave it unset and get the failure.
+       */
+      conflictAsResult?: boolean;
     }): Promise<SyncResult> {
       const planned = await plans.getSchedule(input.planRef, input.scheduleId);
       if (!planned) {
@@ -92,11 +111,20 @@ export function createSyncActivity({
           FailureType.PlanMismatch,
         );
       }
-      const { result, newerEdits, collisions } = await syncScheduleWith(wfm, planned, {
-        maxAgentsPerWrite,
-        onNewerEdit: input.onNewerEdit,
-        appliedBefore: input.appliedBefore,
-      });
+      let synced: Synced;
+      try {
+        synced = await syncScheduleWith(wfm, planned, {
+          maxAgentsPerWrite,
+          onNewerEdit: input.onNewerEdit,
+          appliedBefore: input.appliedBefore,
+          metrics,
+        });
+      } catch (err) {
+        const conflict = input.conflictAsResult ? conflictResult(err) : undefined;
+        if (conflict) return conflict;
+        throw err;
+      }
+      const { result, newerEdits, collisions } = synced;
       if (!input.prior || input.planId === undefined) return result;
       const line = settledResult(input.prior, result);
       line.agents = agentOutcomes({
@@ -121,7 +149,16 @@ export function createSyncActivity({
           details: [{ ...result, agentsToLand: [] }],
         });
       }
+      metrics?.scheduleRecorded(line);
       return { ...result, recorded: true };
     },
   };
+}
+
+/** A version conflict as the sync's result: its progress (counts and masks, from the failure's details) and why. */
+function conflictResult(err: unknown): SyncResult | undefined {
+  if (!(err instanceof ApplicationFailure) || err.type !== FailureType.VersionConflict) return undefined;
+  const progress = err.details?.[0] as SyncProgress | undefined;
+  if (!progress) return undefined;
+  return { ...progress, versionNow: '', conflict: { message: err.message } };
 }

@@ -1,4 +1,6 @@
 import { Context, log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { schedulesStillRunning } from '../common/running-schedules';
 import { ApplicationFailure } from '@temporalio/common';
 import { buildReport, isDone, type PushReport } from '../model/report';
 import type { DriftNotice } from '../model/drift';
@@ -27,7 +29,7 @@ export const NoticeFailure = {
  * builds it. A failed attempt throws (the workflow's retry policy backs off); the push's outcome never depends on it.
  */
 export async function sendPushNotice(
-  deps: { plans: PlanStore; results: ResultStore; outbound: OutboundPolicy },
+  deps: { plans: PlanStore; results: ResultStore; temporal?: Client; outbound: OutboundPolicy },
   input: PushNoticeInput,
 ): Promise<NoticeDelivery> {
   const ctx = Context.current();
@@ -113,7 +115,7 @@ async function postNotice(
 }
 
 async function buildNotice(
-  deps: { plans: PlanStore; results: ResultStore },
+  deps: { plans: PlanStore; results: ResultStore; temporal?: Client },
   input: PushNoticeInput,
   namespace: string,
 ): Promise<PushNotice> {
@@ -143,15 +145,20 @@ async function buildNotice(
 
 /** The whole plan's report (a retry covers part of it), or undefined if the push never stored its plan. */
 async function reportOf(
-  { plans, results }: { plans: PlanStore; results: ResultStore },
+  { plans, results, temporal }: { plans: PlanStore; results: ResultStore; temporal?: Client },
   input: PushNoticeInput,
 ): Promise<PushReport | undefined> {
   const manifest = await results.getManifest(input.planId);
   if (!manifest) return undefined;
+  // A cancelled push's schedules in flight finish after it: reported as in flight, not as never started.
+  const inFlight =
+    temporal && input.outcome !== 'completed'
+      ? await schedulesStillRunning(temporal, input.planId)
+      : new Set<string>();
   const plan = await plans.get(manifest.planRef);
   const planned = plan.schedules.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length }));
   const stored = await results.listResults(input.planId);
-  return buildReport(input.planId, input.outcome, planned, stored.results);
+  return buildReport(input.planId, input.outcome, planned, stored.results, inFlight);
 }
 
 function retryAfterMs(header: string | null): number | undefined {

@@ -1,6 +1,6 @@
-import { Context } from '@temporalio/activity';
+import { Context, type Info } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { maskUnion, maskWith, maskWithout, type AgentMask } from '../model/agent-mask';
+import { maskHas, maskUnion, maskWith, maskWithout, type AgentMask } from '../model/agent-mask';
 import { sleep } from '../common/sleep';
 import type { NewerEdit } from '../model/agent-outcome';
 import { FailureType } from '../model/failures';
@@ -8,6 +8,7 @@ import type { AgentPlan, SchedulePlan } from '../model/plan';
 import type { ProtectedCollision } from '../model/protected-time';
 import type { NewerEditPolicy } from '../model/push-options';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
+import { asWfmProblem } from '../model/wfm-problem';
 import { emptyProgress, type SyncProgress, type SyncResult } from '../model/sync-progress';
 import {
   scheduleTargetOf,
@@ -20,6 +21,7 @@ import {
 } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
 import { bug } from './failure-classes';
+import type { PushMetrics } from './push-metrics';
 
 export interface SyncOptions {
   /** Most agents one write carries. */
@@ -28,6 +30,8 @@ export interface SyncOptions {
   onNewerEdit?: NewerEditPolicy;
   /** Agents earlier attempts of this push wrote (the workflow carries the mask from attempt to attempt). */
   appliedBefore?: AgentMask;
+  /** Where conflicts and the sync's duration are counted. Default none. */
+  metrics?: Pick<PushMetrics, 'conflict' | 'syncStarted' | 'syncEnded'>;
 }
 
 export interface Synced {
@@ -41,9 +45,11 @@ export interface Synced {
 
 /**
  * Conflicts a chunk of a per-agent WFM may meet in a row, with nothing landing in between, before the sync gives the
- * conflict to the workflow (which counts it against the schedule's budget and backs off).
+ * conflict to the workflow (which counts it against the schedule's budget and backs off). A re-read here costs the
+ * chunk's read; one in the workflow re-reads every chunk from the first, so the chunk keeps trying a while: in a busy
+ * business unit (a supervisor edit every 200 ms) about half the attempts meet an edit.
  */
-export const CHUNK_CONFLICTS_WITHOUT_PROGRESS = 8;
+export const CHUNK_CONFLICTS_WITHOUT_PROGRESS = 20;
 
 /**
  * Reads the schedule as it is now, re-applies the plan on top (rebase, never replay) and writes it conditionally.
@@ -65,6 +71,8 @@ export async function syncScheduleWith(
   options: SyncOptions,
 ): Promise<Synced> {
   const ctx = Context.current();
+  const startedAtMs = performance.now();
+  options.metrics?.syncStarted();
   const progress: SyncProgress = {
     ...emptyProgress(),
     ...(ctx.info.heartbeatDetails as SyncProgress | undefined),
@@ -88,7 +96,11 @@ export async function syncScheduleWith(
       unit?.call ?? call,
     );
     progress.firstVersionRead ??= snapshot.version;
-    const rebased = rebase(snapshot.agents, agents, options.onNewerEdit);
+    // Agents this push wrote before (earlier attempts, or earlier chunks before a retry), as written now.
+    const written = new Set(
+      agents.filter((a) => maskHas(progress.appliedMask, indexOf.get(a.agentId) ?? -1)).map((a) => a.agentId),
+    );
+    const rebased = rebase(snapshot.agents, agents, options.onNewerEdit, written);
     const ids = agents.map((a) => a.agentId);
     const here = indexesOf(ids);
     settleEarlierWrites(progress, ids, rebased.inPlace, indexesOf);
@@ -136,6 +148,7 @@ export async function syncScheduleWith(
       if (current.published !== undefined) progress.published = current.published;
       progress.agentsChanged += chunk.length;
       progress.writes++;
+      progress.failingSinceMs = undefined;
       const written = new Set(chunk.map((c) => c.agentId));
       progress.appliedMask = maskWith(progress.appliedMask ?? '', indexesOf([...written]));
       progress.agentsToLand = progress.agentsToLand.filter((id) => !written.has(id));
@@ -175,17 +188,19 @@ export async function syncScheduleWith(
             unit?.release();
             if (!isVersionConflict(err) || ++conflictsInARow >= CHUNK_CONFLICTS_WITHOUT_PROGRESS) throw err;
             progress.conflicts = (progress.conflicts ?? 0) + 1;
+            options.metrics?.conflict();
             ctx.heartbeat(progressNow());
             // Another writer moved the chunk between its read and its write: read again at once the first time, then
             // after a short random pause, so two writers in step fall out of it.
             if (conflictsInARow > 1)
-              await sleep(Math.random() * 50 * 2 ** conflictsInARow, ctx.cancellationSignal);
+              await sleep(Math.random() * Math.min(1000, 50 * 2 ** conflictsInARow), ctx.cancellationSignal);
           } finally {
             unit?.release();
           }
         }
       }
     }
+    progress.failingSinceMs = undefined;
     const result = { ...progressNow(), versionNow: versionNow ?? progress.firstVersionRead ?? '' };
     ctx.log.info('schedule synced', { scheduleId: planned.scheduleId, ...countsOf(result) });
     return {
@@ -194,9 +209,11 @@ export async function syncScheduleWith(
       collisions,
     };
   } catch (err) {
+    if (isVersionConflict(err)) options.metrics?.conflict();
     throw withProgress(err, progressNow(), ctx);
   } finally {
     clearInterval(beat);
+    options.metrics?.syncEnded((performance.now() - startedAtMs) / 1000);
   }
 }
 
@@ -218,6 +235,7 @@ function countsOf({
   inPlaceMask: _i,
   keptMask: _k,
   protectedMask: _p,
+  failingSinceMs: _f,
   ...counts
 }: SyncProgress) {
   return counts;
@@ -244,23 +262,47 @@ function settleEarlierWrites(
   progress.agentsToLand = progress.agentsToLand.filter((id) => !read.has(id));
 }
 
-/** Records what the failure means for the counts, keeps them for the next attempt, and hands them to the workflow. */
+/**
+ * Records what the failure means for the counts, keeps them for the next attempt (in the heartbeat), and hands them to
+ * the workflow. The adapter's failure is not wrapped in another but copied (its cause and stack kept): Temporal keeps
+ * at most 4 KB of a retrying activity's failure and replaces a larger one with "Failure exceeds size limit.". For the
+ * same reason only a failure the workflow will see (non-retryable, or the last attempt) carries the agent masks (those
+ * of a 5,000-agent schedule alone pass 4 KB); a retrying failure carries the counts and what the WFM did (a
+ * `WfmProblem`, with since when), for `status`, `watch` and the UI.
+ */
 function withProgress(thrown: unknown, progress: SyncProgress, ctx: Context): unknown {
   if (ctx.cancellationSignal.aborted && !(thrown instanceof ApplicationFailure)) return thrown;
   // Anything the adapters did not classify is a bug of ours (a TypeError, our own schema refusing what we built): it
   // fails the schedule at once as Bug, with what had landed, instead of fifty attempts of the same mistake.
   const err = thrown instanceof ApplicationFailure ? thrown : bug(thrown, 'sync');
   if (err.type === FailureType.Transient) progress.transientRetries++;
+  const problem = asWfmProblem(err.details?.[0]);
+  if (problem) progress.failingSinceMs ??= Date.now();
   ctx.heartbeat(progress);
-  return ApplicationFailure.create({
+  // The agent list is for the next attempt of this activity (it has it from the heartbeat): the workflow needs only
+  // the counts and masks, and a list of agent IDs in a failure would land in its history.
+  const details = reachesWorkflow(err, ctx.info)
+    ? { ...progress, agentsToLand: [] }
+    : { ...countsOf(progress), agentsToLand: [] };
+  const failure = ApplicationFailure.create({
     type: err.type ?? undefined,
     message: err.message,
     nonRetryable: err.nonRetryable ?? undefined,
     nextRetryDelay: err.nextRetryDelay ?? undefined,
     category: err.category ?? undefined,
-    cause: err,
-    // The agent list is for the next attempt of this activity (it has it from the heartbeat): the workflow needs only
-    // the counts and masks, and a list of agent IDs in a failure would land in its history.
-    details: [{ ...progress, agentsToLand: [] }],
+    cause: err.cause,
+    details: problem ? [details, { ...problem, sinceMs: progress.failingSinceMs }] : [details],
   });
+  // Where the adapter classified it, in a few frames: a whole stack is most of what Temporal would have to keep.
+  failure.stack = err.stack?.split('\n').slice(0, 6).join('\n');
+  return failure;
+}
+
+/** Will the workflow see this failure (rather than Temporal retrying the activity)? */
+function reachesWorkflow(err: ApplicationFailure, info: Info): boolean {
+  const policy = info.retryPolicy;
+  if (err.nonRetryable || !policy) return true;
+  if (err.type && policy.nonRetryableErrorTypes?.includes(err.type)) return true;
+  const max = policy.maximumAttempts ?? 0;
+  return max > 0 && info.attempt >= max;
 }

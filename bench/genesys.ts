@@ -15,7 +15,8 @@
  */
 import { pushContext } from '../client/context';
 import { submitPush, waitForReport } from '../client/push-client';
-import { createGenesysSimulator } from '../dev/simulator/genesys/genesys-simulator';
+import { createGenesysSimulator, type GenesysSimulator } from '../dev/simulator/genesys/genesys-simulator';
+import type { PushReport } from '../model/report';
 import { sampleGenesysPlan, simulatorWorkerEnv } from '../dev/simulator/genesys/sample-org';
 import { listenGenesys } from '../dev/simulator/genesys/server';
 import { state } from '../dev/simulator/genesys/test-only-routes';
@@ -46,23 +47,7 @@ async function main(): Promise<void> {
     rateLimitPerMinute: 300,
     processingDelayMs: 200,
   });
-  const running = await listenGenesys(sim);
-  const env = await benchEnv();
-  const id = `genesys-${Date.now()}`;
-  const plan: Plan = {
-    ...sampleGenesysPlan(sim.store.allSchedules(), { agentsPerSchedule: AGENTS }),
-    planId: id,
-  };
-  const worker = await startBenchWorker(env, id, {
-    ...simulatorWorkerEnv(running.url),
-    WFM_PUSH_TASK_QUEUE: id,
-  });
-  try {
-    const ctx = pushContext(env.client, { dataDir: env.dataDir, taskQueue: id });
-    const started = Date.now();
-    await submitPush(ctx, plan);
-    const report = await waitForReport(ctx, plan.planId);
-    const seconds = (Date.now() - started) / 1000;
+  await pushInto(sim, `genesys-${Date.now()}`, AGENTS, async ({ plan, report, seconds }) => {
     const t = report.totals;
     const refused = sim.requests.filter((r) => r.status === 429).length;
     console.log(`bench:genesys, default worker settings; machine: ${machine()}`);
@@ -79,11 +64,7 @@ async function main(): Promise<void> {
     sim.patchOptions({ otherWriterMs: 0 });
     const violations = checkGenesysInvariants({ plan, state: state(sim), commits: sim.store.commits });
     console.log(`invariant violations: ${violations.map((v) => v.message).join('; ') || 0}`);
-  } finally {
-    await worker.stop();
-    await env.close();
-    await running.close();
-  }
+  });
 }
 
 /** The busy business-unit week (see the header). */
@@ -105,23 +86,7 @@ async function buWeek(): Promise<void> {
     lostResponseShare: 0.05,
     rateLimitPerMinute: 300,
   });
-  const running = await listenGenesys(sim);
-  const env = await benchEnv();
-  const id = `genesys-bu-week-${Date.now()}`;
-  const plan: Plan = {
-    ...sampleGenesysPlan(sim.store.allSchedules(), { agentsPerSchedule: planned }),
-    planId: id,
-  };
-  const worker = await startBenchWorker(env, id, {
-    ...simulatorWorkerEnv(running.url),
-    WFM_PUSH_TASK_QUEUE: id,
-  });
-  try {
-    const ctx = pushContext(env.client, { dataDir: env.dataDir, taskQueue: id });
-    const started = Date.now();
-    await submitPush(ctx, plan);
-    const report = await waitForReport(ctx, plan.planId);
-    const seconds = (Date.now() - started) / 1000;
+  await pushInto(sim, `genesys-bu-week-${Date.now()}`, planned, async ({ plan, report, seconds }) => {
     const t = report.totals;
     const api = sim.requests.filter((r) => r.path.startsWith('/api/'));
     const refused = api.filter((r) => r.status === 429).length;
@@ -162,6 +127,35 @@ async function buWeek(): Promise<void> {
           .join('; ') || 0
       }`,
     );
+  });
+}
+
+/**
+ * Serves `sim`, starts a worker with default settings against it, pushes the sample plan (`agents` planned agents per
+ * schedule) and hands the report and the wall time to `measure`; everything it started is stopped afterwards.
+ */
+async function pushInto(
+  sim: GenesysSimulator,
+  id: string,
+  agents: number,
+  measure: (run: { plan: Plan; report: PushReport; seconds: number }) => Promise<void>,
+): Promise<void> {
+  const running = await listenGenesys(sim);
+  const env = await benchEnv();
+  const plan: Plan = {
+    ...sampleGenesysPlan(sim.store.allSchedules(), { agentsPerSchedule: agents }),
+    planId: id,
+  };
+  const worker = await startBenchWorker(env, id, {
+    ...simulatorWorkerEnv(running.url),
+    WFM_PUSH_TASK_QUEUE: id,
+  });
+  try {
+    const ctx = pushContext(env.client, { dataDir: env.dataDir, taskQueue: id });
+    const started = Date.now();
+    await submitPush(ctx, plan);
+    const report = await waitForReport(ctx, plan.planId);
+    await measure({ plan, report, seconds: (Date.now() - started) / 1000 });
   } finally {
     await worker.stop();
     await env.close();

@@ -15,6 +15,7 @@ const CONCURRENCY = 20;
 const LIMIT_PER_SECOND = 10;
 const LATENCY_MS = 20;
 const LATENCY_JITTER_MS = 10;
+const STAGGER_MS = Number(process.env.RATE_MODEL_STAGGER_MS ?? 300);
 /** Virtual epoch start: X-RateLimit-Reset is an epoch second and must look like one. */
 const T0 = Date.UTC(2025, 0, 1);
 
@@ -102,6 +103,8 @@ async function runScenario(scenario: Scenario, seed: number, trace = false): Pro
 
   const worker = async (index: number) => {
     perWorker[index] = 0;
+    // Worker processes never start in the same instant: each one after the other has begun (RATE_MODEL_STAGGER_MS).
+    await time.sleep(index * STAGGER_MS);
     const controller = new AdaptiveRateController({
       now: () => time.nowMs,
       sleep: time.sleep,

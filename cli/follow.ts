@@ -1,5 +1,7 @@
+import type { Client } from '@temporalio/client';
 import type { PushReport } from '../model/report';
 import { type PushContext, waitForReport } from '../client/push-client';
+import { syncTrouble, type SyncTrouble } from '../client/sync-trouble';
 import { formatReport, progressLine, RequestWindow } from '../client/report-format';
 import type { PushProgress } from '../workflows/messages';
 import { CliExit, ExitCode, print, printJson, say } from './output';
@@ -9,7 +11,7 @@ const NO_WORKER_WARNING_MS = 15_000;
 
 /** Shows progress until the push ends, then its report; exit 1 unless every planned change is in place. */
 export async function followToReport(ctx: PushContext, planId: string, json: boolean): Promise<void> {
-  const report = await waitForReport(ctx, planId, showProgress(ctx.taskQueue));
+  const report = await waitForReport(ctx, planId, showProgress(ctx.taskQueue, ctx.client));
   process.stderr.write('\n');
   printReport(report, json);
 }
@@ -23,16 +25,21 @@ export function printReport(report: PushReport, json: boolean): void {
     throw new CliExit(ExitCode.failed);
 }
 
+/** How often a follower looks into the schedules in flight for a failure their syncs are retrying. */
+const TROUBLE_CHECK_EVERY_MS = 5_000;
+
 /**
  * Redraws one line on a terminal; elsewhere (CI, pipes) prints a line every 5 seconds. When no worker has answered
- * for a while, says so: a push without a worker waits, durably, but silently otherwise.
+ * for a while, says so: a push without a worker waits, durably, but silently otherwise. With `client`, also says what
+ * the schedules in flight are retrying (a WFM that refuses connections), on a line of its own, as it appears and ends.
  */
-export function showProgress(taskQueue: string): (p: PushProgress | undefined) => void {
+export function showProgress(taskQueue: string, client?: Client): (p: PushProgress | undefined) => void {
   const tty = process.stderr.isTTY;
   let lastLine = 0;
   let lastAnswer = Date.now();
   let warned = false;
   const requests = new RequestWindow();
+  const trouble = client ? new TroubleWatch(client) : undefined;
   return (p) => {
     const now = Date.now();
     if (!p) {
@@ -45,11 +52,55 @@ export function showProgress(taskQueue: string): (p: PushProgress | undefined) =
       return;
     }
     lastAnswer = now;
+    const news = trouble?.update(p, now);
+    if (news !== undefined) say(`${tty ? '\r\x1b[K' : ''}${news}`);
     const line = progressLine(p, now, requests.add(p, now));
     if (tty) process.stderr.write(`\r${line}\x1b[K`);
     else if (now - lastLine >= 5000) {
       lastLine = now;
       say(line);
+      if (trouble?.current && news === undefined) say(`  ! ${trouble.current.summary}`);
     }
   };
+}
+
+/** Looks into the schedules in flight every few seconds; says when a retried failure appears, changes or ends. */
+class TroubleWatch {
+  current: SyncTrouble | undefined;
+  private checkedAtMs = 0;
+  private checking = false;
+  private pendingNews: string | undefined;
+
+  constructor(private readonly client: Client) {}
+
+  /** What to tell the person now, if anything changed since the last call. */
+  update(p: PushProgress, nowMs: number): string | undefined {
+    if (!this.checking && nowMs - this.checkedAtMs >= TROUBLE_CHECK_EVERY_MS && p.inFlight > 0) {
+      this.checking = true;
+      this.checkedAtMs = nowMs;
+      // A failed look (a lost connection) says nothing; the next one is in a few seconds.
+      void syncTrouble(this.client, p)
+        .then(
+          (t) => this.found(t),
+          () => undefined,
+        )
+        .finally(() => (this.checking = false));
+    }
+    const news = this.pendingNews;
+    this.pendingNews = undefined;
+    return news;
+  }
+
+  private found(t: SyncTrouble | undefined): void {
+    const before = this.current;
+    this.current = t;
+    const kind = (x: SyncTrouble | undefined) =>
+      x ? `${x.type}|${x.problem ? JSON.stringify({ ...x.problem, sinceMs: 0 }) : x.message}` : '';
+    if (kind(before) === kind(t)) return;
+    this.pendingNews = t
+      ? `! ${t.summary}`
+      : before
+        ? '  (the schedules in flight are no longer retrying a failure)'
+        : undefined;
+  }
 }

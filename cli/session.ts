@@ -14,7 +14,7 @@ export * from '../client/push-client';
 export { agentReportCsv, formatAgentReport, pushAgentReport } from '../client/agent-report';
 export * from '../client/verify-client';
 export { driftSettled, formatDriftReport } from '../client/drift-format';
-export { formatReport, progressLine } from '../client/report-format';
+export { formatReport, progressLine, schedulesNotDone } from '../client/report-format';
 export { followToReport, printReport } from './follow';
 export { loadPlanFile } from './plan-input';
 

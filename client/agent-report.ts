@@ -12,12 +12,12 @@ export async function pushAgentReport(
 ): Promise<AgentReport | undefined> {
   const record = await loadPushRecord(ctx, planId);
   if (!record) return undefined;
-  const { state, plan, results } = record;
+  const { state, plan, results, inFlight } = record;
   const planned = plan.schedules.map((s) => ({
     scheduleId: s.scheduleId,
     agentIds: s.agents.map((a) => a.agentId),
   }));
-  return buildAgentReport(planId, state, planned, results);
+  return buildAgentReport(planId, state, planned, results, inFlight);
 }
 
 /** Rows a person reads at most; `--json` and `--csv` list every agent. */
@@ -30,7 +30,7 @@ const MAX_HUMAN_ROWS = 200;
 export function formatAgentReport(report: AgentReport): string {
   const c = report.counts;
   const lines = [
-    `Push ${report.planId} (${report.state}): ${report.agents.length} agents: ${c.applied} applied, ${c['already-in-place']} already in place, ${c['kept-theirs']} kept theirs, ${c.protected ? `${c.protected} protected (plan overlaps approved time off), ` : ''}${c.failed} failed`,
+    `Push ${report.planId} (${report.state}): ${report.agents.length} agents: ${c.applied} applied, ${c['already-in-place']} already in place, ${c['kept-theirs']} kept theirs, ${c.protected ? `${c.protected} protected (plan overlaps approved time off), ` : ''}${c.failed} failed${c['not-started'] ? `, ${c['not-started']} not started` : ''}${c['in-flight'] ? `, ${c['in-flight']} in schedules still finishing (report again for their outcome)` : ''}`,
   ];
   if (report.schedulesWithoutAgentOutcomes.length > 0)
     lines.push(

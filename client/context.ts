@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import type { SharedSettings } from '../common/settings';
+import { connectToTemporal, TEMPORAL_CONNECT_TIMEOUT_MS } from '../common/temporal';
 import { createStores, type StoresSettings } from '../stores/create-stores';
 import type { DiffStore } from '../stores/diff-store';
 import type { PlanStore } from '../stores/plan-store';
@@ -38,8 +39,20 @@ export async function openPushContext(
   settings: SharedSettings,
   onKeyGenerated?: (file: string) => void,
 ): Promise<PushContext & { close(): Promise<void> }> {
-  const codec = await loadPayloadCodec(settings, onKeyGenerated);
-  const connection = await Connection.connect(settings.temporal.connectionOptions);
+  // Temporal first: a wrong address is named before anything is written (a payload key generated on first use).
+  const connection = await connectToTemporal(settings.temporal, () =>
+    Connection.connect({
+      ...settings.temporal.connectionOptions,
+      connectTimeout: TEMPORAL_CONNECT_TIMEOUT_MS,
+    }),
+  );
+  let codec;
+  try {
+    codec = await loadPayloadCodec(settings, onKeyGenerated);
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
   const client = new Client({
     connection,
     namespace: settings.temporal.namespace,

@@ -8,3 +8,4 @@ export { PushRefused, retryPush, submitPush, type SubmitOptions, type Submitted 
 export { loadPushRecord, pushReport } from './push-report';
 export { pushProgress, waitForReport } from './follow-push';
 export { cancelPush, pausePush, resumePush } from './steer-push';
+export { syncTrouble, type SyncTrouble } from './sync-trouble';

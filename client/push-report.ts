@@ -1,3 +1,4 @@
+import { schedulesStillRunning } from '../common/running-schedules';
 import type { UnreadableResult } from '../stores/result-store';
 import { buildReport, emptyScheduleResult, type PushReport, type ScheduleResult } from '../model/report';
 import type { PushContext } from './context';
@@ -14,20 +15,31 @@ export async function loadPushRecord(ctx: Omit<PushContext, 'taskQueue'>, planId
     ctx.results.getManifest(planId),
   ]);
   if (!state || !manifest) return undefined;
+  // Before the results: a schedule that ends in between has stored its result by then.
+  const inFlight = state === 'running' ? new Set<string>() : await schedulesStillRunning(ctx.client, planId);
   const plan = await ctx.plans.get(manifest.planRef);
-  return { state, plan, ...(await ctx.results.listResults(planId)) };
+  return { state, plan, inFlight, ...(await ctx.results.listResults(planId)) };
 }
 
-/** The report of a push, whatever its state: one line per planned schedule once it has ended. */
+/**
+ * The report of a push, whatever its state: one line per planned schedule once it has ended (schedules still finishing
+ * after a cancel as in flight).
+ */
 export async function pushReport(
   ctx: Omit<PushContext, 'taskQueue'>,
   planId: string,
 ): Promise<PushReport | undefined> {
   const record = await loadPushRecord(ctx, planId);
   if (!record) return undefined;
-  const { state, plan, results, unreadable } = record;
+  const { state, plan, results, unreadable, inFlight } = record;
   const planned = plan.schedules.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length }));
-  return buildReport(planId, state, planned, [...results, ...unreadable.map(unreadableResult(planned))]);
+  return buildReport(
+    planId,
+    state,
+    planned,
+    [...results, ...unreadable.map(unreadableResult(planned))],
+    inFlight,
+  );
 }
 
 /** A damaged result file becomes a failed line that names the file: the schedule counts as not done. */

@@ -1,6 +1,6 @@
 import { textTable } from './text-table';
 import { withoutControlCharacters } from '../common/text';
-import type { PushReport, ScheduleResult } from '../model/report';
+import type { PushReport, PushTotals, ScheduleResult } from '../model/report';
 import type { PushProgress } from '../workflows/messages';
 
 /** The WFM's recent traffic as a watcher sees it: requests per second and the share answered 429. */
@@ -73,8 +73,8 @@ export function formatReport(report: PushReport, options: { allSchedules?: boole
   const t = report.totals;
   const lines = [
     `Push ${report.planId}: ${verdict(report)}`,
-    `  agents:    ${t.agentsChanged + t.agentsAlreadyInPlace} of ${t.agentsPlanned} in the planned state (${t.agentsChanged} changed, ${t.agentsAlreadyInPlace} already in place), ${keptTheirs(t.agentsKeptTheirs)}${protectedLine(t.agentsProtected)}${t.agentsFailed} failed`,
-    `  schedules: ${t.schedulesDone - t.schedulesFailed} of ${t.schedules} done, ${t.schedulesFailed} failed`,
+    `  agents:    ${t.agentsChanged + t.agentsAlreadyInPlace} of ${t.agentsPlanned} in the planned state (${t.agentsChanged} changed, ${t.agentsAlreadyInPlace} already in place), ${keptTheirs(t.agentsKeptTheirs)}${protectedLine(t.agentsProtected)}${t.agentsFailed} failed${unfinished(t.agentsNotStarted, t.agentsInFlight)}`,
+    `  schedules: ${t.schedulesDone - t.schedulesFailed} of ${t.schedules} done, ${t.schedulesFailed} failed${unfinished(t.schedulesNotStarted, t.schedulesInFlight)}`,
     `  writes:    ${t.writes}; version conflicts met and resolved: ${t.conflicts}; transient retries: ${t.transientRetries}`,
     `  requests:  ${t.requests ?? 0} sent to the WFM, ${t.rateLimitWaits} answered 429 (rate limited)`,
   ];
@@ -83,6 +83,17 @@ export function formatReport(report: PushReport, options: { allSchedules?: boole
     lines.push(
       `  notified:  the ${published.reduce((n, s) => n + s.agentsChanged, 0)} agents changed in ${published.length} published schedule(s), by Genesys (updates of at most 1,000 agents, so none is left out)`,
     );
+  const finishing = report.schedules.filter((s) => s.outcome === 'in-flight');
+  if (finishing.length > 0) {
+    lines.push(
+      '',
+      `Still finishing (${finishing.length}): in flight when the push ended; each records what it became (run \`wfm-push report ${report.planId}\` again):`,
+      `  ${finishing
+        .slice(0, 20)
+        .map((s) => s.scheduleId)
+        .join(', ')}${finishing.length > 20 ? `, ... and ${finishing.length - 20} more` : ''}`,
+    );
+  }
   const failed = report.schedules.filter((s) => s.failure);
   if (failed.length > 0) {
     lines.push('', `Schedules not done (${failed.length}):`);
@@ -96,6 +107,11 @@ export function formatReport(report: PushReport, options: { allSchedules?: boole
     lines.push('', scheduleTable(report.schedules));
   }
   return lines.join('\n');
+}
+
+/** Schedules or agents a push that ended never started, or whose schedules are still finishing: only when some. */
+function unfinished(notStarted: number | undefined, inFlight: number | undefined): string {
+  return `${notStarted ? `, ${notStarted} not started` : ''}${inFlight ? `, ${inFlight} still in flight` : ''}`;
 }
 
 /** Agents left to an edit made after planning: shown only when there are some (see `report --agents`). */
@@ -114,13 +130,20 @@ function verdict(report: PushReport): string {
   const t = report.totals;
   if (report.state === 'running')
     return `running, ${t.schedulesDone} of ${t.schedules} schedules done so far`;
-  const ended = report.state === 'completed' ? '' : ` (push ${report.state.toUpperCase()})`;
+  const finishing = t.schedulesInFlight ? `; ${t.schedulesInFlight} still finishing` : '';
+  const ended = report.state === 'completed' ? '' : ` (push ${report.state.toUpperCase()}${finishing})`;
   const protectedAgents = t.agentsProtected ?? 0;
-  return t.schedulesFailed === 0
+  const notDone = schedulesNotDone(t);
+  return notDone === 0
     ? protectedAgents > 0
       ? `every planned change is in place but ${protectedAgents} agent(s) on approved time off${ended}`
       : `every planned change is in place${ended}`
-    : `${t.schedulesFailed} schedule(s) NOT done${ended}`;
+    : `${notDone} schedule(s) NOT done${ended}`;
+}
+
+/** Schedules not in the planned state: failed, not started, or still in flight when the push ended. */
+export function schedulesNotDone(t: PushTotals): number {
+  return t.schedules - (t.schedulesDone - t.schedulesFailed);
 }
 
 function scheduleTable(rows: ScheduleResult[]): string {

@@ -1,4 +1,9 @@
-import type { Logger as TemporalLogger, LogLevel as TemporalLogLevel, LogMetadata } from '@temporalio/common';
+import {
+  TemporalFailure,
+  type Logger as TemporalLogger,
+  type LogLevel as TemporalLogLevel,
+  type LogMetadata,
+} from '@temporalio/common';
 import pino from 'pino';
 
 import type { LogLevel } from './settings';
@@ -26,7 +31,13 @@ export function createLogger(
   destination: pino.DestinationStream = pino.destination({ fd: 2, sync: true }),
 ): Logger {
   const lines = pino(
-    { level, base: { pid: process.pid, ...fields }, timestamp: pino.stdTimeFunctions.isoTime },
+    {
+      level,
+      base: { pid: process.pid, ...fields },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // The SDK logs a failed activity or workflow task with its error under `error`; JSON of an Error has no message.
+      serializers: { error: errorFields, err: errorFields },
+    },
     destination,
   );
   // pino takes the fields first; this is the only place that knows.
@@ -39,5 +50,23 @@ export function createLogger(
     info: (message, meta) => log('INFO', message, meta),
     warn: (message, meta) => log('WARN', message, meta),
     error: (message, meta) => log('ERROR', message, meta),
+  };
+}
+
+/**
+ * An error as a log line shows it: name, Temporal failure type, message and cause chain. The stack only for errors that
+ * are not Temporal failures (a bug's stack says where; a classified WFM failure's message says what).
+ */
+export function errorFields(err: unknown, depth = 0): unknown {
+  if (err === null || typeof err !== 'object' || !('message' in err)) return err;
+  const e = err as Error & { type?: unknown; nonRetryable?: unknown; failure?: unknown };
+  const temporalFailure = err instanceof TemporalFailure;
+  return {
+    name: e.name,
+    ...(typeof e.type === 'string' ? { type: e.type } : {}),
+    message: e.message,
+    ...(e.nonRetryable === true ? { nonRetryable: true } : {}),
+    ...(temporalFailure || typeof e.stack !== 'string' ? {} : { stack: e.stack }),
+    ...(e.cause !== undefined && depth < 5 ? { cause: errorFields(e.cause, depth + 1) } : {}),
   };
 }

@@ -98,6 +98,12 @@ export function checkInvariants({ plan, initial, commits, results }: InvariantIn
         scheduleId,
         message: 'the report has no line for this schedule',
       });
+    } else if (result.outcome === 'in-flight') {
+      violations.push({
+        kind: 'unreported',
+        scheduleId,
+        message: 'still in flight: the report is not final',
+      });
     } else if (result.outcome === 'failed' || result.outcome === 'not-started') {
       if (!result.failure?.message)
         violations.push({ kind: 'unreported', scheduleId, message: 'failed without a reason' });

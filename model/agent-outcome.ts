@@ -2,8 +2,19 @@ import { maskHas, type AgentMask } from './agent-mask';
 import { describeProtectedTime, type ProtectedCollision } from './protected-time';
 import type { Shift } from './shift';
 
-/** What became of one planned agent in a push. */
-export const AGENT_OUTCOMES = ['applied', 'already-in-place', 'kept-theirs', 'protected', 'failed'] as const;
+/**
+ * What became of one planned agent in a push. `not-started` and `in-flight` only in the report of a push that ended
+ * (cancelled) before the agent's schedule started, or while it was still finishing.
+ */
+export const AGENT_OUTCOMES = [
+  'applied',
+  'already-in-place',
+  'kept-theirs',
+  'protected',
+  'failed',
+  'not-started',
+  'in-flight',
+] as const;
 export type AgentOutcomeKind = (typeof AGENT_OUTCOMES)[number];
 
 /** An agent someone edited after the plan was computed: what the push found live, and what it did about it. */

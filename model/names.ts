@@ -24,6 +24,14 @@ export const BULK_PUSH_ID = defineSearchAttributeKey('BulkPushId', SearchAttribu
 export const SCHEDULE_ID = defineSearchAttributeKey('ScheduleId', SearchAttributeType.KEYWORD);
 export const PUSH_OUTCOME = defineSearchAttributeKey('PushOutcome', SearchAttributeType.KEYWORD);
 
+/**
+ * The visibility query of a push's schedule workflows that are still running: after a cancel, those it had in flight
+ * finish on their own (abandoned, not cancelled) and record their outcome when they do.
+ */
+export function runningSchedulePushesQuery(planId: string): string {
+  return `${BULK_PUSH_ID.name} = ${JSON.stringify(planId)} AND WorkflowType = "schedulePush" AND ExecutionStatus = "Running"`;
+}
+
 /** Every custom search attribute the workflows set; the dev server registers them at start. */
 export const SEARCH_ATTRIBUTES = [BULK_PUSH_ID, SCHEDULE_ID, PUSH_OUTCOME] as const;
 

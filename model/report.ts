@@ -1,7 +1,11 @@
 import type { AgentOutcome } from './agent-outcome';
 import { FailureType } from './failures';
 
-export type ScheduleOutcome = 'landed' | 'already-in-place' | 'failed' | 'not-started';
+/**
+ * `in-flight`: only in the report of a push that has ended (cancelled) while the schedule's workflow still runs; it
+ * finishes on its own and records what it became, which the next report shows.
+ */
+export type ScheduleOutcome = 'landed' | 'already-in-place' | 'failed' | 'not-started' | 'in-flight';
 
 /**
  * Outcomes in which every planned agent of the schedule holds its planned shifts, or was left to a newer edit on
@@ -52,6 +56,7 @@ export interface ScheduleResult {
 
 export interface PushTotals {
   schedules: number;
+  /** Schedules finished, whatever their outcome (landed, already in place, failed); never those not started. */
   schedulesDone: number;
   agentsPlanned: number;
   agentsChanged: number;
@@ -60,8 +65,18 @@ export interface PushTotals {
   agentsKeptTheirs: number;
   /** Agents not written because their plan overlaps approved time off or another system's activity. */
   agentsProtected: number;
+  /** Agents of failed schedules that are not in the planned state (never those of schedules not started). */
   agentsFailed: number;
+  /** Schedules that ended failed (never those not started or still in flight). */
   schedulesFailed: number;
+  /** Report only, when there are some: schedules a push that ended never started. */
+  schedulesNotStarted?: number;
+  /** Report only: the agents of those schedules. */
+  agentsNotStarted?: number;
+  /** Report only: schedules still finishing after the push ended (in flight at a cancel). */
+  schedulesInFlight?: number;
+  /** Report only: the agents of those schedules. */
+  agentsInFlight?: number;
   conflicts: number;
   /** HTTP requests sent to the WFM. */
   requests: number;
@@ -82,6 +97,24 @@ export interface PushManifest {
 }
 
 export type PushState = 'running' | 'completed' | 'cancelled' | 'terminated' | 'failed' | 'timed-out';
+
+/**
+ * How a push ended, on its bulk-push workflow as the `PushOutcome` search attribute (its schedules' workflows carry
+ * their `ScheduleOutcome` there): `landed` every schedule done, `partial` some failed, `failed` none done, `cancelled`.
+ */
+export type PushOutcome = 'landed' | 'partial' | 'failed' | 'cancelled';
+
+/** The outcome of a push that ran to its end, from its totals. */
+export function pushOutcomeOf(t: PushTotals): Exclude<PushOutcome, 'cancelled'> {
+  if (t.schedulesFailed === 0) return 'landed';
+  return t.schedulesFailed >= t.schedulesDone ? 'failed' : 'partial';
+}
+
+/** The one line a push ends with in the UI: "FAILED: 0 of 3 schedules done, 3 failed; 0 of 30 agents in place". */
+export function pushOutcomeLine(outcome: PushOutcome, t: PushTotals): string {
+  const inPlace = t.agentsChanged + t.agentsAlreadyInPlace;
+  return `${outcome.toUpperCase()}: ${t.schedulesDone - t.schedulesFailed} of ${t.schedules} schedules done, ${t.schedulesFailed} failed; ${inPlace} of ${t.agentsPlanned} agents in place`;
+}
 
 /** What the bulk-push workflow returns: counts only; the per-schedule lines are in the result store. */
 export interface PushSummary {
@@ -118,31 +151,26 @@ export function emptyTotals(schedules: number, agentsPlanned: number): PushTotal
 
 /**
  * The report of a push, built from the plan's schedules and the stored results. Once the push has ended, a planned
- * schedule without a result is reported as not started, so nothing is silently missing.
+ * schedule without a result is reported as in flight when its workflow still runs (`inFlight`: it finishes and
+ * records itself), otherwise as not started, so nothing is silently missing.
  */
 export function buildReport(
   planId: string,
   state: PushState,
   planned: ReadonlyArray<{ scheduleId: string; agents: number }>,
   results: readonly ScheduleResult[],
+  inFlight: ReadonlySet<string> = new Set(),
 ): PushReport {
   const byId = new Map(results.map((r) => [r.scheduleId, r]));
   const agentsPlanned = planned.reduce((n, s) => n + s.agents, 0);
+  // The counts of schedules not started or in flight appear only when there are some: a completed push's report has
+  // the totals its workflow returned.
   let totals = emptyTotals(planned.length, agentsPlanned);
   const lines: ScheduleResult[] = [];
   for (const { scheduleId, agents } of planned) {
     const result =
       byId.get(scheduleId) ??
-      (state === 'running'
-        ? undefined
-        : {
-            ...emptyScheduleResult(scheduleId, agents),
-            outcome: 'not-started' as const,
-            failure: {
-              type: FailureType.NotStarted,
-              message: `the push was ${state} before this schedule was started`,
-            },
-          });
+      (state === 'running' ? undefined : unfinishedLine(scheduleId, agents, state, inFlight));
     if (!result) continue;
     // The per-agent outcomes are a report of their own (`report --agents`): a push's report stays one line a schedule.
     const { agents: _agents, ...line } = result;
@@ -152,9 +180,46 @@ export function buildReport(
   return { planId, state, totals, schedules: lines };
 }
 
-/** Adds one finished schedule to the running totals (pure, so workflows and clients count the same way). */
+/** The line of a schedule without a result in a push that has ended: still in flight, or never started. */
+function unfinishedLine(
+  scheduleId: string,
+  agents: number,
+  state: PushState,
+  inFlight: ReadonlySet<string>,
+): ScheduleResult {
+  const empty = emptyScheduleResult(scheduleId, agents);
+  if (inFlight.has(scheduleId)) {
+    const { failure: _none, ...line } = empty;
+    return { ...line, outcome: 'in-flight' };
+  }
+  return {
+    ...empty,
+    outcome: 'not-started',
+    failure: {
+      type: FailureType.NotStarted,
+      message: `the push was ${state} before this schedule was started`,
+    },
+  };
+}
+
+/**
+ * Adds one schedule's line to the running totals (pure, so workflows and clients count the same way). A schedule not
+ * started or still in flight is neither done nor failed; its agents are counted apart.
+ */
 export function addToTotals(totals: PushTotals, result: ScheduleResult): PushTotals {
-  const failed = result.outcome === 'failed' || result.outcome === 'not-started';
+  if (result.outcome === 'not-started')
+    return {
+      ...totals,
+      schedulesNotStarted: (totals.schedulesNotStarted ?? 0) + 1,
+      agentsNotStarted: (totals.agentsNotStarted ?? 0) + result.agentsPlanned,
+    };
+  if (result.outcome === 'in-flight')
+    return {
+      ...totals,
+      schedulesInFlight: (totals.schedulesInFlight ?? 0) + 1,
+      agentsInFlight: (totals.agentsInFlight ?? 0) + result.agentsPlanned,
+    };
+  const failed = result.outcome === 'failed';
   const kept = result.agentsKeptTheirs ?? 0;
   const protectedAgents = result.agentsProtected ?? 0;
   return {

@@ -43,6 +43,11 @@ export interface SyncProgress {
   conflicts?: number;
   /** Genesys Cloud: the schedule was published when this sync last wrote it (each changed agent was notified). */
   published?: boolean;
+  /**
+   * When this sync's run of failed attempts began (ms since the epoch); cleared by a landed write. Kept in heartbeat
+   * details so each attempt's failure can say how long the WFM has been failing.
+   */
+  failingSinceMs?: number;
 }
 
 export function emptyProgress(): SyncProgress {
@@ -65,4 +70,10 @@ export interface SyncResult extends SyncProgress {
    * per-agent outcomes never cross into workflow history, and the workflow need not record the line again.
    */
   recorded?: boolean;
+  /**
+   * The write was refused for its version (someone wrote the schedule since the read): nothing of this result holds
+   * the plan yet, and the workflow reads and rebases again. Only when the workflow asked for conflicts as results
+   * (`conflictAsResult`); otherwise a conflict is a failed attempt.
+   */
+  conflict?: { message: string };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import { planSchema, type Plan, type SchedulePlan } from '../model/plan';
 import { writeFileAtomically } from '../common/atomic-file';
 import { StoredPlanMissing } from './store-errors';
@@ -30,12 +31,21 @@ export interface LocalPlanStoreOptions {
   maxPlanBytes?: number;
 }
 
+/** A plan as loaded, with the size of its file (what the cache budget counts). */
+interface Loaded {
+  plan: Plan;
+  bytes: number;
+}
+
 /** A store in a local folder: the embedded default, for a client and workers on one machine. */
 export class LocalPlanStore implements PlanStore {
-  /** In insertion order = least recently used first. */
-  private readonly cache = new Map<PlanRef, { plan: Promise<Plan>; bytes: number }>();
-  private cachedBytes = 0;
-  private readonly cacheBytes: number;
+  /** Plans parsed, least recently used out first once their files add up to more than the budget. */
+  private readonly cache: LRUCache<PlanRef, Loaded>;
+  /**
+   * The last plan loaded that alone is bigger than the whole budget: the cache cannot hold it, but it is the plan in
+   * use, and reading and hashing it again for every schedule would cost more than the memory it takes.
+   */
+  private oversized: { ref: PlanRef; plan: Plan } | undefined;
   private readonly maxPlanBytes: number;
   /** A schedule index per cached plan object, so each sync finds its schedule without a scan. */
   private readonly indexes = new WeakMap<Plan, Map<string, SchedulePlan>>();
@@ -45,8 +55,14 @@ export class LocalPlanStore implements PlanStore {
     private readonly folder: string,
     options: LocalPlanStoreOptions = {},
   ) {
-    this.cacheBytes = options.cacheBytes ?? 128 * 2 ** 20;
     this.maxPlanBytes = options.maxPlanBytes ?? 256 * 2 ** 20;
+    this.cache = new LRUCache<PlanRef, Loaded>({
+      // lru-cache wants a positive budget; a budget of 0 keeps only the plan in use (`oversized`).
+      maxSize: Math.max(1, options.cacheBytes ?? 128 * 2 ** 20),
+      sizeCalculation: (loaded) => Math.max(1, loaded.bytes),
+      // Concurrent reads of one plan share one load; a failed load is not kept.
+      fetchMethod: (ref) => this.load(ref),
+    });
   }
 
   async put(plan: Plan): Promise<PlanRef> {
@@ -56,21 +72,12 @@ export class LocalPlanStore implements PlanStore {
     return ref;
   }
 
-  get(ref: PlanRef): Promise<Plan> {
-    const hit = this.cache.get(ref);
-    if (hit) {
-      // Used again: move it to the back of the eviction order.
-      this.cache.delete(ref);
-      this.cache.set(ref, hit);
-      return hit.plan;
-    }
-    const entry = { plan: this.load(ref), bytes: 0 };
-    this.cache.set(ref, entry);
-    entry.plan.then(
-      () => this.evictBeyondBudget(),
-      () => this.forget(ref),
-    );
-    return entry.plan;
+  async get(ref: PlanRef): Promise<Plan> {
+    if (this.oversized?.ref === ref) return this.oversized.plan;
+    const loaded = await this.cache.fetch(ref);
+    if (!loaded) throw new Error(`stored plan ${this.fileOf(ref)} could not be loaded`);
+    if (loaded.bytes > this.cache.maxSize) this.oversized = { ref, plan: loaded.plan };
+    return loaded.plan;
   }
 
   async getSchedules(ref: PlanRef, offset: number, limit: number): Promise<SchedulePlan[]> {
@@ -87,7 +94,7 @@ export class LocalPlanStore implements PlanStore {
     return index.get(scheduleId);
   }
 
-  private async load(ref: PlanRef): Promise<Plan> {
+  private async load(ref: PlanRef): Promise<Loaded> {
     if (!/^[0-9a-f]{64}$/.test(ref)) throw new Error(`not a plan reference: ${ref}`);
     const file = this.fileOf(ref);
     const size = await stat(file).then(
@@ -106,27 +113,7 @@ export class LocalPlanStore implements PlanStore {
       );
     const plan = planSchema.parse(JSON.parse(text));
     if (!plan.planId) throw new Error(`stored plan ${file} has no planId`);
-    const entry = this.cache.get(ref);
-    if (entry) {
-      entry.bytes = size;
-      this.cachedBytes += size;
-    }
-    return { ...plan, planId: plan.planId };
-  }
-
-  private evictBeyondBudget(): void {
-    for (const [ref, entry] of this.cache) {
-      // The newest plan stays even when it alone is over budget: it is the one being used.
-      if (this.cachedBytes <= this.cacheBytes || this.cache.size <= 1) return;
-      if (entry.bytes > 0) this.forget(ref);
-    }
-  }
-
-  private forget(ref: PlanRef): void {
-    const entry = this.cache.get(ref);
-    if (!entry) return;
-    this.cachedBytes -= entry.bytes;
-    this.cache.delete(ref);
+    return { plan: { ...plan, planId: plan.planId }, bytes: size };
   }
 
   private fileOf(ref: PlanRef): string {

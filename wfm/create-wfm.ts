@@ -8,18 +8,22 @@ import { RestWfmAdapter } from './rest/rest-adapter';
 import type { WfmSettings } from './settings';
 import { staticToken } from './tokens';
 import { OutboundPolicy } from './url-policy';
+import type { WfmMetrics } from './wfm-metrics';
 
 /**
  * The WFM the settings name, behind the port: the one place an adapter is chosen (`WFM_API_STYLE`), the REST contract
  * or Genesys Cloud, each in its own folder. Every adapter of a worker process shares one rate controller: the WFM's
- * limit is per client, not per call.
+ * limit is per client, not per call. `metrics`: where requests, pauses and the rate are reported (default none).
  */
-export function createWfm(settings: WfmSettings, logger: Logger): WfmPort {
+export function createWfm(settings: WfmSettings, logger: Logger, metrics?: WfmMetrics): WfmPort {
+  const rate = createRateController(settings, logger);
+  metrics?.rateFrom(() => rate.ratePerSecond);
   const http = {
     requestTimeoutMs: settings.requestTimeoutMs,
-    rate: createRateController(settings, logger),
+    rate,
     rateLimitDeadlineMs: settings.rateLimitDeadlineMs,
     maxResponseBytes: settings.maxResponseBytes,
+    metrics,
   };
   if (settings.apiStyle === 'genesys') {
     const tokens = new GenesysOAuthTokens({
@@ -27,14 +31,22 @@ export function createWfm(settings: WfmSettings, logger: Logger): WfmPort {
       clientId: settings.clientId,
       clientSecret: settings.clientSecret,
       requestTimeoutMs: settings.requestTimeoutMs,
+      onRenewal: metrics?.genesysTokenRenewal,
     });
+    let opened = false;
     return new GenesysWfmAdapter({
       ...http,
       apiBaseUrl: settings.apiBaseUrl,
       outbound: genesysOutboundPolicy(settings),
       tokens,
       queryNotifyId: settings.queryNotifyId,
-      notifications: { onEvent: (event) => logChannelEvent(logger, event) },
+      notifications: {
+        onEvent: (event) => {
+          if (event.kind === 'open' && opened) metrics?.genesysChannelReconnect();
+          if (event.kind === 'open') opened = true;
+          logChannelEvent(logger, event);
+        },
+      },
     });
   }
   return new RestWfmAdapter({

@@ -1,5 +1,6 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { FailureType } from '../model/failures';
+import { hostOf, wfmProblemText, type WfmProblem } from '../model/wfm-problem';
 import { z } from 'zod';
 import { retryAfterMs } from './rate/rate-limit-headers';
 import { cleanServerText } from './server-text';
@@ -54,9 +55,11 @@ export function classifyHttpFailure(
   nowMs: number,
   /** Redacted from the server's text wherever it shows up (the token the request carried). */
   secrets: readonly string[] = [],
+  /** The request's URL: its host goes into the details (a `WfmProblem`) for operators. */
+  url?: string,
 ): ApplicationFailure {
   const message = `${what}: ${serverMessage(status, bodyText, secrets)}`;
-  const details = [{ status }];
+  const details: [WfmProblem] | [{ status: number }] = url ? [{ host: hostOf(url), status }] : [{ status }];
   if (status === 409 || status === 412) {
     // Expected under contention: BENIGN keeps it out of failure metrics and error logs.
     return ApplicationFailure.create({
@@ -97,20 +100,51 @@ export function classifyHttpFailure(
   return ApplicationFailure.create({ type: FailureType.Rejected, message, nonRetryable: true, details });
 }
 
-/** A request that got no HTTP answer: timeout, reset, refused connection. The write may or may not have committed. */
-export function classifyNetworkFailure(what: string, err: unknown): ApplicationFailure {
-  const cause = err instanceof Error ? err : undefined;
-  const reason =
-    cause?.name === 'TimeoutError'
-      ? 'timed out'
-      : `no response (${cleanServerText(describeNetworkError(cause))})`;
-  return ApplicationFailure.create({ type: FailureType.Transient, message: `${what}: ${reason}`, cause });
+/**
+ * A request that got no HTTP answer: timeout, reset, refused connection. The write may or may not have committed.
+ * The message names the host and what happened ("connection refused by wfm.example.com:443"); the details carry the
+ * same as a `WfmProblem`. The cause is kept, compacted to its code and message: a fetch error's own chain (TypeError,
+ * then the socket's error, an AggregateError of every address tried), each with its stack, is larger than the 4 KB
+ * Temporal keeps of a retrying activity's failure, which it then replaces with "Failure exceeds size limit.".
+ */
+export function classifyNetworkFailure(what: string, err: unknown, url?: string): ApplicationFailure {
+  const network = networkErrorCode(err);
+  const problem: WfmProblem = { host: url ? hostOf(url) : '(unknown host)', network };
+  return ApplicationFailure.create({
+    type: FailureType.Transient,
+    message: `${what}: ${wfmProblemText(problem)}`,
+    details: [problem],
+    cause: compactCause(err, network),
+  });
 }
 
-function describeNetworkError(err: Error | undefined): string {
-  if (!err) return 'unknown error';
-  const code = (err.cause as { code?: string } | undefined)?.code;
-  return code ? `${err.message}: ${code}` : err.message;
+/** The code of a network error, wherever it sits in the cause chain; `TIMEOUT` for the request's own timeout. */
+export function networkErrorCode(err: unknown): string {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e !== null && typeof e === 'object'; depth++) {
+    const { name, code } = e as { name?: unknown; code?: unknown };
+    // The request timeout aborts with a TimeoutError (checked by name: it may come from another realm).
+    if (name === 'TimeoutError') return 'TIMEOUT';
+    if (typeof code === 'string' && code.length > 0) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return 'UNKNOWN';
+}
+
+/** The innermost message of the chain (the socket's own, e.g. "connect ECONNREFUSED 10.0.0.5:443"), named by code. */
+function compactCause(err: unknown, code: string): Error {
+  let message = 'no answer';
+  for (let e: unknown = err, depth = 0; depth < 5 && e !== null && typeof e === 'object'; depth++) {
+    const { message: m, errors, cause } = e as { message?: unknown; errors?: unknown; cause?: unknown };
+    if (typeof m === 'string' && m.length > 0) message = m;
+    // An AggregateError (every address of the host tried) says it in its first error.
+    e = Array.isArray(errors) && errors.length > 0 ? errors[0] : cause;
+  }
+  const cause = new Error(cleanServerText(message).slice(0, 200));
+  cause.name = code;
+  // No frames: where fetch failed inside undici says nothing the code and message do not.
+  cause.stack = `${cause.name}: ${cause.message}`;
+  return cause;
 }
 
 /**

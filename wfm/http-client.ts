@@ -10,6 +10,7 @@ import { readBytesCapped, unusableAnswer } from './http-body';
 import type { WfmCall, WfmUnit } from './port';
 import type { AdaptiveRateController, RateUnit } from './rate/adaptive-rate';
 import type { TokenSource } from './tokens';
+import type { WfmMetrics } from './wfm-metrics';
 
 export interface WfmHttpOptions {
   /** Bearer tokens for the WFM; requests marked `authorize: false` (signed URLs) carry none. */
@@ -34,6 +35,8 @@ export interface WfmHttpOptions {
    * its support asks for). Default none.
    */
   correlationHeader?: string;
+  /** Where each request's status and duration, and each Retry-After pause, are counted. Default none. */
+  metrics?: WfmMetrics;
 }
 
 export interface WfmRequest {
@@ -132,6 +135,7 @@ export class WfmHttp {
       let res: Response;
       let bytes: Buffer | undefined;
       if (counts) counts.requests++;
+      const sentAtMs = performance.now();
       try {
         res = await fetch(request.url, {
           method: request.method,
@@ -150,10 +154,12 @@ export class WfmHttp {
         bytes = await readBytesCapped(res, this.maxResponseBytes);
       } catch (err) {
         this.options.rate?.lost();
+        this.options.metrics?.requestEnded('network', (performance.now() - sentAtMs) / 1000);
         if (signal?.aborted) throw err; // Cancellation is never turned into a retryable failure.
-        throw classifyNetworkFailure(what, err);
+        throw classifyNetworkFailure(what, err, request.url);
       }
       this.options.rate?.observe(res.status, res.headers);
+      this.countAnswer(res, sentAtMs);
       const text = bytes?.toString('utf8');
       const named = this.withCorrelation(what, res.headers);
       const unusable = unusableAnswer(
@@ -190,8 +196,17 @@ export class WfmHttp {
           serverMessage(429, text, secrets),
         );
       }
-      throw classifyHttpFailure(named, res.status, res.headers, text, this.nowMs(), secrets);
+      throw classifyHttpFailure(named, res.status, res.headers, text, this.nowMs(), secrets, request.url);
     }
+  }
+
+  private countAnswer(res: Response, sentAtMs: number): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    metrics.requestEnded(res.status, (performance.now() - sentAtMs) / 1000);
+    // What the rate controller pauses every request for (see RateEstimator.onAnswer).
+    if (this.options.rate && (res.status === 429 || (res.status === 503 && res.headers.has('retry-after'))))
+      metrics.retryAfterPause();
   }
 
   private withCorrelation(what: string, headers: Headers): string {

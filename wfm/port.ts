@@ -114,6 +114,13 @@ export interface WfmPort {
    */
   writeAgents(base: ScheduleSnapshot, changes: AgentChange[], call?: WfmCall): Promise<ScheduleSnapshot>;
   /**
+   * One cheap request that tells whether the WFM answers and accepts the worker's credentials (REST: a read of a
+   * schedule no one has, answered 404; Genesys Cloud: an OAuth token). Resolves with what it found, or throws the
+   * classified failure (`Transient` with a `WfmProblem`: not reached; `Unauthorized`: credentials refused). The worker
+   * runs it once at start and says what it found; it never stops the worker. Optional.
+   */
+  checkReach?(): Promise<string>;
+  /**
    * Ends what the adapter keeps open between calls (Genesys: the notification channel's websocket and its timers).
    * The worker calls it once, after its workers have stopped running activities. Optional: the REST adapter has none.
    */

@@ -21,6 +21,8 @@ export interface Rebase {
    * time off, an activity booked by another system): never written, whatever the newer-edit policy.
    */
   collisions: Array<ProtectedCollision & { agentId: string }>;
+  /** Agents this push wrote before and someone edited since: left as they are, still counted as applied. */
+  editedAfterWrite: string[];
 }
 
 /**
@@ -34,11 +36,18 @@ export function rebase(
   current: readonly AgentState[],
   planned: readonly AgentPlan[],
   onNewerEdit: NewerEditPolicy = 'keep-theirs',
+  /**
+   * Agents this push has already written (an earlier attempt, or an earlier chunk before a retry). One that no longer
+   * holds the plan was edited by someone after the push wrote it: that edit is kept (action `kept`), whatever the
+   * policy, because writing the plan again would apply it twice and lose their edit (DESIGN.md invariants 3 and 6).
+   * It is listed in `editedAfterWrite`: the push's change landed; what happened to the agent since is theirs.
+   */
+  writtenByThisPush: ReadonlySet<string> = new Set(),
 ): Rebase {
   // A server may list an agent twice; the agent is in place only when every entry holds the plan.
   const entries = new Map<string, AgentState[]>();
   for (const a of current) entries.set(a.agentId, [...(entries.get(a.agentId) ?? []), a]);
-  const out: Rebase = { changes: [], inPlace: [], newerEdits: [], collisions: [] };
+  const out: Rebase = { changes: [], inPlace: [], newerEdits: [], collisions: [], editedAfterWrite: [] };
   for (const agent of planned) {
     const now = entries.get(agent.agentId) ?? [];
     const liveEntries = now.length > 0 ? now : [{ agentId: agent.agentId, shifts: [] as Shift[] }];
@@ -54,23 +63,31 @@ export function rebase(
       out.collisions.push({ agentId: agent.agentId, ...collision });
       continue;
     }
+    if (writtenByThisPush.has(agent.agentId)) {
+      out.editedAfterWrite.push(agent.agentId);
+      continue;
+    }
     const { basedOn } = agent;
     const edited = basedOn !== undefined && !liveEntries.every((e) => matchesBasedOn(e, basedOn));
     if (edited) {
       const action =
         onNewerEdit === 'plan-wins' ? 'overwritten' : onNewerEdit === 'keep-theirs' ? 'kept' : 'refused';
-      const live = now[0];
-      out.newerEdits.push({
-        agentId: agent.agentId,
-        liveShifts: canonicalShifts(liveEntries.flatMap((e) => e.shifts)),
-        ...(live?.version === undefined ? {} : { liveVersion: live.version }),
-        action,
-      });
+      out.newerEdits.push({ ...liveEdit(agent.agentId, now, liveEntries), action });
       if (action !== 'overwritten') continue;
     }
     out.changes.push({ agentId: agent.agentId, shifts: canonicalShifts(agent.shifts) });
   }
   return out;
+}
+
+/** What an agent someone else edited holds now. */
+function liveEdit(agentId: string, now: readonly AgentState[], liveEntries: readonly AgentState[]) {
+  const live = now[0];
+  return {
+    agentId,
+    liveShifts: canonicalShifts(liveEntries.flatMap((e) => e.shifts)),
+    ...(live?.version === undefined ? {} : { liveVersion: live.version }),
+  };
 }
 
 /** The live agent is what the planning engine saw: the same shifts and, where the plan gives one, the same version. */

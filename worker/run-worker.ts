@@ -1,14 +1,20 @@
 import { Client, Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities';
 import { loadPayloadCodec } from '../common/codec-keys';
 import { dataConverterFor } from '../common/data-converter';
 import { createLogger, type Logger } from '../common/logger';
+import { connectToTemporal, TEMPORAL_CONNECT_TIMEOUT_MS } from '../common/temporal';
 import { httpTaskQueueFor } from '../model/names';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { createStores, type Stores } from '../stores/create-stores';
+import { FailureType } from '../model/failures';
 import { createWfm } from '../wfm/create-wfm';
+import { createWorkerMetrics } from './metrics';
+import { startMetricsServer, type MetricsServer } from './metrics-server';
 import type { WfmPort } from '../wfm/port';
+import { wfmLocation } from '../wfm/settings';
 import type { WorkerSettings } from './settings';
 import { OutboundPolicy } from '../wfm/url-policy';
 
@@ -16,6 +22,10 @@ export interface RunningWorkers {
   /** Resolves when both workers have stopped; rejects if one fails. */
   done: Promise<void>;
   shutdown(): Promise<void>;
+  /** `http://host:port/metrics` when `settings.metricsAddress` is set. */
+  metricsUrl?: string;
+  /** What the check of the WFM at start found (with `checkWfm`): one line, and whether it reached the WFM. */
+  wfmCheck?: Promise<{ reached: boolean; line: string }>;
 }
 
 export interface StartWorkersOptions {
@@ -28,6 +38,16 @@ export interface StartWorkersOptions {
   logger?: Logger;
   /** A pre-built workflow bundle (tests bundle once per file); by default the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * The Temporal SDK runtime's own Prometheus endpoint (`Runtime.install` with `telemetryOptions.metrics.prometheus`,
+   * which only the process entry can do): `/metrics` serves its metrics after the worker's. Default none.
+   */
+  sdkMetricsUrl?: string;
+  /**
+   * Once running, check that the WFM answers and takes the credentials (one request) and log what was found. Never
+   * stops the worker: a WFM that is down for a while only delays the pushes. Default false (tests count requests).
+   */
+  checkWfm?: boolean;
   /** Wraps the WFM port the settings name (tests inject faults of this worker's own making). Default: none. */
   wrapWfm?: (wfm: WfmPort) => WfmPort;
 }
@@ -41,6 +61,8 @@ export async function startWorkers({
   connection,
   workflowBundle,
   client,
+  sdkMetricsUrl,
+  checkWfm = false,
   logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
   wrapWfm,
 }: StartWorkersOptions): Promise<RunningWorkers> {
@@ -52,7 +74,16 @@ export async function startWorkers({
   try {
     const applied = await stores.prepare();
     if (applied.length > 0) logger.info('store schema migrated', { store: stores.description, applied });
-    return await startWithStores(stores, { settings, connection, workflowBundle, client, logger, wrapWfm });
+    return await startWithStores(stores, {
+      settings,
+      connection,
+      workflowBundle,
+      client,
+      sdkMetricsUrl,
+      checkWfm,
+      logger,
+      wrapWfm,
+    });
   } catch (err) {
     await stores.close();
     throw err;
@@ -61,10 +92,24 @@ export async function startWorkers({
 
 async function startWithStores(
   stores: Stores,
-  { settings, connection, workflowBundle, client, logger, wrapWfm }: StartWorkersOptions & { logger: Logger },
+  {
+    settings,
+    connection,
+    workflowBundle,
+    client,
+    sdkMetricsUrl,
+    checkWfm,
+    logger,
+    wrapWfm,
+  }: StartWorkersOptions & { logger: Logger },
 ): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
-  const conn = connection ?? (await NativeConnection.connect(settings.temporal.connectionOptions));
+  // A Temporal service that does not answer is a setting to fix (exit 2, the address named), not a transport error.
+  const conn =
+    connection ??
+    (await connectToTemporal(settings.temporal, () =>
+      NativeConnection.connect(settings.temporal.connectionOptions),
+    ));
   const namespace = settings.temporal.namespace;
   const ownClient = client === undefined;
   const codec = await loadPayloadCodec(settings, (file) =>
@@ -82,12 +127,19 @@ async function startWithStores(
   const temporal =
     client ??
     new Client({
-      connection: await Connection.connect(settings.temporal.connectionOptions),
+      connection: await connectToTemporal(settings.temporal, () =>
+        Connection.connect({
+          ...settings.temporal.connectionOptions,
+          connectTimeout: TEMPORAL_CONNECT_TIMEOUT_MS,
+        }),
+      ),
       namespace,
       dataConverter,
     });
   const rate = settings.wfm.rateLimitPerSecond;
-  const built = createWfm(settings.wfm, logger);
+  // Off unless WFM_PUSH_METRICS_ADDRESS is set: then every WFM request, pause, sync and outcome is counted.
+  const metrics = settings.metricsAddress === undefined ? undefined : createWorkerMetrics();
+  const built = createWfm(settings.wfm, logger, metrics?.wfm);
   const wfm = wrapWfm ? wrapWfm(built) : built;
   const { workflowQueue, httpQueue } = createActivities({
     wfm,
@@ -97,6 +149,7 @@ async function startWithStores(
     diffs: stores.diffs,
     maxAgentsPerWrite: settings.maxAgentsPerWrite,
     apiStyle: settings.apiStyle,
+    metrics: metrics?.push,
     notifyPolicy: new OutboundPolicy({
       allowInsecureHttp: settings.wfm.outbound.allowInsecureHttp,
       allowPrivateHosts: settings.wfm.outbound.allowPrivateHosts,
@@ -128,19 +181,66 @@ async function startWithStores(
     // it across every worker; each worker's rate controller keeps its own requests under it too.
     maxTaskQueueActivitiesPerSecond: rate === undefined ? undefined : rate / 2,
   });
-  const done = Promise.all([workflowWorker.run(), httpWorker.run()]).then(async () => {
-    // The adapter's own connections (Genesys: the notification socket) close once no activity can use them.
-    await built.close?.();
-    // Every activity has ended, so no store call is in flight.
-    await stores.close();
-    if (ownConnection) await conn.close();
-    if (ownClient) await temporal.connection.close();
-  });
+  let server: MetricsServer | undefined;
+  if (metrics && settings.metricsAddress !== undefined) {
+    server = await startMetricsServer({
+      address: settings.metricsAddress,
+      registry: metrics.registry,
+      sdkMetricsUrl,
+    });
+    logger.info(`metrics at ${server.url}`, {
+      metricsUrl: server.url,
+      sdkMetrics: sdkMetricsUrl !== undefined,
+    });
+  }
+  const running = Promise.all([workflowWorker.run(), httpWorker.run()]);
+  // Served until both workers have stopped, so the last scrape sees the final counts of a graceful shutdown.
+  const done = running
+    .finally(() => server?.close())
+    .then(async () => {
+      // The adapter's own connections (Genesys: the notification socket) close once no activity can use them.
+      await built.close?.();
+      // Every activity has ended, so no store call is in flight.
+      await stores.close();
+      if (ownConnection) await conn.close();
+      if (ownClient) await temporal.connection.close();
+    });
   return {
     done,
+    metricsUrl: server?.url,
+    ...(checkWfm ? { wfmCheck: checkWfmReach(wfm, settings, logger) } : {}),
     shutdown: async () => {
       for (const w of [workflowWorker, httpWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
     },
   };
+}
+
+/** The WFM check at start, logged: reached, or what stands in the way and which setting to look at. */
+async function checkWfmReach(
+  wfm: WfmPort,
+  settings: WorkerSettings,
+  logger: Logger,
+): Promise<{ reached: boolean; line: string }> {
+  if (!wfm.checkReach) return { reached: true, line: 'WFM not checked (the adapter has no check)' };
+  try {
+    const found = await wfm.checkReach();
+    logger.info(`WFM reached: ${found}`, { wfm: wfmLocation(settings.wfm) });
+    return { reached: true, line: `WFM reached: ${found}` };
+  } catch (err) {
+    const failure = err instanceof ApplicationFailure ? err : undefined;
+    const genesys = settings.apiStyle === 'genesys';
+    const look =
+      failure?.type === FailureType.Unauthorized || failure?.type === FailureType.Rejected
+        ? genesys
+          ? "GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET (and the OAuth client's roles)"
+          : 'WFM_TOKEN'
+        : genesys
+          ? 'GENESYS_REGION (or WFM_BASE_URL and WFM_LOGIN_URL)'
+          : 'WFM_BASE_URL';
+    const what = err instanceof Error ? err.message : String(err);
+    const line = `WFM NOT reached at start: ${what}. The worker runs; pushes retry until the WFM answers. If a setting is wrong, check ${look} and restart.`;
+    logger.warn(line, { wfm: wfmLocation(settings.wfm), type: failure?.type });
+    return { reached: false, line };
+  }
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { envInt, parseEnv, type Env } from '../common/env';
 import { sharedEnvSchema, sharedSettingsFrom, type SharedSettings } from '../common/settings';
 import { wfmEnvSchema, wfmSettingsFrom, type WfmSettings } from '../wfm/settings';
@@ -10,12 +11,22 @@ export const workerEnvSchema = sharedEnvSchema.extend(wfmEnvSchema.shape).extend
   WFM_MAX_AGENTS_PER_WRITE: envInt(1, 100_000)
     .default(500)
     .describe('most agents one write carries; bigger schedules are written in chunks'),
+  WFM_PUSH_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
+    .refine((a) => Number(a.slice(a.lastIndexOf(':') + 1)) <= 65_535, 'the port must be at most 65535')
+    .optional()
+    .describe(
+      "host:port where the worker serves /metrics for Prometheus: its own metrics and the Temporal SDK's (default: off)",
+    ),
 });
 
 export interface WorkerSettings extends SharedSettings {
   wfm: WfmSettings;
   maxConcurrentRequests: number;
   maxAgentsPerWrite: number;
+  /** `host:port` of the `/metrics` endpoint (docs/observe.md); undefined: no metrics are served. */
+  metricsAddress?: string;
 }
 
 /** Reads the worker's settings once, at start-up; a bad value throws a SettingsError naming the variable. */
@@ -26,5 +37,6 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     wfm: wfmSettingsFrom(parsed, parsed.WFM_API_STYLE),
     maxConcurrentRequests: parsed.WFM_MAX_CONCURRENT_REQUESTS,
     maxAgentsPerWrite: parsed.WFM_MAX_AGENTS_PER_WRITE,
+    metricsAddress: parsed.WFM_PUSH_METRICS_ADDRESS,
   };
 }

@@ -9,13 +9,21 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
 import type { NoticeOptions } from '../model/push-notice';
 import { PUSH_DEFAULTS, type PushOptions } from '../model/push-options';
 import type { InlinePlanStart } from '../model/push-start';
-import type { PushSummary, ScheduleResult } from '../model/report';
+import { PUSH_OUTCOME } from '../model/names';
+import {
+  pushOutcomeLine,
+  pushOutcomeOf,
+  type PushOutcome,
+  type PushSummary,
+  type ScheduleResult,
+} from '../model/report';
 import { followChildrenOfEarlierRuns } from './earlier-children';
 import { pauseSignal, progressQuery, resumeSignal } from './messages';
 import { PushLedger, type CarriedChild, type CarriedState } from './push-ledger';
@@ -42,6 +50,16 @@ const PAGE_SIZE = 200;
  * one, which follows them to their end, instead of waiting for them. Runs that began before it drain first.
  */
 const CARRY_CHILDREN_ACROSS_RUNS = 'carry-children-across-runs';
+/**
+ * Pushes with this patch end with their outcome in the `PushOutcome` search attribute, so the UI finds pushes whose
+ * schedules failed (`PushOutcome="failed"`) apart from clean ones; those that ended before it carry none.
+ */
+const PUSH_OUTCOME_ON_PARENT = 'push-outcome-on-parent';
+
+/** The push's outcome as a search attribute (a command: only on runs with the patch, see above). */
+function recordOutcome(outcome: PushOutcome): void {
+  if (patched(PUSH_OUTCOME_ON_PARENT)) upsertSearchAttributes([{ key: PUSH_OUTCOME, value: outcome }]);
+}
 
 /**
  * How `bulkPush` may be started: with a stored plan's reference (the CLI, the library, continue-as-new), or by any
@@ -165,10 +183,12 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
       await condition(() => push.inFlight === 0);
     }
   } catch (err) {
-    if (isCancellation(err))
+    if (isCancellation(err)) {
       setCurrentDetails(
         `CANCELLED at ${push.cursor}/${input.schedules} schedules started; the rest are reported as not started.`,
       );
+      recordOutcome('cancelled');
+    }
     throw err;
   }
   if (!push.planExhausted) {
@@ -180,7 +200,9 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
     });
     return continueAsNew<typeof bulkPush>({ ...input, carried: push.carried() });
   }
-  setCurrentDetails(`Done. ${push.currentDetails()}`);
-  log.info('bulk push finished', { planId: input.planId, ...push.totals });
+  const outcome = pushOutcomeOf(push.totals);
+  recordOutcome(outcome);
+  setCurrentDetails(`Done. ${pushOutcomeLine(outcome, push.totals)}. ${push.currentDetails()}`);
+  log.info('bulk push finished', { planId: input.planId, outcome, ...push.totals });
   return { planId: input.planId, totals: push.totals };
 }

@@ -15,6 +15,11 @@ export interface PushProgress {
   run: number;
   /** When the push's first run started, in ms since the epoch. */
   startedAtMs: number;
+  /**
+   * A few schedules whose workflows are running now (at most 5; absent from workers before it existed): a client looks
+   * at their pending sync to say what the WFM is doing wrong while nothing finishes (`status`, `watch`).
+   */
+  inFlightSample?: string[];
 }
 
 /** Read-only progress of a bulk push, for `wfm-push status`, `watch` and `--wait`. */

@@ -191,7 +191,18 @@ export class PushLedger {
       cursor: this.cursor,
       run: this.run,
       startedAtMs: this.startedAtMs,
+      inFlightSample: this.runningSample(5),
     };
+  }
+
+  /** Up to `n` schedules whose workflows have started (a query's answer: not part of the history). */
+  private runningSample(n: number): string[] {
+    const found: string[] = [];
+    for (const { scheduleId, state } of this.children.values()) {
+      if (found.length >= n) break;
+      if (state === 'running') found.push(scheduleId);
+    }
+    return found;
   }
 
   /** One line for the workflow's current details in the UI. */

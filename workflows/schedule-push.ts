@@ -117,6 +117,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     setCurrentDetails(
       `Attempt ${result.attempts}: reading, rebasing, writing (${result.conflicts} conflicts so far)`,
     );
+    let failure: SyncFailure;
     try {
       const sync = await syncSchedule({
         planRef: input.planRef,
@@ -125,11 +126,17 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
         prior: result,
         appliedBefore: appliedMask,
         onNewerEdit: input.onNewerEdit ?? PUSH_DEFAULTS.onNewerEdit,
+        // A conflict comes back as a result, not a failed attempt (red in the UI for what is routine). Histories
+        // from before it hold the failure, handled below the same way; an older worker's sync still fails.
+        conflictAsResult: true,
       });
-      // The same rule the sync used for the line it stored with the agents' outcomes.
-      result = settledResult(result, sync);
-      recordedBySync = sync.recorded === true;
-      break;
+      if (!sync.conflict) {
+        // The same rule the sync used for the line it stored with the agents' outcomes.
+        result = settledResult(result, sync);
+        recordedBySync = sync.recorded === true;
+        break;
+      }
+      failure = { type: FailureType.VersionConflict, message: sync.conflict.message, progress: sync };
     } catch (err) {
       if (isCancellation(err)) {
         // Cancelled by an operator: say so in the report, then end as cancelled.
@@ -140,54 +147,53 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
         await CancellationScope.nonCancellable(record);
         throw err;
       }
-      const failure = failureOf(err);
-      if (failure.progress) {
-        addSyncCounts(result, failure.progress);
-        appliedMask = failure.progress.appliedMask ?? appliedMask;
-        lastProgress = failure.progress;
-      }
-      // A store outage (the plan or the line unreadable or unwritable) is waited out, and said: the sync is called
-      // again once the store answers; it reads again and writes only what is not in place yet.
-      if (failure.type === FailureType.StoreUnavailable && waitsOutStoreOutages()) {
-        storeDownSinceMs ??= Date.now();
-        await waitForTheStore(
-          `sync schedule ${input.scheduleId}`,
-          failure.message,
-          storeDownSinceMs,
-          storeWaits++,
-        );
-        continue;
-      }
-      storeDownSinceMs = undefined;
-      storeWaits = 0;
-      // A conflict after some chunks landed is progress, not contention: the budget counts attempts that landed nothing.
-      if (!quickConflictRetries)
-        consecutiveConflicts = failure.progress?.writes ? 1 : consecutiveConflicts + 1;
-      else consecutiveConflicts = failure.progress?.writes ? 0 : consecutiveConflicts + 1;
-      if (failure.type === FailureType.VersionConflict && consecutiveConflicts <= budget) {
-        result.conflicts++;
-        if (!quickConflictRetries) await sleep(fullJitter(consecutiveConflicts));
-        else {
-          const pauseMs = conflictPause(consecutiveConflicts, Date.now() - attemptStartedMs);
-          if (pauseMs > 0) await sleep(pauseMs);
-        }
-        continue;
-      }
-      result.agentsAlreadyInPlace = inPlaceAtLastRead(lastProgress);
-      // Agents kept as someone edited them are not failures of this schedule, whatever else failed.
-      const kept = keptAtLastRead(lastProgress);
-      if (kept > 0) result.agentsKeptTheirs = kept;
-      const protectedAgents = protectedAtLastRead(lastProgress);
-      if (protectedAgents > 0) result.agentsProtected = protectedAgents;
-      result.failure =
-        failure.type === FailureType.VersionConflict
-          ? {
-              type: FailureType.Contention,
-              message: `${budget} consecutive version conflicts; last: ${failure.message}`,
-            }
-          : { type: failure.type, message: failure.message };
-      break;
+      failure = failureOf(err);
     }
+    if (failure.progress) {
+      addSyncCounts(result, failure.progress);
+      appliedMask = failure.progress.appliedMask ?? appliedMask;
+      lastProgress = failure.progress;
+    }
+    // A store outage (the plan or the line unreadable or unwritable) is waited out, and said: the sync is called
+    // again once the store answers; it reads again and writes only what is not in place yet.
+    if (failure.type === FailureType.StoreUnavailable && waitsOutStoreOutages()) {
+      storeDownSinceMs ??= Date.now();
+      await waitForTheStore(
+        `sync schedule ${input.scheduleId}`,
+        failure.message,
+        storeDownSinceMs,
+        storeWaits++,
+      );
+      continue;
+    }
+    storeDownSinceMs = undefined;
+    storeWaits = 0;
+    // A conflict after some chunks landed is progress, not contention: the budget counts attempts that landed nothing.
+    if (!quickConflictRetries) consecutiveConflicts = failure.progress?.writes ? 1 : consecutiveConflicts + 1;
+    else consecutiveConflicts = failure.progress?.writes ? 0 : consecutiveConflicts + 1;
+    if (failure.type === FailureType.VersionConflict && consecutiveConflicts <= budget) {
+      result.conflicts++;
+      if (!quickConflictRetries) await sleep(fullJitter(consecutiveConflicts));
+      else {
+        const pauseMs = conflictPause(consecutiveConflicts, Date.now() - attemptStartedMs);
+        if (pauseMs > 0) await sleep(pauseMs);
+      }
+      continue;
+    }
+    result.agentsAlreadyInPlace = inPlaceAtLastRead(lastProgress);
+    // Agents kept as someone edited them are not failures of this schedule, whatever else failed.
+    const kept = keptAtLastRead(lastProgress);
+    if (kept > 0) result.agentsKeptTheirs = kept;
+    const protectedAgents = protectedAtLastRead(lastProgress);
+    if (protectedAgents > 0) result.agentsProtected = protectedAgents;
+    result.failure =
+      failure.type === FailureType.VersionConflict
+        ? {
+            type: FailureType.Contention,
+            message: `${budget} consecutive version conflicts; last: ${failure.message}`,
+          }
+        : { type: failure.type, message: failure.message };
+    break;
   }
   setCurrentDetails(outcomeDetails(result));
   upsertSearchAttributes([{ key: PUSH_OUTCOME, value: result.outcome }]);
@@ -206,8 +212,15 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   return result;
 }
 
+/** Why a sync did not bring the schedule to the plan: its type, the server's message, the sync's progress. */
+interface SyncFailure {
+  type: string;
+  message: string;
+  progress?: SyncProgress;
+}
+
 /** The classified failure behind an activity failure: its type, the server's message, the sync's progress. */
-function failureOf(err: unknown): { type: string; message: string; progress?: SyncProgress } {
+function failureOf(err: unknown): SyncFailure {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) {
     return {

@@ -19,15 +19,20 @@ export function statusCommand() {
         if (!state) throw new CliExit(ExitCode.failed, `No push with plan ID ${planId}`);
         if (state === 'running') {
           const progress = await session.pushProgress(ctx.client, planId);
-          if (json) return printJson({ planId, state, progress });
+          // What the schedules in flight are retrying: their counts do not move while the WFM fails.
+          const trouble = progress ? await session.syncTrouble(ctx.client, progress) : undefined;
+          if (json) return printJson({ planId, state, progress, ...(trouble ? { trouble } : {}) });
           return print(
-            `Push ${planId} is running. ${progress ? session.progressLine(progress) : '(no worker has answered yet)'}`,
+            `Push ${planId} is running. ${progress ? session.progressLine(progress) : '(no worker has answered yet)'}${trouble ? `\n  ! ${trouble.summary}` : ''}`,
           );
         }
         const t = (await session.pushReport(ctx, planId))?.totals;
         if (json) return printJson({ planId, state, totals: t });
+        const finishing = t?.schedulesInFlight
+          ? `; ${t.schedulesInFlight} still finishing (in flight when it ended)`
+          : '';
         const summary = t
-          ? `: ${t.agentsChanged + t.agentsAlreadyInPlace}/${t.agentsPlanned} agents in place, ${t.schedulesFailed} of ${t.schedules} schedule(s) not done`
+          ? `: ${t.agentsChanged + t.agentsAlreadyInPlace}/${t.agentsPlanned} agents in place, ${session.schedulesNotDone(t)} of ${t.schedules} schedule(s) not done${finishing}`
           : '';
         print(`Push ${planId} ${state}${summary}`);
       });

@@ -16,9 +16,31 @@ export function workerCommand(): Command {
       const { createLogger } = await import('../../common/logger');
       const logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue });
       const { Runtime } = await import('@temporalio/worker');
-      Runtime.install({ logger });
+      // With metrics on, the SDK runtime serves its own on a loopback port, merged into the worker's /metrics.
+      const { freeLoopbackPort } = await import('../../worker/metrics-server');
+      const sdkMetrics =
+        settings.metricsAddress === undefined ? undefined : `127.0.0.1:${await freeLoopbackPort()}`;
+      Runtime.install({
+        logger,
+        ...(sdkMetrics && {
+          telemetryOptions: {
+            metrics: {
+              prometheus: {
+                bindAddress: sdkMetrics,
+                countersTotalSuffix: true,
+                useSecondsForDurations: true,
+              },
+            },
+          },
+        }),
+      });
       const { startWorkers } = await import('../../worker/run-worker');
-      const workers = await startWorkers({ settings, logger });
+      const workers = await startWorkers({
+        settings,
+        logger,
+        sdkMetricsUrl: sdkMetrics && `http://${sdkMetrics}/metrics`,
+        checkWfm: true,
+      });
       onShutdownSignal(() => workers.shutdown());
       logger.info('worker running', {
         temporal: settings.temporal.address,
@@ -31,6 +53,8 @@ export function workerCommand(): Command {
       say(
         `Worker running: task queue ${settings.taskQueue}, WFM ${wfmLocation(settings.wfm)}, store ${describeStore(settings.store)}`,
       );
+      // What the one request at start found; a WFM that is down only delays the pushes, so the worker runs on.
+      void workers.wfmCheck?.then(({ line }) => say(line));
       await workers.done;
     });
 }

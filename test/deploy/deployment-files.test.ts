@@ -7,7 +7,9 @@ import { SEARCH_ATTRIBUTES } from '../../model/names';
 import { CLUSTER_SERVICES } from '../infra/temporal-cluster-config';
 import { TEMPORAL_SERVER_VERSION } from '../infra/temporal-server-build';
 import { loadWorkerSettings, workerEnvSchema } from '../../worker/settings';
+import { createWorkerMetrics } from '../../worker/metrics';
 import { dockerfileInstructions, interpolate } from './compose-support';
+import { deployedPromql, metricsUsed, sdkCoreDefines } from './metric-names';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DEPLOY = path.join(ROOT, 'deploy');
@@ -177,5 +179,41 @@ describe('deployment files', () => {
       (s) => JSON.stringify(s).match(/\.\/temporal-dynamic-config\.yaml/g) ?? [],
     );
     expect(mounted.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("runs Prometheus on the workers' /metrics with the alert rules, and Grafana with the dashboard provisioned", () => {
+    for (const [, worker] of Object.entries(services).filter(([, s]) => s.build))
+      expect(loadWorkerSettings(worker.environment ?? {}).metricsAddress).toBe('0.0.0.0:9464');
+    const config = parse(readFileSync(path.join(DEPLOY, 'prometheus/prometheus.yml'), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
+    };
+    expect(config.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets))).toEqual([
+      'worker-1:9464',
+      'worker-2:9464',
+    ]);
+    const mounts = (name: string) =>
+      (services[name]?.volumes ?? []).map((v) => v.split(':')).filter(([from]) => from?.startsWith('./'));
+    for (const [from] of [...mounts('prometheus'), ...mounts('grafana')])
+      expect(existsSync(path.resolve(DEPLOY, from!))).toBe(true);
+    expect(mounts('prometheus').map(([, to]) => to)).toEqual(
+      expect.arrayContaining(['/etc/prometheus/prometheus.yml', ...config.rule_files]),
+    );
+    expect(services.grafana?.ports).toContain('3000:3000');
+    expect(dependencies(services.prometheus!)).toEqual({
+      'worker-1': 'service_started',
+      'worker-2': 'service_started',
+    });
+  });
+
+  it("the dashboard and the alert rules use only metrics a worker exports (its own, and the SDK core's)", () => {
+    const own = new Set(metricsUsed(createWorkerMetrics().registry.render()));
+    own.add('wfm_push_sdk_metrics_up'); // served beside the SDK's metrics (worker/metrics-server.ts)
+    const { rules, dashboard } = deployedPromql();
+    const used = metricsUsed(`${rules}\n${dashboard}`);
+    expect(used.filter((n) => n.startsWith('wfm_push_') && !own.has(n))).toEqual([]);
+    expect(used.filter((n) => n.startsWith('temporal_') && !sdkCoreDefines(n))).toEqual([]);
+    // The dashboard shows every metric of the worker's own.
+    expect([...own].filter((n) => !dashboard.includes(n) && n !== 'wfm_push_sdk_metrics_up')).toEqual([]);
   });
 });

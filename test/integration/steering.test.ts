@@ -56,9 +56,11 @@ describe('steering a push (real Temporal server, simulator)', () => {
   });
 
   it('keeps its window across continue-as-new: each run hands its children in flight to the next, each counted once', async () => {
+    // Slow answers keep children running while their run continues as new, also on a loaded machine (a read and its
+    // write go out as one unit, so a child is two latencies long).
     const { plan, ctx, simulator } = await h.scenario('window', {
       schedules: 30,
-      simulator: { latencyMs: 200 },
+      simulator: { latencyMs: 600 },
     });
     await submitPush(ctx, plan, { maxChildrenPerRun: 5, maxInFlight: 4 });
     const [report, summary] = await Promise.all([

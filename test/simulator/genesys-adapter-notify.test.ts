@@ -8,6 +8,7 @@ import { GenesysWfmAdapter, type GenesysAdapterOptions } from '../../wfm/genesys
 import type { NotificationChannelEvent } from '../../wfm/genesys/notifications';
 import { GenesysOAuthTokens } from '../../wfm/genesys/oauth';
 import { AdaptiveRateController } from '../../wfm/rate/adaptive-rate';
+import { createWorkerMetrics } from '../../worker/metrics';
 import { rebase } from '../../wfm/rebase';
 import { eventually, waitUntil } from '../support/wait-until';
 
@@ -120,6 +121,22 @@ describe('the Genesys adapter with notifications, against the Genesys simulator'
     expect(channelCalls.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 200', 'PUT 200']);
     expect(events.map((e) => e.kind)).toEqual(['open']);
     expect(sim.store.commits.filter((c) => c.writer === 'api')).toHaveLength(2);
+  });
+
+  it('reports each notification that ended an update, with its latency, to the worker metrics', async () => {
+    const metrics = createWorkerMetrics();
+    const { wfm, target, agentIds } = await start({}, { metrics: metrics.wfm });
+    for (const [i, agentId] of agentIds.slice(0, 2).entries()) {
+      const read = await wfm.readSchedule(target);
+      const shifts = planned.map((s) => ({ ...s, lengthMinutes: s.lengthMinutes + i * 60 }));
+      await wfm.writeAgents(read, rebase(read.agents, [{ agentId, shifts }]).changes);
+    }
+    const text = metrics.registry.render();
+    expect(text).toContain('wfm_push_genesys_notification_seconds_count 2\n');
+    // The simulator takes processingDelayMs (300 ms) to finish each update before it notifies.
+    const sum = Number(/^wfm_push_genesys_notification_seconds_sum (\S+)$/m.exec(text)?.[1]);
+    expect(sum).toBeGreaterThanOrEqual(0.5);
+    expect(text).toContain('wfm_push_genesys_channel_reconnects_total 0\n');
   });
 
   it('ignores duplicate notifications, and keeps one that may come before the update answers', async () => {

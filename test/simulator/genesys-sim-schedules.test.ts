@@ -349,6 +349,82 @@ describe('Genesys simulator: schedules, update flow, notifications', () => {
     expect(Math.max(...versions)).toBeGreaterThan(1);
   });
 
+  it('holds approved time off as the models have it: timeOffRequestId and externalActivityId activities, full-day markers (§8)', async () => {
+    const { query } = await start({ seed: { agentsPerMu: 3, timeOffShare: 1 } });
+    const [partial, fullDay, external] = await query();
+    const activities = (a: typeof partial) => a!.shifts.flatMap((s) => s.activities);
+    expect(activities(partial).filter((a) => a.timeOffRequestId)).toEqual([
+      expect.objectContaining({ lengthMinutes: 240, timeOffRequestId: expect.any(String) }),
+    ]);
+    expect(fullDay!.fullDayTimeOffMarkers).toEqual([
+      expect.objectContaining({ businessUnitDate: '2026-03-05', timeOffRequestId: expect.any(String) }),
+    ]);
+    // The day of a full-day time off holds no shift.
+    expect(fullDay!.shifts.map((s) => s.startDate.slice(0, 10))).not.toContain('2026-03-05');
+    expect(activities(external).filter((a) => a.externalActivityId)).toEqual([
+      expect.objectContaining({ externalActivityType: 'Training' }),
+    ]);
+  });
+
+  it('keeps manuallyEdited as sent, and answers with only metadata.version when told to (§8: every field optional)', async () => {
+    const { url, token, path, query } = await start({ updateProcessingShare: 0, minimalResults: true });
+    const [agent] = await query();
+    const at = '2026-03-07T10:00:00Z';
+    const answer = await pushUpdate(url, token, path, {
+      metadata: { version: 1 },
+      agentSchedules: [
+        {
+          userId: agent!.user.id,
+          metadata: { version: agent!.metadata.version },
+          shifts: [
+            {
+              startDate: at,
+              lengthMinutes: 60,
+              manuallyEdited: true,
+              activities: [{ startDate: at, lengthMinutes: 60, activityCodeId: '0', description: '' }],
+            },
+          ],
+        },
+      ],
+    });
+    expect(answer.json).toEqual({
+      status: 'Complete',
+      operationId: expect.any(String),
+      result: { metadata: { version: 2 } },
+    });
+    const [after] = await query([agent!.user.id]);
+    expect(after!.shifts.find((s) => s.startDate === at)?.manuallyEdited).toBe(true);
+  });
+
+  it('refuses published: false for a published schedule, and publishes an unpublished one (§8)', async () => {
+    const published = await start();
+    const refused = await pushUpdate(published.url, published.token, published.path, {
+      metadata: { version: 1 },
+      published: false,
+    });
+    expect(refused.status).toBe(400);
+    const draft = await start({ seed: { published: false }, updateProcessingShare: 0 });
+    expect((await draft.metadata()).published).toBe(false);
+    await pushUpdate(draft.url, draft.token, draft.path, { metadata: { version: 1 }, published: true });
+    expect((await draft.metadata()).published).toBe(true);
+  });
+
+  it('moves the schedule version with each supervisor edit when told to, as a busy business unit does (§8)', async () => {
+    const { metadata, commits } = await start({ otherWriterMs: 10, otherWriterBumpsScheduleVersion: true });
+    await waitUntil('the supervisor edited', async () => (await commits()).length >= 3, 5_000, 20);
+    expect((await metadata()).metadata.version).toBeGreaterThanOrEqual(4);
+  });
+
+  it('gives an OAuth client 20 channels: a 21st evicts the oldest unconnected one (§6, §8)', async () => {
+    const { url, token } = await start();
+    const create = async () =>
+      ((await api(url, token, 'POST', '/api/v2/notifications/channels')).json as { id: string }).id;
+    const first = await create();
+    for (let i = 0; i < 20; i++) await create();
+    const gone = await api(url, token, 'GET', `/api/v2/notifications/channels/${first}/subscriptions`);
+    expect(gone.status).toBe(404);
+  });
+
   it('sends heartbeats and answers a ping on the channel (§6, notification service)', async () => {
     const { subscribe } = await start({ heartbeatMs: 20 });
     const channel = await subscribe('v2.workforcemanagement.users.sim-client.schedules.query');

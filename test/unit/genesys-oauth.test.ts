@@ -129,6 +129,19 @@ describe('Genesys OAuth client-credentials tokens', () => {
     expect(server.seen).toHaveLength(2);
   });
 
+  it('tells onRenewal why each token after the first was asked for: expiry or refused, once per request', async () => {
+    const server = await serve((_req, res, n) => grant(res, n, 3600));
+    const renewals: string[] = [];
+    const tokens = source(server.url, { onRenewal: (reason) => renewals.push(reason) });
+    await tokens.token();
+    expect(renewals).toEqual([]);
+    now = T0 + 3540_000;
+    await tokens.token();
+    await Promise.all([tokens.renew(), tokens.renew(), tokens.token()]);
+    expect(renewals).toEqual(['expiry', 'refused']);
+    expect(server.seen).toHaveLength(3);
+  });
+
   it('makes one request for many callers waiting at once, renew() included', async () => {
     const pending: Array<() => void> = [];
     const server = await serve((_req, res, n) => pending.push(() => grant(res, n)));
@@ -233,11 +246,12 @@ describe('Genesys OAuth client-credentials tokens', () => {
   it('times out a login server that does not answer', async () => {
     const server = await serve(() => undefined);
     const failure = await failureOf(source(server.url, { requestTimeoutMs: 200 }).token());
-    // Retried, not stuck. (The wording is classifyNetworkFailure's; under jest the abort reason comes from another
-    // realm, so it reads "no response" rather than "timed out".)
+    // Retried, not stuck. (The wording is classifyNetworkFailure's.)
     expect(failure.type).toBe(FailureType.Transient);
     expect(failure.nonRetryable).toBeFalsy();
-    expect(failure.message).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/oauth\/token: (timed out|no response)/);
+    expect(failure.message).toMatch(
+      /^POST http:\/\/127\.0\.0\.1:\d+\/oauth\/token: WFM not answering: no answer from 127\.0\.0\.1:\d+ in time/,
+    );
   });
 
   it('refuses credentials Basic auth cannot carry, and bad numbers', () => {

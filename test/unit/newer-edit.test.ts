@@ -30,6 +30,7 @@ describe('rebase with basedOn (the overwrite policy)', () => {
       changes: [{ agentId: 'a' }],
       newerEdits: [],
       collisions: [],
+      editedAfterWrite: [],
     });
   });
 
@@ -58,6 +59,7 @@ describe('rebase with basedOn (the overwrite policy)', () => {
       inPlace: ['a'],
       newerEdits: [],
       collisions: [],
+      editedAfterWrite: [],
     });
   });
 
@@ -170,20 +172,34 @@ describe('per-agent outcomes', () => {
     });
   });
 
-  it('the agent report lists agents of schedules never started as failed, once the push has ended', () => {
-    const report = buildAgentReport('p', 'cancelled', [{ scheduleId: 's', agentIds: ['a', 'b'] }], []);
+  it('the agent report lists agents of schedules never started as not started (not failed), once the push has ended', () => {
+    const report = buildAgentReport(
+      'p',
+      'cancelled',
+      [
+        { scheduleId: 's', agentIds: ['a', 'b'] },
+        { scheduleId: 't', agentIds: ['c'] },
+      ],
+      [],
+      new Set(['t']),
+    );
     expect(report.counts).toEqual({
       applied: 0,
       'already-in-place': 0,
       'kept-theirs': 0,
       protected: 0,
-      failed: 2,
+      failed: 0,
+      'not-started': 2,
+      'in-flight': 1,
     });
+    expect(buildAgentReport('p', 'completed', [], []).counts).not.toHaveProperty('not-started');
     expect(report.agents[0]).toMatchObject({
       scheduleId: 's',
       agentId: 'a',
+      outcome: 'not-started',
       failure: { type: 'NotStarted' },
     });
+    expect(report.agents[2]).toEqual({ scheduleId: 't', agentId: 'c', outcome: 'in-flight' });
   });
 });
 

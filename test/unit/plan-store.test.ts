@@ -35,6 +35,19 @@ describe('the local plan store', () => {
     await expect(store.get(refs[1] ?? '')).rejects.toThrow();
   });
 
+  it('keeps the plan in use even when it alone is over the budget, and reads it once', async () => {
+    const dir = folder();
+    const refs = await Promise.all(plans.slice(0, 2).map((p) => new LocalPlanStore(dir).put(p)));
+    const store = new LocalPlanStore(dir, { cacheBytes: 1 });
+    await store.get(refs[0] ?? '');
+    rmSync(path.join(dir, `${refs[0]}.json`));
+    // Every schedule of the plan in use is served from memory, not read (and hashed) again.
+    await expect(store.getSchedule(refs[0] ?? '', plans[0]!.schedules[1]!.scheduleId)).resolves.toBeDefined();
+    // Another plan takes its place.
+    await store.get(refs[1] ?? '');
+    await expect(store.get(refs[0] ?? '')).rejects.toThrow();
+  });
+
   it('writes owner-only files and refuses a plan whose bytes no longer match their hash', async () => {
     const dir = folder();
     const ref = await new LocalPlanStore(dir).put(plans[0] ?? plans[1]!);

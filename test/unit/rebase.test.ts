@@ -103,6 +103,7 @@ describe('rebase', () => {
       inPlace: ['new'],
       newerEdits: [],
       collisions: [],
+      editedAfterWrite: [],
     });
   });
 
@@ -117,6 +118,7 @@ describe('rebase', () => {
       inPlace: ['x'],
       newerEdits: [],
       collisions: [],
+      editedAfterWrite: [],
     });
   });
 });
@@ -147,6 +149,30 @@ describe('a server document that lists an agent twice', () => {
       inPlace: ['a-1'],
       newerEdits: [],
       collisions: [],
+      editedAfterWrite: [],
     });
+  });
+});
+
+describe('an agent this push already wrote', () => {
+  const plan = [
+    { agentId: 'a', shifts: [{ start: '2026-03-02T08:00:00Z', lengthMinutes: 480, activityCode: 'W' }] },
+  ];
+  const edited = [
+    { agentId: 'a', shifts: [{ start: '2026-03-02T08:15:00Z', lengthMinutes: 480, activityCode: 'W' }] },
+  ];
+
+  it('is left as someone edited it since, under every policy: writing it again would apply the plan twice', () => {
+    for (const policy of ['plan-wins', 'keep-theirs', 'fail'] as const)
+      expect(rebase(edited, plan, policy, new Set(['a']))).toMatchObject({
+        changes: [],
+        newerEdits: [],
+        editedAfterWrite: ['a'],
+      });
+  });
+
+  it('is in place when it still holds the plan, and written when the push did not write it', () => {
+    expect(rebase(plan, plan, 'keep-theirs', new Set(['a'])).inPlace).toEqual(['a']);
+    expect(rebase(edited, plan, 'keep-theirs').changes).toHaveLength(1);
   });
 });

@@ -60,13 +60,49 @@ describe('the report a person reads', () => {
     expect(text).toContain('Push p-1: 2 schedule(s) NOT done (push CANCELLED)');
     expect(text).toContain('s-2: Rejected: GET schedule s-2: 404 schedule.not_found: gone');
     expect(text).toContain('s-3: NotStarted: the push was cancelled before this schedule was started');
+    // A schedule never started is neither done nor failed: counted apart, its agents too.
     expect(report.totals).toMatchObject({
       schedules: 3,
-      schedulesDone: 3,
-      schedulesFailed: 2,
+      schedulesDone: 2,
+      schedulesFailed: 1,
+      schedulesNotStarted: 1,
       agentsChanged: 50,
-      agentsFailed: 15,
+      agentsFailed: 10,
+      agentsNotStarted: 5,
     });
+    expect(text).toContain(
+      'agents:    50 of 65 in the planned state (50 changed, 0 already in place), 10 failed, 5 not started',
+    );
+    expect(text).toContain('schedules: 1 of 3 done, 1 failed, 1 not started');
+  });
+
+  it('reports a schedule still running after a cancel as in flight, not as never started', () => {
+    const report = buildReport(
+      'p-1',
+      'cancelled',
+      [
+        { scheduleId: 's-1', agents: 50 },
+        { scheduleId: 's-2', agents: 10 },
+        { scheduleId: 's-3', agents: 5 },
+      ],
+      [landed],
+      new Set(['s-2']),
+    );
+    expect(report.schedules.map((s) => s.outcome)).toEqual(['landed', 'in-flight', 'not-started']);
+    expect(report.schedules[1]?.failure).toBeUndefined();
+    expect(report.totals).toMatchObject({
+      schedulesDone: 1,
+      schedulesFailed: 0,
+      schedulesInFlight: 1,
+      schedulesNotStarted: 1,
+      agentsFailed: 0,
+      agentsInFlight: 10,
+      agentsNotStarted: 5,
+    });
+    const text = formatReport(report);
+    expect(text).toContain('Push p-1: 2 schedule(s) NOT done (push CANCELLED; 1 still finishing)');
+    expect(text).toContain('Still finishing (1): in flight when the push ended');
+    expect(text).not.toContain('s-2: NotStarted');
   });
 
   it('shows rate, ETA and pause in the progress line', () => {

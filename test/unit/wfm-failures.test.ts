@@ -52,12 +52,52 @@ describe('failure classification', () => {
     expect(classify(429).nextRetryDelay).toBeUndefined();
   });
 
-  it('treats a request without an answer as transient and keeps the cause', () => {
-    const reset = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
-    const failure = classifyNetworkFailure('PUT schedule s-1', reset);
+  it('treats a request without an answer as transient, names the host, and keeps a compact cause', () => {
+    const reset = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+    });
+    const failure = classifyNetworkFailure(
+      'PUT schedule s-1',
+      reset,
+      'https://wfm.example.com/schedules/s-1',
+    );
     expect(failure.type).toBe(FailureType.Transient);
     expect(failure.nonRetryable).toBe(false);
-    expect(failure.message).toContain('ECONNRESET');
-    expect(failure.cause).toBe(reset);
+    expect(failure.message).toBe(
+      'PUT schedule s-1: WFM unreachable: connection to wfm.example.com:443 reset (ECONNRESET)',
+    );
+    expect(failure.details).toEqual([{ host: 'wfm.example.com:443', network: 'ECONNRESET' }]);
+    expect(failure.cause).toMatchObject({ name: 'ECONNRESET', message: 'read ECONNRESET' });
+    expect(failure.cause?.stack).toBe('ECONNRESET: read ECONNRESET');
+  });
+
+  it('says "connection refused by host:port" for a port nobody listens on (Node: an AggregateError per address)', () => {
+    const refused = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new AggregateError([new Error('connect ECONNREFUSED 127.0.0.1:9')], ''), {
+        code: 'ECONNREFUSED',
+      }),
+    });
+    const failure = classifyNetworkFailure('GET schedule s-1', refused, 'http://127.0.0.1:9/schedules/s-1');
+    expect(failure.message).toBe('GET schedule s-1: WFM unreachable: connection refused by 127.0.0.1:9');
+    expect(failure.cause?.message).toBe('connect ECONNREFUSED 127.0.0.1:9');
+    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), {
+      name: 'TimeoutError',
+    });
+    expect(classifyNetworkFailure('GET schedule s-1', timeout, 'http://wfm:8080/x').message).toBe(
+      'GET schedule s-1: WFM not answering: no answer from wfm:8080 in time',
+    );
+  });
+
+  it('puts the host beside the status of an HTTP failure', () => {
+    const failure = classifyHttpFailure(
+      'PUT schedule s-1',
+      503,
+      new Headers(),
+      'down',
+      NOW,
+      [],
+      'http://wfm:8080/x',
+    );
+    expect(failure.details).toEqual([{ host: 'wfm:8080', status: 503 }]);
   });
 });

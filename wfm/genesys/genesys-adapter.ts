@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../model/failures';
+import { hostOf } from '../../model/wfm-problem';
 import { WfmHttp, type WfmHttpOptions } from '../http-client';
 import type {
   AgentChange,
@@ -128,7 +129,14 @@ export class GenesysWfmAdapter implements WfmPort {
         this.asyncWaitMs,
         options.notificationWaitMs ?? Math.round((this.asyncWaitMs * 2) / 3),
       ),
+      onNotified: options.metrics?.genesysNotification,
     });
+  }
+
+  /** An OAuth token for the client: the login host answers and takes the client's credentials. */
+  async checkReach(): Promise<string> {
+    await this.options.tokens.token();
+    return `Genesys Cloud granted the OAuth client a token (API ${hostOf(this.options.apiBaseUrl)})`;
   }
 
   /**

@@ -494,38 +494,26 @@ function ofSchedule(outcome: FinalOutcome | undefined, source: OutcomeSource): F
   return outcome.scheduleId === source.scheduleId ? outcome : undefined;
 }
 
-/** `promise`, or `fallback` after `timeoutMs` or once `signal` aborts (the caller's cancellation ends its wait). */
+/**
+ * `promise`, or `fallback` after `timeoutMs` (or if it fails); the caller's cancellation (`signal`) rejects with its
+ * reason. One signal for both ends of the wait, so nothing is left to clear.
+ */
 function race<T>(
   promise: Promise<T>,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   fallback: T,
 ): Promise<T> {
+  const stop = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]);
   return new Promise<T>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+    const stopped = () => (signal?.aborted ? reject(signal.reason) : resolve(fallback));
+    if (stop.aborted) return stopped();
+    stop.addEventListener('abort', stopped, { once: true });
+    const settle = (value: T) => {
+      stop.removeEventListener('abort', stopped);
+      resolve(value);
     };
-    const onAbort = () => {
-      done();
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      done();
-      resolve(fallback);
-    }, timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        done();
-        resolve(value);
-      },
-      () => {
-        done();
-        resolve(fallback);
-      },
-    );
+    promise.then(settle, () => settle(fallback));
   });
 }
 

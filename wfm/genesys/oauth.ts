@@ -27,6 +27,8 @@ export interface GenesysOAuthOptions {
   nowMs?: () => number;
   /** Sent as User-Agent. Default `wfm-push`. */
   userAgent?: string;
+  /** Told of each token requested after the first: the cached one was due (`expiry`) or refused (`refused`). */
+  onRenewal?: (reason: 'expiry' | 'refused') => void;
 }
 
 /**
@@ -74,7 +76,7 @@ export class GenesysOAuthTokens implements TokenSource {
 
   async token(): Promise<string> {
     if (this.cached && this.nowMs() < this.cached.renewAtMs) return this.cached.token;
-    return this.requestShared();
+    return this.requestShared(this.cached ? 'expiry' : undefined);
   }
 
   /**
@@ -83,10 +85,12 @@ export class GenesysOAuthTokens implements TokenSource {
    */
   async renew(): Promise<string> {
     this.cached = undefined;
-    return this.requestShared();
+    return this.requestShared('refused');
   }
 
-  private requestShared(): Promise<string> {
+  /** `renewal`: why a token after the first is requested (undefined for the first); a shared request counts once. */
+  private requestShared(renewal?: 'expiry' | 'refused'): Promise<string> {
+    if (!this.inFlight && renewal) this.options.onRenewal?.(renewal);
     this.inFlight ??= this.requestToken().finally(() => {
       this.inFlight = undefined;
     });
@@ -116,7 +120,7 @@ export class GenesysOAuthTokens implements TokenSource {
       });
       text = await readTextCapped(res, this.maxResponseBytes);
     } catch (err) {
-      throw classifyNetworkFailure(what, err);
+      throw classifyNetworkFailure(what, err, this.tokenUrl);
     }
     const unusable = unusableAnswer(
       what,
@@ -142,7 +146,7 @@ export class GenesysOAuthTokens implements TokenSource {
       });
     // Busy or down: retry later, as for any API call.
     if (res.status === 408 || res.status >= 500)
-      return classifyHttpFailure(what, res.status, res.headers, text, this.nowMs(), secrets);
+      return classifyHttpFailure(what, res.status, res.headers, text, this.nowMs(), secrets, this.tokenUrl);
     // Any other refusal (invalid_client, unauthorized_client, a wrong login URL) repeats until someone changes the
     // OAuth client or the settings; it must not pass for a version conflict or a bad schedule either.
     return ApplicationFailure.create({

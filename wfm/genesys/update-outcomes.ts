@@ -16,6 +16,8 @@ export interface UpdateOutcomesOptions {
   asyncPollMs: number;
   /** How long a Processing update waits for its notification before polling, in ms. */
   notificationWaitMs: number;
+  /** Told how long each notification that ended a wait took from the update's answer, in seconds. Default none. */
+  onNotified?: (seconds: number) => void;
 }
 
 /**
@@ -47,7 +49,15 @@ export class UpdateOutcomes {
     if (started.status !== 'Processing') throw endedWithoutReason(what, started.status);
     const deadline = Date.now() + this.options.asyncWaitMs;
     if (started.operationId !== undefined && notified) {
-      const version = await this.fromNotification(what, scheduleUrl, source, started.operationId, call);
+      const answeredAtMs = performance.now();
+      const version = await this.fromNotification(
+        what,
+        scheduleUrl,
+        source,
+        started.operationId,
+        call,
+        answeredAtMs,
+      );
       if (version !== undefined) return version;
     }
     return this.byPolling(what, scheduleUrl, source, sentVersion, deadline, call, started.operationId);
@@ -64,6 +74,7 @@ export class UpdateOutcomes {
     source: OutcomeSource,
     operationId: string,
     call: WfmCall,
+    answeredAtMs?: number,
   ): Promise<number | undefined> {
     const outcome = await this.options.notifications?.outcome(
       source,
@@ -72,6 +83,7 @@ export class UpdateOutcomes {
       call.signal,
     );
     if (!outcome) return undefined;
+    if (answeredAtMs !== undefined) this.options.onNotified?.((performance.now() - answeredAtMs) / 1000);
     if (outcome.status !== 'Complete') throw endedWithoutReason(what, outcome.status);
     return outcome.version ?? (await this.currentVersion(what, scheduleUrl, call));
   }

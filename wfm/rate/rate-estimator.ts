@@ -101,7 +101,7 @@ export class RateEstimator {
   private peak = 0;
   private peakAtMs = 0;
   private eventEndsMs = 0;
-  /** The last cut's estimate came from goodput over a full window (or there was none): a floor may guard it. */
+  /** The last cut's estimate came from goodput over a full window after slow start (or there was none): a floor may guard it. */
   private lastCutMeasured = true;
   private announcedPerSecond = Infinity;
   private pausedUntil = 0;
@@ -322,7 +322,9 @@ export class RateEstimator {
     // Accepted requests over a stretch that ends in a refusal are what the server let through: a better measure of
     // its limit than the send rate, which a burst allowance lets overshoot for seconds before the first 429.
     // With callers queued the worker sends at the rate; otherwise at what it has, as measured (noisy at low rates).
-    const sent = waiting && !this.slowStart ? this.rate : Math.min(this.rate, this.txRate ?? Infinity);
+    // In slow start, the rate: the half-second buckets lag a ramp, and a worker that starts after another (and meets
+    // a bucket the other emptied) must not take its first second's trickle for the limit.
+    const sent = waiting || this.slowStart ? this.rate : Math.min(this.rate, this.txRate ?? Infinity);
     const measured = goodWindowMs >= GOODPUT_MIN_WINDOW_MS;
     let estimate: number;
     if (this.slowStart) {
@@ -337,16 +339,26 @@ export class RateEstimator {
       const trust = this.lastCutMeasured ? GOODPUT_TRUST : 0;
       estimate = goodput >= sent ? sent : goodput + trust * (sent - goodput);
     }
-    // The floor guards a sustained rate against one noisy window; a rate found over a short window has none.
-    this.wMax = Math.max(MIN_RATE, estimate, this.lastCutMeasured ? MAX_ESTIMATE_DROP * sent : 0);
-    this.lastCutMeasured = measured;
-    this.peak = Math.max(this.wMax, this.peak * 0.5 ** ((now - this.peakAtMs) / PEAK_HALF_LIFE_MS));
+    // The floor guards a sustained rate against one noisy window. A rate found over a short window guards only what
+    // any worker may assume (the initial rate): a worker that started after another, and found the bucket emptied,
+    // keeps a fair start.
+    const guarded = this.lastCutMeasured ? sent : Math.min(sent, this.initial);
+    this.wMax = Math.max(MIN_RATE, estimate, MAX_ESTIMATE_DROP * guarded);
+    // A rate found over a short window (slow start's exit) is no scale for the probe: it held a burst allowance, and
+    // a worker that kept it would out-climb the others for a minute.
+    const lastPeak = this.lastCutMeasured
+      ? this.peak * 0.5 ** ((now - this.peakAtMs) / PEAK_HALF_LIFE_MS)
+      : 0;
+    this.peak = Math.max(this.wMax, lastPeak);
+    // Slow start's goodput holds the server's burst allowance however long the ramp took: never a trusted measure.
+    const trusted = measured && !this.slowStart;
+    this.lastCutMeasured = trusted;
     this.peakAtMs = now;
     this.curveK = CUBIC_RETURN_SECONDS * Math.cbrt(this.wMax / this.peak);
     this.slowStart = false;
     this.curveStartMs = this.pausedUntil;
     // After a cut on a short window, the first refusals after the pause measure the limit over a full window at last.
-    this.eventEndsMs = this.pausedUntil + (measured ? (this.pausedUntil - now) * EVENT_AFTER_PAUSE : 0);
+    this.eventEndsMs = this.pausedUntil + (trusted ? (this.pausedUntil - now) * EVENT_AFTER_PAUSE : 0);
     // Measured from the refusal, pause included: the server refills during the pause what it lets through after.
     this.goodSinceMs = now;
     this.goodCount = 0;

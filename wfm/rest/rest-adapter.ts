@@ -1,4 +1,6 @@
-import type { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../../model/failures';
+import { hostOf } from '../../model/wfm-problem';
 import { protocolViolation } from '../failures';
 import { WfmHttp, type WfmAnswer, type WfmHttpOptions } from '../http-client';
 import type { AgentChange, ScheduleSnapshot, ScheduleTarget, WfmCall, WfmPort, WfmUnit } from '../port';
@@ -53,6 +55,18 @@ export class RestWfmAdapter implements WfmPort {
       call,
     );
     return this.snapshotFrom(what, base.scheduleId, res);
+  }
+
+  /** A read of a schedule no one has: any answer but a 401 (a 404, as the contract says) means reached and accepted. */
+  async checkReach(): Promise<string> {
+    const url = this.urlOf('wfm-push-reach-check');
+    try {
+      await this.http.send('GET schedule wfm-push-reach-check', { method: 'GET', url });
+    } catch (err) {
+      // Refused as a request (404 and the like), not as a caller: the WFM answered, and took the token.
+      if (!(err instanceof ApplicationFailure) || err.type !== FailureType.Rejected) throw err;
+    }
+    return `${hostOf(url)} answers and accepts the token`;
   }
 
   private urlOf(scheduleId: string): string {

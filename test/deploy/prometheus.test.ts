@@ -1,0 +1,100 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { submitPush, waitForReport } from '../../client/push-client';
+import { freePort, startCliProcess, waitForHttp, type Service } from '../../dev/processes';
+import {
+  ensurePrometheus,
+  promtool,
+  startThrowawayPrometheus,
+  type ThrowawayPrometheus,
+} from '../infra/prometheus';
+import { Harness } from '../support/harness';
+import { eventually } from '../support/wait-until';
+
+const DEPLOY = path.resolve(__dirname, '../../deploy/prometheus');
+
+/**
+ * Slow lane: Debian's Prometheus (installed by `ensurePrometheus` when missing) checks the deployment's rules and
+ * config, and a real Prometheus scrapes a worker process through a push and answers the queries the dashboard asks.
+ */
+describe('Prometheus (Debian package) against the deployment files and a worker', () => {
+  let h: Harness;
+  const processes: Service[] = [];
+  let prometheus: ThrowawayPrometheus | undefined;
+  beforeAll(async () => {
+    h = await Harness.create();
+  });
+  afterEach(async () => {
+    await prometheus?.stop();
+    prometheus = undefined;
+    await Promise.all(processes.splice(0).map((p) => p.stop(5_000)));
+    await h.afterEach();
+  });
+  afterAll(() => h.teardown());
+
+  it('promtool accepts the alert rules and the Prometheus config of deploy/', async () => {
+    const bin = await ensurePrometheus();
+    const rules = path.join(DEPLOY, 'alerts.yml');
+    expect(await promtool(bin, ['check', 'rules', rules])).toMatch(/SUCCESS: 6 rules found/);
+    // The config names the rules where the container mounts them; here they are where the repository has them.
+    const config = parse(readFileSync(path.join(DEPLOY, 'prometheus.yml'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'wfm-push-promcfg-')), 'prometheus.yml');
+    writeFileSync(file, stringify({ ...config, rule_files: [rules] }));
+    expect(await promtool(bin, ['check', 'config', file])).toMatch(/SUCCESS/);
+  });
+
+  it('a real Prometheus scrapes a worker through a push: request rate, agents landed, a valid exposition', async () => {
+    const { plan, ctx, env } = await h.scenario('prometheus', {
+      schedules: 12,
+      agents: 120,
+      simulator: { latencyMs: 5, conflictRate: 0.3, rateLimitPerSecond: 8, rateLimitBurst: 3 },
+      startWorkers: false,
+    });
+    const port = await freePort();
+    const target = `127.0.0.1:${port}`;
+    const worker = startCliProcess(
+      'prometheus-worker',
+      ['worker'],
+      { ...process.env, ...env, WFM_PUSH_METRICS_ADDRESS: target },
+      path.join(h.dataDir, 'prometheus-worker.log'),
+    );
+    processes.push(worker);
+    await waitForHttp(`http://${target}/metrics`, worker);
+    prometheus = await startThrowawayPrometheus({
+      targets: [target],
+      scrapeIntervalSeconds: 1,
+      ruleFiles: [path.join(DEPLOY, 'alerts.yml')],
+    });
+    const p = prometheus;
+    await eventually(async () => expect(await p.query('up{job="wfm-push-worker"}')).toHaveLength(1), 30_000);
+
+    await submitPush(ctx, plan, { maxInFlight: 4 });
+    const report = await waitForReport(ctx, plan.planId);
+    expect(report.totals).toMatchObject({ schedulesDone: 12, schedulesFailed: 0 });
+
+    await eventually(async () => {
+      const [rate] = await p.query('sum(rate(wfm_push_wfm_requests_total[1m]))');
+      expect(Number(rate?.value[1])).toBeGreaterThan(0);
+      const [applied] = await p.query('sum(wfm_push_agents_total{outcome="applied"})');
+      expect(Number(applied?.value[1])).toBe(report.totals.agentsChanged);
+      const [schedules] = await p.query('sum(wfm_push_schedules_total)');
+      expect(Number(schedules?.value[1])).toBe(12);
+    }, 30_000);
+    // The SDK's metrics arrive through the same target.
+    expect((await p.query('sum(temporal_workflow_completed_total)')).length).toBe(1);
+    // No alert of deploy/ fires for a push that went well.
+    const alerts = (await (await fetch(`${p.url}/api/v1/alerts`)).json()) as {
+      data: { alerts: Array<{ labels: { alertname: string }; state: string }> };
+    };
+    expect(alerts.data.alerts.filter((a) => a.state === 'firing').map((a) => a.labels.alertname)).toEqual([]);
+
+    // promtool lints the exposition as Prometheus reads it (names, types, HELP, histogram series).
+    const text = await (await fetch(`http://${target}/metrics`)).text();
+    await promtool(await ensurePrometheus(), ['check', 'metrics'], text);
+  });
+});
