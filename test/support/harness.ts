@@ -170,7 +170,9 @@ export class Harness {
       settings,
       connection: this.nativeConnection,
       workflowBundle: this.bundle,
-      client: this.client,
+      // The activities' client reads payloads as the worker writes them: in clear when its encryption is off.
+      client:
+        settings.encryption === 'off' ? new Client({ connection: this.client.connection }) : this.client,
       logger: logger ?? createLogger('warn'),
       ...options,
     });
