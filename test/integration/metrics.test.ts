@@ -84,6 +84,9 @@ describe('worker metrics (/metrics of a worker process)', () => {
       'kept-theirs': totals.agentsKeptTheirs,
       protected: 0,
       failed: 0,
+      // A push that completed leaves no agent not started or still in flight.
+      'not-started': 0,
+      'in-flight': 0,
     });
     const landed = report.schedules.filter((s) => s.outcome === 'landed').length;
     expect(byLabel(samples, 'wfm_push_schedules_total', 'outcome')).toEqual({

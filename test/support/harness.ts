@@ -170,9 +170,12 @@ export class Harness {
       settings,
       connection: this.nativeConnection,
       workflowBundle: this.bundle,
-      // The activities' client reads payloads as the worker writes them: in clear when its encryption is off.
+      // The shared client encrypts and refuses payloads in clear: a worker without encryption gets a client without a
+      // codec on the same connection (its activities read other workflows' results, which it wrote in clear).
       client:
-        settings.encryption === 'off' ? new Client({ connection: this.client.connection }) : this.client,
+        settings.encryption === 'off'
+          ? new Client({ connection: this.client.connection, namespace: this.client.options.namespace })
+          : this.client,
       logger: logger ?? createLogger('warn'),
       ...options,
     });
