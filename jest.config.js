@@ -15,6 +15,7 @@ const SLOW = [
   '**/test/deploy/prometheus.test.ts',
   '**/test/stores/postgres-*.test.ts',
   '**/test/integration/postgres-store.test.ts',
+  '**/test/integration/store-outage.test.ts',
   '**/test/integration/python-client.test.ts',
   '**/test/integration/durability.test.ts',
   '**/test/integration/nothing-left-running.test.ts',

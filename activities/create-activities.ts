@@ -12,6 +12,7 @@ import { createRunFollowing } from './follow-runs';
 import { storeInlinePlan } from './inline-plan';
 import { createStoreActivities, createSyncActivity } from './push-activities';
 import { checkStoredPlanStart } from './stored-plan-start';
+import { classified } from './failure-classes';
 import type { PushMetrics } from './push-metrics';
 import { sendDriftNotice, sendPushNotice } from './push-notice';
 
@@ -56,34 +57,50 @@ export function createActivities({
   notifyPolicy = new OutboundPolicy(),
 }: ActivityDeps) {
   const workflowQueue = {
-    ...createStoreActivities({ plans, results, metrics }),
     ...createRunFollowing(temporal),
-    /** Validates and stores a plan passed inline to `bulkPush`: see `storeInlinePlan`. */
-    storeInlinePlan: (input: { start: unknown; workflowId: string }) =>
-      storeInlinePlan({ plans, results, apiStyle }, input),
-    /** Checks a push started with a stored plan's reference: see `checkStoredPlanStart`. */
-    checkStoredPlanStart: (input: { start: unknown; workflowId: string }) =>
-      checkStoredPlanStart({ plans, results }, input),
+    // The notices classify their own failures (a receiver's answer) and ask Temporal which schedules still run.
     /** POSTs the notice of a push that ended: see `sendPushNotice`. */
     sendPushNotice: (input: PushNoticeInput) =>
       sendPushNotice({ plans, results, temporal, outbound: notifyPolicy }, input),
     /** POSTs what a drift check found: see `sendDriftNotice`. */
     sendDriftNotice: (input: Parameters<typeof sendDriftNotice>[1]) =>
       sendDriftNotice({ outbound: notifyPolicy }, input),
-    /** The landed part of a push, for a drift check: see `prepareDriftCheck`. */
-    prepareDriftCheck: (input: { planId: string }) => prepareDriftCheck({ plans, results }, input),
-    /** Stores the derived plan of a repair push: see `storeRepairPlan`. */
-    storeRepairPlan: (input: Parameters<typeof storeRepairPlan>[1]) =>
-      storeRepairPlan({ plans, results }, input),
+    ...classifiedAll({
+      ...createStoreActivities({ plans, results, metrics }),
+      /** Validates and stores a plan passed inline to `bulkPush`: see `storeInlinePlan`. */
+      storeInlinePlan: (input: { start: unknown; workflowId: string }) =>
+        storeInlinePlan({ plans, results, apiStyle }, input),
+      /** Checks a push started with a stored plan's reference: see `checkStoredPlanStart`. */
+      checkStoredPlanStart: (input: { start: unknown; workflowId: string }) =>
+        checkStoredPlanStart({ plans, results }, input),
+      /** The landed part of a push, for a drift check: see `prepareDriftCheck`. */
+      prepareDriftCheck: (input: { planId: string }) => prepareDriftCheck({ plans, results }, input),
+      /** Stores the derived plan of a repair push: see `storeRepairPlan`. */
+      storeRepairPlan: (input: Parameters<typeof storeRepairPlan>[1]) =>
+        storeRepairPlan({ plans, results }, input),
+    }),
   };
-  const httpQueue = {
+  const httpQueue = classifiedAll({
     ...createSyncActivity({ wfm, plans, results, maxAgentsPerWrite, metrics }),
     /** Reads a page of landed schedules and names the drifted agents: see `checkDrift`. */
     checkDrift: (input: Parameters<typeof checkDrift>[1]) => checkDrift({ wfm, plans }, input),
     // The dry run's reads share the HTTP queue, its concurrency and its rate controller with the pushes.
     ...createDiffActivities({ wfm, plans, diffs }),
-  };
+  });
   return { workflowQueue, httpQueue };
+}
+
+/**
+ * The activities with their failures classified once, as they end (see `classifyActivityFailure`): a store outage is
+ * retried, a bug is not. Following other workflows is left out: a Temporal server restarting is not a bug.
+ */
+function classifiedAll<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      classified(name, fn as (...args: unknown[]) => Promise<unknown>),
+    ]),
+  ) as unknown as T;
 }
 
 /** Every activity by name, for `proxyActivities<Activities>` in workflows (which name the HTTP queue where needed). */

@@ -9,6 +9,7 @@ import type { DiffStore } from '../stores/diff-store';
 import { scheduleTargetOf, type WfmPort } from '../wfm/port';
 import { diffSchedule } from '../wfm/plan-diff';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
+import { FailureType } from '../model/failures';
 
 export interface DiffActivityDeps {
   wfm: WfmPort;
@@ -42,7 +43,7 @@ export function createDiffActivities({ wfm, plans, diffs }: DiffActivityDeps) {
       if (!planned)
         throw ApplicationFailure.nonRetryable(
           `schedule ${input.scheduleId} is not in plan ${input.planRef}`,
-          'PlanMismatch',
+          FailureType.PlanMismatch,
         );
       let diff: ScheduleDiff;
       // A read may wait out a rate limit for long: the heartbeat lets Temporal move it off a dead worker meanwhile.

@@ -15,14 +15,17 @@ import type { PlanRef, PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
 import { scheduleTargetOf, type WfmCall, type WfmPort } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
+import { FailureType } from '../model/failures';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 
 /** Repairs of one plan before the numbering gives up (a runaway loop, not a real need). */
 const MAX_REPAIRS = 10_000;
 
+/** The failures a drift check's activities end with (the list is in model/failures.ts). */
 export const DriftFailure = {
-  /** No push with this planId in the data folder. */
-  UnknownPlan: 'UnknownPlan',
+  UnknownPlan: FailureType.UnknownPlan,
+  InvalidPlanId: FailureType.InvalidPlanId,
+  TooManyRepairs: FailureType.TooManyRepairs,
 } as const;
 
 /** The part of a pushed plan a drift check reads: the schedules the push landed. */
@@ -168,7 +171,7 @@ export async function storeRepairPlan(
     if (!isValidId(planId))
       throw ApplicationFailure.nonRetryable(
         `the repair plan ID ${planId} is longer than an ID may be; give the plan a shorter planId`,
-        'InvalidPlanId',
+        DriftFailure.InvalidPlanId,
       );
     const plan: Plan = { planId, schedules };
     const planRef = await plans.put(plan);
@@ -188,6 +191,6 @@ export async function storeRepairPlan(
   }
   throw ApplicationFailure.nonRetryable(
     `plan ${pushed.planId} has ${MAX_REPAIRS} repairs already`,
-    'TooManyRepairs',
+    DriftFailure.TooManyRepairs,
   );
 }

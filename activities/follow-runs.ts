@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
+import { FailureType } from '../model/failures';
 
 /** A workflow run that a bulk push follows: a child started by one of its earlier runs. */
 export interface RunToFollow {
@@ -97,7 +98,11 @@ async function howRunEnded(
   } catch (err) {
     if (signal.aborted) return undefined;
     if (err instanceof WorkflowNotFoundError)
-      return { workflowId, runId, failure: { type: 'NotFound', message: `workflow run ${runId} is gone` } };
+      return {
+        workflowId,
+        runId,
+        failure: { type: FailureType.NotFound, message: `workflow run ${runId} is gone` },
+      };
     if (!(err instanceof WorkflowFailedError)) throw err;
     const cause = err.cause;
     return {

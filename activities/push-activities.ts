@@ -9,6 +9,7 @@ import type { ResultStore } from '../stores/result-store';
 import type { WfmPort } from '../wfm/port';
 import { FailureType } from '../model/failures';
 import type { SyncProgress, SyncResult } from '../model/sync-progress';
+import { classifyActivityFailure } from './failure-classes';
 import type { PushMetrics } from './push-metrics';
 import { syncScheduleWith, type Synced } from './sync-schedule';
 
@@ -107,7 +108,7 @@ export function createSyncActivity({
         // A bug or a tampered store, not a passing fault: no retry can fix it.
         throw ApplicationFailure.nonRetryable(
           `schedule ${input.scheduleId} is not in plan ${input.planRef}`,
-          'PlanMismatch',
+          FailureType.PlanMismatch,
         );
       }
       let synced: Synced;
@@ -133,7 +134,21 @@ export function createSyncActivity({
         newerEdits,
         collisions,
       });
-      await results.putResult(input.planId, line);
+      try {
+        await results.putResult(input.planId, line);
+      } catch (err) {
+        // The writes landed and only the line is not stored: the workflow learns what landed (the counts and masks)
+        // with the outage, so that the next attempt, once the store answers, reports them as this push's.
+        const failure = classifyActivityFailure(err, 'syncSchedule: store the schedule\u2019s line');
+        if (!(failure instanceof ApplicationFailure) || failure.type !== FailureType.StoreUnavailable)
+          throw failure;
+        throw ApplicationFailure.create({
+          type: FailureType.StoreUnavailable,
+          message: failure.message,
+          cause: failure,
+          details: [{ ...result, agentsToLand: [] }],
+        });
+      }
       metrics?.scheduleRecorded(line);
       return { ...result, recorded: true };
     },

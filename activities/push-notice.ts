@@ -4,6 +4,7 @@ import { schedulesStillRunning } from '../common/running-schedules';
 import { ApplicationFailure } from '@temporalio/common';
 import { buildReport, isDone, type PushReport } from '../model/report';
 import type { DriftNotice } from '../model/drift';
+import { FailureType } from '../model/failures';
 import { urlOrigin, type NoticeDelivery, type PushNotice, type PushNoticeInput } from '../model/push-notice';
 import type { PlanStore } from '../stores/plan-store';
 import type { ResultStore } from '../stores/result-store';
@@ -17,11 +18,10 @@ const NOT_DONE_LISTED = 50;
 /** A receiver's Retry-After is honoured up to this. */
 const MAX_RETRY_AFTER_MS = 60_000;
 
+/** The failures a notice ends with (the list is in model/failures.ts). */
 export const NoticeFailure = {
-  /** The receiver refused the notice (4xx other than 408/429): sending it again cannot help. */
-  NoticeRejected: 'NoticeRejected',
-  /** No answer, 5xx, 408 or 429: retried with backoff. */
-  NoticeNotDelivered: 'NoticeNotDelivered',
+  NoticeRejected: FailureType.NoticeRejected,
+  NoticeNotDelivered: FailureType.NoticeNotDelivered,
 } as const;
 
 /**

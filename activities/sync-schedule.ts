@@ -20,6 +20,7 @@ import {
   type WfmUnit,
 } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
+import { bug } from './failure-classes';
 import type { PushMetrics } from './push-metrics';
 
 export interface SyncOptions {
@@ -275,8 +276,11 @@ function settleEarlierWrites(
  * of a 5,000-agent schedule alone pass 4 KB); a retrying failure carries the counts and what the WFM did (a
  * `WfmProblem`, with since when), for `status`, `watch` and the UI.
  */
-function withProgress(err: unknown, progress: SyncProgress, ctx: Context): unknown {
-  if (!(err instanceof ApplicationFailure)) return err; // Cancellation and bugs pass through untouched.
+function withProgress(thrown: unknown, progress: SyncProgress, ctx: Context): unknown {
+  if (ctx.cancellationSignal.aborted && !(thrown instanceof ApplicationFailure)) return thrown;
+  // Anything the adapters did not classify is a bug of ours (a TypeError, our own schema refusing what we built): it
+  // fails the schedule at once as Bug, with what had landed, instead of fifty attempts of the same mistake.
+  const err = thrown instanceof ApplicationFailure ? thrown : bug(thrown, 'sync');
   if (err.type === FailureType.Transient) progress.transientRetries++;
   const problem = asWfmProblem(err.details?.[0]);
   if (problem) progress.failingSinceMs ??= Date.now();

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
@@ -10,7 +11,10 @@ export interface CodecServerOptions {
   host?: string;
   /** Browser origins allowed to call it (the Temporal UI's). Default `http://localhost:8233`. */
   origins?: string[];
-  /** When set, every call must carry `Authorization: Bearer <token>` (the UI's "pass access token"). */
+  /**
+   * When set, every call must carry `Authorization: Bearer <token>` (the UI's "pass access token"), compared in
+   * constant time.
+   */
   token?: string;
 }
 
@@ -31,7 +35,13 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   const origins = new Set(options.origins ?? ['http://localhost:8233']);
   const server = createServer((req, res) => {
     handle(req, res, options, origins).catch((err: unknown) => {
-      if (!res.headersSent) reply(res, 400, { message: err instanceof Error ? err.message : String(err) });
+      if (res.headersSent) return;
+      // No internal exception text in an answer (a parser's or the codec's message may quote what it was sent).
+      if (err instanceof BodyTooLarge) reply(res, 413, { message: err.message });
+      else
+        reply(res, 400, {
+          message: 'the request is not { payloads: [...] } with payloads this server can decode',
+        });
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -68,7 +78,7 @@ async function handle(
   const route = req.method === 'POST' ? new URL(req.url ?? '/', 'http://codec').pathname : '';
   if (route !== '/decode' && route !== '/encode')
     return reply(res, 404, { message: 'POST /decode or /encode' });
-  if (options.token && req.headers.authorization !== `Bearer ${options.token}`)
+  if (options.token && !sameSecret(req.headers.authorization ?? '', `Bearer ${options.token}`))
     return reply(res, 401, { message: 'a bearer token is required' });
   const body = JSON.parse(await readBody(req)) as { payloads?: JsonPayload[] };
   const payloads = (body.payloads ?? []).map(fromJson);
@@ -100,15 +110,30 @@ function toJson(p: Payload): JsonPayload {
   };
 }
 
+class BodyTooLarge extends Error {}
+
+/** Compares in constant time (hashes of equal length), so the answer's timing says nothing of the token. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > MAX_BODY_BYTES) {
+    req.resume(); // dropped: the answer goes first
+    return Promise.reject(new BodyTooLarge(`request larger than ${MAX_BODY_BYTES} bytes`));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new Error(`request larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
+        // Answered at once; the rest is read and dropped (up to a bound), so the client gets the answer, not a reset.
+        reject(new BodyTooLarge(`request larger than ${MAX_BODY_BYTES} bytes`));
+        chunks.length = 0;
+        if (size > 4 * MAX_BODY_BYTES) req.destroy();
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));

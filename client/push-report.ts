@@ -3,6 +3,7 @@ import type { UnreadableResult } from '../stores/result-store';
 import { buildReport, emptyScheduleResult, type PushReport, type ScheduleResult } from '../model/report';
 import type { PushContext } from './context';
 import { pushHandle, stateOf } from './push-handle';
+import { FailureType } from '../model/failures';
 
 /**
  * What a report is built from: the push's state, its plan and its stored results; undefined when Temporal or this
@@ -50,7 +51,7 @@ function unreadableResult(planned: ReadonlyArray<{ scheduleId: string; agents: n
   return ({ scheduleId, file, reason }: UnreadableResult): ScheduleResult => ({
     ...emptyScheduleResult(scheduleId, planned.find((p) => p.scheduleId === scheduleId)?.agents ?? 0),
     failure: {
-      type: 'ResultUnreadable',
+      type: FailureType.ResultUnreadable,
       message: `its stored result ${file} ${reason}; \`wfm-push retry\` pushes the schedule again`,
     },
   });

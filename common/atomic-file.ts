@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { chmod, link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Folders of the stores: only the owner may list or enter them (plans name agents and their shifts). */
@@ -60,4 +60,12 @@ async function syncFolder(folder: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** A folder of ours that group or others may enter is made owner-only (0700); one of another user is left alone. */
+export async function makeOwnerOnly(folder: string): Promise<void> {
+  const info = await stat(folder).catch(() => undefined);
+  if (!info?.isDirectory() || (info.mode & 0o077) === 0) return;
+  if (typeof process.getuid === 'function' && info.uid !== process.getuid()) return;
+  await chmod(folder, FOLDER_MODE);
 }

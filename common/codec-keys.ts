@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createFileExclusively } from './atomic-file';
+import { createFileExclusively, makeOwnerOnly } from './atomic-file';
 import {
   AesGcmCodec,
   CodecKeyError,
@@ -44,6 +44,7 @@ export async function loadPayloadCodec(
   if (settings.codecKeys)
     return new AesGcmCodec(parseCodecKeys(settings.codecKeys, 'WFM_PUSH_CODEC_KEYS'), codecOptions);
   if (settings.codecKeyFile) {
+    await refuseShared(settings.codecKeyFile, 'WFM_PUSH_CODEC_KEY_FILE');
     const text = await readFile(settings.codecKeyFile, 'utf8');
     return new AesGcmCodec(
       parseCodecKeys(text, `WFM_PUSH_CODEC_KEY_FILE ${settings.codecKeyFile}`),
@@ -52,7 +53,19 @@ export async function loadPayloadCodec(
   }
   if (settings.store.kind === 'postgres') throw new CodecKeyError(SHARED_STORE_NEEDS_KEYS);
   const file = path.join(settings.dataDir, 'codec-keys');
+  // The data folder holds the key (and, by default, the stores): owner-only, also when it existed before.
+  await makeOwnerOnly(settings.dataDir);
   // Created exclusively: a client and a worker starting together end up with the same key.
   if (!existsSync(file) && (await createFileExclusively(file, `${newCodecKeyLine()}\n`))) onGenerated(file);
+  await refuseShared(file, 'the data folder\u2019s key file');
   return new AesGcmCodec(parseCodecKeys(await readFile(file, 'utf8'), file), codecOptions);
+}
+
+/** A key file that group or others can read is not a secret any more: refused, with the fix. */
+async function refuseShared(file: string, what: string): Promise<void> {
+  const mode = (await stat(file)).mode & 0o777;
+  if ((mode & 0o077) !== 0)
+    throw new CodecKeyError(
+      `${what} ${file} is readable by group or others (mode ${mode.toString(8)}); chmod 600 it (and rotate the key if others may have read it)`,
+    );
 }

@@ -71,7 +71,23 @@ export function parseStoreUrl(text: string, poolMax: number): { store: StoreSett
   const host = url.hostname === NO_HOST ? '' : url.hostname;
   if (!host && !url.searchParams.get('host')) return { problem: `names no host; ${EXPECTED}` };
   if (url.pathname.length <= 1) return { problem: `names no database; ${EXPECTED}` };
+  const tls = tlsProblem(host, url.searchParams.get('sslmode'));
+  if (tls) return { problem: tls };
   return { store: { kind: 'postgres', url: text, poolMax } };
+}
+
+/**
+ * Plans, results and the password cross the network to a PostgreSQL server on another host: TLS is required there,
+ * with its certificate checked, unless the URL says `sslmode=disable` (a private network the operator vouches for).
+ * `no-verify` (encrypted, any certificate accepted) is refused rather than taken silently.
+ */
+function tlsProblem(host: string, sslmode: string | null): string | undefined {
+  if (sslmode === 'no-verify')
+    return 'sslmode=no-verify accepts any certificate, so anyone on the path can read along: use sslmode=verify-full (with sslrootcert=<CA file> for a CA of your own) or require';
+  const local =
+    host === '' || host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+  if (local || sslmode !== null) return undefined;
+  return `a PostgreSQL server on another host (${host}) needs TLS: add ?sslmode=verify-full (or require); sslmode=disable only on a private network you trust`;
 }
 
 /** The store as logs, help and errors may show it: a folder as `file:<path>`, a URL without its password. */

@@ -1,5 +1,6 @@
 import { AGENT_OUTCOMES, type AgentOutcome, type AgentOutcomeKind } from './agent-outcome';
 import type { PushState, ScheduleResult } from './report';
+import { FailureType } from './failures';
 
 type UnfinishedKind = 'not-started' | 'in-flight';
 
@@ -78,6 +79,9 @@ function unfinished(
 ): AgentOutcome[] | undefined {
   if (state === 'running') return undefined;
   if (inFlight) return agentIds.map((agentId) => ({ agentId, outcome: 'in-flight' }));
-  const failure = { type: 'NotStarted', message: `the push was ${state} before this schedule was started` };
+  const failure = {
+    type: FailureType.NotStarted,
+    message: `the push was ${state} before this schedule was started`,
+  };
   return agentIds.map((agentId) => ({ agentId, outcome: 'not-started', failure }));
 }

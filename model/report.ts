@@ -1,5 +1,5 @@
 import type { AgentOutcome } from './agent-outcome';
-import type { FailureType } from './failures';
+import { FailureType } from './failures';
 
 /**
  * `in-flight`: only in the report of a push that has ended (cancelled) while the schedule's workflow still runs; it
@@ -195,7 +195,10 @@ function unfinishedLine(
   return {
     ...empty,
     outcome: 'not-started',
-    failure: { type: 'NotStarted', message: `the push was ${state} before this schedule was started` },
+    failure: {
+      type: FailureType.NotStarted,
+      message: `the push was ${state} before this schedule was started`,
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { SharedSettings } from '../common/settings';
+import { makeOwnerOnly } from '../common/atomic-file';
 import { describeStore } from '../common/store-settings';
 import { LocalDiffStore, type DiffStore } from './diff-store';
 import { LocalPlanStore, type PlanStore } from './plan-store';
@@ -65,7 +66,8 @@ export function createStores(settings: StoresSettings, options: CreateStoresOpti
     results: new LocalResultStore(path.join(store.folder, 'results')),
     diffs: new LocalDiffStore(path.join(store.folder, 'diffs')),
     description: describeStore(store),
-    prepare: () => Promise.resolve([]),
+    // A store folder that existed before may be open to group or others: owner-only from now on.
+    prepare: () => makeOwnerOnly(store.folder).then(() => []),
     close: () => Promise.resolve(),
   };
 }

@@ -42,6 +42,7 @@ function isOutageSqlState(code: string): boolean {
 
 /** Messages of `pg` and `pg-pool` for a connection lost or not had in time (they carry no code). */
 const OUTAGE_MESSAGES = [
+  /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)\b/,
   /connection terminated/i,
   /timeout exceeded when trying to connect/i,
   /connection timeout/i,
@@ -51,12 +52,20 @@ const OUTAGE_MESSAGES = [
 
 /** True when `err` (or its cause) says the store was out of reach or too busy, not that the call was wrong. */
 export function isStoreOutage(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+  // Node's own errors (a refused connection) may come from another realm, where `instanceof Error` is false: read
+  // them by their fields.
+  for (let e: unknown = err, depth = 0; isErrorLike(e) && depth < 5; e = e.cause, depth++) {
     if (e instanceof StoredPlanMissing) return false;
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (OUTAGE_CODES.has(code) || isOutageSqlState(code))) return true;
-    if (OUTAGE_MESSAGES.some((m) => m.test(e instanceof Error ? e.message : ''))) return true;
-    if (e instanceof AggregateError && e.errors.some(isStoreOutage)) return true;
+    if (typeof e.code === 'string' && (OUTAGE_CODES.has(e.code) || isOutageSqlState(e.code))) return true;
+    if (typeof e.message === 'string' && OUTAGE_MESSAGES.some((m) => m.test(e.message as string)))
+      return true;
+    if (Array.isArray(e.errors) && e.errors.some(isStoreOutage)) return true;
   }
   return false;
+}
+
+function isErrorLike(
+  value: unknown,
+): value is { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown } {
+  return typeof value === 'object' && value !== null && ('message' in value || 'code' in value);
 }

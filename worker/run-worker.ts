@@ -48,6 +48,8 @@ export interface StartWorkersOptions {
    * stops the worker: a WFM that is down for a while only delays the pushes. Default false (tests count requests).
    */
   checkWfm?: boolean;
+  /** Wraps the WFM port the settings name (tests inject faults of this worker's own making). Default: none. */
+  wrapWfm?: (wfm: WfmPort) => WfmPort;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function startWorkers({
   sdkMetricsUrl,
   checkWfm = false,
   logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
+  wrapWfm,
 }: StartWorkersOptions): Promise<RunningWorkers> {
   // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
   const stores = createStores(settings, {
@@ -79,6 +82,7 @@ export async function startWorkers({
       sdkMetricsUrl,
       checkWfm,
       logger,
+      wrapWfm,
     });
   } catch (err) {
     await stores.close();
@@ -96,6 +100,7 @@ async function startWithStores(
     sdkMetricsUrl,
     checkWfm,
     logger,
+    wrapWfm,
   }: StartWorkersOptions & { logger: Logger },
 ): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
@@ -134,7 +139,8 @@ async function startWithStores(
   const rate = settings.wfm.rateLimitPerSecond;
   // Off unless WFM_PUSH_METRICS_ADDRESS is set: then every WFM request, pause, sync and outcome is counted.
   const metrics = settings.metricsAddress === undefined ? undefined : createWorkerMetrics();
-  const wfm = createWfm(settings.wfm, logger, metrics?.wfm);
+  const built = createWfm(settings.wfm, logger, metrics?.wfm);
+  const wfm = wrapWfm ? wrapWfm(built) : built;
   const { workflowQueue, httpQueue } = createActivities({
     wfm,
     temporal,
@@ -200,7 +206,7 @@ async function startWithStores(
     .finally(() => server?.close())
     .then(async () => {
       // The adapter's own connections (Genesys: the notification socket) close once no activity can use them.
-      await wfm.close?.();
+      await built.close?.();
       // Every activity has ended, so no store call is in flight.
       await stores.close();
       if (ownConnection) await conn.close();

@@ -24,13 +24,14 @@ import {
   type PushSummary,
   type ScheduleResult,
 } from '../model/report';
-import { STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
 import { followChildrenOfEarlierRuns } from './earlier-children';
 import { pauseSignal, progressQuery, resumeSignal } from './messages';
 import { PushLedger, type CarriedChild, type CarriedState } from './push-ledger';
 import { storedPlanInput, withEndNotice } from './push-entry';
 import { childFailed, reportedResult, runChild } from './schedule-children';
+import { storeActivityOptions, untilTheStoreAnswers } from './store-outage';
 import type { SchedulePushInput } from './schedule-push';
+import { FailureType } from '../model/failures';
 
 /** A push as the client library starts it: the plan is in the plan store already; the workflow carries its reference. */
 export interface BulkPushInput extends PushOptions, NoticeOptions {
@@ -82,16 +83,12 @@ export async function bulkPush(start: BulkPushStart): Promise<PushSummary> {
  */
 async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
   const carryChildren = patched(CARRY_CHILDREN_ACROSS_RUNS);
-  const { listPlanSchedules } = proxyActivities<Activities>({
-    summary: 'Read the next page of schedules from the stored plan',
-    startToCloseTimeout: STORE_ACTIVITY_TIMEOUT_MS,
-    retry: { maximumAttempts: 10 },
-  });
-  const { recordScheduleResult } = proxyActivities<Activities>({
-    summary: 'Record a schedule whose workflow failed',
-    startToCloseTimeout: STORE_ACTIVITY_TIMEOUT_MS,
-    retry: { maximumAttempts: 10 },
-  });
+  const { listPlanSchedules } = proxyActivities<Activities>(
+    storeActivityOptions('Read the next page of schedules from the stored plan'),
+  );
+  const { recordScheduleResult } = proxyActivities<Activities>(
+    storeActivityOptions('Record a schedule whose workflow failed'),
+  );
   const push = new PushLedger(
     input.planId,
     input.schedules,
@@ -113,9 +110,12 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
   };
   /** A child that ended without a report line of its own still gets one: not silently dropped. */
   const recordFailed = async (line: ScheduleResult) => {
-    // If even the store refuses, the report marks the schedule not started: still not silently dropped.
-    await recordScheduleResult({ planId: input.planId, result: line, planRef: input.planRef }).catch(
-      () => undefined,
+    // A store outage is waited out. Only a bug (or, in a run from before that, ten failed attempts) leaves the line
+    // unrecorded: the report then marks the schedule not started, still not silently dropped.
+    await untilTheStoreAnswers(`record schedule ${line.scheduleId}`, () =>
+      recordScheduleResult({ planId: input.planId, result: line, planRef: input.planRef }),
+    ).catch((err: unknown) =>
+      log.error('a schedule result could not be recorded', { scheduleId: line.scheduleId, err }),
     );
     finished(line.scheduleId, line);
   };
@@ -158,12 +158,14 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
       });
     }
     while (!push.planExhausted && !push.runIsFull(workflowInfo().continueAsNewSuggested)) {
-      const page = await listPlanSchedules({ planRef: input.planRef, offset: push.cursor, limit: PAGE_SIZE });
+      const page = await untilTheStoreAnswers('read the plan', () =>
+        listPlanSchedules({ planRef: input.planRef, offset: push.cursor, limit: PAGE_SIZE }),
+      );
       if (page.schedules.length === 0) {
         // The stored plan is shorter than the push was told: a bug or a tampered store, never worth a retry loop.
         throw ApplicationFailure.nonRetryable(
           `plan ${input.planRef} ends at ${push.cursor} of ${input.schedules} schedules`,
-          'PlanMismatch',
+          FailureType.PlanMismatch,
         );
       }
       for (const { scheduleId, agents } of page.schedules) {

@@ -16,6 +16,7 @@ import { httpTaskQueueFor } from '../model/names';
 import { HEARTBEAT_TIMEOUT_MS, STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
 import { addDiffCounts, DIFF_READ_ATTEMPTS, emptyDiffCounts, type DiffCounts } from '../model/plan-diff';
 import type { NewerEditPolicy } from '../model/push-options';
+import { FailureType } from '../model/failures';
 
 export interface PlanDiffInput {
   diffId: string;
@@ -98,7 +99,7 @@ export async function planDiff(input: PlanDiffInput): Promise<DiffCounts> {
     if (page.schedules.length === 0)
       throw ApplicationFailure.nonRetryable(
         `plan ${input.planRef} ends at ${cursor} of ${input.schedules} schedules`,
-        'PlanMismatch',
+        FailureType.PlanMismatch,
       );
     for (const { scheduleId } of page.schedules) {
       await condition(() => inFlight < maxInFlight);

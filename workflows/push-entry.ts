@@ -17,6 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
+import { NON_RETRYABLE_STORE_FAILURE_TYPES } from '../model/failures';
 import { BULK_PUSH_ID } from '../model/names';
 import { urlOrigin, type PushEnd } from '../model/push-notice';
 import { PushStartFailure } from '../model/push-start';
@@ -25,6 +26,7 @@ import type { BulkPushInput, BulkPushStart } from './bulk-push';
 import { progressQuery } from './messages';
 import { PushLedger } from './push-ledger';
 import { pushNotice } from './push-notice';
+import { storeActivityOptions, untilTheStoreAnswers } from './store-outage';
 
 /*
  * How a bulk push begins and ends, apart from the push itself: an inline plan is stored before anything else, and a
@@ -82,13 +84,17 @@ async function startCheck<T>(
   summary: string,
   check: (activities: Activities, workflowId: string) => Promise<T>,
 ): Promise<T> {
+  const store = storeActivityOptions(summary);
   const activities = proxyActivities<Activities>({
-    summary,
+    ...store,
     startToCloseTimeout: '1 minute',
-    retry: { maximumAttempts: 10, nonRetryableErrorTypes: Object.values(PushStartFailure) },
+    retry: {
+      ...store.retry,
+      nonRetryableErrorTypes: [...Object.values(PushStartFailure), ...NON_RETRYABLE_STORE_FAILURE_TYPES],
+    },
   });
   try {
-    return await check(activities, workflowInfo().workflowId);
+    return await untilTheStoreAnswers('check the start', () => check(activities, workflowInfo().workflowId));
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (cause instanceof ApplicationFailure && Object.values<unknown>(PushStartFailure).includes(cause.type))

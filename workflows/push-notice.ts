@@ -7,6 +7,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
 import { urlOrigin, type NoticeDelivery, type PushNoticeInput } from '../model/push-notice';
+import { FailureType } from '../model/failures';
 
 /**
  * Tells the notify URL that a push ended. A workflow of its own, started by the push as it ends and left running
@@ -40,7 +41,10 @@ export async function pushNotice(input: PushNoticeInput): Promise<NoticeDelivery
     log.warn('push notice not delivered', { planId: input.planId, to, reason });
     // Failed as a workflow: red in the UI and found by its Failed filter. The push itself is unaffected.
     throw ApplicationFailure.create({
-      type: cause instanceof ApplicationFailure ? (cause.type ?? 'NoticeNotDelivered') : 'NoticeNotDelivered',
+      type:
+        cause instanceof ApplicationFailure
+          ? (cause.type ?? FailureType.NoticeNotDelivered)
+          : FailureType.NoticeNotDelivered,
       message: `the notice of push ${input.planId} was not delivered to ${to}: ${reason}`,
       nonRetryable: true,
     });

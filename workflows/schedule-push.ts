@@ -13,13 +13,19 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
 import { conflictPause, fullJitter } from './conflict-backoff';
+import {
+  storeActivityOptions,
+  untilTheStoreAnswers,
+  waitForTheStore,
+  waitsOutStoreOutages,
+} from './store-outage';
 import type { AgentMask } from '../model/agent-mask';
 import type { SyncProgress } from '../model/sync-progress';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
 import { bulkPushWorkflowId, httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
 import { PushStartFailure } from '../model/push-start';
 import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
-import { HEARTBEAT_TIMEOUT_MS, STORE_ACTIVITY_TIMEOUT_MS } from '../model/timeouts';
+import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
 import {
   addSyncCounts,
@@ -60,11 +66,11 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       nonRetryable: true,
       message: `schedulePush runs only as a child of ${bulkPushWorkflowId(input.planId)} (its parent is ${parent ?? 'none'}); start a push with bulkPush`,
     });
-  const { recordScheduleResult } = proxyActivities<Activities>({
-    summary: `Record the outcome of schedule ${input.scheduleId} for the report`,
-    startToCloseTimeout: STORE_ACTIVITY_TIMEOUT_MS,
-    retry: { maximumAttempts: 10 },
-  });
+  const { recordScheduleResult } = proxyActivities<Activities>(
+    storeActivityOptions(`Record the outcome of schedule ${input.scheduleId} for the report`),
+  );
+  const record = () =>
+    untilTheStoreAnswers(`record schedule ${input.scheduleId}`, () => recordScheduleResult(recordInput()));
   const { syncSchedule } = proxyActivities<Activities>({
     taskQueue: httpTaskQueueFor(workflowInfo().taskQueue),
     summary: `Sync schedule ${input.scheduleId}`,
@@ -80,7 +86,8 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       backoffCoefficient: 2,
       maximumInterval: '30 seconds',
       maximumAttempts: 50,
-      nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+      // A store outage goes back to this workflow at once, which waits it out and says so (`untilTheStoreAnswers`).
+      nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES, FailureType.StoreUnavailable],
     },
   });
   const quickConflictRetries = patched(CONFLICT_RETRY_KNOWS_ITS_WRITER);
@@ -92,6 +99,8 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   let appliedMask: AgentMask | undefined;
   let lastProgress: SyncProgress | undefined;
   let recordedBySync = false;
+  let storeDownSinceMs: number | undefined;
+  let storeWaits = 0;
   const recordInput = () => ({
     planId: input.planId,
     result,
@@ -132,10 +141,10 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       if (isCancellation(err)) {
         // Cancelled by an operator: say so in the report, then end as cancelled.
         result.failure = {
-          type: 'Cancelled',
+          type: FailureType.Cancelled,
           message: 'the schedule push was cancelled; a write may or may not have landed',
         };
-        await CancellationScope.nonCancellable(() => recordScheduleResult(recordInput()));
+        await CancellationScope.nonCancellable(record);
         throw err;
       }
       failure = failureOf(err);
@@ -145,6 +154,20 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       appliedMask = failure.progress.appliedMask ?? appliedMask;
       lastProgress = failure.progress;
     }
+    // A store outage (the plan or the line unreadable or unwritable) is waited out, and said: the sync is called
+    // again once the store answers; it reads again and writes only what is not in place yet.
+    if (failure.type === FailureType.StoreUnavailable && waitsOutStoreOutages()) {
+      storeDownSinceMs ??= Date.now();
+      await waitForTheStore(
+        `sync schedule ${input.scheduleId}`,
+        failure.message,
+        storeDownSinceMs,
+        storeWaits++,
+      );
+      continue;
+    }
+    storeDownSinceMs = undefined;
+    storeWaits = 0;
     // A conflict after some chunks landed is progress, not contention: the budget counts attempts that landed nothing.
     if (!quickConflictRetries) consecutiveConflicts = failure.progress?.writes ? 1 : consecutiveConflicts + 1;
     else consecutiveConflicts = failure.progress?.writes ? 0 : consecutiveConflicts + 1;
@@ -175,7 +198,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   setCurrentDetails(outcomeDetails(result));
   upsertSearchAttributes([{ key: PUSH_OUTCOME, value: result.outcome }]);
   // A completed sync stored the line itself, with the agents' outcomes; histories from before it did not.
-  if (!recordedBySync) await recordScheduleResult(recordInput());
+  if (!recordedBySync) await record();
   if (result.failure) {
     log.warn('schedule push failed', { scheduleId: input.scheduleId, ...result.failure });
     // Fail as a workflow too: red in the UI and found by its Failed filter. The report line rides in the details.

@@ -19,6 +19,7 @@ import {
   type VerifyInput,
 } from '../model/drift';
 import { BULK_PUSH_ID, bulkPushWorkflowId, httpTaskQueueFor } from '../model/names';
+import { FailureType, NON_RETRYABLE_STORE_FAILURE_TYPES } from '../model/failures';
 import { urlOrigin } from '../model/push-notice';
 import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import { bulkPush } from './bulk-push';
@@ -41,7 +42,12 @@ export async function verifyPush(input: VerifyInput): Promise<DriftReport> {
     startToCloseTimeout: '1 minute',
     retry: {
       maximumAttempts: 10,
-      nonRetryableErrorTypes: ['UnknownPlan', 'InvalidPlanId', 'TooManyRepairs'],
+      nonRetryableErrorTypes: [
+        FailureType.UnknownPlan,
+        FailureType.InvalidPlanId,
+        FailureType.TooManyRepairs,
+        ...NON_RETRYABLE_STORE_FAILURE_TYPES,
+      ],
     },
   });
   const { checkDrift } = proxyActivities<Activities>({

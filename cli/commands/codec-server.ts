@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { commandWithOptions, intOption, parseOptions } from '../options';
-import { onShutdownSignal, print, say } from '../output';
+import { CliExit, ExitCode, onShutdownSignal, print, say } from '../output';
 
 const codecServerOptions = z.object({
   port: intOption(0, 65535).default(8888).describe('port on 127.0.0.1'),
@@ -14,8 +14,46 @@ const codecServerOptions = z.object({
     .string()
     .min(8)
     .optional()
-    .describe('require Authorization: Bearer <token> (the UI can pass its access token)'),
+    .describe(
+      'require Authorization: Bearer <token> (the UI can pass its access token); visible to every local user in the process list: prefer WFM_PUSH_CODEC_SERVER_TOKEN or --token-file',
+    ),
+  tokenFile: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ arg: 'path' })
+    .describe('read the token from this file (owner-only), instead of --token'),
 });
+
+/** Where the token may come from, most private first: a file, the environment, the command line (visible in `ps`). */
+async function tokenFrom(options: { token?: string; tokenFile?: string }): Promise<string | undefined> {
+  const given = [options.tokenFile, process.env.WFM_PUSH_CODEC_SERVER_TOKEN, options.token].filter(
+    (t) => t !== undefined && t !== '',
+  );
+  if (given.length > 1)
+    throw new CliExit(
+      ExitCode.invalidInput,
+      'give the codec server token one way: --token-file, WFM_PUSH_CODEC_SERVER_TOKEN or --token',
+    );
+  let token = process.env.WFM_PUSH_CODEC_SERVER_TOKEN || options.token;
+  if (options.tokenFile) {
+    const { readFile, stat } = await import('node:fs/promises');
+    const mode = (await stat(options.tokenFile)).mode & 0o077;
+    if (mode !== 0)
+      throw new CliExit(
+        ExitCode.invalidInput,
+        `--token-file ${options.tokenFile}: readable by group or others (mode ${(mode | 0o600).toString(8)}); chmod 600 it`,
+      );
+    token = (await readFile(options.tokenFile, 'utf8')).trim();
+  }
+  if (token !== undefined && token.length < 8)
+    throw new CliExit(ExitCode.invalidInput, 'the codec server token must be at least 8 characters');
+  if (options.token)
+    say(
+      'warning: --token is visible to every user of this machine in the process list; use WFM_PUSH_CODEC_SERVER_TOKEN or --token-file',
+    );
+  return token;
+}
 
 /** `wfm-push codec-server`: decodes payloads for the Temporal UI with this process's payload keys. */
 export function codecServerCommand(): Command {
@@ -34,14 +72,19 @@ export function codecServerCommand(): Command {
         plaintext: 'pass',
       });
       if (!codec) return;
+      const token = await tokenFrom(options);
       const server = await startCodecServer({
         codec,
         port: options.port,
         origins: options.origin,
-        token: options.token,
+        token,
       });
       onShutdownSignal(() => server.close());
-      say(`Codec server for ${options.origin.join(', ')}${options.token ? ' (bearer token required)' : ''}`);
+      say(`Codec server for ${options.origin.join(', ')}${token ? ' (bearer token required)' : ''}`);
+      if (!token)
+        say(
+          'warning: no token: every process on this machine can decode payloads here, and encode payloads the workers accept (WFM_PUSH_CODEC_SERVER_TOKEN or --token-file sets one)',
+        );
       print(`listening ${server.url}`);
     });
 }

@@ -27,6 +27,9 @@ export interface ThrowawayPostgres {
   createDatabase(name: string): Promise<void>;
   /** Fast shutdown (sessions are cut), then the data folder is removed unless `keep`. */
   stop(options?: { keep?: boolean }): Promise<void>;
+  /** An outage: the server stops (sessions cut), its data kept; `resume` starts it again on the same port. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 export interface ThrowawayPostgresOptions {
@@ -74,9 +77,11 @@ export async function startThrowawayPostgres(
     `-c synchronous_commit=off`,
     `-c full_page_writes=off`,
   ].join(' ');
-  await asOwner(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-o', settings, '-w', 'start'], {
-    hint: logFile,
-  });
+  const start = () =>
+    asOwner(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-o', settings, '-w', 'start'], {
+      hint: logFile,
+    });
+  await start();
   log(`PostgreSQL started on 127.0.0.1:${port} (data ${dataDir})`);
 
   const psql = (sql: string) =>
@@ -109,6 +114,12 @@ export async function startThrowawayPostgres(
     async createDatabase(name) {
       const exists = await psql(`SELECT 1 FROM pg_database WHERE datname = '${name.replace(/'/g, "''")}'`);
       if (exists.trim() !== '1') await psql(`CREATE DATABASE "${name.replace(/"/g, '""')}" OWNER ${user}`);
+    },
+    async pause() {
+      await asOwner(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+    },
+    async resume() {
+      await start();
     },
     async stop({ keep = false } = {}) {
       if (stopped) return;

@@ -253,3 +253,46 @@ describe('a worker with encryption off says so', () => {
     expect(lines.join('')).toContain('payload encryption is off (WFM_PUSH_ENCRYPTION=off)');
   });
 });
+
+describe('bugs fail fast (real Temporal server, simulator)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await Harness.create();
+  });
+  afterEach(() => h.afterEach());
+  afterAll(() => h.teardown());
+
+  it('fails a schedule whose sync meets a TypeError on its first attempt, as Bug, with the error named', async () => {
+    const { plan, simulator, queue, ctx } = await h.scenario('bug', {
+      schedules: 2,
+      agents: 4,
+      startWorkers: false,
+    });
+    let reads = 0;
+    await h.startWorkers(h.settings(queue, simulator.url), undefined, {
+      wrapWfm: (wfm) =>
+        new Proxy(wfm, {
+          get(target, property, receiver) {
+            if (property !== 'readSchedule') return Reflect.get(target, property, receiver) as unknown;
+            return () => {
+              reads++;
+              // What a mistake of ours looks like: reading a field of something that is not there.
+              return Promise.reject(new TypeError("Cannot read properties of undefined (reading 'shifts')"));
+            };
+          },
+        }),
+    });
+    await submitPush(ctx, plan);
+    const report = await waitForReport(ctx, plan.planId);
+
+    expect(report.schedules.map((s) => ({ outcome: s.outcome, type: s.failure?.type }))).toEqual([
+      { outcome: 'failed', type: 'Bug' },
+      { outcome: 'failed', type: 'Bug' },
+    ]);
+    expect(report.schedules[0]?.failure?.message).toContain(
+      "TypeError: Cannot read properties of undefined (reading 'shifts')",
+    );
+    expect(reads).toBe(2); // one attempt per schedule, never retried
+    expect(simulator.sim.requests).toHaveLength(0);
+  });
+});

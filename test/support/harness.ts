@@ -25,7 +25,7 @@ import { dataConverterFor, FAILURE_CONVERTER_PATH } from '../../common/data-conv
 import { createLogger, type Logger } from '../../common/logger';
 import type { StoreSettings } from '../../common/store-settings';
 import { loadWorkerSettings, type WorkerSettings } from '../../worker/settings';
-import { startWorkers, type RunningWorkers } from '../../worker/run-worker';
+import { startWorkers, type RunningWorkers, type StartWorkersOptions } from '../../worker/run-worker';
 
 let runtimeInstalled = false;
 
@@ -156,7 +156,11 @@ export class Harness {
     });
   }
 
-  async startWorkers(settings: WorkerSettings, logger?: Logger): Promise<RunningWorkers> {
+  async startWorkers(
+    settings: WorkerSettings,
+    logger?: Logger,
+    options: Pick<StartWorkersOptions, 'wrapWfm'> = {},
+  ): Promise<RunningWorkers> {
     this.bundle ??= await bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
       failureConverterPath: FAILURE_CONVERTER_PATH,
@@ -173,6 +177,7 @@ export class Harness {
           ? new Client({ connection: this.client.connection, namespace: this.client.options.namespace })
           : this.client,
       logger: logger ?? createLogger('warn'),
+      ...options,
     });
     this.cleanups.push(() => workers.shutdown());
     return workers;

@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import {
   AesGcmCodec,
@@ -7,6 +10,7 @@ import {
   parseCodecKeys,
   PlaintextPayloadRefused,
 } from '../../common/codec';
+import { loadPayloadCodec } from '../../common/codec-keys';
 
 const plain = defaultPayloadConverter.toPayload({ agentId: 'ann@example.com', shifts: ['09:00'] });
 
@@ -63,5 +67,46 @@ describe('the payload codec (AES-256-GCM)', () => {
       new CodecKeyError('WFM_PUSH_CODEC_KEYS: key k1 is 3 bytes, not 32'),
     );
     expect(() => parseCodecKeys('', 'WFM_PUSH_CODEC_KEYS')).toThrow(/no key/);
+  });
+});
+
+describe('payload keys at rest', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const folder = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'keys-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const settings = (dataDir: string, codecKeyFile?: string) => ({
+    encryption: 'on' as const,
+    codecKeys: undefined,
+    codecKeyFile,
+    dataDir,
+    store: { kind: 'file' as const },
+  });
+
+  it('refuses a key file that group or others can read, naming the fix', async () => {
+    const dir = folder();
+    const file = path.join(dir, 'keys');
+    writeFileSync(file, newCodecKeyLine(), { mode: 0o644 });
+    chmodSync(file, 0o644);
+    await expect(loadPayloadCodec(settings(dir, file))).rejects.toThrow(
+      /WFM_PUSH_CODEC_KEY_FILE .* is readable by group or others \(mode 644\); chmod 600 it/,
+    );
+    chmodSync(file, 0o600);
+    await expect(loadPayloadCodec(settings(dir, file))).resolves.toBeInstanceOf(AesGcmCodec);
+  });
+
+  it('makes an existing data folder owner-only, and refuses its key file once others can read it', async () => {
+    const dir = folder();
+    chmodSync(dir, 0o755);
+    await loadPayloadCodec(settings(dir));
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(dir, 'codec-keys')).mode & 0o777).toBe(0o600);
+    chmodSync(path.join(dir, 'codec-keys'), 0o640);
+    await expect(loadPayloadCodec(settings(dir))).rejects.toThrow(/readable by group or others/);
   });
 });

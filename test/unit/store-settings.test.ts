@@ -60,7 +60,7 @@ describe('WFM_PUSH_STORE', () => {
       kind: 'postgres',
     });
     const settings = loadSharedSettings({
-      WFM_PUSH_STORE: 'postgresql://wfm@db/wfm',
+      WFM_PUSH_STORE: 'postgresql://wfm@db/wfm?sslmode=verify-full',
       WFM_PUSH_STORE_POOL_MAX: '3',
     });
     expect(settings.store).toMatchObject({ kind: 'postgres', poolMax: 3 });
@@ -77,11 +77,30 @@ describe('WFM_PUSH_STORE', () => {
     ['no database', `postgres://wfm:${PASSWORD}@db:5432`, /names no database/],
     ['a bad port', `postgres://wfm:${PASSWORD}@db:99999/wfm`, /not a valid URL/],
     ['an empty folder', 'file:', /names no folder/],
+    [
+      'a server on another host without TLS',
+      `postgres://wfm:${PASSWORD}@db.internal:5432/wfm`,
+      /another host \(db\.internal\) needs TLS: add \?sslmode=verify-full/,
+    ],
+    [
+      'TLS that accepts any certificate',
+      `postgres://wfm:${PASSWORD}@db.internal/wfm?sslmode=no-verify`,
+      /sslmode=no-verify accepts any certificate/,
+    ],
   ])('refuses %s, naming the variable and never the password', (_, value, problem) => {
     const message = problemsOf({ WFM_PUSH_STORE: value });
     expect(message).toMatch(/WFM_PUSH_STORE=/);
     expect(message).toMatch(problem);
     expect(message).not.toContain(PASSWORD);
+  });
+
+  it('takes plain connections on this machine, or where the URL says sslmode=disable', () => {
+    for (const url of [
+      `postgres://wfm:${PASSWORD}@127.0.0.1:5432/wfm`,
+      `postgres://wfm:${PASSWORD}@localhost/wfm`,
+      `postgres://wfm:${PASSWORD}@postgresql:5432/wfm?sslmode=disable`,
+    ])
+      expect(loadSharedSettings({ WFM_PUSH_STORE: url }).store).toMatchObject({ kind: 'postgres', url });
   });
 
   it('refuses a pool of no connections', () => {
