@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { chromium } from 'playwright-core';
 import { parse, stringify } from 'yaml';
 import { submitPush, waitForReport } from '../../client/push-client';
 import { freePort, startCliProcess, waitForHttp, type Service } from '../../dev/processes';
@@ -10,10 +11,12 @@ import {
   startThrowawayPrometheus,
   type ThrowawayPrometheus,
 } from '../infra/prometheus';
+import { ensureChromium } from '../support/chromium';
 import { Harness } from '../support/harness';
 import { eventually } from '../support/wait-until';
 
 const DEPLOY = path.resolve(__dirname, '../../deploy/prometheus');
+const ARTIFACTS = path.resolve(__dirname, '../artifacts');
 
 /**
  * Slow lane: Debian's Prometheus (installed by `ensurePrometheus` when missing) checks the deployment's rules and
@@ -93,8 +96,36 @@ describe('Prometheus (Debian package) against the deployment files and a worker'
     };
     expect(alerts.data.alerts.filter((a) => a.state === 'firing').map((a) => a.labels.alertname)).toEqual([]);
 
+    // What an operator sees: the Prometheus graph of the push (agents landed per minute), in headless Chromium.
+    const screenshot = path.join(ARTIFACTS, `prometheus-${plan.planId}.png`);
+    await graphScreenshot(p.url, 'sum by (outcome) (rate(wfm_push_agents_total[1m])) * 60', screenshot);
+    expect(existsSync(screenshot)).toBe(true);
+
     // promtool lints the exposition as Prometheus reads it (names, types, HELP, histogram series).
     const text = await (await fetch(`http://${target}/metrics`)).text();
     await promtool(await ensurePrometheus(), ['check', 'metrics'], text);
   });
 });
+
+/** Opens Prometheus's graph of `expr` over the last minute and saves a screenshot once the chart is drawn. */
+async function graphScreenshot(prometheusUrl: string, expr: string, file: string): Promise<void> {
+  const browser = await chromium.launch({
+    executablePath: await ensureChromium(),
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    const query = new URLSearchParams({ 'g0.expr': expr, 'g0.tab': '0', 'g0.range_input': '1m' });
+    await page.goto(`${prometheusUrl}/graph?${query.toString()}`);
+    // The React UI draws on a canvas; Debian's package ships the classic UI (/classic/graph), which draws SVG paths.
+    await page
+      .locator('.graph-chart canvas, .rickshaw_graph svg path')
+      .first()
+      .waitFor({ state: 'attached', timeout: 30_000 });
+    mkdirSync(path.dirname(file), { recursive: true });
+    await page.screenshot({ path: file, fullPage: true });
+  } finally {
+    await browser.close();
+  }
+}
