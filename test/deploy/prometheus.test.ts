@@ -51,6 +51,68 @@ describe('Prometheus (Debian package) against the deployment files and a worker'
     expect(await promtool(bin, ['check', 'config', file])).toMatch(/SUCCESS/);
   });
 
+  it('the alerts fire when they should and stay quiet otherwise (promtool test rules, synthetic series)', async () => {
+    const bin = await ensurePrometheus();
+    const dir = mkdtempSync(path.join(tmpdir(), 'wfm-push-promtest-'));
+    const w1 = 'instance="w1:9464", job="wfm-push-worker"';
+    const w2 = 'instance="w2:9464", job="wfm-push-worker"';
+    const tests = {
+      rule_files: [path.join(dir, 'alerts.yml')],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            // w1 syncs 3 schedules for 30 minutes and records nothing: no progress, alerted after 15 minutes.
+            { series: `wfm_push_syncs_in_flight{${w1}}`, values: '3x30' },
+            { series: `wfm_push_schedules_total{${w1}, outcome="landed"}`, values: '0x30' },
+            { series: `wfm_push_agents_total{${w1}, outcome="applied"}`, values: '0x30' },
+            // 30 % of w2's answers are 429 throughout; w1's none.
+            { series: `wfm_push_wfm_requests_total{${w2}, status="200"}`, values: '0+70x30' },
+            { series: `wfm_push_wfm_requests_total{${w2}, status="429"}`, values: '0+30x30' },
+            { series: `wfm_push_wfm_requests_total{${w1}, status="200"}`, values: '0+10x30' },
+            { series: `wfm_push_schedule_failures_total{${w2}, type="Rejected"}`, values: '0 0 0 1 1 1' },
+            { series: `up{${w1}}`, values: '1x30' },
+            { series: `up{${w2}}`, values: '1x10 0x20' },
+          ],
+          alert_rule_test: [
+            { eval_time: '10m', alertname: 'WfmPushNoProgress', exp_alerts: [] },
+            {
+              eval_time: '25m',
+              alertname: 'WfmPushNoProgress',
+              exp_alerts: [{ exp_labels: { severity: 'page' } }],
+            },
+            {
+              eval_time: '20m',
+              alertname: 'WfmPushThrottled',
+              exp_alerts: [{ exp_labels: { severity: 'ticket', instance: 'w2:9464' } }],
+            },
+            {
+              eval_time: '4m',
+              alertname: 'WfmPushRefused',
+              exp_alerts: [{ exp_labels: { severity: 'ticket', type: 'Rejected' } }],
+            },
+            {
+              eval_time: '14m',
+              alertname: 'WfmPushWorkerDown',
+              exp_alerts: [{ exp_labels: { severity: 'page', instance: 'w2:9464', job: 'wfm-push-worker' } }],
+            },
+            { eval_time: '5m', alertname: 'WfmPushWorkerDown', exp_alerts: [] },
+          ],
+        },
+      ],
+    };
+    // promtool compares annotations too; the expressions and their `for` are what is tested here.
+    const rules = parse(readFileSync(path.join(DEPLOY, 'alerts.yml'), 'utf8')) as {
+      groups: Array<{ rules: Array<Record<string, unknown>> }>;
+    };
+    for (const group of rules.groups) for (const rule of group.rules) delete rule.annotations;
+    writeFileSync(path.join(dir, 'alerts.yml'), stringify(rules));
+    const file = path.join(dir, 'alerts.test.yml');
+    writeFileSync(file, stringify(tests));
+    expect(await promtool(bin, ['test', 'rules', file])).toMatch(/SUCCESS/);
+  });
+
   it('a real Prometheus scrapes a worker through a push: request rate, agents landed, a valid exposition', async () => {
     const { plan, ctx, env } = await h.scenario('prometheus', {
       schedules: 12,
