@@ -31,7 +31,7 @@ export function createWfm(settings: WfmSettings, logger: Logger, metrics?: WfmMe
       clientId: settings.clientId,
       clientSecret: settings.clientSecret,
       requestTimeoutMs: settings.requestTimeoutMs,
-      onRenewal: metrics?.genesysTokenRenewal,
+      onRenewal: metrics && ((reason) => metrics.genesysTokenRenewal(reason)),
     });
     let opened = false;
     return new GenesysWfmAdapter({

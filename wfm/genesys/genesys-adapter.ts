@@ -129,7 +129,7 @@ export class GenesysWfmAdapter implements WfmPort {
         this.asyncWaitMs,
         options.notificationWaitMs ?? Math.round((this.asyncWaitMs * 2) / 3),
       ),
-      onNotified: options.metrics?.genesysNotification,
+      onNotified: options.metrics && ((seconds) => options.metrics?.genesysNotification(seconds)),
     });
   }
 
