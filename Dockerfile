@@ -4,14 +4,14 @@
 # The image installs the package's own tarball, as users get it, with production dependencies only. Node on Debian
 # (glibc): the Temporal SDK's native core has no musl build, so no Alpine.
 
-FROM node:20-bookworm-slim AS build
+FROM node:20.18.1-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm pack --silent --pack-destination /tmp && mv /tmp/wfm-push-*.tgz /tmp/wfm-push.tgz
 
-FROM node:20-bookworm-slim
+FROM node:20.18.1-bookworm-slim
 ENV NODE_ENV=production
 COPY --from=build /tmp/wfm-push.tgz /tmp/wfm-push.tgz
 RUN npm install --global --omit=dev --no-audit --no-fund /tmp/wfm-push.tgz && rm /tmp/wfm-push.tgz

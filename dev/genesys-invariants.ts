@@ -48,7 +48,7 @@ export interface GenesysInvariantInput {
 }
 
 /**
- * DESIGN.md's invariants against the Genesys simulator's evidence:
+ * docs/design.md's invariants against the Genesys simulator's evidence:
  * - complete: every planned agent holds its planned shifts (besides the shifts holding protected time), unless
  *   another writer changed it after the push did, or its plan overlaps protected time (then no API write touched it);
  * - no lost update: no API write changed an agent the plan does not name;

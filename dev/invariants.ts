@@ -27,7 +27,7 @@ export interface InvariantInput {
 }
 
 /**
- * Checks DESIGN.md's invariants against the simulator's evidence, not against what the push says of itself:
+ * Checks docs/design.md's invariants against the simulator's evidence, not against what the push says of itself:
  * - complete: every planned agent landed or was in place (at the version the report names), or its schedule failed
  *   with a reason;
  * - no lost update: no write of the push changed an agent the plan does not name;

@@ -23,6 +23,6 @@ export const PUSH_DEFAULTS: Required<PushOptions> = {
   conflictBudget: 20,
   maxChildrenPerRun: 500,
   // A person edited the agent after planning, on purpose and with knowledge the engine lacked: the push never
-  // clobbers another writer's edit (DESIGN.md) unless told to; the report lists each kept agent with its live shifts.
+  // clobbers another writer's edit (docs/design.md) unless told to; the report lists each kept agent with its live shifts.
   onNewerEdit: 'keep-theirs',
 };

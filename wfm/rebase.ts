@@ -39,7 +39,7 @@ export function rebase(
   /**
    * Agents this push has already written (an earlier attempt, or an earlier chunk before a retry). One that no longer
    * holds the plan was edited by someone after the push wrote it: that edit is kept (action `kept`), whatever the
-   * policy, because writing the plan again would apply it twice and lose their edit (DESIGN.md invariants 3 and 6).
+   * policy, because writing the plan again would apply it twice and lose their edit (docs/design.md invariants 3 and 6).
    * It is listed in `editedAfterWrite`: the push's change landed; what happened to the agent since is theirs.
    */
   writtenByThisPush: ReadonlySet<string> = new Set(),

@@ -31,7 +31,7 @@ export const restDemo: DemoVariant = {
   check: checkCommitLog,
 };
 
-/** DESIGN.md's invariants against the REST simulator's commit log; prints what it found and returns the violations. */
+/** docs/design.md's invariants against the REST simulator's commit log; prints what it found and returns the violations. */
 async function checkCommitLog(simUrl: string, plan: Plan, report: PushReport): Promise<number> {
   const sim = new SimulatorClient(simUrl);
   const [commits, initial, stats] = await Promise.all([sim.commits(), sim.initial(), sim.stats()]);

@@ -155,7 +155,7 @@ describe('deployment files', () => {
       }
     ).engines.node;
     for (const image of from) {
-      expect(image).toMatch(/^node:(\d+)-bookworm-slim\b/); // the SDK's native core needs glibc
+      expect(image).toMatch(/^node:(\d+)[\d.]*-bookworm-slim\b/); // the SDK's native core needs glibc
       expect(Number(/^node:(\d+)/.exec(image)?.[1])).toBeGreaterThanOrEqual(Number(/\d+/.exec(engines)?.[0]));
     }
     const lastFrom = instructions.map((i) => i.name).lastIndexOf('FROM');
@@ -172,6 +172,23 @@ describe('deployment files', () => {
     // Secrets kept in an env file never reach the image nor a commit.
     const gitIgnored = readFileSync(path.join(ROOT, '.gitignore'), 'utf8').split('\n');
     expect(gitIgnored).toEqual(expect.arrayContaining(['.env', '*.env']));
+  });
+
+  it('names every image by an exact release (or a digest), never a moving tag', () => {
+    // A moving tag (`postgres:16`, `latest`, none) changes under a running deployment at its next pull. Digests
+    // cannot be resolved from this project's machines (no registry access): docs/deployment.md shows how to add them.
+    const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    const fromImages = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1] ?? '');
+    const composeImages = Object.entries(services)
+      .filter(([, s]) => s.image && !s.build) // the workers' image is built here
+      .map(([, s]) => s.image ?? '');
+    expect(fromImages.length).toBe(2);
+    expect(composeImages.length).toBeGreaterThanOrEqual(6);
+    for (const image of [...fromImages, ...composeImages]) {
+      const exact = /^[\w./-]+:v?\d+\.\d+(\.\d+)?([\w.-]*)?(@sha256:[0-9a-f]{64})?$/.test(image);
+      const digest = /^[\w./-]+(:[\w.-]+)?@sha256:[0-9a-f]{64}$/.test(image);
+      expect({ image, pinned: exact || digest }).toEqual({ image, pinned: true });
+    }
   });
 
   it('mounts the dynamic config into every Temporal service', () => {

@@ -10,7 +10,7 @@ describe('exactly once in effect under faults (real Temporal server, simulator)'
   afterEach(() => h.afterEach());
   afterAll(() => h.teardown());
 
-  /** A scenario pushed to the end: its report, the simulator's request log, and DESIGN.md's invariants checked. */
+  /** A scenario pushed to the end: its report, the simulator's request log, and docs/design.md's invariants checked. */
   async function run(
     name: string,
     options: Pick<ScenarioOptions, 'schedules' | 'agents' | 'simulator' | 'worker'> & {

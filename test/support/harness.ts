@@ -200,7 +200,7 @@ export class Harness {
     return ctx;
   }
 
-  /** DESIGN.md's invariants, checked against the simulator's commit log. */
+  /** docs/design.md's invariants, checked against the simulator's commit log. */
   async violations(api: SimulatorClient, plan: Plan, report: PushReport): Promise<Violation[]> {
     const [initial, commits] = await Promise.all([api.initial(), api.commits()]);
     return checkInvariants({ plan, initial, commits, results: report.schedules });
