@@ -45,6 +45,8 @@ async function main(): Promise<void> {
       ...TUNING.workerEnv,
     },
     path.join(env.dataDir, 'worker.log'),
+    // Ended with the bench, however it ends (a SIGKILL or a killed process group included).
+    { tiedToThisProcess: true },
   );
   const ctx = pushContext(env.client, { dataDir: env.dataDir, taskQueue: id });
   try {

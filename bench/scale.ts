@@ -65,6 +65,8 @@ async function main(): Promise<void> {
         ...(METRICS ? { WFM_PUSH_METRICS_ADDRESS: `127.0.0.1:${metricsPorts[i]}` } : {}),
       },
       path.join(env.dataDir, `worker-${i + 1}.log`),
+      // Ended with the bench, however it ends (a SIGKILL or a killed process group included).
+      { tiedToThisProcess: true },
     ),
   );
   const ctx = pushContext(env.client, {

@@ -157,6 +157,8 @@ export async function startBenchWorker(
     ['worker'],
     { ...inherited, TEMPORAL_ADDRESS: env.server.address, WFM_PUSH_DATA_DIR: env.dataDir, ...settings },
     logFile,
+    // Ended with the bench, however it ends (a SIGKILL or a killed process group included).
+    { tiedToThisProcess: true },
   );
   const deadline = Date.now() + 60_000;
   while (!(await readFile(logFile, 'utf8').catch(() => '')).includes('"msg":"worker running"')) {
@@ -168,8 +170,17 @@ export async function startBenchWorker(
 
 /** Peak resident memory of a process in KiB, from /proc (Linux). */
 export function peakRss(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? NaN);
+  // A service tied to the bench runs under a small watchdog: the figure is the heaviest of it and its children.
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .split(' ')
+    .filter(Boolean)
+    .map(Number);
+  return Math.max(
+    ...[pid, ...children].map((id) => {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${id}/status`, 'utf8'));
+      return Number(match?.[1] ?? NaN);
+    }),
+  );
 }
 
 /**
