@@ -13,6 +13,9 @@ RUN npm pack --silent --pack-destination /tmp && mv /tmp/wfm-push-*.tgz /tmp/wfm
 
 FROM node:20.18.1-bookworm-slim
 ENV NODE_ENV=production
+# Two malloc arenas instead of glibc's eight per core: the Temporal SDK's native core allocates from many threads, and
+# the default arenas held about a quarter of a worker's peak memory as fragmentation (docs/benchmarks.md, issue 22).
+ENV MALLOC_ARENA_MAX=2
 COPY --from=build /tmp/wfm-push.tgz /tmp/wfm-push.tgz
 RUN npm install --global --omit=dev --no-audit --no-fund /tmp/wfm-push.tgz && rm /tmp/wfm-push.tgz
 # Not root; a working directory of its own. With WFM_PUSH_STORE=postgres://… the worker writes nothing here.
