@@ -2,11 +2,13 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  condition,
   isCancellation,
   log,
   patched,
   proxyActivities,
   setCurrentDetails,
+  setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
@@ -25,6 +27,8 @@ import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
 import { bulkPushWorkflowId, httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
 import { PushStartFailure } from '../model/push-start';
 import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
+import { supersedes, type PushIdentity } from '../model/supersede';
+import { scheduleHolderQuery, supersedeScheduleUpdate } from './messages';
 import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
 import {
@@ -44,6 +48,12 @@ export interface SchedulePushInput {
   conflictBudget?: number;
   /** Agents edited since the plan was computed (see PUSH_DEFAULTS.onNewerEdit). */
   onNewerEdit?: NewerEditPolicy;
+  /** When the push's plan was submitted (absent from pushes before `--supersede`: they judge as the oldest). */
+  submittedAtMs?: number;
+  /** The push takes over schedules held by older pushes (see model/supersede.ts). */
+  supersede?: boolean;
+  /** The plan's `supersedes`. */
+  supersedes?: string;
 }
 
 /**
@@ -68,6 +78,30 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     });
   const { recordScheduleResult } = proxyActivities<Activities>(
     storeActivityOptions(`Record the outcome of schedule ${input.scheduleId} for the report`),
+  );
+  // A newer plan's push may take this schedule over: it asks, and this push stops at its next safe point (between
+  // sync attempts; a sync in flight finishes, its writes confirmed), leaving the schedule to the newer plan.
+  const me: PushIdentity = {
+    planId: input.planId,
+    submittedAtMs: input.submittedAtMs ?? 0,
+    supersede: input.supersede,
+    supersedes: input.supersedes,
+  };
+  let supersededBy: string | undefined;
+  setHandler(scheduleHolderQuery, () => me);
+  setHandler(
+    supersedeScheduleUpdate,
+    (by) => {
+      supersededBy ??= by.planId;
+      setCurrentDetails(`SUPERSEDED by plan ${supersededBy}: stopping after the sync in flight, if any`);
+      return { stopping: true, planId: input.planId };
+    },
+    {
+      validator: (by) => {
+        if (!supersedes(by, me))
+          throw new Error(`plan ${by.planId} does not supersede plan ${me.planId} (see model/supersede.ts)`);
+      },
+    },
   );
   const record = () =>
     untilTheStoreAnswers(`record schedule ${input.scheduleId}`, () => recordScheduleResult(recordInput()));
@@ -104,6 +138,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   const recordInput = () => ({
     planId: input.planId,
     result,
+    supersededBy: result.supersededBy,
     planRef: input.planRef,
     appliedMask,
     inPlaceMask: lastProgress?.inPlaceMask,
@@ -112,6 +147,10 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   });
 
   for (;;) {
+    if (supersededBy !== undefined) {
+      result = supersededResult(result, supersededBy, lastProgress);
+      break;
+    }
     result.attempts++;
     const attemptStartedMs = Date.now();
     setCurrentDetails(
@@ -176,7 +215,10 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       if (!quickConflictRetries) await sleep(fullJitter(consecutiveConflicts));
       else {
         const pauseMs = conflictPause(consecutiveConflicts, Date.now() - attemptStartedMs);
-        if (pauseMs > 0) await sleep(pauseMs);
+        // A pause ends early when a newer plan takes the schedule over (runs from before it had only the timer).
+        if (pauseMs > 0 && input.submittedAtMs !== undefined)
+          await condition(() => supersededBy !== undefined, pauseMs);
+        else if (pauseMs > 0) await sleep(pauseMs);
       }
       continue;
     }
@@ -233,7 +275,27 @@ function failureOf(err: unknown): SyncFailure {
   return { type: 'Error', message: String(cause) };
 }
 
+/**
+ * The line of a schedule a newer plan took over: what this push had written (its agents stay as written unless the
+ * newer plan names them), what was in place at its last read; the rest is left to the newer plan.
+ */
+function supersededResult(
+  prior: ScheduleResult,
+  byPlanId: string,
+  lastProgress: SyncProgress | undefined,
+): ScheduleResult {
+  const { failure: _none, ...line } = prior;
+  return {
+    ...line,
+    outcome: 'superseded',
+    supersededBy: byPlanId,
+    agentsAlreadyInPlace: inPlaceAtLastRead(lastProgress),
+  };
+}
+
 function outcomeDetails(r: ScheduleResult): string {
+  if (r.outcome === 'superseded')
+    return `SUPERSEDED by plan ${r.supersededBy}: stopped after writing ${r.agentsChanged} agents; those the newer plan does not name stay as written`;
   if (r.failure) return `Failed: ${r.failure.type}: ${r.failure.message}`;
   return `${r.outcome}: ${r.agentsChanged} agents changed, ${r.agentsAlreadyInPlace} already in place, version ${r.versionBefore} → ${r.versionAfter}; ${r.conflicts} conflicts, ${r.requests ?? 0} requests, ${r.rateLimitWaits} answered 429, ${r.transientRetries} transient retries`;
 }
