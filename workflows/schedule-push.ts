@@ -88,11 +88,13 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     supersedes: input.supersedes,
   };
   let supersededBy: string | undefined;
+  const stoppable = input.submittedAtMs === undefined ? undefined : new StoppableSync();
   setHandler(scheduleHolderQuery, () => me);
   setHandler(
     supersedeScheduleUpdate,
     (by) => {
       supersededBy ??= by.planId;
+      stoppable?.stop();
       setCurrentDetails(`SUPERSEDED by plan ${supersededBy}: stopping after the sync in flight, if any`);
       return { stopping: true, planId: input.planId };
     },
@@ -158,17 +160,21 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     );
     let failure: SyncFailure;
     try {
-      const sync = await syncSchedule({
-        planRef: input.planRef,
-        scheduleId: input.scheduleId,
-        planId: input.planId,
-        prior: result,
-        appliedBefore: appliedMask,
-        onNewerEdit: input.onNewerEdit ?? PUSH_DEFAULTS.onNewerEdit,
-        // A conflict comes back as a result, not a failed attempt (red in the UI for what is routine). Histories
-        // from before it hold the failure, handled below the same way; an older worker's sync still fails.
-        conflictAsResult: true,
-      });
+      const syncNow = () =>
+        syncSchedule({
+          planRef: input.planRef,
+          scheduleId: input.scheduleId,
+          planId: input.planId,
+          prior: result,
+          appliedBefore: appliedMask,
+          onNewerEdit: input.onNewerEdit ?? PUSH_DEFAULTS.onNewerEdit,
+          // A conflict comes back as a result, not a failed attempt (red in the UI for what is routine). Histories
+          // from before it hold the failure, handled below the same way; an older worker's sync still fails.
+          conflictAsResult: true,
+        });
+      // A newer plan that takes the schedule over stops the sync at its next safe point (the activity finishes a
+      // write in flight first); runs from before `--supersede` call it as they did.
+      const sync = stoppable ? await stoppable.run(syncNow) : await syncNow();
       if (!sync.conflict) {
         // The same rule the sync used for the line it stored with the agents' outcomes.
         result = settledResult(result, sync);
@@ -177,6 +183,16 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       }
       failure = { type: FailureType.VersionConflict, message: sync.conflict.message, progress: sync };
     } catch (err) {
+      if (stoppable?.stopped(err)) {
+        // Stopped for a newer plan: what the sync wrote (every write confirmed) joins the line; the loop ends there.
+        const progress = stoppedProgress(err);
+        if (progress) {
+          addSyncCounts(result, progress);
+          appliedMask = progress.appliedMask ?? appliedMask;
+          lastProgress = progress;
+        }
+        continue;
+      }
       if (isCancellation(err)) {
         // Cancelled by an operator: say so in the report, then end as cancelled.
         result.failure = {
@@ -252,6 +268,39 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     });
   }
   return result;
+}
+
+/**
+ * The sync in flight, in a scope of its own so that a newer plan can stop it without cancelling the workflow; the
+ * activity waits for a write in flight before it ends (see `syncScheduleWith`).
+ */
+class StoppableSync {
+  private scope: CancellationScope | undefined;
+  private stopRequested = false;
+
+  run<T>(sync: () => Promise<T>): Promise<T> {
+    this.scope = new CancellationScope();
+    if (this.stopRequested) this.scope.cancel();
+    return this.scope.run(sync);
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.scope?.cancel();
+  }
+
+  /** Did this failure come of `stop`, not of the workflow's own cancellation? */
+  stopped(err: unknown): boolean {
+    return this.stopRequested && isCancellation(err) && !CancellationScope.current().consideredCancelled;
+  }
+}
+
+/** What a stopped sync had done (its cancellation's details), if it says. */
+function stoppedProgress(err: unknown): SyncProgress | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const details = (cause as { details?: unknown[] } | undefined)?.details;
+  const progress = details?.[0] as SyncProgress | undefined;
+  return progress && typeof progress === 'object' && 'writes' in progress ? progress : undefined;
 }
 
 /** Why a sync did not bring the schedule to the plan: its type, the server's message, the sync's progress. */
