@@ -104,7 +104,10 @@ function crossRecordProblems(json: unknown): PlanProblem[] {
   const problems: PlanProblem[] = [];
   const supersedes = stringAt(json, 'supersedes');
   if (supersedes !== undefined && supersedes === stringAt(json, 'planId'))
-    problems.push({ path: 'supersedes', message: 'a plan cannot supersede itself (it names its own planId)' });
+    problems.push({
+      path: 'supersedes',
+      message: 'a plan cannot supersede itself (it names its own planId)',
+    });
   const seenSchedules = new Map<string, number>();
   arrayAt(json, 'schedules').forEach((schedule, s) => {
     const scheduleId = stringAt(schedule, 'scheduleId');

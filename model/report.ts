@@ -7,12 +7,7 @@ import { FailureType } from './failures';
  * schedule over (`--supersede`, or the plan's `supersedes`); the line says by which plan and what this push had written.
  */
 export type ScheduleOutcome =
-  | 'landed'
-  | 'already-in-place'
-  | 'failed'
-  | 'not-started'
-  | 'in-flight'
-  | 'superseded';
+  'landed' | 'already-in-place' | 'failed' | 'not-started' | 'in-flight' | 'superseded';
 
 /**
  * Outcomes in which every planned agent of the schedule holds its planned shifts, or was left to a newer edit on

@@ -26,13 +26,7 @@ import {
   type ScheduleResult,
 } from '../model/report';
 import { followChildrenOfEarlierRuns } from './earlier-children';
-import {
-  acceptedUpdate,
-  pauseSignal,
-  progressQuery,
-  resumeSignal,
-  type PushAccepted,
-} from './messages';
+import { acceptedUpdate, pauseSignal, progressQuery, resumeSignal, type PushAccepted } from './messages';
 import { Supersession } from './supersession';
 import type { SupersedingPlan } from '../model/supersede';
 import { PushLedger, type CarriedChild, type CarriedState } from './push-ledger';
