@@ -81,7 +81,7 @@ export async function bulkPush(start: BulkPushStart): Promise<PushSummary> {
   const prefix = bulkPushWorkflowId('');
   const supersession = new Supersession(
     workflowId.startsWith(prefix) ? workflowId.slice(prefix.length) : workflowId,
-    start as never,
+    start,
   );
   const input = await acceptedStart(start);
   supersession.planRef = input.planRef;
