@@ -1,5 +1,13 @@
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { bulkPushWorkflowId } from '../model/names';
+import {
+  SUPERSEDE_MESSAGES,
+  supersedes,
+  type PushIdentity,
+  type SupersedeAnswer,
+  type SupersedingPlan,
+} from '../model/supersede';
 import { ApplicationFailure } from '@temporalio/common';
 import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { FailureType } from '../model/failures';
@@ -35,11 +43,22 @@ export function createRunFollowing(temporal: Client) {
     /**
      * Waits until the workflow `workflowId` (another push's schedule push) has closed, however it ends. Long-polls
      * its result and heartbeats meanwhile; returns at once if it is closed or unknown.
+     *
+     * Given who asks (`claimant`, see model/supersede.ts): a holder whose push supersedes the claimant's is not waited
+     * for, the schedule is left to it (`supersededBy`); a holder the claimant supersedes is asked to stop at its next
+     * safe point, and its push is told which schedules the claimant's plan takes over; then the wait is as above.
      */
-    async waitForWorkflowToClose(input: { workflowId: string }): Promise<void> {
+    async waitForWorkflowToClose(input: {
+      workflowId: string;
+      claimant?: SupersedingPlan;
+    }): Promise<{ supersededBy?: string } | undefined> {
       const ctx = Context.current();
       const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
+        if (input.claimant) {
+          const taken = await takeOver(temporal, input.workflowId, input.claimant);
+          if (taken) return { supersededBy: taken };
+        }
         await temporal
           .withAbortSignal(ctx.cancellationSignal, () =>
             temporal.workflow.getHandle(input.workflowId).result(),
@@ -51,6 +70,34 @@ export function createRunFollowing(temporal: Client) {
       } finally {
         clearInterval(beat);
       }
+      return undefined;
+    },
+
+    /**
+     * A push that supersedes tells the pushes it takes over (every running push on its task queue with `supersede`,
+     * or the one its plan names) which schedules it takes, before it starts any: they leave those they have not
+     * started to it. Returns the running pushes that supersede it in turn (newer plans), whose schedules it leaves.
+     */
+    async announceSupersede(input: {
+      claimant: SupersedingPlan;
+      taskQueue: string;
+    }): Promise<SupersedingPlan[]> {
+      const { claimant } = input;
+      const workflowIds: string[] = [];
+      if (claimant.supersede) {
+        const query = `WorkflowType = "bulkPush" AND ExecutionStatus = "Running" AND TaskQueue = ${JSON.stringify(input.taskQueue)}`;
+        for await (const run of temporal.workflow.list({ query })) workflowIds.push(run.workflowId);
+      } else if (claimant.supersedes) workflowIds.push(bulkPushWorkflowId(claimant.supersedes));
+      const newer: SupersedingPlan[] = [];
+      for (const workflowId of workflowIds) {
+        if (workflowId === bulkPushWorkflowId(claimant.planId)) continue;
+        const other = await identityOf(temporal, workflowId);
+        if (!other) continue;
+        if (supersedes(claimant, other)) await announceTo(temporal, other.planId, claimant);
+        else if (other.planRef !== undefined && supersedes(other, claimant))
+          newer.push({ ...other, planRef: other.planRef });
+      }
+      return newer;
     },
 
     /**
@@ -83,6 +130,78 @@ export function createRunFollowing(temporal: Client) {
       }
     },
   };
+}
+
+/**
+ * Asks the holder of a schedule to stop if the claimant supersedes it (and tells the holder's push); returns the
+ * holder's plan ID when the holder supersedes the claimant instead, so the claimant leaves the schedule to it.
+ */
+async function takeOver(
+  temporal: Client,
+  workflowId: string,
+  claimant: SupersedingPlan,
+): Promise<string | undefined> {
+  const handle = temporal.workflow.getHandle(workflowId);
+  let holder: PushIdentity;
+  try {
+    holder = await handle.query<PushIdentity>(SUPERSEDE_MESSAGES.scheduleHolder);
+  } catch (err) {
+    // Closed, gone, or a run from before `--supersede` (no such query): it is waited for as before.
+    log.info('the holder of the schedule does not say which push it is; waiting for it', {
+      workflowId,
+      err: err instanceof Error ? err.message : String(err),
+    });
+    return undefined;
+  }
+  if (supersedes(holder, claimant)) return holder.planId;
+  if (!supersedes(claimant, holder)) return undefined;
+  try {
+    await handle.executeUpdate<SupersedeAnswer, [PushIdentity]>(SUPERSEDE_MESSAGES.supersedeSchedule, {
+      args: [identityOnly(claimant)],
+    });
+  } catch (err) {
+    // It closed meanwhile, or refused: either way the wait below ends when it lets the schedule go.
+    log.info('the holder of the schedule did not take the request to stop', {
+      workflowId,
+      err: err instanceof Error ? err.message : String(err),
+    });
+    return undefined;
+  }
+  await announceTo(temporal, holder.planId, claimant);
+  return undefined;
+}
+
+/** Tells an older push that the claimant takes over the schedules its plan names. A push that ended needs no telling. */
+async function announceTo(temporal: Client, planId: string, claimant: SupersedingPlan): Promise<void> {
+  await temporal.workflow
+    .getHandle(bulkPushWorkflowId(planId))
+    .executeUpdate<{ planId: string }, [SupersedingPlan]>(SUPERSEDE_MESSAGES.supersedePush, {
+      args: [claimant],
+    })
+    .catch((err: unknown) =>
+      log.info('a push was not told that a newer plan takes it over', {
+        planId,
+        err: err instanceof Error ? err.message : String(err),
+      }),
+    );
+}
+
+async function identityOf(
+  temporal: Client,
+  workflowId: string,
+): Promise<(PushIdentity & { planRef?: string }) | undefined> {
+  try {
+    return await temporal.workflow
+      .getHandle(workflowId)
+      .query<PushIdentity & { planRef?: string }>(SUPERSEDE_MESSAGES.pushIdentity);
+  } catch {
+    // Ended, or from before `--supersede`: nothing to tell it.
+    return undefined;
+  }
+}
+
+function identityOnly({ planId, submittedAtMs, supersede, supersedes: named }: PushIdentity): PushIdentity {
+  return { planId, submittedAtMs, supersede, supersedes: named };
 }
 
 /** How the run ended, once it has; undefined when the wait was called off. */

@@ -18,6 +18,8 @@ export interface StoredPlanStart {
   schedules: number;
   agentsPlanned: number;
   options: Omit<InlinePlanStart, 'plan'>;
+  /** The plan's `supersedes`, if it names one. */
+  supersedes?: string;
 }
 
 /** Problems listed in the failure's details; the message names the first few. */
@@ -96,7 +98,14 @@ export async function storeInlinePlan(
       nonRetryable: true,
       message: `plan ID ${planId} was already used for other content (submitted ${bound.submittedAt}); a plan ID names one plan for good, so give this one a new planId`,
     });
-  return { planId, planRef, schedules: plan.schedules.length, agentsPlanned, options: options.data };
+  return {
+    planId,
+    planRef,
+    schedules: plan.schedules.length,
+    agentsPlanned,
+    options: options.data,
+    ...(plan.supersedes === undefined ? {} : { supersedes: plan.supersedes }),
+  };
 }
 
 /** The failure of an invalid start: every problem in its details, the first few in its message. */

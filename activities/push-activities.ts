@@ -29,6 +29,19 @@ export function createStoreActivities({
   metrics?: PushMetrics;
 }) {
   return {
+    /**
+     * Which of the newer plans that took this push over names the schedule (the first), if any: that schedule is left
+     * to it, never written by this push.
+     */
+    async supersedingPlanOf(input: {
+      scheduleId: string;
+      plans: Array<{ planId: string; planRef: PlanRef }>;
+    }): Promise<string | undefined> {
+      for (const plan of input.plans)
+        if (await plans.getSchedule(plan.planRef, input.scheduleId)) return plan.planId;
+      return undefined;
+    },
+
     async listPlanSchedules(input: { planRef: PlanRef; offset: number; limit: number }): Promise<PlanPage> {
       // One page, not the whole plan: a PostgreSQL store reads it with one indexed query.
       const page = await plans.getSchedules(input.planRef, input.offset, input.limit);
@@ -48,6 +61,8 @@ export function createStoreActivities({
       inPlaceMask?: AgentMask;
       keptMask?: AgentMask;
       protectedMask?: AgentMask;
+      /** The schedule was taken over by this newer plan: the agents not written are superseded, not failed. */
+      supersededBy?: string;
     }): Promise<void> {
       const planned = input.planRef
         ? await plans.getSchedule(input.planRef, input.result.scheduleId)
@@ -60,6 +75,7 @@ export function createStoreActivities({
           inPlace: input.inPlaceMask ?? '',
           kept: input.keptMask,
           protectedTime: input.protectedMask,
+          supersededBy: input.supersededBy ?? input.result.supersededBy,
           failure: input.result.failure ?? { type: 'Error', message: 'the schedule push did not complete' },
         });
       const line = agents ? { ...input.result, agents } : input.result;

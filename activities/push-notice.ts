@@ -131,6 +131,7 @@ async function buildNotice(
       scheduleId: s.scheduleId,
       outcome: s.outcome,
       ...(s.failure ? { type: s.failure.type, message: s.failure.message } : {}),
+      ...(s.supersededBy ? { supersededBy: s.supersededBy } : {}),
     })),
     schedulesNotDoneCount: notDone.length,
     report: {

@@ -1,5 +1,5 @@
 import { Context, type Info } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { maskHas, maskUnion, maskWith, maskWithout, type AgentMask } from '../model/agent-mask';
 import { sleep } from '../common/sleep';
 import type { NewerEdit } from '../model/agent-outcome';
@@ -82,9 +82,28 @@ export async function syncScheduleWith(
   const indexOf = new Map(agentIds.map((id, i) => [id, i]));
   const indexesOf = (ids: readonly string[]) => ids.flatMap((id) => indexOf.get(id) ?? []);
   progress.appliedMask = maskUnion(progress.appliedMask, options.appliedBefore);
+  // A cancellation the workflow asks for (a newer plan takes the schedule over, an operator cancels) stops the sync at
+  // its next safe point: at once while it reads or waits, but a write in flight finishes and is confirmed first. Any
+  // other end of the activity (the worker shutting down, a timeout) aborts at once, as a lost answer is harmless.
+  const stop = new AbortController();
+  let writing = false;
+  let stopAfterWrite = false;
+  const askedToStop = () => ctx.cancellationDetails?.cancelRequested === true;
+  const onCancel = () => {
+    if (writing && askedToStop()) stopAfterWrite = true;
+    else stop.abort(ctx.cancellationSignal.reason);
+  };
+  if (ctx.cancellationSignal.aborted) onCancel();
+  else ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
   // The adapter counts every request it sends (and every 429) into this call's counts.
-  const call: WfmCall = { signal: ctx.cancellationSignal, counts: { requests: 0, rateLimited: 0 } };
+  const call: WfmCall = { signal: stop.signal, counts: { requests: 0, rateLimited: 0 } };
   const progressNow = () => withRequestCounts(progress, call.counts);
+  /** The end at a safe point, with what the sync wrote (confirmed) for the workflow's line. */
+  const stopped = () =>
+    new CancelledFailure(
+      'the sync stopped at a safe point, as its workflow asked; every write it sent is confirmed',
+      [{ ...progressNow(), agentsToLand: [] }],
+    );
   const chunkSize = Math.max(1, Math.min(options.maxAgentsPerWrite, wfm.maxAgentsPerWrite ?? Infinity));
   const newerEdits = new Map<string, NewerEdit & { agentId: string }>();
   const collisions = new Map<string, ProtectedCollision>();
@@ -150,7 +169,12 @@ export async function syncScheduleWith(
     let current = base;
     for (let i = 0; i < changes.length; i += chunkSize) {
       const chunk = changes.slice(i, i + chunkSize);
-      current = await wfm.writeAgents(current, chunk, unit?.call ?? call);
+      writing = true;
+      try {
+        current = await wfm.writeAgents(current, chunk, unit?.call ?? call);
+      } finally {
+        writing = false;
+      }
       if (current.published !== undefined) progress.published = current.published;
       progress.agentsChanged += chunk.length;
       progress.writes++;
@@ -159,6 +183,8 @@ export async function syncScheduleWith(
       progress.appliedMask = maskWith(progress.appliedMask ?? '', indexesOf([...written]));
       progress.agentsToLand = progress.agentsToLand.filter((id) => !written.has(id));
       ctx.heartbeat(progressNow());
+      // Asked to stop while this write was in flight: it is confirmed; the next chunk is not sent.
+      if (stopAfterWrite && i + chunkSize < changes.length) throw stopped();
     }
     return current.version;
   };
@@ -183,6 +209,7 @@ export async function syncScheduleWith(
       }
     } else {
       for (let i = 0; i < planned.agents.length; i += chunkSize) {
+        if (stopAfterWrite || stop.signal.aborted) throw stopped();
         const agents = planned.agents.slice(i, i + chunkSize);
         for (let conflictsInARow = 0; ;) {
           const unit = await readWriteUnit(1);
@@ -215,9 +242,12 @@ export async function syncScheduleWith(
       collisions,
     };
   } catch (err) {
+    if (err instanceof CancelledFailure) throw err;
+    if ((stop.signal.aborted || stopAfterWrite) && askedToStop()) throw stopped();
     if (isVersionConflict(err)) options.metrics?.conflict();
     throw withProgress(err, progressNow(), ctx);
   } finally {
+    ctx.cancellationSignal.removeEventListener('abort', onCancel);
     clearInterval(beat);
     options.metrics?.syncEnded((performance.now() - startedAtMs) / 1000);
   }

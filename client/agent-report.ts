@@ -30,7 +30,7 @@ const MAX_HUMAN_ROWS = 200;
 export function formatAgentReport(report: AgentReport): string {
   const c = report.counts;
   const lines = [
-    `Push ${report.planId} (${report.state}): ${report.agents.length} agents: ${c.applied} applied, ${c['already-in-place']} already in place, ${c['kept-theirs']} kept theirs, ${c.protected ? `${c.protected} protected (plan overlaps approved time off), ` : ''}${c.failed} failed${c['not-started'] ? `, ${c['not-started']} not started` : ''}${c['in-flight'] ? `, ${c['in-flight']} in schedules still finishing (report again for their outcome)` : ''}`,
+    `Push ${report.planId} (${report.state}): ${report.agents.length} agents: ${c.applied} applied, ${c['already-in-place']} already in place, ${c['kept-theirs']} kept theirs, ${c.protected ? `${c.protected} protected (plan overlaps approved time off), ` : ''}${c.failed} failed${c['not-started'] ? `, ${c['not-started']} not started` : ''}${c['in-flight'] ? `, ${c['in-flight']} in schedules still finishing (report again for their outcome)` : ''}${c.superseded ? `, ${c.superseded} superseded (left to the newer plan that took their schedule over)` : ''}`,
   ];
   if (report.schedulesWithoutAgentOutcomes.length > 0)
     lines.push(
@@ -59,6 +59,7 @@ function detail(row: AgentRow): string {
   const parts: string[] = [];
   if (row.protectedTime) parts.push(withoutControlCharacters(row.protectedTime.reason));
   if (row.failure) parts.push(`${row.failure.type}: ${withoutControlCharacters(row.failure.message)}`);
+  if (row.supersededBy) parts.push(`superseded by plan ${row.supersededBy} before this push wrote it`);
   if (row.newerEdit) {
     const version = row.newerEdit.liveVersion === undefined ? '' : ` v${row.newerEdit.liveVersion}`;
     // A refused agent's failure already says it was edited since the plan.

@@ -7,6 +7,7 @@ export { pushHandle, pushTaskQueue, stateOf, workerPolls } from './push-handle';
 export { PushRefused, retryPush, submitPush, type SubmitOptions, type Submitted } from './submit-push';
 export { loadPushRecord, pushReport } from './push-report';
 export { pushProgress, waitForReport } from './follow-push';
+export { startInlinePush, type InlineStartAnswer } from './start-inline';
 export { cancelPush, pausePush, resumePush } from './steer-push';
 export {
   lookInFlight,

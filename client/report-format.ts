@@ -76,7 +76,12 @@ export function progressLine(
   const agents = inFlight
     ? `  agents ${t.agentsChanged + t.agentsAlreadyInPlace + inFlight.agentsChanged}/${t.agentsPlanned} (${inFlight.agentsChanged} written by the ${p.inFlight} in flight)`
     : '';
-  return `${bar(pct)} ${pct}%${state}  ${t.schedulesDone}/${t.schedules} schedules (${p.inFlight} in flight${waiting})  ${rate.toFixed(1)}/s  ETA ${eta}  conflicts ${t.conflicts}  failed ${t.schedulesFailed}${agents}${wfm}`;
+  const superseded = t.schedulesSuperseded
+    ? `  SUPERSEDED by plan ${(p.supersededBy ?? ['?']).join(', ')}: ${t.schedulesSuperseded} schedules taken over`
+    : p.supersededBy?.length
+      ? `  SUPERSEDED by plan ${p.supersededBy.join(', ')}`
+      : '';
+  return `${bar(pct)} ${pct}%${state}${superseded}  ${t.schedulesDone}/${t.schedules} schedules (${p.inFlight} in flight${waiting})  ${rate.toFixed(1)}/s  ETA ${eta}  conflicts ${t.conflicts}  failed ${t.schedulesFailed}${agents}${wfm}`;
 }
 
 function duration(seconds: number): string {
@@ -96,8 +101,8 @@ export function formatReport(report: PushReport, options: { allSchedules?: boole
   const t = report.totals;
   const lines = [
     `Push ${report.planId}: ${verdict(report)}`,
-    `  agents:    ${t.agentsChanged + t.agentsAlreadyInPlace} of ${t.agentsPlanned} in the planned state (${t.agentsChanged} changed, ${t.agentsAlreadyInPlace} already in place), ${keptTheirs(t.agentsKeptTheirs)}${protectedLine(t.agentsProtected)}${t.agentsFailed} failed${unfinished(t.agentsNotStarted, t.agentsInFlight)}`,
-    `  schedules: ${t.schedulesDone - t.schedulesFailed} of ${t.schedules} done, ${t.schedulesFailed} failed${unfinished(t.schedulesNotStarted, t.schedulesInFlight)}`,
+    `  agents:    ${t.agentsChanged + t.agentsAlreadyInPlace} of ${t.agentsPlanned} in the planned state (${t.agentsChanged} changed, ${t.agentsAlreadyInPlace} already in place), ${keptTheirs(t.agentsKeptTheirs)}${protectedLine(t.agentsProtected)}${t.agentsFailed} failed${unfinished(t.agentsNotStarted, t.agentsInFlight)}${superseded(t.agentsSuperseded, 'left to the newer plan')}`,
+    `  schedules: ${t.schedulesDone - t.schedulesFailed} of ${t.schedules} done, ${t.schedulesFailed} failed${unfinished(t.schedulesNotStarted, t.schedulesInFlight)}${superseded(t.schedulesSuperseded, 'taken over by a newer plan')}`,
     `  writes:    ${t.writes}; version conflicts met and resolved: ${t.conflicts}; transient retries: ${t.transientRetries}`,
     `  requests:  ${t.requests ?? 0} sent to the WFM, ${t.rateLimitWaits} answered 429 (rate limited)`,
   ];
@@ -115,6 +120,20 @@ export function formatReport(report: PushReport, options: { allSchedules?: boole
         .slice(0, 20)
         .map((s) => s.scheduleId)
         .join(', ')}${finishing.length > 20 ? `, ... and ${finishing.length - 20} more` : ''}`,
+    );
+  }
+  const taken = report.schedules.filter((s) => s.outcome === 'superseded');
+  if (taken.length > 0) {
+    const by = [...new Set(taken.map((s) => s.supersededBy ?? '?'))].join(', ');
+    const written = taken.reduce((n, s) => n + s.agentsChanged, 0);
+    lines.push(
+      '',
+      `Superseded (${taken.length}): taken over by plan ${by}; this push stopped there after its write in flight, if any, was confirmed.`,
+      `  It had written ${written} agent(s) of them; those the newer plan does not name stay as this push wrote them.`,
+      `  ${taken
+        .slice(0, 20)
+        .map((s) => s.scheduleId)
+        .join(', ')}${taken.length > 20 ? `, ... and ${taken.length - 20} more` : ''}`,
     );
   }
   const failed = report.schedules.filter((s) => s.failure);
@@ -137,6 +156,11 @@ function unfinished(notStarted: number | undefined, inFlight: number | undefined
   return `${notStarted ? `, ${notStarted} not started` : ''}${inFlight ? `, ${inFlight} still in flight` : ''}`;
 }
 
+/** Schedules or agents a newer plan took over: only when some. */
+function superseded(n: number | undefined, what: string): string {
+  return n ? `, ${n} superseded (${what})` : '';
+}
+
 /** Agents left to an edit made after planning: shown only when there are some (see `report --agents`). */
 function keptTheirs(n: number | undefined): string {
   return n ? `${n} kept theirs (edited since the plan; report --agents lists them), ` : '';
@@ -156,7 +180,12 @@ function verdict(report: PushReport): string {
   const finishing = t.schedulesInFlight ? `; ${t.schedulesInFlight} still finishing` : '';
   const ended = report.state === 'completed' ? '' : ` (push ${report.state.toUpperCase()}${finishing})`;
   const protectedAgents = t.agentsProtected ?? 0;
-  const notDone = schedulesNotDone(t);
+  const superseded = t.schedulesSuperseded ?? 0;
+  const notDone = schedulesNotDone(t) - superseded;
+  if (superseded > 0)
+    return notDone === 0
+      ? `SUPERSEDED: ${superseded} schedule(s) taken over by a newer plan, the others in place${ended}`
+      : `SUPERSEDED: ${superseded} schedule(s) taken over by a newer plan; ${notDone} schedule(s) NOT done${ended}`;
   return notDone === 0
     ? protectedAgents > 0
       ? `every planned change is in place but ${protectedAgents} agent(s) on approved time off${ended}`

@@ -51,6 +51,7 @@ export async function submitPush(
     planRef,
     schedules: plan.schedules.length,
     agentsPlanned,
+    ...(plan.supersedes === undefined ? {} : { supersedes: plan.supersedes }),
     ...options,
   });
   return { handle, attached: false };
@@ -74,7 +75,10 @@ export async function retryPush(
   const plan = await ctx.plans.get(manifest.planRef);
   // An unreadable result is not a done one: its schedule is pushed again (a rebase makes that harmless).
   const { results } = await ctx.results.listResults(planId);
-  const done = new Set(results.filter((r) => isDone(r.outcome)).map((r) => r.scheduleId));
+  // A schedule a newer plan took over is that plan's now: pushing this plan there again would undo it.
+  const done = new Set(
+    results.filter((r) => isDone(r.outcome) || r.outcome === 'superseded').map((r) => r.scheduleId),
+  );
   const todo = plan.schedules.filter((s) => !done.has(s.scheduleId));
   if (todo.length === 0) return undefined;
   const subset: Plan = { planId, schedules: todo };

@@ -104,6 +104,10 @@ export function checkInvariants({ plan, initial, commits, results }: InvariantIn
         scheduleId,
         message: 'still in flight: the report is not final',
       });
+    } else if (result.outcome === 'superseded') {
+      // A newer plan took the schedule over: this push claims no final state, only by whom (and what it wrote).
+      if (!result.supersededBy)
+        violations.push({ kind: 'unreported', scheduleId, message: 'superseded without the newer plan' });
     } else if (result.outcome === 'failed' || result.outcome === 'not-started') {
       if (!result.failure?.message)
         violations.push({ kind: 'unreported', scheduleId, message: 'failed without a reason' });

@@ -4,7 +4,8 @@ import type { Shift } from './shift';
 
 /**
  * What became of one planned agent in a push. `not-started` and `in-flight` only in the report of a push that ended
- * (cancelled) before the agent's schedule started, or while it was still finishing.
+ * (cancelled) before the agent's schedule started, or while it was still finishing. `superseded`: a newer plan took the
+ * schedule over before this push wrote the agent (the newer plan's push writes it, or leaves it if it does not name it).
  */
 export const AGENT_OUTCOMES = [
   'applied',
@@ -14,6 +15,7 @@ export const AGENT_OUTCOMES = [
   'failed',
   'not-started',
   'in-flight',
+  'superseded',
 ] as const;
 export type AgentOutcomeKind = (typeof AGENT_OUTCOMES)[number];
 
@@ -33,6 +35,8 @@ export interface AgentOutcome {
   outcome: AgentOutcomeKind;
   /** Why the agent failed: the failure type and the server's message (or the push's, e.g. NewerEdit). */
   failure?: { type: string; message: string };
+  /** `superseded`: the newer plan that took the agent's schedule over before this push wrote the agent. */
+  supersededBy?: string;
   /** Present when the agent was edited since the plan was computed (its `basedOn` no longer matched). */
   newerEdit?: NewerEdit;
   /**
@@ -62,6 +66,8 @@ export interface AgentOutcomeFacts {
   protectedTime?: AgentMask;
   /** Why the other agents did not land (the schedule's failure); absent when the schedule's sync completed. */
   failure?: { type: string; message: string };
+  /** The schedule was taken over by this newer plan: the agents not written are `superseded`, not failed. */
+  supersededBy?: string;
 }
 
 /** Every planned agent's outcome, in plan order, from what the push knows of the schedule. */
@@ -83,6 +89,8 @@ export function agentOutcomes(facts: AgentOutcomeFacts): AgentOutcome[] {
       return { agentId, outcome: 'kept-theirs', ...edit };
     if (newerEdit?.action === 'refused')
       return { agentId, outcome: 'failed', failure: newerEditFailure(newerEdit), ...edit };
+    if (facts.supersededBy !== undefined)
+      return { agentId, outcome: 'superseded', supersededBy: facts.supersededBy };
     return {
       agentId,
       outcome: 'failed',

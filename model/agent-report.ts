@@ -2,7 +2,8 @@ import { AGENT_OUTCOMES, type AgentOutcome, type AgentOutcomeKind } from './agen
 import type { PushState, ScheduleResult } from './report';
 import { FailureType } from './failures';
 
-type UnfinishedKind = 'not-started' | 'in-flight';
+/** Outcomes counted only when some agent has them. */
+type UnfinishedKind = 'not-started' | 'in-flight' | 'superseded';
 
 /** One planned agent in the per-agent report: its schedule and its outcome. */
 export interface AgentRow extends AgentOutcome {
@@ -14,8 +15,8 @@ export interface AgentReport {
   planId: string;
   state: PushState;
   /**
-   * Agents per outcome; they add up to the agents listed. `not-started` and `in-flight` are there only when some agent
-   * has them (a cancelled push).
+   * Agents per outcome; they add up to the agents listed. `not-started`, `in-flight` and `superseded` are there only
+   * when some agent has them (a cancelled push, a push a newer plan took over).
    */
   counts: Record<Exclude<AgentOutcomeKind, UnfinishedKind>, number> & Partial<Record<UnfinishedKind, number>>;
   /** Every planned agent of every finished schedule, in plan order (while running: the schedules finished so far). */
@@ -42,7 +43,9 @@ export function buildAgentReport(
     planId,
     state,
     counts: Object.fromEntries(
-      AGENT_OUTCOMES.filter((o) => o !== 'not-started' && o !== 'in-flight').map((o) => [o, 0]),
+      AGENT_OUTCOMES.filter((o) => o !== 'not-started' && o !== 'in-flight' && o !== 'superseded').map(
+        (o) => [o, 0],
+      ),
     ) as AgentReport['counts'],
     agents: [],
     schedulesWithoutAgentOutcomes: [],

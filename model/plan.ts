@@ -43,6 +43,11 @@ export type SchedulePlan = z.infer<typeof schedulePlanSchema>;
 
 export const planSchema = z.strictObject({
   planId: idSchema.optional(),
+  /**
+   * The plan ID of an earlier plan for the same schedules that this one replaces: its push stops at its next safe point
+   * on every schedule this plan names and reports it superseded (as `--supersede` does, limited to that plan).
+   */
+  supersedes: idSchema.optional(),
   schedules: z.array(schedulePlanSchema).min(1, 'a plan must hold at least one schedule'),
 });
 
@@ -97,6 +102,12 @@ export function planProblems(
  */
 function crossRecordProblems(json: unknown): PlanProblem[] {
   const problems: PlanProblem[] = [];
+  const supersedes = stringAt(json, 'supersedes');
+  if (supersedes !== undefined && supersedes === stringAt(json, 'planId'))
+    problems.push({
+      path: 'supersedes',
+      message: 'a plan cannot supersede itself (it names its own planId)',
+    });
   const seenSchedules = new Map<string, number>();
   arrayAt(json, 'schedules').forEach((schedule, s) => {
     const scheduleId = stringAt(schedule, 'scheduleId');

@@ -51,7 +51,14 @@ export interface PushNotice {
   /** Counts over the whole plan, from its report; null when the push never got as far as a report. */
   totals: PushTotals | null;
   /** Schedules not in the planned state (at most 50 listed; `report.command` lists them all). */
-  schedulesNotDone: Array<{ scheduleId: string; outcome: string; type?: string; message?: string }>;
+  /** `supersededBy`: the newer plan that took the schedule over (outcome `superseded`). */
+  schedulesNotDone: Array<{
+    scheduleId: string;
+    outcome: string;
+    type?: string;
+    message?: string;
+    supersededBy?: string;
+  }>;
   schedulesNotDoneCount: number;
   /** Where the full report is: the command prints it, the workflow shows the push in the Temporal UI. */
   report: { command: string; workflowId: string; runId: string; namespace: string };

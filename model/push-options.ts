@@ -15,6 +15,11 @@ export interface PushOptions {
   maxChildrenPerRun?: number;
   /** Agents whose `basedOn` no longer matches the live agent (see NEWER_EDIT_POLICIES); agents without it are pushed. */
   onNewerEdit?: NewerEditPolicy;
+  /**
+   * Take over every schedule another push (of a plan submitted earlier) is still working on, instead of waiting for
+   * it: the older push stops there at its next safe point and reports the schedule `superseded`. Default false.
+   */
+  supersede?: boolean;
 }
 
 /** The one place the defaults are written: the workflows apply them, the CLI shows them in `--help`. */
@@ -25,4 +30,6 @@ export const PUSH_DEFAULTS: Required<PushOptions> = {
   // A person edited the agent after planning, on purpose and with knowledge the engine lacked: the push never
   // clobbers another writer's edit (docs/design.md) unless told to; the report lists each kept agent with its live shifts.
   onNewerEdit: 'keep-theirs',
+  // A re-plan waits for the push before it unless asked: taking over is the scheduler's decision.
+  supersede: false,
 };

@@ -42,6 +42,12 @@ export const pushStartOptionsSchema = z.strictObject({
     .describe(
       'agents whose basedOn no longer matches the live agent (edited since the plan was computed): keep-theirs (default) leaves them and reports them, plan-wins overwrites them, fail fails them',
     ),
+  supersede: z
+    .boolean()
+    .optional()
+    .describe(
+      'take over every schedule a push of an earlier-submitted plan is still working on instead of waiting for it (default false): the older push stops there at its next safe point (a write in flight is confirmed first) and reports it superseded',
+    ),
 });
 
 export const inlinePlanStartSchema = pushStartOptionsSchema
@@ -71,6 +77,8 @@ export const storedPlanStartSchema = pushStartOptionsSchema.extend({
   planRef: z.string().regex(/^[0-9a-f]{64}$/, 'must be a stored plan reference (64 lowercase hex digits)'),
   schedules: count(),
   agentsPlanned: count(),
+  /** The plan's own `supersedes`, as the client read it from the plan. */
+  supersedes: idSchema.optional(),
 });
 export type StoredPlanStartInput = z.infer<typeof storedPlanStartSchema>;
 
@@ -92,6 +100,12 @@ export const pushSummarySchema = z
       ),
       agentsFailed: count(),
       schedulesFailed: count(),
+      schedulesSuperseded: count()
+        .optional()
+        .describe('schedules a newer plan took over (--supersede, supersedes); neither done nor failed'),
+      agentsSuperseded: count()
+        .optional()
+        .describe('agents of those schedules this push had not brought to its plan when it stopped'),
       conflicts: count().describe('version conflicts met and resolved by re-reading and rebasing'),
       requests: count().describe('HTTP requests sent to the WFM'),
       rateLimitWaits: count().describe('requests answered 429'),

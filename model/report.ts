@@ -3,9 +3,11 @@ import { FailureType } from './failures';
 
 /**
  * `in-flight`: only in the report of a push that has ended (cancelled) while the schedule's workflow still runs; it
- * finishes on its own and records what it became, which the next report shows.
+ * finishes on its own and records what it became, which the next report shows. `superseded`: a newer plan took the
+ * schedule over (`--supersede`, or the plan's `supersedes`); the line says by which plan and what this push had written.
  */
-export type ScheduleOutcome = 'landed' | 'already-in-place' | 'failed' | 'not-started' | 'in-flight';
+export type ScheduleOutcome =
+  'landed' | 'already-in-place' | 'failed' | 'not-started' | 'in-flight' | 'superseded';
 
 /**
  * Outcomes in which every planned agent of the schedule holds its planned shifts, or was left to a newer edit on
@@ -47,6 +49,8 @@ export interface ScheduleResult {
   transientRetries: number;
   writes: number;
   failure?: { type: FailureType | string; message: string };
+  /** Outcome `superseded`: the plan ID of the push that took the schedule over. */
+  supersededBy?: string;
   /**
    * Every planned agent's outcome, in plan order. Only in the result store (the sync activity writes it there):
    * never set on a result that crosses into workflow history, and left out of the report unless asked for.
@@ -56,7 +60,7 @@ export interface ScheduleResult {
 
 export interface PushTotals {
   schedules: number;
-  /** Schedules finished, whatever their outcome (landed, already in place, failed); never those not started. */
+  /** Schedules finished, whatever their outcome (landed, already in place, failed); never those not started or superseded. */
   schedulesDone: number;
   agentsPlanned: number;
   agentsChanged: number;
@@ -73,6 +77,10 @@ export interface PushTotals {
   schedulesNotStarted?: number;
   /** Report only: the agents of those schedules. */
   agentsNotStarted?: number;
+  /** Schedules a newer plan took over (`superseded`), when there are some: neither done nor failed. */
+  schedulesSuperseded?: number;
+  /** Agents of those schedules that this push had not brought to its plan when it stopped (left to the newer plan). */
+  agentsSuperseded?: number;
   /** Report only: schedules still finishing after the push ended (in flight at a cancel). */
   schedulesInFlight?: number;
   /** Report only: the agents of those schedules. */
@@ -100,20 +108,22 @@ export type PushState = 'running' | 'completed' | 'cancelled' | 'terminated' | '
 
 /**
  * How a push ended, on its bulk-push workflow as the `PushOutcome` search attribute (its schedules' workflows carry
- * their `ScheduleOutcome` there): `landed` every schedule done, `partial` some failed, `failed` none done, `cancelled`.
+ * their `ScheduleOutcome` there): `landed` every schedule done, `partial` some failed, `failed` none done, `cancelled`,
+ * `superseded` none failed and a newer plan took some schedules over.
  */
-export type PushOutcome = 'landed' | 'partial' | 'failed' | 'cancelled';
+export type PushOutcome = 'landed' | 'partial' | 'failed' | 'cancelled' | 'superseded';
 
 /** The outcome of a push that ran to its end, from its totals. */
 export function pushOutcomeOf(t: PushTotals): Exclude<PushOutcome, 'cancelled'> {
-  if (t.schedulesFailed === 0) return 'landed';
+  if (t.schedulesFailed === 0) return (t.schedulesSuperseded ?? 0) > 0 ? 'superseded' : 'landed';
   return t.schedulesFailed >= t.schedulesDone ? 'failed' : 'partial';
 }
 
 /** The one line a push ends with in the UI: "FAILED: 0 of 3 schedules done, 3 failed; 0 of 30 agents in place". */
 export function pushOutcomeLine(outcome: PushOutcome, t: PushTotals): string {
   const inPlace = t.agentsChanged + t.agentsAlreadyInPlace;
-  return `${outcome.toUpperCase()}: ${t.schedulesDone - t.schedulesFailed} of ${t.schedules} schedules done, ${t.schedulesFailed} failed; ${inPlace} of ${t.agentsPlanned} agents in place`;
+  const superseded = t.schedulesSuperseded ? `, ${t.schedulesSuperseded} superseded by a newer plan` : '';
+  return `${outcome.toUpperCase()}: ${t.schedulesDone - t.schedulesFailed} of ${t.schedules} schedules done, ${t.schedulesFailed} failed${superseded}; ${inPlace} of ${t.agentsPlanned} agents in place`;
 }
 
 /** What the bulk-push workflow returns: counts only; the per-schedule lines are in the result store. */
@@ -219,6 +229,16 @@ export function addToTotals(totals: PushTotals, result: ScheduleResult): PushTot
       schedulesInFlight: (totals.schedulesInFlight ?? 0) + 1,
       agentsInFlight: (totals.agentsInFlight ?? 0) + result.agentsPlanned,
     };
+  if (result.outcome === 'superseded')
+    return {
+      ...withWork(totals, result),
+      schedulesSuperseded: (totals.schedulesSuperseded ?? 0) + 1,
+      agentsSuperseded:
+        (totals.agentsSuperseded ?? 0) +
+        Math.max(0, result.agentsPlanned - result.agentsChanged - result.agentsAlreadyInPlace),
+      agentsChanged: totals.agentsChanged + result.agentsChanged,
+      agentsAlreadyInPlace: totals.agentsAlreadyInPlace + result.agentsAlreadyInPlace,
+    };
   const failed = result.outcome === 'failed';
   const kept = result.agentsKeptTheirs ?? 0;
   const protectedAgents = result.agentsProtected ?? 0;
@@ -236,6 +256,18 @@ export function addToTotals(totals: PushTotals, result: ScheduleResult): PushTot
         ? result.agentsPlanned - result.agentsChanged - result.agentsAlreadyInPlace - kept - protectedAgents
         : 0),
     schedulesFailed: totals.schedulesFailed + (failed ? 1 : 0),
+    conflicts: totals.conflicts + result.conflicts,
+    requests: (totals.requests ?? 0) + (result.requests ?? 0),
+    rateLimitWaits: totals.rateLimitWaits + result.rateLimitWaits,
+    transientRetries: totals.transientRetries + result.transientRetries,
+    writes: totals.writes + result.writes,
+  };
+}
+
+/** What a schedule's push cost (conflicts, requests, writes), whatever became of it. */
+function withWork(totals: PushTotals, result: ScheduleResult): PushTotals {
+  return {
+    ...totals,
     conflicts: totals.conflicts + result.conflicts,
     requests: (totals.requests ?? 0) + (result.requests ?? 0),
     rateLimitWaits: totals.rateLimitWaits + result.rateLimitWaits,

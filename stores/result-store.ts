@@ -45,7 +45,7 @@ export const manifestSchema = z.object({
 /** Enough of a result to trust it in a report; the rest of its fields are kept as stored. */
 const storedResultSchema = z.looseObject({
   scheduleId: z.string(),
-  outcome: z.enum(['landed', 'already-in-place', 'failed', 'not-started']),
+  outcome: z.enum(['landed', 'already-in-place', 'failed', 'not-started', 'superseded']),
   agentsPlanned: z.number(),
   agentsChanged: z.number(),
   agentsAlreadyInPlace: z.number(),

@@ -8,7 +8,13 @@ import type { WfmMetrics } from '../wfm/wfm-metrics';
 /** Failure types a schedule's line may carry (model/failures.ts, and what the workflows add); any other is `other`. */
 const FAILURE_TYPES = new Set<string>([...Object.values(FailureType), 'Bug', 'Cancelled', 'PlanMismatch']);
 
-const SCHEDULE_OUTCOMES: readonly ScheduleOutcome[] = ['landed', 'already-in-place', 'failed', 'not-started'];
+const SCHEDULE_OUTCOMES: readonly ScheduleOutcome[] = [
+  'landed',
+  'already-in-place',
+  'failed',
+  'not-started',
+  'superseded',
+];
 
 /** Seconds: a WFM answer takes milliseconds to seconds; the request timeout (default 15 s) bounds it. */
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];

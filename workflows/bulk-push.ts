@@ -16,8 +16,9 @@ import type { Activities } from '../activities/create-activities';
 import type { NoticeOptions } from '../model/push-notice';
 import { PUSH_DEFAULTS, type PushOptions } from '../model/push-options';
 import type { InlinePlanStart } from '../model/push-start';
-import { PUSH_OUTCOME } from '../model/names';
+import { bulkPushWorkflowId, PUSH_OUTCOME } from '../model/names';
 import {
+  emptyScheduleResult,
   pushOutcomeLine,
   pushOutcomeOf,
   type PushOutcome,
@@ -25,7 +26,9 @@ import {
   type ScheduleResult,
 } from '../model/report';
 import { followChildrenOfEarlierRuns } from './earlier-children';
-import { pauseSignal, progressQuery, resumeSignal } from './messages';
+import { acceptedUpdate, pauseSignal, progressQuery, resumeSignal, type PushAccepted } from './messages';
+import { Supersession } from './supersession';
+import type { SupersedingPlan } from '../model/supersede';
 import { PushLedger, type CarriedChild, type CarriedState } from './push-ledger';
 import { storedPlanInput, withEndNotice } from './push-entry';
 import { childFailed, reportedResult, runChild } from './schedule-children';
@@ -40,6 +43,8 @@ export interface BulkPushInput extends PushOptions, NoticeOptions {
   planRef: string;
   schedules: number;
   agentsPlanned: number;
+  /** The plan's `supersedes` (see model/supersede.ts). */
+  supersedes?: string;
   /** Set by the previous run when the push continues as new. */
   carried?: CarriedState;
 }
@@ -72,8 +77,39 @@ export type BulkPushStart = BulkPushInput | InlinePlanStart;
  * workflow carries only its reference; when the push ends, its notice goes out (see `pushNotice`).
  */
 export async function bulkPush(start: BulkPushStart): Promise<PushSummary> {
-  const input = await storedPlanInput(start);
-  return withEndNotice(input, () => pushPlan(input));
+  const { workflowId } = workflowInfo();
+  const prefix = bulkPushWorkflowId('');
+  const supersession = new Supersession(
+    workflowId.startsWith(prefix) ? workflowId.slice(prefix.length) : workflowId,
+    start,
+  );
+  const input = await acceptedStart(start);
+  supersession.planRef = input.planRef;
+  return withEndNotice(input, () => pushPlan(input, supersession));
+}
+
+/**
+ * The start, checked (and an inline plan stored), answering the synchronous start (`acceptedUpdate`) either way: its
+ * caller learns the plan ID and counts, or the refusal with every problem, before the workflow goes on or fails.
+ */
+async function acceptedStart(start: BulkPushStart): Promise<BulkPushInput> {
+  let accepted: PushAccepted | undefined;
+  let refused: unknown;
+  setHandler(acceptedUpdate, async () => {
+    await condition(() => accepted !== undefined || refused !== undefined);
+    if (accepted) return accepted;
+    throw refused;
+  });
+  try {
+    const input = await storedPlanInput(start);
+    accepted = { planId: input.planId, schedules: input.schedules, agentsPlanned: input.agentsPlanned };
+    return input;
+  } catch (err) {
+    refused = err;
+    // The caller waiting on the update hears the refusal before the workflow fails with it.
+    if (!allHandlersFinished()) await condition(allHandlersFinished);
+    throw err;
+  }
 }
 
 /**
@@ -81,14 +117,19 @@ export async function bulkPush(start: BulkPushStart): Promise<PushSummary> {
  * schedules so no run's history grows large (handing the children in flight to the next run). Per-schedule results
  * go to the result store; this returns counts.
  */
-async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
+async function pushPlan(input: BulkPushInput, supersession: Supersession): Promise<PushSummary> {
   const carryChildren = patched(CARRY_CHILDREN_ACROSS_RUNS);
   const { listPlanSchedules } = proxyActivities<Activities>(
     storeActivityOptions('Read the next page of schedules from the stored plan'),
   );
-  const { recordScheduleResult } = proxyActivities<Activities>(
+  const { recordScheduleResult, supersedingPlanOf } = proxyActivities<Activities>(
     storeActivityOptions('Record a schedule whose workflow failed'),
   );
+  const { announceSupersede } = proxyActivities<Activities>({
+    summary: 'Tell the pushes this plan takes over which schedules it takes',
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
+  });
   const push = new PushLedger(
     input.planId,
     input.schedules,
@@ -101,7 +142,10 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
     Date.now(),
   );
   const show = () => setCurrentDetails(push.currentDetails());
-  setHandler(progressQuery, () => push.progress());
+  setHandler(progressQuery, () => {
+    const newer = supersession.supersededBy.map((p) => p.planId);
+    return { ...push.progress(), ...(newer.length > 0 ? { supersededBy: newer } : {}) };
+  });
   setHandler(pauseSignal, () => void ((push.paused = true), show()));
   setHandler(resumeSignal, () => void ((push.paused = false), show()));
 
@@ -119,7 +163,26 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
     );
     finished(line.scheduleId, line);
   };
-  const launch = (child: CarriedChild) => {
+  /** A schedule a newer plan took over: its line says by which plan; this push never writes it. */
+  const leftToNewerPlan = async (child: CarriedChild, byPlanId: string): Promise<ScheduleResult> => {
+    const { failure: _none, ...empty } = emptyScheduleResult(child.scheduleId, child.agentsPlanned);
+    const line: ScheduleResult = { ...empty, outcome: 'superseded', supersededBy: byPlanId };
+    await untilTheStoreAnswers(`record schedule ${child.scheduleId}`, () =>
+      recordScheduleResult({ planId: input.planId, result: line, planRef: input.planRef }),
+    ).catch((err: unknown) =>
+      log.error('a schedule result could not be recorded', { scheduleId: child.scheduleId, err }),
+    );
+    return line;
+  };
+  /** The newer plan that took this push over and names the schedule, if any (only once some newer plan did). */
+  const newerPlanOf = async (scheduleId: string): Promise<string | undefined> => {
+    const newer: SupersedingPlan[] = supersession.supersededBy;
+    if (newer.length === 0) return undefined;
+    return untilTheStoreAnswers(`check schedule ${scheduleId} against newer plans`, () =>
+      supersedingPlanOf({ scheduleId, plans: newer.map(({ planId, planRef }) => ({ planId, planRef })) }),
+    );
+  };
+  const launch = async (child: CarriedChild) => {
     const childInput: SchedulePushInput = {
       planId: input.planId,
       planRef: input.planRef,
@@ -127,11 +190,23 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
       agentsPlanned: child.agentsPlanned,
       conflictBudget: input.conflictBudget,
       onNewerEdit: input.onNewerEdit,
+      submittedAtMs: supersession.me.submittedAtMs,
+      ...(input.supersede ? { supersede: true } : {}),
+      ...(input.supersedes ? { supersedes: input.supersedes } : {}),
     };
+    try {
+      const newer = await newerPlanOf(child.scheduleId);
+      if (newer !== undefined) return finished(child.scheduleId, await leftToNewerPlan(child, newer));
+    } catch (err) {
+      if (isCancellation(err)) return;
+      return recordFailed(childFailed(childInput, err));
+    }
     return runChild(childInput, {
       onStarting: () => push.childStarting(child.scheduleId),
       onWaiting: () => push.childWaiting(child.scheduleId),
       onStarted: (runId) => push.childRunning(child.scheduleId, runId),
+      claimant: supersession.claimant(input.planRef),
+      onSuperseded: (byPlanId) => leftToNewerPlan(child, byPlanId),
     }).then(
       (result) => finished(child.scheduleId, result),
       async (err: unknown) => {
@@ -151,6 +226,14 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
       schedules: input.schedules,
       inFlight: push.inFlight,
     });
+    // A push that takes over tells the pushes it supersedes before it starts anything (see model/supersede.ts).
+    if (supersession.takesOver && !input.carried) {
+      const newer = await announceSupersede({
+        claimant: supersession.claimant(input.planRef),
+        taskQueue: workflowInfo().taskQueue,
+      });
+      for (const plan of newer) supersession.add(plan);
+    }
     for (const child of push.carriedToStart()) void launch(child);
     if (push.hasChildrenOfEarlierRuns()) {
       void followChildrenOfEarlierRuns({ push, finished, recordFailed }).catch((err: unknown) => {
@@ -198,7 +281,11 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
       cursor: push.cursor,
       inFlight: push.inFlight,
     });
-    return continueAsNew<typeof bulkPush>({ ...input, carried: push.carried() });
+    const newer = supersession.supersededBy;
+    return continueAsNew<typeof bulkPush>({
+      ...input,
+      carried: { ...push.carried(), ...(newer.length > 0 ? { supersededBy: newer } : {}) },
+    });
   }
   const outcome = pushOutcomeOf(push.totals);
   recordOutcome(outcome);

@@ -1,4 +1,5 @@
 import { addToTotals, emptyTotals, type PushTotals, type ScheduleResult } from '../model/report';
+import type { SupersedingPlan } from '../model/supersede';
 import type { PushProgress } from './messages';
 
 /** A child that one run hands to the next. */
@@ -18,6 +19,8 @@ export interface CarriedState {
   startedAtMs: number;
   /** Children in flight (absent from runs that drained before continuing as new). */
   inFlight?: CarriedChild[];
+  /** Newer plans that took this push over (see workflows/supersession.ts), when there are some. */
+  supersededBy?: SupersedingPlan[];
 }
 
 export interface PushLimits {

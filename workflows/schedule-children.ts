@@ -12,6 +12,7 @@ import {
 import type { Activities, RunEnded } from '../activities/create-activities';
 import { BULK_PUSH_ID, schedulePushWorkflowId, SCHEDULE_ID } from '../model/names';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
+import type { SupersedingPlan } from '../model/supersede';
 import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import { schedulePush, type SchedulePushInput } from './schedule-push';
 
@@ -24,6 +25,10 @@ export interface ChildEvents {
   onWaiting(): void;
   /** The child's run has started. */
   onStarted(runId: string): void;
+  /** Who asks for the schedule, when another push holds it (see model/supersede.ts). */
+  claimant?: SupersedingPlan;
+  /** A newer plan's push holds the schedule and takes it over: this push leaves it (returns its line, recorded). */
+  onSuperseded?(byPlanId: string): Promise<ScheduleResult>;
 }
 
 /**
@@ -61,9 +66,16 @@ export async function runChild(input: SchedulePushInput, events: ChildEvents): P
       events.onWaiting();
       // One activity that waits for the other push's schedule workflow to close costs three history events however
       // long it takes; retrying the start every few seconds cost four per try and could fill the history.
-      if (patched('wait-for-busy-schedule-in-activity'))
-        await waitForWorkflowToClose({ workflowId: schedulePushWorkflowId(input.scheduleId) });
-      else await sleep(BUSY_SCHEDULE_RETRY_MS);
+      if (patched('wait-for-busy-schedule-in-activity')) {
+        // Given who asks, the wait takes the schedule over from an older push (`--supersede`) or leaves it to a newer
+        // one that supersedes this push; otherwise it waits as before.
+        const waited = await waitForWorkflowToClose({
+          workflowId: schedulePushWorkflowId(input.scheduleId),
+          ...(events.claimant ? { claimant: events.claimant } : {}),
+        });
+        if (waited?.supersededBy !== undefined && events.onSuperseded)
+          return events.onSuperseded(waited.supersededBy);
+      } else await sleep(BUSY_SCHEDULE_RETRY_MS);
     }
   }
 }

@@ -2,11 +2,13 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  condition,
   isCancellation,
   log,
   patched,
   proxyActivities,
   setCurrentDetails,
+  setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
@@ -25,6 +27,8 @@ import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
 import { bulkPushWorkflowId, httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
 import { PushStartFailure } from '../model/push-start';
 import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
+import { supersedes, type PushIdentity } from '../model/supersede';
+import { scheduleHolderQuery, supersedeScheduleUpdate } from './messages';
 import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
 import {
@@ -44,6 +48,12 @@ export interface SchedulePushInput {
   conflictBudget?: number;
   /** Agents edited since the plan was computed (see PUSH_DEFAULTS.onNewerEdit). */
   onNewerEdit?: NewerEditPolicy;
+  /** When the push's plan was submitted (absent from pushes before `--supersede`: they judge as the oldest). */
+  submittedAtMs?: number;
+  /** The push takes over schedules held by older pushes (see model/supersede.ts). */
+  supersede?: boolean;
+  /** The plan's `supersedes`. */
+  supersedes?: string;
 }
 
 /**
@@ -68,6 +78,32 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     });
   const { recordScheduleResult } = proxyActivities<Activities>(
     storeActivityOptions(`Record the outcome of schedule ${input.scheduleId} for the report`),
+  );
+  // A newer plan's push may take this schedule over: it asks, and this push stops at its next safe point (between
+  // sync attempts; a sync in flight finishes, its writes confirmed), leaving the schedule to the newer plan.
+  const me: PushIdentity = {
+    planId: input.planId,
+    submittedAtMs: input.submittedAtMs ?? 0,
+    supersede: input.supersede,
+    supersedes: input.supersedes,
+  };
+  let supersededBy: string | undefined;
+  const stoppable = input.submittedAtMs === undefined ? undefined : new StoppableSync();
+  setHandler(scheduleHolderQuery, () => me);
+  setHandler(
+    supersedeScheduleUpdate,
+    (by) => {
+      supersededBy ??= by.planId;
+      stoppable?.stop();
+      setCurrentDetails(`SUPERSEDED by plan ${supersededBy}: stopping after the sync in flight, if any`);
+      return { stopping: true, planId: input.planId };
+    },
+    {
+      validator: (by) => {
+        if (!supersedes(by, me))
+          throw new Error(`plan ${by.planId} does not supersede plan ${me.planId} (see model/supersede.ts)`);
+      },
+    },
   );
   const record = () =>
     untilTheStoreAnswers(`record schedule ${input.scheduleId}`, () => recordScheduleResult(recordInput()));
@@ -104,6 +140,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   const recordInput = () => ({
     planId: input.planId,
     result,
+    supersededBy: result.supersededBy,
     planRef: input.planRef,
     appliedMask,
     inPlaceMask: lastProgress?.inPlaceMask,
@@ -112,6 +149,10 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   });
 
   for (;;) {
+    if (supersededBy !== undefined) {
+      result = supersededResult(result, supersededBy, lastProgress);
+      break;
+    }
     result.attempts++;
     const attemptStartedMs = Date.now();
     setCurrentDetails(
@@ -119,17 +160,21 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     );
     let failure: SyncFailure;
     try {
-      const sync = await syncSchedule({
-        planRef: input.planRef,
-        scheduleId: input.scheduleId,
-        planId: input.planId,
-        prior: result,
-        appliedBefore: appliedMask,
-        onNewerEdit: input.onNewerEdit ?? PUSH_DEFAULTS.onNewerEdit,
-        // A conflict comes back as a result, not a failed attempt (red in the UI for what is routine). Histories
-        // from before it hold the failure, handled below the same way; an older worker's sync still fails.
-        conflictAsResult: true,
-      });
+      const syncNow = () =>
+        syncSchedule({
+          planRef: input.planRef,
+          scheduleId: input.scheduleId,
+          planId: input.planId,
+          prior: result,
+          appliedBefore: appliedMask,
+          onNewerEdit: input.onNewerEdit ?? PUSH_DEFAULTS.onNewerEdit,
+          // A conflict comes back as a result, not a failed attempt (red in the UI for what is routine). Histories
+          // from before it hold the failure, handled below the same way; an older worker's sync still fails.
+          conflictAsResult: true,
+        });
+      // A newer plan that takes the schedule over stops the sync at its next safe point (the activity finishes a
+      // write in flight first); runs from before `--supersede` call it as they did.
+      const sync = stoppable ? await stoppable.run(syncNow) : await syncNow();
       if (!sync.conflict) {
         // The same rule the sync used for the line it stored with the agents' outcomes.
         result = settledResult(result, sync);
@@ -138,6 +183,16 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       }
       failure = { type: FailureType.VersionConflict, message: sync.conflict.message, progress: sync };
     } catch (err) {
+      if (stoppable?.stopped(err)) {
+        // Stopped for a newer plan: what the sync wrote (every write confirmed) joins the line; the loop ends there.
+        const progress = stoppedProgress(err);
+        if (progress) {
+          addSyncCounts(result, progress);
+          appliedMask = progress.appliedMask ?? appliedMask;
+          lastProgress = progress;
+        }
+        continue;
+      }
       if (isCancellation(err)) {
         // Cancelled by an operator: say so in the report, then end as cancelled.
         result.failure = {
@@ -176,7 +231,10 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
       if (!quickConflictRetries) await sleep(fullJitter(consecutiveConflicts));
       else {
         const pauseMs = conflictPause(consecutiveConflicts, Date.now() - attemptStartedMs);
-        if (pauseMs > 0) await sleep(pauseMs);
+        // A pause ends early when a newer plan takes the schedule over (runs from before it had only the timer).
+        if (pauseMs > 0 && input.submittedAtMs !== undefined)
+          await condition(() => supersededBy !== undefined, pauseMs);
+        else if (pauseMs > 0) await sleep(pauseMs);
       }
       continue;
     }
@@ -212,6 +270,39 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   return result;
 }
 
+/**
+ * The sync in flight, in a scope of its own so that a newer plan can stop it without cancelling the workflow; the
+ * activity waits for a write in flight before it ends (see `syncScheduleWith`).
+ */
+class StoppableSync {
+  private scope: CancellationScope | undefined;
+  private stopRequested = false;
+
+  run<T>(sync: () => Promise<T>): Promise<T> {
+    this.scope = new CancellationScope();
+    if (this.stopRequested) this.scope.cancel();
+    return this.scope.run(sync);
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.scope?.cancel();
+  }
+
+  /** Did this failure come of `stop`, not of the workflow's own cancellation? */
+  stopped(err: unknown): boolean {
+    return this.stopRequested && isCancellation(err) && !CancellationScope.current().consideredCancelled;
+  }
+}
+
+/** What a stopped sync had done (its cancellation's details), if it says. */
+function stoppedProgress(err: unknown): SyncProgress | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const details = (cause as { details?: unknown[] } | undefined)?.details;
+  const progress = details?.[0] as SyncProgress | undefined;
+  return progress && typeof progress === 'object' && 'writes' in progress ? progress : undefined;
+}
+
 /** Why a sync did not bring the schedule to the plan: its type, the server's message, the sync's progress. */
 interface SyncFailure {
   type: string;
@@ -233,7 +324,27 @@ function failureOf(err: unknown): SyncFailure {
   return { type: 'Error', message: String(cause) };
 }
 
+/**
+ * The line of a schedule a newer plan took over: what this push had written (its agents stay as written unless the
+ * newer plan names them), what was in place at its last read; the rest is left to the newer plan.
+ */
+function supersededResult(
+  prior: ScheduleResult,
+  byPlanId: string,
+  lastProgress: SyncProgress | undefined,
+): ScheduleResult {
+  const { failure: _none, ...line } = prior;
+  return {
+    ...line,
+    outcome: 'superseded',
+    supersededBy: byPlanId,
+    agentsAlreadyInPlace: inPlaceAtLastRead(lastProgress),
+  };
+}
+
 function outcomeDetails(r: ScheduleResult): string {
+  if (r.outcome === 'superseded')
+    return `SUPERSEDED by plan ${r.supersededBy}: stopped after writing ${r.agentsChanged} agents; those the newer plan does not name stay as written`;
   if (r.failure) return `Failed: ${r.failure.type}: ${r.failure.message}`;
   return `${r.outcome}: ${r.agentsChanged} agents changed, ${r.agentsAlreadyInPlace} already in place, version ${r.versionBefore} → ${r.versionAfter}; ${r.conflicts} conflicts, ${r.requests ?? 0} requests, ${r.rateLimitWaits} answered 429, ${r.transientRetries} transient retries`;
 }

@@ -26,6 +26,12 @@ const pushOptions = z.object({
     .describe(
       'Genesys Cloud: publish every target schedule not yet published (the plan field publish: true does it per schedule; a published schedule cannot be unpublished). Changes go in updates of at most 1,000 agents so Genesys notifies every changed agent',
     ),
+  supersede: z
+    .boolean()
+    .optional()
+    .describe(
+      'take over every schedule a push of an earlier plan is still working on instead of waiting for it: the older push stops there at its next safe point (a write in flight is confirmed first) and reports it superseded',
+    ),
   ...pushRunOptions,
 });
 
@@ -66,9 +72,15 @@ export function pushCommand() {
       const loaded = await session.loadPlanFile(file, options.json ?? false, settings);
       const plan = options.publish ? publishing(loaded, settings.apiStyle) : loaded;
       await session.withSession(async (ctx) => {
-        const { maxInFlight, conflictBudget, onNewerEdit, notifyUrl } = options;
+        const { maxInFlight, conflictBudget, onNewerEdit, notifyUrl, supersede } = options;
         const submitted = await session
-          .submitPush(ctx, plan, { maxInFlight, conflictBudget, onNewerEdit, notifyUrl })
+          .submitPush(ctx, plan, {
+            maxInFlight,
+            conflictBudget,
+            onNewerEdit,
+            notifyUrl,
+            ...(supersede ? { supersede } : {}),
+          })
           .catch(session.refusedAsInput);
         const verb = submitted.attached ? 'is already running; following it' : 'started';
         say(`Push ${plan.planId} ${verb} (workflow ${submitted.handle.workflowId})`);

@@ -41,8 +41,11 @@ export function statusCommand() {
         const finishing = t?.schedulesInFlight
           ? `; ${t.schedulesInFlight} still finishing (in flight when it ended)`
           : '';
+        const superseded = t?.schedulesSuperseded
+          ? `; ${t.schedulesSuperseded} of them SUPERSEDED (taken over by a newer plan: report names it)`
+          : '';
         const summary = t
-          ? `: ${t.agentsChanged + t.agentsAlreadyInPlace}/${t.agentsPlanned} agents in place, ${session.schedulesNotDone(t)} of ${t.schedules} schedule(s) not done${finishing}`
+          ? `: ${t.agentsChanged + t.agentsAlreadyInPlace}/${t.agentsPlanned} agents in place, ${session.schedulesNotDone(t)} of ${t.schedules} schedule(s) not done${superseded}${finishing}`
           : '';
         print(`Push ${planId} ${state}${summary}`);
       });

@@ -54,17 +54,22 @@ class WfmPushCodec(temporalio.converter.PayloadCodec):
         return decoded
 
 
-async def main(plan_file: str, notify_url: str | None) -> int:
-    with open(plan_file, encoding="utf-8") as f:
-        plan = json.load(f)
+def converter_from_env() -> temporalio.converter.DataConverter:
+    """The SDK's converter, through the workers' codec when WFM_PUSH_CODEC_KEYS is set."""
     keys = os.environ.get("WFM_PUSH_CODEC_KEYS")
     converter = temporalio.converter.default()
     if keys:
         converter = dataclasses.replace(converter, payload_codec=WfmPushCodec(keys))
+    return converter
+
+
+async def main(plan_file: str, notify_url: str | None) -> int:
+    with open(plan_file, encoding="utf-8") as f:
+        plan = json.load(f)
     client = await Client.connect(
         os.environ.get("TEMPORAL_ADDRESS", "localhost:7233"),
         namespace=os.environ.get("TEMPORAL_NAMESPACE", "default"),
-        data_converter=converter,
+        data_converter=converter_from_env(),
     )
     start = {"plan": plan, "maxInFlight": 50}
     if notify_url:

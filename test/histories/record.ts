@@ -93,6 +93,37 @@ async function main(): Promise<void> {
     const { diffId } = await startDiff(ctx, plan, { maxInFlight: 3 });
     await waitForDiffReport(ctx, plan, diffId);
     await save(client, server.address, planDiffWorkflowId(plan.planId, diffId), 'plan-diff');
+
+    // An intraday re-plan: a push taken over by a newer plan with --supersede (one schedule stopped mid-sync, the rest
+    // left to the newer plan), and the newer push that asked.
+    const older = {
+      planId: `${plan.planId}-older`,
+      schedules: plan.schedules.filter((s) => s.scheduleId !== missing).slice(0, 4),
+    };
+    const newer = {
+      planId: `${plan.planId}-newer`,
+      schedules: older.schedules.map((s) => ({
+        ...s,
+        agents: s.agents.map((a) => ({ agentId: a.agentId, shifts: a.shifts.slice(0, 1) })),
+      })),
+    };
+    // Slow answers, no conflicts: the older push's sync is still in flight when the newer one asks it to stop.
+    sim.options.latencyMs = 1500;
+    sim.options.conflictRate = 0;
+    await submitPush(ctx, older, { maxInFlight: 1 });
+    await until(async () => ((await pushProgress(client, older.planId))?.totals.schedulesDone ?? 0) >= 1);
+    await submitPush(ctx, newer, { supersede: true });
+    await waitForReport(ctx, newer.planId);
+    await waitForReport(ctx, older.planId);
+    await save(client, server.address, bulkPushWorkflowId(older.planId), 'bulk-push-superseded');
+    await save(client, server.address, bulkPushWorkflowId(newer.planId), 'bulk-push-supersede');
+    for (const s of older.schedules.slice(1))
+      await save(
+        client,
+        server.address,
+        schedulePushWorkflowId(s.scheduleId),
+        `schedule-push-taken-over-${s.scheduleId.slice(-4)}`,
+      );
   } finally {
     await workers.shutdown();
     await running.close();

@@ -124,6 +124,31 @@ describe('the wfm-push CLI, as a separate process', () => {
     expect(watched.stdout).toContain('every planned change is in place');
   });
 
+  it('push --supersede takes over a running push; the older one’s watch, report and report --agents name the newer plan', async () => {
+    const { plan, env, file } = await setUp('cli-supersede', 8, { latencyMs: 300 });
+    const replan = {
+      planId: `${plan.planId}-replan`,
+      schedules: plan.schedules.map((s) => ({
+        ...s,
+        agents: s.agents.map((a) => ({ agentId: a.agentId, shifts: a.shifts.slice(0, 1) })),
+      })),
+    };
+    await runCli(['push', file('older', plan), '--max-in-flight', '1'], env);
+    const newer = await runCli(['push', file('replan', replan), '--supersede', '--wait'], env);
+    expect(newer.stdout).toContain('every planned change is in place');
+    expect(newer.code).toBe(0);
+
+    const watched = await runCli(['watch', plan.planId], env);
+    expect(watched.stdout).toMatch(/SUPERSEDED: \d+ schedule\(s\) taken over by a newer plan/);
+    expect(watched.stdout).toContain(`taken over by plan ${replan.planId}`);
+    expect(watched.code).toBe(1);
+    const report = JSON.parse((await runCli(['report', plan.planId, '--json'], env)).stdout) as PushReport;
+    expect(report.totals.schedulesSuperseded).toBeGreaterThan(0);
+    expect(report.totals.schedulesFailed).toBe(0);
+    const agents = await runCli(['report', plan.planId, '--agents'], env);
+    expect(agents.stdout).toContain(`superseded by plan ${replan.planId} before this push wrote it`);
+  });
+
   it('cancel leaves a report that names what was not started, and retry finishes the job', async () => {
     const { plan, env, file } = await setUp('cli-cancel', 8, { latencyMs: 200 });
     await runCli(['push', file('plan', plan), '--max-in-flight', '1'], env);

@@ -87,6 +87,7 @@ describe('worker metrics (/metrics of a worker process)', () => {
       // A push that completed leaves no agent not started or still in flight.
       'not-started': 0,
       'in-flight': 0,
+      superseded: 0,
     });
     const landed = report.schedules.filter((s) => s.outcome === 'landed').length;
     expect(byLabel(samples, 'wfm_push_schedules_total', 'outcome')).toEqual({
@@ -94,6 +95,7 @@ describe('worker metrics (/metrics of a worker process)', () => {
       'already-in-place': 12 - landed,
       failed: 0,
       'not-started': 0,
+      superseded: 0,
     });
     // Every attempt of every schedule's sync ended once: at least one each.
     expect(sumOf(samples, 'wfm_push_sync_seconds_count')).toBeGreaterThanOrEqual(12);

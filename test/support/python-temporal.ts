@@ -13,6 +13,8 @@ const PACKAGES = ['temporalio==1.35.0', 'cryptography==50.0.2'];
  * contract is tested from a real foreign client, not only described.
  */
 export async function ensurePythonTemporal(): Promise<string> {
+  // A Python that already has these packages (a venv made elsewhere), when the `.tools/` folder is not to be written.
+  if (process.env.WFM_PUSH_TEST_PYTHON) return process.env.WFM_PUSH_TEST_PYTHON;
   const dir = path.resolve(__dirname, '../../.tools', `python-${PACKAGES.join('-').replace(/[=]/g, '')}`);
   const python = path.join(dir, 'bin', 'python');
   if (existsSync(path.join(dir, '.installed'))) return python;

@@ -32,6 +32,9 @@ describe('workflow code replays recorded histories', () => {
       'schedule-push-conflicts',
       'schedule-push-failed',
       'plan-diff',
+      'bulk-push-superseded',
+      'bulk-push-supersede',
+      'schedule-push-taken-over',
     ]) {
       expect(files.some((f) => f.includes(kind))).toBe(true);
     }
