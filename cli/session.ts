@@ -39,7 +39,19 @@ export function withSession<T>(
     store: describeStore(settings.store),
     encryption: settings.encryption,
   });
-  return withPushContext(settings, fn, keyGenerated);
+  if (!settings.tracing) return withPushContext(settings, fn, keyGenerated);
+  return withTracing(settings, () => withPushContext(settings, fn, keyGenerated));
+}
+
+/** With an OTLP endpoint set, the command's spans (the push's start) are sent before it returns. */
+async function withTracing<T>(settings: SharedSettings, fn: () => Promise<T>): Promise<T> {
+  const { startTracing } = await import('../common/tracing');
+  const tracing = startTracing(settings.tracing, { serviceName: 'wfm-push-client' });
+  try {
+    return await fn();
+  } finally {
+    await tracing.shutdown();
+  }
 }
 
 /** Says, once, that a payload key was generated: other hosts need it to read this push's payloads. */
