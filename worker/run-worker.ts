@@ -193,6 +193,7 @@ async function startWithStores(
     }),
   });
   const queue = settings.taskQueue;
+  const versioning = deploymentOptions(settings);
   // Each heartbeat goes to the server when the activity sends it, not up to 0.8 × the timeout later: the server sees a
   // beat every HEARTBEAT_EVERY_MS, so the heartbeat timeout can be short and still leave room for missed beats.
   const maxHeartbeatThrottleInterval = HEARTBEAT_EVERY_MS;
@@ -209,6 +210,7 @@ async function startWithStores(
         tracing: traced !== undefined,
       })),
     ...(traced && { interceptors: traced.interceptors, sinks: traced.sinks }),
+    ...versioning,
     maxHeartbeatThrottleInterval,
     // The workflow queue also runs the store activities and the notices (no WFM calls, so no WFM rate limit).
     activities: workflowQueue,
@@ -220,6 +222,8 @@ async function startWithStores(
     dataConverter,
     activities: httpQueue,
     ...(traced && { interceptors: traced.interceptors }),
+    // In the same version as the workflows: a pinned push's WFM calls run on the build that started it too.
+    ...versioning,
     maxHeartbeatThrottleInterval,
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentRequests,
     // With a configured ceiling, the whole task queue admits syncs (at least two requests: read, write) at half of
@@ -257,6 +261,22 @@ async function startWithStores(
     shutdown: async () => {
       for (const w of [workflowWorker, httpWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
+    },
+  };
+}
+
+/**
+ * Worker Versioning, when the settings name a deployment: every workflow this worker runs is PINNED, so a push (its
+ * children, its continued runs, its notice) ends on the build that started it while new pushes go to the version
+ * made current; the old workers keep running until their version is drained (docs/deployment.md).
+ */
+function deploymentOptions(settings: WorkerSettings): Pick<WorkerOptions, 'workerDeploymentOptions'> {
+  if (!settings.deployment) return {};
+  return {
+    workerDeploymentOptions: {
+      version: settings.deployment,
+      useWorkerVersioning: true,
+      defaultVersioningBehavior: 'PINNED',
     },
   };
 }

@@ -63,9 +63,13 @@ export function workerCommand(): Command {
         rateLimitPerSecond: settings.wfm.rateLimitPerSecond ?? null,
         maxConcurrentRequests: settings.maxConcurrentRequests,
         tracesUrl: settings.tracing?.tracesUrl ?? null,
+        deployment: settings.deployment ?? null,
       });
+      const version = settings.deployment
+        ? `, deployment ${settings.deployment.deploymentName} build ${settings.deployment.buildId}`
+        : '';
       say(
-        `Worker running: task queue ${settings.taskQueue}, WFM ${wfmLocation(settings.wfm)}, store ${describeStore(settings.store)}`,
+        `Worker running: task queue ${settings.taskQueue}, WFM ${wfmLocation(settings.wfm)}, store ${describeStore(settings.store)}${version}`,
       );
       // What the one request at start found; a WFM that is down only delays the pushes, so the worker runs on.
       void workers.wfmCheck?.then(({ line }) => say(line));
