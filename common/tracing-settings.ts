@@ -6,13 +6,13 @@ import { z } from 'zod';
  */
 export const tracingEnvShape = {
   OTEL_EXPORTER_OTLP_ENDPOINT: z
-    .url()
+    .url({ protocol: /^https?$/ })
     .optional()
     .describe(
       'OpenTelemetry: send traces by OTLP/HTTP (JSON) to <endpoint>/v1/traces; the other standard OTEL_ variables (headers, timeout, resource attributes) apply (default: no tracing, no interceptors)',
     ),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
-    .url()
+    .url({ protocol: /^https?$/ })
     .optional()
     .describe('OpenTelemetry: the full URL for traces, instead of <OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces'),
   OTEL_SERVICE_NAME: z
