@@ -73,11 +73,11 @@ export async function bundleWorkflows({
   failureConverterPath?: string;
   tracing?: boolean;
 }): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
-  const { WORKFLOW_TRACING_MODULE } = tracing ? await import('./tracing') : { WORKFLOW_TRACING_MODULE: '' };
+  const workflowInterceptorModules = tracing ? [(await import('./tracing')).WORKFLOW_TRACING_MODULE] : [];
   return bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
     failureConverterPath,
-    ...(tracing ? { workflowInterceptorModules: [WORKFLOW_TRACING_MODULE] } : {}),
+    workflowInterceptorModules,
     // Webpack's report (every module bundled) is for whoever debugs the bundle, not the worker's first lines.
     logger: demotedToDebug(logger),
   });

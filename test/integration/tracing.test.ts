@@ -113,6 +113,10 @@ describe('traces (OTLP, worker and client processes)', () => {
     expect(starts).toHaveLength(1);
     expect([...traces]).toEqual([starts[0]!.traceId]);
     expect(inPush).toHaveLength(requests.filter((r) => r.scheduleId !== 'wfm-push-reach-check').length);
+    // What the plan says stays out of every span (the workflow spans carry the workflow's info, not its input).
+    const exported = JSON.stringify(collector.spans);
+    for (const agent of plan.schedules.flatMap((s) => s.agents))
+      expect(exported).not.toContain(agent.agentId);
     expect(collector.spans.filter(isHttp)).toHaveLength(requests.length);
   });
 });

@@ -17,6 +17,8 @@ interface OtlpValue {
   doubleValue?: number;
   boolValue?: boolean;
   arrayValue?: { values?: OtlpValue[] };
+  kvlistValue?: { values?: OtlpAttribute[] };
+  bytesValue?: string;
 }
 interface OtlpAttribute {
   key: string;
@@ -39,6 +41,9 @@ interface OtlpExport {
 
 function valueOf(v: OtlpValue): string | number | boolean | string[] {
   if (v.arrayValue) return (v.arrayValue.values ?? []).map((x) => String(valueOf(x)));
+  // A map (the workflow spans carry the workflow's info, objects included), kept whole so a test can search it.
+  if (v.kvlistValue) return JSON.stringify(attributesOf(v.kvlistValue.values));
+  if (v.bytesValue !== undefined) return v.bytesValue;
   if (v.intValue !== undefined) return Number(v.intValue);
   return v.stringValue ?? v.doubleValue ?? v.boolValue ?? '';
 }
