@@ -46,7 +46,13 @@ export function withSession<T>(
 /** With an OTLP endpoint set, the command's spans (the push's start) are sent before it returns. */
 async function withTracing<T>(settings: SharedSettings, fn: () => Promise<T>): Promise<T> {
   const { startTracing } = await import('../common/tracing');
-  const tracing = startTracing(settings.tracing, { serviceName: 'wfm-push-client' });
+  const tracing = startTracing(settings.tracing, {
+    serviceName: 'wfm-push-client',
+    onExportError: (err) =>
+      say(
+        `Traces: the last spans were not sent to ${settings.tracing?.tracesUrl ?? '?'}: ${err instanceof Error ? err.message : String(err)}`,
+      ),
+  });
   try {
     return await fn();
   } finally {

@@ -16,7 +16,10 @@ export interface Tracing {
   tracer: Tracer;
   resource: Resource;
   spanProcessor: SpanProcessor;
-  /** Exports what is buffered and stops; spans after it are dropped. */
+  /**
+   * Exports what is buffered and stops; spans after it are dropped. Never rejects: a collector that does not take the
+   * last spans is reported to `onExportError`, and the push or the worker's stop goes on.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -25,6 +28,8 @@ export interface StartTracingOptions {
   serviceName: string;
   /** Instead of the OTLP exporter's batch processor (tests export to memory). */
   spanProcessor?: SpanProcessor;
+  /** Hears of the last spans not taken at shutdown (the batches before are OpenTelemetry's to log). Default none. */
+  onExportError?: (err: unknown) => void;
 }
 
 /**
@@ -45,6 +50,7 @@ export function startTracing(settings: TracingSettings | undefined, options: Sta
     tracer: provider.getTracer(TRACER_NAME),
     resource,
     spanProcessor,
-    shutdown: () => provider.shutdown(),
+    // Traces are diagnostics: losing the last batch must not turn a landed push into a failed command.
+    shutdown: () => provider.shutdown().catch((err: unknown) => options.onExportError?.(err)),
   };
 }

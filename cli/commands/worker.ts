@@ -39,6 +39,11 @@ export function workerCommand(): Command {
         settings.tracing &&
         (await import('../../common/tracing')).startTracing(settings.tracing, {
           serviceName: 'wfm-push-worker',
+          onExportError: (err) =>
+            logger.warn('the last spans were not exported', {
+              tracesUrl: settings.tracing?.tracesUrl,
+              err: err instanceof Error ? err.message : String(err),
+            }),
         });
       const { startWorkers } = await import('../../worker/run-worker');
       const workers = await startWorkers({

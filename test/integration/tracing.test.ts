@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startCliProcess, type Service } from '../../dev/processes';
+import { freePort, startCliProcess, type Service } from '../../dev/processes';
 import { bulkPushWorkflowId, schedulePushWorkflowId } from '../../model/names';
 import { Harness } from '../support/harness';
 import { OtlpCollector, type CollectedSpan } from '../support/otlp-collector';
@@ -28,6 +28,23 @@ describe('traces (OTLP, worker and client processes)', () => {
   afterAll(async () => {
     await collector.close();
     await h.teardown();
+  });
+
+  it('never fails a push for a collector that does not take its spans', async () => {
+    const { plan, env } = await h.scenario('traces-lost', { schedules: 2, agents: 10 });
+    const file = path.join(h.dataDir, 'traces-lost-plan.json');
+    writeFileSync(file, JSON.stringify(plan));
+    // Nothing listens there: every export is refused.
+    const dead = await freePort();
+    const run = await runCli(['push', file, '--wait'], {
+      ...env,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${dead}`,
+    });
+    expect(run.stdout).toContain('every planned change is in place');
+    expect(run.stderr).toContain(
+      `Traces: the last spans were not sent to http://127.0.0.1:${dead}/v1/traces`,
+    );
+    expect(run.code).toBe(0);
   });
 
   it("links one schedule's HTTP spans to the push that started it", async () => {

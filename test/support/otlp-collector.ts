@@ -82,6 +82,8 @@ export class OtlpCollector {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
+    // Longer than an exporter keeps an idle connection for reuse: Node's 5 s default races it ("socket hang up").
+    server.keepAliveTimeout = 120_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     received.collector = new OtlpCollector(server, `http://127.0.0.1:${port}`);
