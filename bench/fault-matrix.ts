@@ -9,7 +9,9 @@
  * 5. hot schedules (another writer every 2 ms) and a rate-bound push (4 requests/s) with another writer on every
  *    schedule about every 4 s: conflicts against writes, requests against the floor.
  * Prints wall times side by side, requests per landed agent, 429 shares and the invariant check (0 redundant or
- * repeated writes) of each.
+ * repeated writes) of each. `--metrics` and `--tracing` turn the workers' metrics (scraped every 5 s) and traces (to an
+ * OTLP receiver in this process; the CLI's too) on (bench/observe.ts); `--no-baseline` leaves out the per-agent script
+ * (`bench/observe-overhead.ts` runs wfm-push's scenarios with each on and off).
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -34,6 +36,7 @@ import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import type { Plan } from '../model/plan';
 import type { PushReport } from '../model/report';
+import { observeFrom, type Observe } from './observe';
 import { benchEnv, machine, startBenchWorker, type BenchEnv } from './support';
 
 const run = promisify(execFile);
@@ -58,7 +61,7 @@ function sample(scenario: Pick<Scenario, 'schedules' | 'agents'>, id: string) {
 
 /** A default worker and a simulator for `scenario`; `push` gets the plan and must return the report. */
 async function withScenario(
-  env: BenchEnv,
+  env: BenchEnv & { observe: Observe },
   name: string,
   slug: string,
   scenario: Scenario,
@@ -73,6 +76,7 @@ async function withScenario(
     ...scenario.worker,
     WFM_BASE_URL: running.url,
     WFM_PUSH_TASK_QUEUE: id,
+    ...(await env.observe.workerEnv()),
   });
   try {
     const planFile = path.join(env.dataDir, '..', `${id}.json`);
@@ -101,7 +105,7 @@ function conflictsOfWrites(sim: WfmSimulator): string {
 }
 
 /** `wfm-push push --wait` as a scheduler runs it; the report comes from its `--json` output. */
-function viaCli(env: BenchEnv) {
+function viaCli(env: BenchEnv & { observe: Observe }) {
   return async ({ planFile, queue }: PushRun): Promise<PushReport> => {
     const bin = path.join(packageRoot(), 'bin', 'wfm-push.js');
     const { stdout } = await run(process.execPath, [bin, 'push', planFile, '--wait', '--json'], {
@@ -110,6 +114,7 @@ function viaCli(env: BenchEnv) {
         TEMPORAL_ADDRESS: env.server.address,
         WFM_PUSH_TASK_QUEUE: queue,
         WFM_PUSH_DATA_DIR: env.dataDir,
+        ...env.observe.clientEnv,
       },
       maxBuffer: 64 << 20,
     });
@@ -153,15 +158,16 @@ async function perAgent(scenario: Scenario): Promise<Outcome> {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:faults, default worker settings; machine: ${machine()}`);
+  const observe = await observeFrom(process.argv);
+  console.log(`bench:faults, default worker settings, ${observe.label}; machine: ${machine()}`);
   console.log(
     `hostile scenario: ${HOSTILE.schedules} × ${HOSTILE.agents / HOSTILE.schedules} agents, simulator ${JSON.stringify(HOSTILE.simulator)}`,
   );
-  const env = await benchEnv();
+  const env = { ...(await benchEnv()), observe };
   const outcomes: Outcome[] = [];
   try {
     outcomes.push(await withScenario(env, 'wfm-push CLI, hostile 40 × 50', 'hostile', HOSTILE, viaCli(env)));
-    outcomes.push(await perAgent(HOSTILE));
+    if (!process.argv.includes('--no-baseline')) outcomes.push(await perAgent(HOSTILE));
     outcomes.push(
       await withScenario(
         env,
@@ -186,7 +192,9 @@ async function main(): Promise<void> {
     );
   } finally {
     await env.close();
+    await observe.close();
   }
+  console.log(`observability: ${observe.label} (${observe.summary()})`);
   for (const o of outcomes) {
     const byKind = new Map<string, number>();
     for (const v of o.violations) byKind.set(v.kind, (byKind.get(v.kind) ?? 0) + 1);
@@ -196,7 +204,7 @@ async function main(): Promise<void> {
     );
   }
   const [cli, script] = outcomes;
-  if (cli && script)
+  if (cli && script?.name.startsWith('per-agent'))
     console.log(
       `wfm-push is ${(script.seconds / cli.seconds).toFixed(1)}× faster than the per-agent script on the hostile push, CLI start included`,
     );

@@ -1,8 +1,9 @@
 /**
  * A push of 10,000 schedules × 10 agents against an unthrottled simulator:
- * `npm run bench:scale [-- SCHEDULES [MAX_IN_FLIGHT [LATENCY_MS]]] [--cluster] [--tuned] [--metrics]`. Default settings
- * unless `--tuned` (see `benchTuning`); `--metrics` turns the workers' /metrics on (WFM_PUSH_METRICS_ADDRESS) and
- * scrapes each every 5 s, as a busy Prometheus would (`bench/metrics-overhead.ts` runs it with and without). With `--cluster` the push runs on
+ * `npm run bench:scale [-- SCHEDULES [MAX_IN_FLIGHT [LATENCY_MS]]] [--cluster] [--tuned] [--metrics] [--tracing]`.
+ * Default settings unless `--tuned` (see `benchTuning`); `--metrics` turns the workers' /metrics on and scrapes each
+ * every 5 s, `--tracing` exports their spans by OTLP to a receiver in this process (bench/observe.ts;
+ * `bench/observe-overhead.ts` runs it with and without). With `--cluster` the push runs on
  * a production-style Temporal cluster (four services on PostgreSQL) with the plan and result store on PostgreSQL and
  * two worker processes; without it, on the dev server with the local folder store and one worker. LATENCY_MS (default 0) is added to every WFM
  * answer: with slow answers children run long, and a run that waited for its children before continuing as new would
@@ -12,7 +13,7 @@
  */
 import path from 'node:path';
 import { pushContext } from '../client/context';
-import { freePort, startCliProcess } from '../dev/processes';
+import { startCliProcess } from '../dev/processes';
 import { pushProgress, submitPush, waitForReport } from '../client/push-client';
 import { progressLine } from '../client/report-format';
 import { bulkPushWorkflowId } from '../model/names';
@@ -22,6 +23,7 @@ import { checkSimulator } from '../dev/invariants';
 import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
+import { observeFrom } from './observe';
 import { benchClusterEnv, benchEnv, benchTuning, machine, peakRss } from './support';
 
 const CLUSTER = process.argv.includes('--cluster');
@@ -32,7 +34,6 @@ const TUNING = benchTuning(process.argv, numbers[1]);
 const MAX_IN_FLIGHT = TUNING.maxInFlight;
 const LATENCY_MS = Number(numbers[2] ?? 0);
 const WORKERS = CLUSTER ? 2 : 1;
-const METRICS = process.argv.includes('--metrics');
 
 async function main(): Promise<void> {
   const env = CLUSTER ? await benchClusterEnv() : await benchEnv();
@@ -47,7 +48,8 @@ async function main(): Promise<void> {
   const sim = new WfmSimulator({ latencyMs: LATENCY_MS });
   sim.store.seed(documents);
   const running = await listen(sim);
-  const metricsPorts = METRICS ? await Promise.all(Array.from({ length: WORKERS }, () => freePort())) : [];
+  const observe = await observeFrom(process.argv);
+  const observed = await Promise.all(Array.from({ length: WORKERS }, () => observe.workerEnv()));
   const workers = Array.from({ length: WORKERS }, (_, i) =>
     startCliProcess(
       `worker-${i + 1}`,
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
         TEMPORAL_ADDRESS: env.server.address,
         WFM_BASE_URL: running.url,
         ...TUNING.workerEnv,
-        ...(METRICS ? { WFM_PUSH_METRICS_ADDRESS: `127.0.0.1:${metricsPorts[i]}` } : {}),
+        ...observed[i],
       },
       path.join(env.dataDir, `worker-${i + 1}.log`),
       // Ended with the bench, however it ends (a SIGKILL or a killed process group included).
@@ -80,25 +82,21 @@ async function main(): Promise<void> {
     // The window while the plan still has schedules to start: a run that drains before continuing as new shows here.
     const window: number[] = [];
     let polls = 0;
+    // The last sample is awaited before the connection closes: a query retrying on a closed channel throws from its
+    // timer and ended the bench after its figures (seen now and then).
+    let sampling: Promise<void> = Promise.resolve();
     const ticker = setInterval(() => {
-      void pushProgress(env.client, plan.planId).then((p) => {
-        if (p && p.cursor < SCHEDULES) window.push(p.inFlight);
-        if (p && ++polls % 8 === 0) console.log(progressLine(p));
-      });
+      sampling = pushProgress(env.client, plan.planId).then(
+        (p) => {
+          if (p && p.cursor < SCHEDULES) window.push(p.inFlight);
+          if (p && ++polls % 8 === 0) console.log(progressLine(p));
+        },
+        () => undefined,
+      );
     }, 2_000);
-    let scrapes = 0;
-    const scraper = setInterval(() => {
-      for (const port of metricsPorts)
-        void fetch(`http://127.0.0.1:${port}/metrics`)
-          .then((r) => r.text())
-          .then(
-            () => void scrapes++,
-            () => undefined,
-          );
-    }, 5_000);
     const report = await waitForReport(ctx, plan.planId);
     clearInterval(ticker);
-    clearInterval(scraper);
+    await sampling;
     const seconds = (Date.now() - started) / 1000;
     const peakRssMiB = workers.map((w) => peakRss(w.pid) / 1024);
 
@@ -115,7 +113,7 @@ async function main(): Promise<void> {
     const violations = checkSimulator(sim, plan, report.schedules);
     const t = report.totals;
     console.log(
-      `machine: ${machine()}; ${env.temporal}; store ${env.storeUrl ? 'PostgreSQL' : 'local folder'}; simulator unthrottled (${LATENCY_MS} ms added to every answer), in the bench process; ${WORKERS} worker process(es); ${TUNING.label}; metrics ${METRICS ? `on (${scrapes} scrapes)` : 'off'}`,
+      `machine: ${machine()}; ${env.temporal}; store ${env.storeUrl ? 'PostgreSQL' : 'local folder'}; simulator unthrottled (${LATENCY_MS} ms added to every answer), in the bench process; ${WORKERS} worker process(es); ${TUNING.label}; ${observe.label} (${observe.summary()})`,
     );
     console.log(
       `push: ${SCHEDULES} schedules × ${AGENTS_PER_SCHEDULE} agents, max ${MAX_IN_FLIGHT} children in flight`,
@@ -145,6 +143,7 @@ async function main(): Promise<void> {
     if (violations.length > 0 || t.schedulesFailed > 0) process.exitCode = 1;
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
+    await observe.close();
     await ctx.close();
     await running.close();
     await env.close();

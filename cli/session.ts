@@ -39,7 +39,25 @@ export function withSession<T>(
     store: describeStore(settings.store),
     encryption: settings.encryption,
   });
-  return withPushContext(settings, fn, keyGenerated);
+  if (!settings.tracing) return withPushContext(settings, fn, keyGenerated);
+  return withTracing(settings, () => withPushContext(settings, fn, keyGenerated));
+}
+
+/** With an OTLP endpoint set, the command's spans (the push's start) are sent before it returns. */
+async function withTracing<T>(settings: SharedSettings, fn: () => Promise<T>): Promise<T> {
+  const { startTracing } = await import('../common/tracing');
+  const tracing = startTracing(settings.tracing, {
+    serviceName: 'wfm-push-client',
+    onExportError: (err) =>
+      say(
+        `Traces: the last spans were not sent to ${settings.tracing?.tracesUrl ?? '?'}: ${err instanceof Error ? err.message : String(err)}`,
+      ),
+  });
+  try {
+    return await fn();
+  } finally {
+    await tracing.shutdown();
+  }
 }
 
 /** Says, once, that a payload key was generated: other hosts need it to read this push's payloads. */

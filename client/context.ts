@@ -53,10 +53,13 @@ export async function openPushContext(
     await connection.close();
     throw err;
   }
+  // With tracing on, a push's trace starts at its start call (StartWorkflow:bulkPush), in the process's tracer.
+  const tracing = settings.tracing && (await import('@temporalio/interceptors-opentelemetry'));
   const client = new Client({
     connection,
     namespace: settings.temporal.namespace,
     dataConverter: dataConverterFor(codec),
+    ...(tracing && { interceptors: { workflow: [new tracing.OpenTelemetryWorkflowClientInterceptor()] } }),
   });
   const ctx = pushContext(client, settings);
   return {

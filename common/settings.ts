@@ -4,6 +4,7 @@ import type { ApiStyle } from '../model/plan';
 import { envInt, parseEnv, SettingsError, type Env } from './env';
 import { parseStoreUrl, storeEnvShape, type StoreSettings } from './store-settings';
 import { temporalSettings, type TemporalSettings } from './temporal';
+import { tracingEnvShape, tracingSettingsFrom, type TracingSettings } from './tracing-settings';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -56,6 +57,7 @@ export const sharedEnvSchema = z.object({
   WFM_PUSH_PLAN_CACHE_BYTES: envInt(0, 2 ** 34)
     .default(128 * 2 ** 20)
     .describe('plan JSON a worker keeps parsed in memory, in bytes (least recently used goes first)'),
+  ...tracingEnvShape,
 });
 
 /** Bounds on what a plan may be, so one file cannot exhaust a client's or worker's memory. */
@@ -82,6 +84,8 @@ export interface SharedSettings {
   encryption: 'on' | 'off';
   codecKeys: string | undefined;
   codecKeyFile: string | undefined;
+  /** Where spans go (docs/observe.md); undefined: tracing off, no interceptors. */
+  tracing: TracingSettings | undefined;
 }
 
 /** Reads the shared settings once, at start-up; a bad value throws a SettingsError naming the variable. */
@@ -103,6 +107,7 @@ export function sharedSettingsFrom(parsed: z.infer<typeof sharedEnvSchema>, env:
     encryption: parsed.WFM_PUSH_ENCRYPTION,
     codecKeys: parsed.WFM_PUSH_CODEC_KEYS,
     codecKeyFile: parsed.WFM_PUSH_CODEC_KEY_FILE,
+    tracing: tracingSettingsFrom(parsed),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '../common/logger';
 import { GenesysWfmAdapter } from './genesys/genesys-adapter';
 import type { NotificationChannelEvent } from './genesys/notifications';
@@ -13,9 +14,15 @@ import type { WfmMetrics } from './wfm-metrics';
 /**
  * The WFM the settings name, behind the port: the one place an adapter is chosen (`WFM_API_STYLE`), the REST contract
  * or Genesys Cloud, each in its own folder. Every adapter of a worker process shares one rate controller: the WFM's
- * limit is per client, not per call. `metrics`: where requests, pauses and the rate are reported (default none).
+ * limit is per client, not per call. `metrics`: where requests, pauses and the rate are reported (default none);
+ * `tracer`: a span per request (default none: tracing off).
  */
-export function createWfm(settings: WfmSettings, logger: Logger, metrics?: WfmMetrics): WfmPort {
+export function createWfm(
+  settings: WfmSettings,
+  logger: Logger,
+  metrics?: WfmMetrics,
+  tracer?: Tracer,
+): WfmPort {
   const rate = createRateController(settings, logger);
   metrics?.rateFrom(() => rate.ratePerSecond);
   const http = {
@@ -24,6 +31,7 @@ export function createWfm(settings: WfmSettings, logger: Logger, metrics?: WfmMe
     rateLimitDeadlineMs: settings.rateLimitDeadlineMs,
     maxResponseBytes: settings.maxResponseBytes,
     metrics,
+    tracer,
   };
   if (settings.apiStyle === 'genesys') {
     const tokens = new GenesysOAuthTokens({

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import {
   classifyHttpFailure,
   classifyNetworkFailure,
@@ -7,6 +8,7 @@ import {
   serverMessage,
 } from './failures';
 import { readBytesCapped, unusableAnswer } from './http-body';
+import { routeTemplate } from './http-route';
 import type { WfmCall, WfmUnit } from './port';
 import type { AdaptiveRateController, RateUnit } from './rate/adaptive-rate';
 import type { TokenSource } from './tokens';
@@ -37,6 +39,11 @@ export interface WfmHttpOptions {
   correlationHeader?: string;
   /** Where each request's status and duration, and each Retry-After pause, are counted. Default none. */
   metrics?: WfmMetrics;
+  /**
+   * A span per request (method, route template, status, the correlation header's value), the child of the active
+   * span (the activity's, with tracing on). Default none: no span is made, not even a no-op one.
+   */
+  tracer?: Tracer;
 }
 
 export interface WfmRequest {
@@ -135,6 +142,7 @@ export class WfmHttp {
       let res: Response;
       let bytes: Buffer | undefined;
       if (counts) counts.requests++;
+      const span = this.options.tracer && this.startSpan(this.options.tracer, request, authorize);
       const sentAtMs = performance.now();
       try {
         res = await fetch(request.url, {
@@ -155,11 +163,15 @@ export class WfmHttp {
       } catch (err) {
         this.options.rate?.lost();
         this.options.metrics?.requestEnded('network', (performance.now() - sentAtMs) / 1000);
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: 'no answer' });
+        span?.setAttribute('error.type', signal?.aborted ? 'cancelled' : 'network');
+        span?.end();
         if (signal?.aborted) throw err; // Cancellation is never turned into a retryable failure.
         throw classifyNetworkFailure(what, err, request.url);
       }
       this.options.rate?.observe(res.status, res.headers);
       this.countAnswer(res, sentAtMs);
+      if (span) this.endSpan(span, res);
       const text = bytes?.toString('utf8');
       const named = this.withCorrelation(what, res.headers);
       const unusable = unusableAnswer(
@@ -207,6 +219,44 @@ export class WfmHttp {
     // What the rate controller pauses every request for (see RateEstimator.onAnswer).
     if (this.options.rate && (res.status === 429 || (res.status === 503 && res.headers.has('retry-after'))))
       metrics.retryAfterPause();
+  }
+
+  /** Only bounded, non-secret values: the route template, never the URL (IDs, a query, a signed URL's signature). */
+  private startSpan(tracer: Tracer, request: WfmRequest, authorize: boolean): Span {
+    const route = routeTemplate(request.url, !authorize);
+    let host: { address: string; port: number } | undefined;
+    try {
+      const url = new URL(request.url);
+      const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+      host = { address: url.hostname, port };
+    } catch {
+      host = undefined;
+    }
+    return tracer.startSpan(`${request.method} ${route}`, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': request.method,
+        'http.route': route,
+        'url.template': route,
+        ...(host && { 'server.address': host.address, 'server.port': host.port }),
+      },
+    });
+  }
+
+  private endSpan(span: Span, res: Response): void {
+    span.setAttribute('http.response.status_code', res.status);
+    const header = this.options.correlationHeader;
+    const id = header ? res.headers.get(header) : null;
+    if (header && id) {
+      span.setAttribute('wfm.correlation_id', id.slice(0, 64));
+      span.setAttribute(`http.response.header.${header.toLowerCase()}`, [id.slice(0, 64)]);
+    }
+    // A client span fails on 4xx and 5xx (OpenTelemetry's HTTP conventions); a 409 or 429 is the WFM's answer, still.
+    if (res.status >= 400) {
+      span.setAttribute('error.type', String(res.status));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
   }
 
   private withCorrelation(what: string, headers: Headers): string {

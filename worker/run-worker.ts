@@ -13,6 +13,7 @@ import { FailureType } from '../model/failures';
 import { createWfm } from '../wfm/create-wfm';
 import { createWorkerMetrics } from './metrics';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
+import type { Tracing } from '../common/tracing';
 import type { WfmPort } from '../wfm/port';
 import { wfmLocation } from '../wfm/settings';
 import type { WorkerSettings } from './settings';
@@ -50,6 +51,36 @@ export interface StartWorkersOptions {
   checkWfm?: boolean;
   /** Wraps the WFM port the settings name (tests inject faults of this worker's own making). Default: none. */
   wrapWfm?: (wfm: WfmPort) => WfmPort;
+  /**
+   * Tracing, started by the process entry when an OTLP endpoint is set (`startTracing`): the Temporal interceptors on
+   * both workers and the activities' client, the workflow span sink, and a span per WFM request. A pre-built
+   * `workflowBundle` must hold the workflow interceptors (`bundleWorkflows({ tracing: true })`). Default: off, and
+   * none of it is loaded.
+   */
+  tracing?: Tracing;
+}
+
+/**
+ * The workflows as the worker runs them; with `tracing`, with the OpenTelemetry workflow interceptors inside (a bundle
+ * holds its interceptors: the worker's own `interceptors.workflowModules` do not reach a pre-built bundle).
+ */
+export async function bundleWorkflows({
+  logger,
+  failureConverterPath,
+  tracing = false,
+}: {
+  logger: Logger;
+  failureConverterPath?: string;
+  tracing?: boolean;
+}): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
+  const workflowInterceptorModules = tracing ? [(await import('./tracing')).WORKFLOW_TRACING_MODULE] : [];
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    failureConverterPath,
+    workflowInterceptorModules,
+    // Webpack's report (every module bundled) is for whoever debugs the bundle, not the worker's first lines.
+    logger: demotedToDebug(logger),
+  });
 }
 
 /**
@@ -65,6 +96,7 @@ export async function startWorkers({
   checkWfm = false,
   logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
   wrapWfm,
+  tracing,
 }: StartWorkersOptions): Promise<RunningWorkers> {
   // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
   const stores = createStores(settings, {
@@ -83,6 +115,7 @@ export async function startWorkers({
       checkWfm,
       logger,
       wrapWfm,
+      tracing,
     });
   } catch (err) {
     await stores.close();
@@ -101,8 +134,11 @@ async function startWithStores(
     checkWfm,
     logger,
     wrapWfm,
+    tracing,
   }: StartWorkersOptions & { logger: Logger },
 ): Promise<RunningWorkers> {
+  // Loaded only with tracing on: without it the workers carry no interceptor and no sink of OpenTelemetry's.
+  const traced = tracing && (await import('./tracing')).workerTracing(tracing);
   const ownConnection = connection === undefined;
   // A Temporal service that does not answer is a setting to fix (exit 2, the address named), not a transport error.
   const conn =
@@ -135,11 +171,12 @@ async function startWithStores(
       ),
       namespace,
       dataConverter,
+      ...(traced && { interceptors: traced.clientInterceptors }),
     });
   const rate = settings.wfm.rateLimitPerSecond;
   // Off unless WFM_PUSH_METRICS_ADDRESS is set: then every WFM request, pause, sync and outcome is counted.
   const metrics = settings.metricsAddress === undefined ? undefined : createWorkerMetrics();
-  const built = createWfm(settings.wfm, logger, metrics?.wfm);
+  const built = createWfm(settings.wfm, logger, metrics?.wfm, tracing?.tracer);
   const wfm = wrapWfm ? wrapWfm(built) : built;
   const { workflowQueue, httpQueue } = createActivities({
     wfm,
@@ -156,6 +193,7 @@ async function startWithStores(
     }),
   });
   const queue = settings.taskQueue;
+  const versioning = deploymentOptions(settings);
   // Each heartbeat goes to the server when the activity sends it, not up to 0.8 × the timeout later: the server sees a
   // beat every HEARTBEAT_EVERY_MS, so the heartbeat timeout can be short and still leave room for missed beats.
   const maxHeartbeatThrottleInterval = HEARTBEAT_EVERY_MS;
@@ -166,12 +204,13 @@ async function startWithStores(
     dataConverter,
     workflowBundle:
       workflowBundle ??
-      (await bundleWorkflowCode({
-        workflowsPath: require.resolve('../workflows'),
+      (await bundleWorkflows({
+        logger,
         failureConverterPath: dataConverter?.failureConverterPath,
-        // Webpack's report (every module bundled) is for whoever debugs the bundle, not the worker's first lines.
-        logger: demotedToDebug(logger),
+        tracing: traced !== undefined,
       })),
+    ...(traced && { interceptors: traced.interceptors, sinks: traced.sinks }),
+    ...versioning,
     maxHeartbeatThrottleInterval,
     // The workflow queue also runs the store activities and the notices (no WFM calls, so no WFM rate limit).
     activities: workflowQueue,
@@ -182,6 +221,9 @@ async function startWithStores(
     taskQueue: httpTaskQueueFor(queue),
     dataConverter,
     activities: httpQueue,
+    ...(traced && { interceptors: traced.interceptors }),
+    // In the same version as the workflows: a pinned push's WFM calls run on the build that started it too.
+    ...versioning,
     maxHeartbeatThrottleInterval,
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentRequests,
     // With a configured ceiling, the whole task queue admits syncs (at least two requests: read, write) at half of
@@ -219,6 +261,22 @@ async function startWithStores(
     shutdown: async () => {
       for (const w of [workflowWorker, httpWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
+    },
+  };
+}
+
+/**
+ * Worker Versioning, when the settings name a deployment: every workflow this worker runs is PINNED, so a push (its
+ * children, its continued runs, its notice) ends on the build that started it while new pushes go to the version
+ * made current; the old workers keep running until their version is drained (docs/deployment.md).
+ */
+function deploymentOptions(settings: WorkerSettings): Pick<WorkerOptions, 'workerDeploymentOptions'> {
+  if (!settings.deployment) return {};
+  return {
+    workerDeploymentOptions: {
+      version: settings.deployment,
+      useWorkerVersioning: true,
+      defaultVersioningBehavior: 'PINNED',
     },
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envInt, parseEnv, type Env } from '../common/env';
 import { sharedEnvSchema, sharedSettingsFrom, type SharedSettings } from '../common/settings';
 import { wfmEnvSchema, wfmSettingsFrom, type WfmSettings } from '../wfm/settings';
+import { defaultBuildId } from './build-id';
 
 /** Every variable the worker reads; `wfm-push worker --help` lists them from here. */
 export const workerEnvSchema = sharedEnvSchema.extend(wfmEnvSchema.shape).extend({
@@ -19,7 +20,27 @@ export const workerEnvSchema = sharedEnvSchema.extend(wfmEnvSchema.shape).extend
     .describe(
       "host:port where the worker serves /metrics for Prometheus: its own metrics and the Temporal SDK's (default: off)",
     ),
+  WFM_PUSH_DEPLOYMENT_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,200}$/, 'letters, digits, - and _ only (no dots)')
+    .optional()
+    .describe(
+      'Worker Versioning: the Temporal worker deployment this worker belongs to; setting it (or WFM_PUSH_BUILD_ID) turns versioning on: pushes are pinned to the build that started them (default: off, unversioned)',
+    ),
+  WFM_PUSH_BUILD_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.+-]{1,200}$/, 'letters, digits and - _ . + only')
+    .optional()
+    .describe(
+      'Worker Versioning: this worker build\u2019s ID (default: the package version, plus the git revision when it runs from a checkout); with it alone, the deployment is named after the task queue',
+    ),
 });
+
+/** The worker deployment version a versioned worker declares (docs/deployment.md, safe deploys). */
+export interface WorkerDeployment {
+  deploymentName: string;
+  buildId: string;
+}
 
 export interface WorkerSettings extends SharedSettings {
   wfm: WfmSettings;
@@ -27,6 +48,8 @@ export interface WorkerSettings extends SharedSettings {
   maxAgentsPerWrite: number;
   /** `host:port` of the `/metrics` endpoint (docs/observe.md); undefined: no metrics are served. */
   metricsAddress?: string;
+  /** Worker Versioning's deployment and build; undefined: an unversioned worker. */
+  deployment?: WorkerDeployment;
 }
 
 /** Reads the worker's settings once, at start-up; a bad value throws a SettingsError naming the variable. */
@@ -38,5 +61,24 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     maxConcurrentRequests: parsed.WFM_MAX_CONCURRENT_REQUESTS,
     maxAgentsPerWrite: parsed.WFM_MAX_AGENTS_PER_WRITE,
     metricsAddress: parsed.WFM_PUSH_METRICS_ADDRESS,
+    deployment: deploymentFrom(parsed, defaultBuildId),
+  };
+}
+
+/**
+ * Versioning is opt-in: a versioned worker receives no new push until its version is made current
+ * (`temporal worker deployment set-current-version`), so turning it on by default would stall every deploy that
+ * does not run that step.
+ */
+function deploymentFrom(
+  parsed: z.infer<typeof workerEnvSchema>,
+  buildId: () => string,
+): WorkerDeployment | undefined {
+  if (parsed.WFM_PUSH_DEPLOYMENT_NAME === undefined && parsed.WFM_PUSH_BUILD_ID === undefined)
+    return undefined;
+  return {
+    deploymentName:
+      parsed.WFM_PUSH_DEPLOYMENT_NAME ?? parsed.WFM_PUSH_TASK_QUEUE.replace(/[^A-Za-z0-9_-]/g, '-'),
+    buildId: parsed.WFM_PUSH_BUILD_ID ?? buildId(),
   };
 }

@@ -34,14 +34,32 @@ export function workerCommand(): Command {
           },
         }),
       });
+      // With an OTLP endpoint set (OTEL_EXPORTER_OTLP_ENDPOINT), spans of the workflows, activities and WFM requests.
+      const tracing =
+        settings.tracing &&
+        (await import('../../common/tracing')).startTracing(settings.tracing, {
+          serviceName: 'wfm-push-worker',
+          onExportError: (err) =>
+            logger.warn('the last spans were not exported', {
+              tracesUrl: settings.tracing?.tracesUrl,
+              err: err instanceof Error ? err.message : String(err),
+            }),
+        });
       const { startWorkers } = await import('../../worker/run-worker');
       const workers = await startWorkers({
         settings,
         logger,
         sdkMetricsUrl: sdkMetrics && `http://${sdkMetrics}/metrics`,
         checkWfm: true,
+        tracing,
       });
-      onShutdownSignal(() => workers.shutdown());
+      // The last spans (of the workflows and activities that ended in the shutdown) are sent before the process exits.
+      let flushing: Promise<void> | undefined;
+      const flushSpans = () => (flushing ??= tracing?.shutdown() ?? Promise.resolve());
+      onShutdownSignal(async () => {
+        await workers.shutdown();
+        await flushSpans();
+      });
       logger.info('worker running', {
         temporal: settings.temporal.address,
         namespace: settings.temporal.namespace,
@@ -49,12 +67,21 @@ export function workerCommand(): Command {
         store: describeStore(settings.store),
         rateLimitPerSecond: settings.wfm.rateLimitPerSecond ?? null,
         maxConcurrentRequests: settings.maxConcurrentRequests,
+        tracesUrl: settings.tracing?.tracesUrl ?? null,
+        deployment: settings.deployment ?? null,
       });
+      const version = settings.deployment
+        ? `, deployment ${settings.deployment.deploymentName} build ${settings.deployment.buildId}`
+        : '';
       say(
-        `Worker running: task queue ${settings.taskQueue}, WFM ${wfmLocation(settings.wfm)}, store ${describeStore(settings.store)}`,
+        `Worker running: task queue ${settings.taskQueue}, WFM ${wfmLocation(settings.wfm)}, store ${describeStore(settings.store)}${version}`,
       );
       // What the one request at start found; a WFM that is down only delays the pushes, so the worker runs on.
       void workers.wfmCheck?.then(({ line }) => say(line));
-      await workers.done;
+      try {
+        await workers.done;
+      } finally {
+        await flushSpans();
+      }
     });
 }
