@@ -83,7 +83,14 @@ export async function bulkPush(start: BulkPushStart): Promise<PushSummary> {
     workflowId.startsWith(prefix) ? workflowId.slice(prefix.length) : workflowId,
     start,
   );
-  const input = await acceptedStart(start);
+  let input: BulkPushInput;
+  try {
+    input = await acceptedStart(start);
+  } catch (err) {
+    // Cancelled while its start was still being checked: found by PushOutcome="cancelled" like any other cancel.
+    if (isCancellation(err)) recordOutcome('cancelled');
+    throw err;
+  }
   supersession.planRef = input.planRef;
   return withEndNotice(input, () => pushPlan(input, supersession));
 }
