@@ -11,6 +11,7 @@ import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { createStores, type Stores } from '../stores/create-stores';
 import { FailureType } from '../model/failures';
 import { createWfm } from '../wfm/create-wfm';
+import { TenantWfms } from '../wfm/tenant-wfms';
 import { createWorkerMetrics } from './metrics';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 import type { WfmPort } from '../wfm/port';
@@ -50,6 +51,8 @@ export interface StartWorkersOptions {
   checkWfm?: boolean;
   /** Wraps the WFM port the settings name (tests inject faults of this worker's own making). Default: none. */
   wrapWfm?: (wfm: WfmPort) => WfmPort;
+  /** Wraps each tenant's WFM port as it is built (tests count what each tenant sends). Default: none. */
+  wrapTenantWfm?: (wfm: WfmPort, tenant: string) => WfmPort;
 }
 
 /**
@@ -65,6 +68,7 @@ export async function startWorkers({
   checkWfm = false,
   logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
   wrapWfm,
+  wrapTenantWfm,
 }: StartWorkersOptions): Promise<RunningWorkers> {
   // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
   const stores = createStores(settings, {
@@ -83,6 +87,7 @@ export async function startWorkers({
       checkWfm,
       logger,
       wrapWfm,
+      wrapTenantWfm,
     });
   } catch (err) {
     await stores.close();
@@ -101,6 +106,7 @@ async function startWithStores(
     checkWfm,
     logger,
     wrapWfm,
+    wrapTenantWfm,
   }: StartWorkersOptions & { logger: Logger },
 ): Promise<RunningWorkers> {
   const ownConnection = connection === undefined;
@@ -141,8 +147,25 @@ async function startWithStores(
   const metrics = settings.metricsAddress === undefined ? undefined : createWorkerMetrics();
   const built = createWfm(settings.wfm, logger, metrics?.wfm);
   const wfm = wrapWfm ? wrapWfm(built) : built;
+  // Each tenant's WFM apart (its own adapter, tokens, rate control, channel), built when a plan first names it.
+  const tenants = new TenantWfms({
+    defaultWfm: wfm,
+    tenants: settings.tenants,
+    logger,
+    metrics: metrics?.wfm,
+    wrap: wrapTenantWfm,
+  });
+  if (settings.tenants.size > 0)
+    logger.info(`serving ${settings.tenants.size} tenant(s) from WFM_TENANTS_FILE`, {
+      tenants: [...settings.tenants.keys()],
+    });
   const { workflowQueue, httpQueue } = createActivities({
     wfm,
+    wfmFor: (tenant) => tenants.portFor(tenant),
+    tenantStyles:
+      settings.tenantsFile === undefined
+        ? undefined
+        : new Map([...settings.tenants].map(([id, t]) => [id, t.apiStyle])),
     temporal,
     plans: stores.plans,
     results: stores.results,
@@ -207,6 +230,7 @@ async function startWithStores(
     .then(async () => {
       // The adapter's own connections (Genesys: the notification socket) close once no activity can use them.
       await built.close?.();
+      await tenants.close();
       // Every activity has ended, so no store call is in flight.
       await stores.close();
       if (ownConnection) await conn.close();
