@@ -19,6 +19,8 @@ export interface StoredPlanStart {
   schedules: number;
   agentsPlanned: number;
   options: Omit<InlinePlanStart, 'plan'>;
+  /** The plan's tenant, when it names one. */
+  tenant?: string;
 }
 
 /** Problems listed in the failure's details; the message names the first few. */
@@ -103,7 +105,14 @@ export async function storeInlinePlan(
       nonRetryable: true,
       message: `plan ID ${planId} was already used for other content (submitted ${bound.submittedAt}); a plan ID names one plan for good, so give this one a new planId`,
     });
-  return { planId, planRef, schedules: plan.schedules.length, agentsPlanned, options: options.data };
+  return {
+    planId,
+    planRef,
+    schedules: plan.schedules.length,
+    agentsPlanned,
+    options: options.data,
+    ...(plan.tenant === undefined ? {} : { tenant: plan.tenant }),
+  };
 }
 
 /** The failure of an invalid start: every problem in its details, the first few in its message. */

@@ -77,7 +77,8 @@ export async function retryPush(
   const done = new Set(results.filter((r) => isDone(r.outcome)).map((r) => r.scheduleId));
   const todo = plan.schedules.filter((s) => !done.has(s.scheduleId));
   if (todo.length === 0) return undefined;
-  const subset: Plan = { planId, schedules: todo };
+  // The retry goes to the same tenant's WFM as the push.
+  const subset: Plan = { planId, tenant: plan.tenant, schedules: todo };
   const planRef = await ctx.plans.put(subset);
   await start(
     ctx,

@@ -14,10 +14,11 @@ export function bulkPushWorkflowId(planId: string): string {
 
 /**
  * One ID per schedule, whatever the push: Temporal runs at most one workflow per ID, so two pushes can never write
- * the same schedule at the same time, across processes and hosts.
+ * the same schedule at the same time, across processes and hosts. Per tenant (the tenant grammar has no `/`), so two
+ * organisations with the same schedule ID never wait for each other; a plan without a tenant keeps the ID it had.
  */
-export function schedulePushWorkflowId(scheduleId: string): string {
-  return `schedule-push:${scheduleId}`;
+export function schedulePushWorkflowId(scheduleId: string, tenant?: string): string {
+  return tenant === undefined ? `schedule-push:${scheduleId}` : `schedule-push:${tenant}/${scheduleId}`;
 }
 
 export const BULK_PUSH_ID = defineSearchAttributeKey('BulkPushId', SearchAttributeType.KEYWORD);

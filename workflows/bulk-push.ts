@@ -40,6 +40,8 @@ export interface BulkPushInput extends PushOptions, NoticeOptions {
   planRef: string;
   schedules: number;
   agentsPlanned: number;
+  /** The plan's tenant, as the stored plan names it (set by the start's check, never by a client). */
+  tenant?: string;
   /** Set by the previous run when the push continues as new. */
   carried?: CarriedState;
 }
@@ -127,6 +129,7 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
       agentsPlanned: child.agentsPlanned,
       conflictBudget: input.conflictBudget,
       onNewerEdit: input.onNewerEdit,
+      ...(input.tenant === undefined ? {} : { tenant: input.tenant }),
     };
     return runChild(childInput, {
       onStarting: () => push.childStarting(child.scheduleId),
@@ -153,9 +156,11 @@ async function pushPlan(input: BulkPushInput): Promise<PushSummary> {
     });
     for (const child of push.carriedToStart()) void launch(child);
     if (push.hasChildrenOfEarlierRuns()) {
-      void followChildrenOfEarlierRuns({ push, finished, recordFailed }).catch((err: unknown) => {
-        if (!isCancellation(err)) throw err;
-      });
+      void followChildrenOfEarlierRuns({ push, finished, recordFailed, tenant: input.tenant }).catch(
+        (err: unknown) => {
+          if (!isCancellation(err)) throw err;
+        },
+      );
     }
     while (!push.planExhausted && !push.runIsFull(workflowInfo().continueAsNewSuggested)) {
       const page = await untilTheStoreAnswers('read the plan', () =>

@@ -71,8 +71,15 @@ export async function storedPlanInput(start: BulkPushStart): Promise<BulkPushInp
     (activities, workflowId) => activities.storeInlinePlan({ start, workflowId }),
   );
   setBulkPushId(stored.planId);
-  const { planId, planRef, schedules, agentsPlanned, options } = stored;
-  return { ...options, planId, planRef, schedules, agentsPlanned };
+  const { planId, planRef, schedules, agentsPlanned, options, tenant } = stored;
+  return {
+    ...options,
+    planId,
+    planRef,
+    schedules,
+    agentsPlanned,
+    ...(tenant === undefined ? {} : { tenant }),
+  };
 }
 
 /**

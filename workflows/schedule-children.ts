@@ -42,7 +42,7 @@ export async function runChild(input: SchedulePushInput, events: ChildEvents): P
     try {
       events.onStarting();
       const handle = await startChild(schedulePush, {
-        workflowId: schedulePushWorkflowId(input.scheduleId),
+        workflowId: schedulePushWorkflowId(input.scheduleId, input.tenant),
         args: [input],
         typedSearchAttributes: [
           { key: BULK_PUSH_ID, value: input.planId },
@@ -62,7 +62,9 @@ export async function runChild(input: SchedulePushInput, events: ChildEvents): P
       // One activity that waits for the other push's schedule workflow to close costs three history events however
       // long it takes; retrying the start every few seconds cost four per try and could fill the history.
       if (patched('wait-for-busy-schedule-in-activity'))
-        await waitForWorkflowToClose({ workflowId: schedulePushWorkflowId(input.scheduleId) });
+        await waitForWorkflowToClose({
+          workflowId: schedulePushWorkflowId(input.scheduleId, input.tenant),
+        });
       else await sleep(BUSY_SCHEDULE_RETRY_MS);
     }
   }

@@ -40,6 +40,8 @@ export interface SchedulePushInput {
   planRef: string;
   scheduleId: string;
   agentsPlanned: number;
+  /** The plan's tenant: part of this workflow's ID (one writer per schedule, per tenant). */
+  tenant?: string;
   /** Consecutive version conflicts tolerated before the schedule fails as `Contention` (see PUSH_DEFAULTS). */
   conflictBudget?: number;
   /** Agents edited since the plan was computed (see PUSH_DEFAULTS.onNewerEdit). */

@@ -7,7 +7,7 @@ import { createGenesysSimulator, type GenesysSimulator } from '../../dev/simulat
 import { sampleGenesysPlan } from '../../dev/simulator/genesys/sample-org';
 import { state } from '../../dev/simulator/genesys/test-only-routes';
 import { listen, type RunningSimulator } from '../../dev/simulator/server';
-import { cancelPush, submitPush, waitForReport } from '../../client/push-client';
+import { cancelPush, retryPush, submitPush, waitForReport } from '../../client/push-client';
 import type { Plan } from '../../model/plan';
 import { Harness, uniqueId } from '../support/harness';
 
@@ -107,8 +107,6 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
   }
 
   it("pushes each tenant's plan to its own WFM, and each tenant's credentials reach only its own hosts", async () => {
-    // The same seed in both organisations would give the same schedule IDs; different seeds keep this test about
-    // credentials (the one-writer-per-schedule rule per tenant is not in the workflow IDs yet).
     const acmeSim = genesysOrg(ACME, 11);
     const globexSim = genesysOrg(GLOBEX, 22);
     const acme = await listenRecording(acmeSim);
@@ -181,8 +179,10 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
   it("a 429 storm in one organisation leaves another's push at its own pace", async () => {
     // Acme answers most requests 429 and asks for 20 s each time; one rate controller for the worker would pause
     // Globex's requests for as long, and Globex's push would take well over 20 s.
+    // Both organisations hold the same schedule IDs (same seed): one writer per schedule is per tenant, so Globex's
+    // schedules never wait for Acme's.
     const acmeSim = genesysOrg(ACME, 33, { throttleShare: 0.9, retryAfterSeconds: 20 });
-    const globexSim = genesysOrg(GLOBEX, 44);
+    const globexSim = genesysOrg(GLOBEX, 33);
     const acme = await listenRecording(acmeSim);
     const globex = await listenRecording(globexSim);
     try {
@@ -214,6 +214,10 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
       expect(report.totals).toMatchObject({ schedulesFailed: 0, agentsFailed: 0, agentsChanged: 20 });
       expect(seconds).toBeLessThan(15);
       expect(globexSim.requests.filter((r) => r.status === 429)).toEqual([]);
+      const scheduleId = globexPlan.schedules[0]!.scheduleId;
+      expect(acmePlan.schedules.map((x) => x.scheduleId)).toContain(scheduleId);
+      const child = await h.client.workflow.getHandle(`schedule-push:globex/${scheduleId}`).describe();
+      expect(child.status.name).toBe('COMPLETED');
       // Acme is still waiting out its own storm.
       expect(acmeSim.store.commits.filter((c) => c.writer === 'api').length).toBeLessThan(2);
       await cancelPush(h.client, acmePlan.planId);
@@ -248,6 +252,10 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
         });
       expect(acmeSim.requests).toEqual([]);
       expect(acme.credentials).toEqual([]);
+      // A retry goes to the same tenant (and fails the same way), never to the worker's own WFM.
+      expect(await retryPush(ctx, plan.planId)).toBeDefined();
+      const again = await waitForReport(ctx, plan.planId);
+      for (const line of again.schedules) expect(line.failure).toMatchObject({ type: 'UnknownTenant' });
     } finally {
       await acme.close();
     }
