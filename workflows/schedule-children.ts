@@ -10,7 +10,7 @@ import {
   startChild,
 } from '@temporalio/workflow';
 import type { Activities, RunEnded } from '../activities/create-activities';
-import { BULK_PUSH_ID, schedulePushWorkflowId, SCHEDULE_ID } from '../model/names';
+import { BULK_PUSH_ID, schedulePushWorkflowId, SCHEDULE_ID, TENANT } from '../model/names';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
 import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import { schedulePush, type SchedulePushInput } from './schedule-push';
@@ -47,6 +47,7 @@ export async function runChild(input: SchedulePushInput, events: ChildEvents): P
         typedSearchAttributes: [
           { key: BULK_PUSH_ID, value: input.planId },
           { key: SCHEDULE_ID, value: input.scheduleId },
+          ...(input.tenant === undefined ? [] : [{ key: TENANT, value: input.tenant }]),
         ],
         staticSummary: `Push ${input.agentsPlanned} agents of plan ${input.planId} into schedule ${input.scheduleId}`,
         // A child outlives its parent's run (continue-as-new) and its cancellation: a sync in flight always completes

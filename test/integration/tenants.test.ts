@@ -10,6 +10,7 @@ import { listen, type RunningSimulator } from '../../dev/simulator/server';
 import { cancelPush, retryPush, submitPush, waitForReport } from '../../client/push-client';
 import type { Plan } from '../../model/plan';
 import { Harness, uniqueId } from '../support/harness';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * One worker, three tenants at once (issue 23): two Genesys Cloud organisations (two simulators, each knowing only its
@@ -170,6 +171,25 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
       expect(globexSim.requests.every((r) => r.clientId === GLOBEX.id)).toBe(true);
       expect(initech.sim.requests.length).toBeGreaterThan(0);
       expect(initech.sim.requests.filter((r) => r.status === 401)).toEqual([]);
+
+      // The UI finds a tenant's pushes by `Tenant`: the bulk push and each of its schedules.
+      const acmeWorkflows = async () => {
+        const found: string[] = [];
+        const query = `Tenant = "acme" AND BulkPushId = "${acmePlan.planId}"`;
+        for await (const w of h.client.workflow.list({ query })) found.push(w.workflowId);
+        return found.sort();
+      };
+      await waitUntil(
+        "acme's pushes visible by Tenant",
+        async () => (await acmeWorkflows()).length === 3,
+        10_000,
+      );
+      expect(await acmeWorkflows()).toEqual(
+        [
+          `bulk-push:${acmePlan.planId}`,
+          ...acmePlan.schedules.map((x) => `schedule-push:acme/${x.scheduleId}`),
+        ].sort(),
+      );
     } finally {
       await acme.close();
       await globex.close();
