@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { SharedSettings } from '../common/settings';
-import type { Plan, PlanProblem } from '../model/plan';
+import type { ApiStyle, Plan, PlanProblem } from '../model/plan';
 import { parsePlan } from '../client/plan-file';
 import { loadTenantStyles } from '../common/tenants-file';
 import { CliExit, ExitCode, printJson } from './output';
@@ -50,4 +50,12 @@ function refuse(file: string, json: boolean, problems: PlanProblem[]): never {
     ExitCode.invalidInput,
     json ? '' : `Plan ${file} is invalid (${problems.length} problem(s)); nothing was started:\n${list}`,
   );
+}
+
+/** The API of the WFM a loaded plan goes to: its tenant's (WFM_TENANTS_FILE), or WFM_API_STYLE. */
+export function planApiStyle(
+  plan: Pick<Plan, 'tenant'>,
+  { apiStyle, tenantsFile }: Pick<SharedSettings, 'apiStyle' | 'tenantsFile'>,
+): ApiStyle {
+  return plan.tenant === undefined ? apiStyle : (loadTenantStyles(tenantsFile)?.get(plan.tenant) ?? apiStyle);
 }
