@@ -26,6 +26,8 @@ export interface TenantWfmsOptions {
  */
 export class TenantWfms {
   private readonly built = new Map<string, WfmPort>();
+  /** Ports of tenants removed or changed by a reload: syncs in flight finish on them; closed with the worker. */
+  private readonly retired: WfmPort[] = [];
   private tenants: TenantSettings;
 
   constructor(private readonly options: TenantWfmsOptions) {
@@ -55,10 +57,32 @@ export class TenantWfms {
     return this.tenants.get(tenant)?.apiStyle;
   }
 
+  /**
+   * Serves `tenants` from now on (the tenants file read again). A tenant removed fails its next syncs with
+   * `UnknownTenant`; a tenant whose settings changed gets a new port on its next sync. Syncs in flight finish on the
+   * port they have. Returns what changed, by tenant ID.
+   */
+  reload(tenants: TenantSettings): { added: string[]; removed: string[]; changed: string[] } {
+    const before = this.tenants;
+    const added = [...tenants.keys()].filter((id) => !before.has(id));
+    const removed = [...before.keys()].filter((id) => !tenants.has(id));
+    const changed = [...tenants.keys()].filter(
+      (id) => before.has(id) && JSON.stringify(before.get(id)) !== JSON.stringify(tenants.get(id)),
+    );
+    for (const id of [...removed, ...changed]) {
+      const port = this.built.get(id);
+      if (port) this.retired.push(port);
+      this.built.delete(id);
+    }
+    this.tenants = tenants;
+    return { added, removed, changed };
+  }
+
   /** Closes every tenant's adapter (the notification sockets); the default port is its owner's to close. */
   async close(): Promise<void> {
-    await Promise.all([...this.built.values()].map((port) => port.close?.()));
+    await Promise.all([...this.built.values(), ...this.retired].map((port) => port.close?.()));
     this.built.clear();
+    this.retired.length = 0;
   }
 
   private build(tenant: string, settings: WfmSettings): WfmPort {

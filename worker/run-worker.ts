@@ -15,7 +15,8 @@ import { TenantWfms } from '../wfm/tenant-wfms';
 import { createWorkerMetrics } from './metrics';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 import type { WfmPort } from '../wfm/port';
-import { wfmLocation } from '../wfm/settings';
+import { wfmLocation, type WfmSettings } from '../wfm/settings';
+import type { TenantSettings } from '../wfm/tenants';
 import type { WorkerSettings } from './settings';
 import { OutboundPolicy } from '../wfm/url-policy';
 
@@ -27,6 +28,8 @@ export interface RunningWorkers {
   metricsUrl?: string;
   /** What the check of the WFM at start found (with `checkWfm`): one line, and whether it reached the WFM. */
   wfmCheck?: Promise<{ reached: boolean; line: string }>;
+  /** Serves these tenants from now on (WFM_TENANTS_FILE read again, see `TenantWfms.reload`); logs what changed. */
+  reloadTenants(tenants: TenantSettings): { added: string[]; removed: string[]; changed: string[] };
 }
 
 export interface StartWorkersOptions {
@@ -147,6 +150,14 @@ async function startWithStores(
   const metrics = settings.metricsAddress === undefined ? undefined : createWorkerMetrics();
   const built = createWfm(settings.wfm, logger, metrics?.wfm);
   const wfm = wrapWfm ? wrapWfm(built) : built;
+  // Refilled on reload: inline plans are checked against the tenants served now.
+  const tenantStyles =
+    settings.tenantsFile === undefined ? undefined : new Map<string, WfmSettings['apiStyle']>();
+  const styleTenants = (from: TenantSettings) => {
+    tenantStyles?.clear();
+    for (const [id, t] of from) tenantStyles?.set(id, t.apiStyle);
+  };
+  styleTenants(settings.tenants);
   // Each tenant's WFM apart (its own adapter, tokens, rate control, channel), built when a plan first names it.
   const tenants = new TenantWfms({
     defaultWfm: wfm,
@@ -162,10 +173,7 @@ async function startWithStores(
   const { workflowQueue, httpQueue } = createActivities({
     wfm,
     wfmFor: (tenant) => tenants.portFor(tenant),
-    tenantStyles:
-      settings.tenantsFile === undefined
-        ? undefined
-        : new Map([...settings.tenants].map(([id, t]) => [id, t.apiStyle])),
+    tenantStyles,
     temporal,
     plans: stores.plans,
     results: stores.results,
@@ -240,6 +248,12 @@ async function startWithStores(
     done,
     metricsUrl: server?.url,
     ...(checkWfm ? { wfmCheck: checkWfmReach(wfm, settings, logger) } : {}),
+    reloadTenants: (next) => {
+      const changes = tenants.reload(next);
+      styleTenants(next);
+      logger.info('tenants reloaded from WFM_TENANTS_FILE', { ...changes, tenants: [...next.keys()] });
+      return changes;
+    },
     shutdown: async () => {
       for (const w of [workflowWorker, httpWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await done;

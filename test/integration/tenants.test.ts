@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { generateSample } from '../../dev/sample';
@@ -9,6 +9,7 @@ import { state } from '../../dev/simulator/genesys/test-only-routes';
 import { listen, type RunningSimulator } from '../../dev/simulator/server';
 import { cancelPush, retryPush, submitPush, waitForReport } from '../../client/push-client';
 import type { Plan } from '../../model/plan';
+import { loadTenantSettings } from '../../wfm/tenants';
 import { Harness, uniqueId } from '../support/harness';
 import { waitUntil } from '../support/wait-until';
 
@@ -278,6 +279,65 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
       for (const line of again.schedules) expect(line.failure).toMatchObject({ type: 'UnknownTenant' });
     } finally {
       await acme.close();
+    }
+  });
+
+  it('a reload without restart: a removed tenant fails its new pushes, the others go on', async () => {
+    const acmeSim = genesysOrg(ACME, 66);
+    const globexSim = genesysOrg(GLOBEX, 77);
+    const acme = await listenRecording(acmeSim);
+    const globex = await listenRecording(globexSim);
+    try {
+      const queue = h.uniqueQueue('reload');
+      const env = tenantsEnv(acme.url, globex.url, 'http://127.0.0.1:9');
+      const workers = await h.startWorkers(h.settings(queue, 'http://127.0.0.1:9', env));
+      const ctx = h.context(queue);
+      const first: Plan = {
+        ...sampleGenesysPlan(acmeSim.store.allSchedules()),
+        planId: uniqueId('before'),
+        tenant: 'acme',
+      };
+      expect((await h.push(first, queue)).totals).toMatchObject({ schedulesFailed: 0 });
+
+      // Globex leaves the file (what SIGHUP does in `wfm-push worker`).
+      const file = JSON.parse(readFileSync(env.WFM_TENANTS_FILE, 'utf8')) as Record<string, unknown>;
+      delete file.globex;
+      writeFileSync(env.WFM_TENANTS_FILE, JSON.stringify(file));
+      expect(workers.reloadTenants(loadTenantSettings(env.WFM_TENANTS_FILE, env))).toEqual({
+        added: [],
+        removed: ['globex'],
+        changed: [],
+      });
+
+      const gone: Plan = {
+        ...sampleGenesysPlan(globexSim.store.allSchedules()),
+        planId: uniqueId('gone'),
+        tenant: 'globex',
+      };
+      await submitPush(ctx, gone);
+      const report = await waitForReport(ctx, gone.planId);
+      expect(report.totals).toMatchObject({ schedules: 2, schedulesFailed: 2 });
+      for (const line of report.schedules) expect(line.failure).toMatchObject({ type: 'UnknownTenant' });
+      expect(globexSim.requests).toEqual([]);
+
+      // Acme goes on, on the port it had (same token: no new login).
+      const logins = acme.credentials.filter((c) => c.startsWith('Basic ')).length;
+      const requestsBefore = acmeSim.requests.length;
+      const second: Plan = {
+        ...sampleGenesysPlan(acmeSim.store.allSchedules(), { agentsPerSchedule: 2 }),
+        planId: uniqueId('after'),
+        tenant: 'acme',
+      };
+      // Its agents already hold what the first push wrote: read with the token it had, nothing to write.
+      expect((await h.push(second, queue)).totals).toMatchObject({
+        schedulesFailed: 0,
+        agentsAlreadyInPlace: 4,
+      });
+      expect(acmeSim.requests.length).toBeGreaterThan(requestsBefore);
+      expect(acme.credentials.filter((c) => c.startsWith('Basic ')).length).toBe(logins);
+    } finally {
+      await acme.close();
+      await globex.close();
     }
   });
 });
