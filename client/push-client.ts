@@ -10,6 +10,7 @@ export { pushProgress, waitForReport } from './follow-push';
 export { cancelPush, pausePush, resumePush } from './steer-push';
 export {
   lookInFlight,
+  pushTenant,
   syncTrouble,
   type InFlightLook,
   type SyncsInFlight,
