@@ -46,13 +46,18 @@ export async function submitPush(
     );
   }
   if ((await stateOf(handle)) === 'running') return { handle, attached: true };
-  await start(ctx, {
-    planId: plan.planId,
-    planRef,
-    schedules: plan.schedules.length,
-    agentsPlanned,
-    ...options,
-  });
+  await start(
+    ctx,
+    {
+      planId: plan.planId,
+      planRef,
+      schedules: plan.schedules.length,
+      agentsPlanned,
+      ...options,
+    },
+    undefined,
+    plan.tenant,
+  );
   return { handle, attached: false };
 }
 
@@ -84,6 +89,7 @@ export async function retryPush(
     ctx,
     { planId, planRef, schedules: todo.length, agentsPlanned: countAgents(subset), ...options },
     `Retry of push ${planId}`,
+    plan.tenant,
   );
   return { handle, attached: false };
 }
@@ -92,6 +98,8 @@ async function start(
   ctx: PushContext,
   input: BulkPushInput,
   summary = `Bulk push ${input.planId}`,
+  /** The plan's tenant: the fairness key of the push, inherited by its schedules' workflows and activities. */
+  tenant?: string,
 ): Promise<void> {
   await ctx.client.workflow.start<typeof bulkPush>('bulkPush', {
     workflowId: bulkPushWorkflowId(input.planId),
@@ -101,5 +109,8 @@ async function start(
     workflowIdConflictPolicy: 'USE_EXISTING',
     typedSearchAttributes: [{ key: BULK_PUSH_ID, value: input.planId }],
     staticSummary: `${summary}: ${input.agentsPlanned} agents in ${input.schedules} schedules`,
+    // Where the server balances task queues by fairness key, each tenant gets its share of dispatch: one tenant's big
+    // backlog cannot starve another's small push. Elsewhere the key is carried and ignored.
+    ...(tenant === undefined ? {} : { priority: { fairnessKey: tenant } }),
   });
 }

@@ -239,6 +239,10 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
       expect(acmePlan.schedules.map((x) => x.scheduleId)).toContain(scheduleId);
       const child = await h.client.workflow.getHandle(`schedule-push:globex/${scheduleId}`).describe();
       expect(child.status.name).toBe('COMPLETED');
+      // The tenant is the push's fairness key, and its schedules inherit it.
+      expect(child.priority?.fairnessKey).toBe('globex');
+      const parent = await h.client.workflow.getHandle(`bulk-push:${globexPlan.planId}`).describe();
+      expect(parent.priority?.fairnessKey).toBe('globex');
       // Acme is still waiting out its own storm.
       expect(acmeSim.store.commits.filter((c) => c.writer === 'api').length).toBeLessThan(2);
       await cancelPush(h.client, acmePlan.planId);
