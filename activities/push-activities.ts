@@ -117,7 +117,9 @@ export function createSyncActivity({
       let synced: Synced;
       try {
         // The plan's tenant picks the WFM: its own adapter, tokens and rate control.
-        synced = await syncScheduleWith(wfmFor(await plans.getTenant(input.planRef)), planned, {
+        const tenant = await plans.getTenant(input.planRef);
+        synced = await syncScheduleWith(wfmFor(tenant), planned, {
+          tenant,
           maxAgentsPerWrite,
           onNewerEdit: input.onNewerEdit,
           appliedBefore: input.appliedBefore,
