@@ -1,4 +1,6 @@
 import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../model/failures';
 import type { ApiStyle } from '../model/plan';
 import type { PushNoticeInput } from '../model/push-notice';
 import type { DiffStore } from '../stores/diff-store';
@@ -20,7 +22,12 @@ export type { RunEnded, RunToFollow } from './follow-runs';
 export type { PlanPage } from './push-activities';
 
 export interface ActivityDeps {
+  /** The WFM of the worker's own settings: plans that name no tenant. */
   wfm: WfmPort;
+  /** The WFM of a plan's tenant (`TenantWfms.portFor`); default: `wfm` for every plan. */
+  wfmFor?: (tenant: string | undefined) => WfmPort;
+  /** Each tenant's API style, for inline plans (WFM_TENANTS_FILE); undefined: no tenants, one WFM. */
+  tenantStyles?: ReadonlyMap<string, ApiStyle>;
   /** For waiting on other workflows (no WFM call). */
   temporal: Client;
   plans: PlanStore;
@@ -47,6 +54,8 @@ export interface ActivityDeps {
  */
 export function createActivities({
   wfm,
+  wfmFor = (tenant) => (tenant === undefined ? wfm : unknownTenant(tenant)),
+  tenantStyles,
   temporal,
   plans,
   results,
@@ -69,7 +78,7 @@ export function createActivities({
       ...createStoreActivities({ plans, results, metrics }),
       /** Validates and stores a plan passed inline to `bulkPush`: see `storeInlinePlan`. */
       storeInlinePlan: (input: { start: unknown; workflowId: string }) =>
-        storeInlinePlan({ plans, results, apiStyle }, input),
+        storeInlinePlan({ plans, results, apiStyle, tenantStyles }, input),
       /** Checks a push started with a stored plan's reference: see `checkStoredPlanStart`. */
       checkStoredPlanStart: (input: { start: unknown; workflowId: string }) =>
         checkStoredPlanStart({ plans, results }, input),
@@ -81,13 +90,21 @@ export function createActivities({
     }),
   };
   const httpQueue = classifiedAll({
-    ...createSyncActivity({ wfm, plans, results, maxAgentsPerWrite, metrics }),
+    ...createSyncActivity({ wfm, wfmFor, plans, results, maxAgentsPerWrite, metrics }),
     /** Reads a page of landed schedules and names the drifted agents: see `checkDrift`. */
-    checkDrift: (input: Parameters<typeof checkDrift>[1]) => checkDrift({ wfm, plans }, input),
+    checkDrift: (input: Parameters<typeof checkDrift>[1]) => checkDrift({ wfm, wfmFor, plans }, input),
     // The dry run's reads share the HTTP queue, its concurrency and its rate controller with the pushes.
-    ...createDiffActivities({ wfm, plans, diffs }),
+    ...createDiffActivities({ wfm, wfmFor, plans, diffs }),
   });
   return { workflowQueue, httpQueue };
+}
+
+/** A plan names a tenant and this worker serves none: not retried, the schedule fails with why. */
+function unknownTenant(tenant: string): never {
+  throw ApplicationFailure.nonRetryable(
+    `the plan names tenant ${JSON.stringify(tenant)} and this worker has no WFM_TENANTS_FILE`,
+    FailureType.UnknownTenant,
+  );
 }
 
 /**

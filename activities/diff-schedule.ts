@@ -13,12 +13,14 @@ import { FailureType } from '../model/failures';
 
 export interface DiffActivityDeps {
   wfm: WfmPort;
+  /** The port of a plan's tenant (see `TenantWfms`). Default: `wfm` for every plan. */
+  wfmFor?: (tenant: string | undefined) => WfmPort;
   plans: PlanStore;
   diffs: DiffStore;
 }
 
 /** The dry run's activity: reads only, through the same port, adapter and rate control as a push. */
-export function createDiffActivities({ wfm, plans, diffs }: DiffActivityDeps) {
+export function createDiffActivities({ wfm, wfmFor = () => wfm, plans, diffs }: DiffActivityDeps) {
   // One index per plan object, so 10,000 reads do not each scan the plan.
   const indexes = new WeakMap<Plan, Map<string, SchedulePlan>>();
   const scheduleOf = (plan: Plan, scheduleId: string) => {
@@ -39,7 +41,8 @@ export function createDiffActivities({ wfm, plans, diffs }: DiffActivityDeps) {
       onNewerEdit: NewerEditPolicy;
     }): Promise<DiffCounts> {
       const ctx = Context.current();
-      const planned = scheduleOf(await plans.get(input.planRef), input.scheduleId);
+      const plan = await plans.get(input.planRef);
+      const planned = scheduleOf(plan, input.scheduleId);
       if (!planned)
         throw ApplicationFailure.nonRetryable(
           `schedule ${input.scheduleId} is not in plan ${input.planRef}`,
@@ -49,7 +52,7 @@ export function createDiffActivities({ wfm, plans, diffs }: DiffActivityDeps) {
       // A read may wait out a rate limit for long: the heartbeat lets Temporal move it off a dead worker meanwhile.
       const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
-        const snapshot = await wfm.readSchedule(scheduleTargetOf(planned), {
+        const snapshot = await wfmFor(plan.tenant).readSchedule(scheduleTargetOf(planned), {
           signal: ctx.cancellationSignal,
         });
         diff = diffSchedule(snapshot, planned.agents, input.onNewerEdit);

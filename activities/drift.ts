@@ -59,7 +59,9 @@ export async function prepareDriftCheck(
   const landed = plan.schedules.filter((s) => done.has(s.scheduleId));
   // An empty plan is not a valid plan: with nothing landed there is nothing to store or read.
   const planRef =
-    landed.length > 0 ? await plans.put({ planId: plan.planId, schedules: landed }) : manifest.planRef;
+    landed.length > 0
+      ? await plans.put({ planId: plan.planId, tenant: plan.tenant, schedules: landed })
+      : manifest.planRef;
   return { planRef, schedules: landed.length, schedulesNotLanded: plan.schedules.length - landed.length };
 }
 
@@ -70,7 +72,11 @@ export async function prepareDriftCheck(
  * schedule it finished (heartbeat details).
  */
 export async function checkDrift(
-  { wfm, plans }: { wfm: WfmPort; plans: PlanStore },
+  {
+    wfm,
+    wfmFor = () => wfm,
+    plans,
+  }: { wfm: WfmPort; wfmFor?: (tenant: string | undefined) => WfmPort; plans: PlanStore },
   input: {
     planRef: PlanRef;
     offset: number;
@@ -85,6 +91,8 @@ export async function checkDrift(
   const page = resumed?.page ?? emptyDriftPage();
   // One page, not the whole plan: a PostgreSQL store reads it with one indexed query.
   const schedules = await plans.getSchedules(input.planRef, input.offset, input.limit);
+  // The plan's tenant picks the WFM: its own adapter, tokens and rate control.
+  const wfmOfPlan = wfmFor(await plans.getTenant(input.planRef));
   const call: WfmCall = { signal: ctx.cancellationSignal, counts: { requests: 0, rateLimited: 0 } };
   let next = resumed?.next ?? 0;
   let listed = page.drifted.filter((d) => d.liveShifts).length;
@@ -98,7 +106,7 @@ export async function checkDrift(
       const planned = schedules[next];
       if (!planned) continue;
       try {
-        const live = await wfm.readSchedule(scheduleTargetOf(planned), call);
+        const live = await wfmOfPlan.readSchedule(scheduleTargetOf(planned), call);
         // Drift is every planned agent that no longer holds the plan, whatever its basedOn says: plan-wins lists them
         // all as changes (whether a repair overwrites them is the repair push's policy).
         const { changes } = rebase(live.agents, planned.agents, 'plan-wins');
@@ -173,7 +181,7 @@ export async function storeRepairPlan(
         `the repair plan ID ${planId} is longer than an ID may be; give the plan a shorter planId`,
         DriftFailure.InvalidPlanId,
       );
-    const plan: Plan = { planId, schedules };
+    const plan: Plan = { planId, tenant: pushed.tenant, schedules };
     const planRef = await plans.put(plan);
     const agentsPlanned = countAgents(plan);
     // Created atomically: two repairs racing for one number cannot both take it.

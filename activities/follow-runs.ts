@@ -200,8 +200,14 @@ async function identityOf(
   }
 }
 
-function identityOnly({ planId, submittedAtMs, supersede, supersedes: named }: PushIdentity): PushIdentity {
-  return { planId, submittedAtMs, supersede, supersedes: named };
+function identityOnly({
+  planId,
+  submittedAtMs,
+  supersede,
+  supersedes: named,
+  tenant,
+}: PushIdentity): PushIdentity {
+  return { planId, submittedAtMs, supersede, supersedes: named, ...(tenant === undefined ? {} : { tenant }) };
 }
 
 /** How the run ended, once it has; undefined when the wait was called off. */

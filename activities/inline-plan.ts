@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isValidId } from '../model/ids';
 import { bulkPushWorkflowId } from '../model/names';
-import { countAgents, formatPath, planProblems, type ApiStyle, type PlanProblem } from '../model/plan';
+import { countAgents, formatPath, type ApiStyle, type PlanProblem, type planProblems } from '../model/plan';
+import { planProblemsForTenant } from '../model/tenants';
 import {
   INLINE_PLAN_MAX_BYTES,
   PushStartFailure,
@@ -20,6 +21,8 @@ export interface StoredPlanStart {
   options: Omit<InlinePlanStart, 'plan'>;
   /** The plan's `supersedes`, if it names one. */
   supersedes?: string;
+  /** The plan's tenant, when it names one. */
+  tenant?: string;
 }
 
 /** Problems listed in the failure's details; the message names the first few. */
@@ -33,7 +36,13 @@ const WORKFLOW_ID_PREFIX = bulkPushWorkflowId('');
  * fails non-retryably with every problem in the failure's details, before anything is written.
  */
 export async function storeInlinePlan(
-  deps: { plans: PlanStore; results: ResultStore; apiStyle: ApiStyle },
+  deps: {
+    plans: PlanStore;
+    results: ResultStore;
+    apiStyle: ApiStyle;
+    /** Each tenant's API style (WFM_TENANTS_FILE); undefined: no tenants file, a plan naming a tenant is refused. */
+    tenantStyles?: ReadonlyMap<string, ApiStyle>;
+  },
   input: { start: unknown; workflowId: string },
 ): Promise<StoredPlanStart> {
   const start: Record<string, unknown> =
@@ -63,7 +72,7 @@ export async function storeInlinePlan(
       message: `${bytes} bytes of JSON, more than the ${INLINE_PLAN_MAX_BYTES} an inline plan may have; push it with \`wfm-push push\` (the plan store has no such limit)`,
     });
   else {
-    const checked = planProblems(json, deps.apiStyle);
+    const checked = planProblemsForTenant(json, deps.apiStyle, deps.tenantStyles);
     problems.push(...checked.problems);
     parsed = checked.parsed;
   }
@@ -105,6 +114,7 @@ export async function storeInlinePlan(
     agentsPlanned,
     options: options.data,
     ...(plan.supersedes === undefined ? {} : { supersedes: plan.supersedes }),
+    ...(plan.tenant === undefined ? {} : { tenant: plan.tenant }),
   };
 }
 

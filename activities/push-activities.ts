@@ -88,12 +88,15 @@ export function createStoreActivities({
 /** The sync of one schedule (HTTP task queue: it calls the WFM), which also stores the schedule's line. */
 export function createSyncActivity({
   wfm,
+  wfmFor = () => wfm,
   plans,
   results,
   maxAgentsPerWrite,
   metrics,
 }: {
   wfm: WfmPort;
+  /** The port of a plan's tenant (see `TenantWfms`). Default: `wfm` for every plan. */
+  wfmFor?: (tenant: string | undefined) => WfmPort;
   plans: PlanStore;
   results: ResultStore;
   maxAgentsPerWrite: number;
@@ -129,7 +132,10 @@ export function createSyncActivity({
       }
       let synced: Synced;
       try {
-        synced = await syncScheduleWith(wfm, planned, {
+        // The plan's tenant picks the WFM: its own adapter, tokens and rate control.
+        const tenant = await plans.getTenant(input.planRef);
+        synced = await syncScheduleWith(wfmFor(tenant), planned, {
+          tenant,
           maxAgentsPerWrite,
           onNewerEdit: input.onNewerEdit,
           appliedBefore: input.appliedBefore,

@@ -18,7 +18,7 @@ import { invalidPlan } from './inline-plan';
 export async function checkStoredPlanStart(
   deps: { plans: PlanStore; results: ResultStore },
   input: { start: unknown; workflowId: string },
-): Promise<StoredPlanStartInput> {
+): Promise<StoredPlanStartInput & { tenant?: string }> {
   const parsed = storedPlanStartSchema.safeParse(input.start);
   if (!parsed.success)
     throw invalidPlan(
@@ -54,6 +54,12 @@ export async function checkStoredPlanStart(
     if (typeof part === 'string') problems.push({ path: 'planRef', message: part });
     else if (typeof bound === 'string')
       problems.push({ path: 'planRef', message: `plan ID ${start.planId}: ${bound}` });
+    else if (part.tenant !== bound.tenant)
+      // A part is for the WFM the plan ID was bound to, never another tenant's.
+      problems.push({
+        path: 'planRef',
+        message: `plan ID ${start.planId} is bound to a plan for tenant ${JSON.stringify(bound.tenant ?? null)}; planRef names ${JSON.stringify(part.tenant ?? null)}`,
+      });
     else {
       problems.push(...partProblems(start.planId, bound, part));
       if (problems.length === 0)
@@ -63,7 +69,9 @@ export async function checkStoredPlanStart(
     }
   }
   if (problems.length > 0) throw invalidPlan(problems);
-  return start;
+  // The tenant comes from the stored plan, never from the client: it is part of the schedules' workflow IDs.
+  const tenant = await deps.plans.getTenant(start.planRef);
+  return tenant === undefined ? start : { ...start, tenant };
 }
 
 /** The plan, or why it cannot be had (a store outage is thrown: the activity is retried). */

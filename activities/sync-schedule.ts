@@ -32,6 +32,8 @@ export interface SyncOptions {
   appliedBefore?: AgentMask;
   /** Where conflicts and the sync's duration are counted. Default none. */
   metrics?: Pick<PushMetrics, 'conflict' | 'syncStarted' | 'syncEnded'>;
+  /** The plan's tenant, for the log line (undefined: the worker's own WFM). */
+  tenant?: string;
 }
 
 export interface Synced {
@@ -235,7 +237,11 @@ export async function syncScheduleWith(
     }
     progress.failingSinceMs = undefined;
     const result = { ...progressNow(), versionNow: versionNow ?? progress.firstVersionRead ?? '' };
-    ctx.log.info('schedule synced', { scheduleId: planned.scheduleId, ...countsOf(result) });
+    ctx.log.info('schedule synced', {
+      scheduleId: planned.scheduleId,
+      ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+      ...countsOf(result),
+    });
     return {
       result,
       newerEdits: new Map([...newerEdits.values()].map(({ agentId, ...edit }) => [agentId, edit])),

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { PushReport } from '../model/report';
 import { type PushContext, waitForReport } from '../client/push-client';
-import { lookInFlight, type SyncsInFlight, type SyncTrouble } from '../client/sync-trouble';
+import { lookInFlight, pushTenant, type SyncsInFlight, type SyncTrouble } from '../client/sync-trouble';
 import { formatReport, progressLine, RequestWindow } from '../client/report-format';
 import type { PushProgress } from '../workflows/messages';
 import { CliExit, ExitCode, print, printJson, say } from './output';
@@ -11,7 +11,8 @@ const NO_WORKER_WARNING_MS = 15_000;
 
 /** Shows progress until the push ends, then its report; exit 1 unless every planned change is in place. */
 export async function followToReport(ctx: PushContext, planId: string, json: boolean): Promise<void> {
-  const report = await waitForReport(ctx, planId, showProgress(ctx.taskQueue, ctx.client));
+  const tenant = await pushTenant(ctx, planId).catch(() => undefined);
+  const report = await waitForReport(ctx, planId, showProgress(ctx.taskQueue, ctx.client, tenant));
   process.stderr.write('\n');
   printReport(report, json);
 }
@@ -34,13 +35,18 @@ const LOOK_EVERY_MS = 3_000;
  * into the schedules in flight: the agents they have written move the line (a push of one big schedule), and what
  * they are retrying (a WFM that refuses connections) gets a line of its own as it appears and ends.
  */
-export function showProgress(taskQueue: string, client?: Client): (p: PushProgress | undefined) => void {
+export function showProgress(
+  taskQueue: string,
+  client?: Client,
+  /** The plan's tenant (part of its schedules' workflow IDs). */
+  tenant?: string,
+): (p: PushProgress | undefined) => void {
   const tty = process.stderr.isTTY;
   let lastLine = 0;
   let lastAnswer = Date.now();
   let warned = false;
   const requests = new RequestWindow();
-  const trouble = client ? new InFlightWatch(client) : undefined;
+  const trouble = client ? new InFlightWatch(client, tenant) : undefined;
   return (p) => {
     const now = Date.now();
     if (!p) {
@@ -77,7 +83,10 @@ class InFlightWatch {
   private checking = false;
   private pendingNews: string | undefined;
 
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    private readonly tenant?: string,
+  ) {}
 
   /** What to tell the person now, if anything changed since the last call. */
   update(p: PushProgress, nowMs: number): string | undefined {
@@ -86,7 +95,7 @@ class InFlightWatch {
       this.checking = true;
       this.checkedAtMs = nowMs;
       // A failed look (a lost connection) says nothing; the next one is in a few seconds.
-      void lookInFlight(this.client, p)
+      void lookInFlight(this.client, p, Date.now(), this.tenant)
         .then(
           (look) => {
             this.syncing = look.syncing;

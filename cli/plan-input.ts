@@ -1,14 +1,19 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { SharedSettings } from '../common/settings';
-import type { Plan, PlanProblem } from '../model/plan';
+import type { ApiStyle, Plan, PlanProblem } from '../model/plan';
 import { parsePlan } from '../client/plan-file';
+import { loadTenantStyles } from '../common/tenants-file';
 import { CliExit, ExitCode, printJson } from './output';
 
 /** Reads and validates a plan file; every problem is printed with its path and nothing is started (exit 2). */
 export async function loadPlanFile(
   file: string,
   json: boolean,
-  { planLimits: limits, apiStyle }: Pick<SharedSettings, 'planLimits' | 'apiStyle'>,
+  {
+    planLimits: limits,
+    apiStyle,
+    tenantsFile,
+  }: Pick<SharedSettings, 'planLimits' | 'apiStyle'> & Partial<Pick<SharedSettings, 'tenantsFile'>>,
 ): Promise<Plan> {
   let text: string;
   try {
@@ -25,7 +30,14 @@ export async function loadPlanFile(
   } catch (err) {
     throw new CliExit(ExitCode.invalidInput, `Cannot read plan ${file}: ${(err as Error).message}`);
   }
-  const parsed = parsePlan(text, limits, apiStyle);
+  let tenants: ReturnType<typeof loadTenantStyles>;
+  try {
+    // Only the IDs and API styles: a client never needs a tenant's secrets or URLs.
+    tenants = loadTenantStyles(tenantsFile);
+  } catch (err) {
+    throw new CliExit(ExitCode.invalidInput, (err as Error).message);
+  }
+  const parsed = parsePlan(text, limits, apiStyle, tenants);
   if (parsed.ok) return parsed.plan;
   return refuse(file, json, parsed.problems);
 }
@@ -38,4 +50,12 @@ function refuse(file: string, json: boolean, problems: PlanProblem[]): never {
     ExitCode.invalidInput,
     json ? '' : `Plan ${file} is invalid (${problems.length} problem(s)); nothing was started:\n${list}`,
   );
+}
+
+/** The API of the WFM a loaded plan goes to: its tenant's (WFM_TENANTS_FILE), or WFM_API_STYLE. */
+export function planApiStyle(
+  plan: Pick<Plan, 'tenant'>,
+  { apiStyle, tenantsFile }: Pick<SharedSettings, 'apiStyle' | 'tenantsFile'>,
+): ApiStyle {
+  return plan.tenant === undefined ? apiStyle : (loadTenantStyles(tenantsFile)?.get(plan.tenant) ?? apiStyle);
 }

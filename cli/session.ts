@@ -16,7 +16,7 @@ export * from '../client/verify-client';
 export { driftSettled, formatDriftReport } from '../client/drift-format';
 export { formatReport, progressLine, schedulesNotDone } from '../client/report-format';
 export { followToReport, printReport } from './follow';
-export { loadPlanFile } from './plan-input';
+export { loadPlanFile, planApiStyle } from './plan-input';
 export { bulkPushWorkflowId } from '../model/names';
 
 /** The settings of this process, read from the environment once. */

@@ -11,6 +11,7 @@ export { startInlinePush, type InlineStartAnswer } from './start-inline';
 export { cancelPush, pausePush, resumePush } from './steer-push';
 export {
   lookInFlight,
+  pushTenant,
   syncTrouble,
   type InFlightLook,
   type SyncsInFlight,

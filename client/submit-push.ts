@@ -46,14 +46,19 @@ export async function submitPush(
     );
   }
   if ((await stateOf(handle)) === 'running') return { handle, attached: true };
-  await start(ctx, {
-    planId: plan.planId,
-    planRef,
-    schedules: plan.schedules.length,
-    agentsPlanned,
-    ...(plan.supersedes === undefined ? {} : { supersedes: plan.supersedes }),
-    ...options,
-  });
+  await start(
+    ctx,
+    {
+      planId: plan.planId,
+      planRef,
+      schedules: plan.schedules.length,
+      agentsPlanned,
+      ...(plan.supersedes === undefined ? {} : { supersedes: plan.supersedes }),
+      ...options,
+    },
+    undefined,
+    plan.tenant,
+  );
   return { handle, attached: false };
 }
 
@@ -81,12 +86,14 @@ export async function retryPush(
   );
   const todo = plan.schedules.filter((s) => !done.has(s.scheduleId));
   if (todo.length === 0) return undefined;
-  const subset: Plan = { planId, schedules: todo };
+  // The retry goes to the same tenant's WFM as the push.
+  const subset: Plan = { planId, tenant: plan.tenant, schedules: todo };
   const planRef = await ctx.plans.put(subset);
   await start(
     ctx,
     { planId, planRef, schedules: todo.length, agentsPlanned: countAgents(subset), ...options },
     `Retry of push ${planId}`,
+    plan.tenant,
   );
   return { handle, attached: false };
 }
@@ -95,6 +102,8 @@ async function start(
   ctx: PushContext,
   input: BulkPushInput,
   summary = `Bulk push ${input.planId}`,
+  /** The plan's tenant: the fairness key of the push, inherited by its schedules' workflows and activities. */
+  tenant?: string,
 ): Promise<void> {
   await ctx.client.workflow.start<typeof bulkPush>('bulkPush', {
     workflowId: bulkPushWorkflowId(input.planId),
@@ -104,5 +113,8 @@ async function start(
     workflowIdConflictPolicy: 'USE_EXISTING',
     typedSearchAttributes: [{ key: BULK_PUSH_ID, value: input.planId }],
     staticSummary: `${summary}: ${input.agentsPlanned} agents in ${input.schedules} schedules`,
+    // Where the server balances task queues by fairness key, each tenant gets its share of dispatch: one tenant's big
+    // backlog cannot starve another's small push. Elsewhere the key is carried and ignored.
+    ...(tenant === undefined ? {} : { priority: { fairnessKey: tenant } }),
   });
 }

@@ -9,6 +9,7 @@ import { schedulePushWorkflowId } from '../model/names';
 import type { SyncProgress } from '../model/sync-progress';
 import { asWfmProblem, wfmProblemText, type WfmProblem } from '../model/wfm-problem';
 import type { PushProgress } from '../workflows/messages';
+import type { PushContext } from './context';
 
 /**
  * What is going wrong in a push's schedules right now: the failure their syncs are retrying. A retrying activity is
@@ -61,9 +62,11 @@ export async function lookInFlight(
   client: Client,
   progress: Pick<PushProgress, 'inFlightSample' | 'inFlight'>,
   nowMs = Date.now(),
+  /** The plan's tenant: part of its schedules' workflow IDs (see `pushTenant`). */
+  tenant?: string,
 ): Promise<InFlightLook> {
   const ids = progress.inFlightSample ?? [];
-  const looks = await Promise.all(ids.map((id) => lookAtSync(client, id)));
+  const looks = await Promise.all(ids.map((id) => lookAtSync(client, id, tenant)));
   const complete = ids.length > 0 && ids.length >= progress.inFlight;
   const syncing = complete ? sumOf(looks.map((l) => l?.heartbeat)) : undefined;
   const trouble = troubleOf(
@@ -72,6 +75,12 @@ export async function lookInFlight(
     nowMs,
   );
   return { ...(trouble ? { trouble } : {}), ...(syncing ? { syncing } : {}) };
+}
+
+/** The tenant of a push's plan (from the store), for `lookInFlight`; undefined without one or without a push. */
+export async function pushTenant(ctx: Pick<PushContext, 'plans' | 'results'>, planId: string) {
+  const manifest = await ctx.results.getManifest(planId);
+  return manifest && ctx.plans.getTenant(manifest.planRef);
 }
 
 /** The failure the push's running schedules are retrying (see `lookInFlight`); undefined when none is. */
@@ -133,10 +142,10 @@ function seconds(ms: number): string {
 }
 
 /** The schedule's pending sync: what it has done (its heartbeat) and the failure it is retrying, if any. */
-async function lookAtSync(client: Client, scheduleId: string) {
+async function lookAtSync(client: Client, scheduleId: string, tenant: string | undefined) {
   let pending: PendingActivity[];
   try {
-    const described = await client.workflow.getHandle(schedulePushWorkflowId(scheduleId)).describe();
+    const described = await client.workflow.getHandle(schedulePushWorkflowId(scheduleId, tenant)).describe();
     pending = described.raw.pendingActivities ?? [];
   } catch {
     return undefined; // Ended (or never started) since the progress was read: nothing to say about it.

@@ -54,6 +54,13 @@ export const sharedEnvSchema = z.object({
       '<keyId>=<base64 of 32 bytes>[,...]: the first encrypts, all decrypt (default: a key generated into the data folder; required with a PostgreSQL store, the same on every host)',
     ),
   WFM_PUSH_CODEC_KEY_FILE: z.string().min(1).optional().describe('a file holding the keys in the same form'),
+  WFM_TENANTS_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'a JSON file mapping tenant IDs to their WFM (docs/tenants.md); plans naming a tenant go to its WFM, others to the WFM of these settings. Secrets only by reference. Clients read only the IDs and API styles',
+    ),
   WFM_PUSH_PLAN_CACHE_BYTES: envInt(0, 2 ** 34)
     .default(128 * 2 ** 20)
     .describe('plan JSON a worker keeps parsed in memory, in bytes (least recently used goes first)'),
@@ -81,6 +88,8 @@ export interface SharedSettings {
   planLimits: PlanLimits;
   planCacheBytes: number;
   apiStyle: ApiStyle;
+  /** WFM_TENANTS_FILE: where tenants are named (docs/tenants.md); undefined: no tenants, one WFM. */
+  tenantsFile: string | undefined;
   encryption: 'on' | 'off';
   codecKeys: string | undefined;
   codecKeyFile: string | undefined;
@@ -104,6 +113,7 @@ export function sharedSettingsFrom(parsed: z.infer<typeof sharedEnvSchema>, env:
     planLimits: { maxPlanBytes: parsed.WFM_PUSH_MAX_PLAN_BYTES, maxSchedules: parsed.WFM_PUSH_MAX_SCHEDULES },
     planCacheBytes: parsed.WFM_PUSH_PLAN_CACHE_BYTES,
     apiStyle: parsed.WFM_API_STYLE,
+    tenantsFile: parsed.WFM_TENANTS_FILE === undefined ? undefined : path.resolve(parsed.WFM_TENANTS_FILE),
     encryption: parsed.WFM_PUSH_ENCRYPTION,
     codecKeys: parsed.WFM_PUSH_CODEC_KEYS,
     codecKeyFile: parsed.WFM_PUSH_CODEC_KEY_FILE,

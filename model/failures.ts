@@ -51,6 +51,8 @@ export const FailureType = {
   InvalidPlanId: 'InvalidPlanId',
   /** A plan has been repaired more often than any real need explains (a runaway loop). */
   TooManyRepairs: 'TooManyRepairs',
+  /** A plan names a tenant the worker's WFM_TENANTS_FILE does not (removed since the push started): not retried. */
+  UnknownTenant: 'UnknownTenant',
   /** A notice's receiver refused it (4xx other than 408/429), or its URL is refused by the outbound policy. */
   NoticeRejected: 'NoticeRejected',
   /** A notice got no answer, a 5xx, 408 or 429: retried with backoff. */

@@ -14,15 +14,18 @@ export function bulkPushWorkflowId(planId: string): string {
 
 /**
  * One ID per schedule, whatever the push: Temporal runs at most one workflow per ID, so two pushes can never write
- * the same schedule at the same time, across processes and hosts.
+ * the same schedule at the same time, across processes and hosts. Per tenant (the tenant grammar has no `/`), so two
+ * organisations with the same schedule ID never wait for each other; a plan without a tenant keeps the ID it had.
  */
-export function schedulePushWorkflowId(scheduleId: string): string {
-  return `schedule-push:${scheduleId}`;
+export function schedulePushWorkflowId(scheduleId: string, tenant?: string): string {
+  return tenant === undefined ? `schedule-push:${scheduleId}` : `schedule-push:${tenant}/${scheduleId}`;
 }
 
 export const BULK_PUSH_ID = defineSearchAttributeKey('BulkPushId', SearchAttributeType.KEYWORD);
 export const SCHEDULE_ID = defineSearchAttributeKey('ScheduleId', SearchAttributeType.KEYWORD);
 export const PUSH_OUTCOME = defineSearchAttributeKey('PushOutcome', SearchAttributeType.KEYWORD);
+/** The plan's tenant (WFM_TENANTS_FILE), on a tenant's bulk and schedule pushes: the UI filters by it. */
+export const TENANT = defineSearchAttributeKey('Tenant', SearchAttributeType.KEYWORD);
 
 /**
  * The visibility query of a push's schedule workflows that are still running: after a cancel, those it had in flight
@@ -33,7 +36,7 @@ export function runningSchedulePushesQuery(planId: string): string {
 }
 
 /** Every custom search attribute the workflows set; the dev server registers them at start. */
-export const SEARCH_ATTRIBUTES = [BULK_PUSH_ID, SCHEDULE_ID, PUSH_OUTCOME] as const;
+export const SEARCH_ATTRIBUTES = [BULK_PUSH_ID, SCHEDULE_ID, PUSH_OUTCOME, TENANT] as const;
 
 /** A dry run of a plan (`wfm-push diff`): one workflow per diff, named by its plan and diff IDs. */
 export function planDiffWorkflowId(planId: string, diffId: string): string {

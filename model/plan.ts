@@ -41,6 +41,19 @@ export const schedulePlanSchema = z.strictObject({
 });
 export type SchedulePlan = z.infer<typeof schedulePlanSchema>;
 
+/**
+ * A tenant's ID (a key of WFM_TENANTS_FILE): it goes into workflow IDs, search attributes, log lines and metric labels,
+ * so it is short and plain.
+ */
+export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export const tenantIdSchema = z
+  .string()
+  .regex(
+    TENANT_ID_PATTERN,
+    'must be 1-63 lower-case letters, digits, _ and -, starting with a letter or digit',
+  );
+
 export const planSchema = z.strictObject({
   planId: idSchema.optional(),
   /**
@@ -48,6 +61,8 @@ export const planSchema = z.strictObject({
    * on every schedule this plan names and reports it superseded (as `--supersede` does, limited to that plan).
    */
   supersedes: idSchema.optional(),
+  /** The tenant whose WFM the plan is for (WFM_TENANTS_FILE); without it, the WFM of the worker's own settings. */
+  tenant: tenantIdSchema.optional(),
   schedules: z.array(schedulePlanSchema).min(1, 'a plan must hold at least one schedule'),
 });
 

@@ -13,6 +13,8 @@ export interface PushIdentity {
   supersede?: boolean;
   /** The plan's `supersedes`: takes over from that plan's push only. */
   supersedes?: string;
+  /** The plan's tenant (WFM_TENANTS_FILE): a push only ever takes over from pushes into the same WFM. */
+  tenant?: string;
 }
 
 /** A push that takes schedules over, with its plan (to tell which schedules it names). */
@@ -46,6 +48,8 @@ export const SUPERSEDE_MESSAGES = {
  */
 export function supersedes(newer: PushIdentity, older: PushIdentity): boolean {
   if (newer.planId === older.planId) return false;
+  // Two tenants' schedules with one ID are two schedules in two organisations: neither takes the other over.
+  if ((newer.tenant ?? null) !== (older.tenant ?? null)) return false;
   if (newer.supersede !== true && newer.supersedes !== older.planId) return false;
   return (
     newer.submittedAtMs > older.submittedAtMs ||

@@ -22,6 +22,8 @@ export interface PlanStore {
   getSchedules(ref: PlanRef, offset: number, limit: number): Promise<SchedulePlan[]>;
   /** One schedule of the plan; undefined when the plan has none with that ID. */
   getSchedule(ref: PlanRef, scheduleId: string): Promise<SchedulePlan | undefined>;
+  /** The tenant the plan names (WFM_TENANTS_FILE); undefined: none, the worker's own WFM. */
+  getTenant(ref: PlanRef): Promise<string | undefined>;
 }
 
 export interface LocalPlanStoreOptions {
@@ -92,6 +94,10 @@ export class LocalPlanStore implements PlanStore {
       this.indexes.set(plan, index);
     }
     return index.get(scheduleId);
+  }
+
+  async getTenant(ref: PlanRef): Promise<string | undefined> {
+    return (await this.get(ref)).tenant;
   }
 
   private async load(ref: PlanRef): Promise<Loaded> {

@@ -11,11 +11,13 @@ import { HEARTBEAT_EVERY_MS } from '../model/timeouts';
 import { createStores, type Stores } from '../stores/create-stores';
 import { FailureType } from '../model/failures';
 import { createWfm } from '../wfm/create-wfm';
+import { TenantWfms } from '../wfm/tenant-wfms';
 import { createWorkerMetrics } from './metrics';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 import type { Tracing } from '../common/tracing';
 import type { WfmPort } from '../wfm/port';
-import { wfmLocation } from '../wfm/settings';
+import { wfmLocation, type WfmSettings } from '../wfm/settings';
+import type { TenantSettings } from '../wfm/tenants';
 import type { WorkerSettings } from './settings';
 import { OutboundPolicy } from '../wfm/url-policy';
 
@@ -27,6 +29,8 @@ export interface RunningWorkers {
   metricsUrl?: string;
   /** What the check of the WFM at start found (with `checkWfm`): one line, and whether it reached the WFM. */
   wfmCheck?: Promise<{ reached: boolean; line: string }>;
+  /** Serves these tenants from now on (WFM_TENANTS_FILE read again, see `TenantWfms.reload`); logs what changed. */
+  reloadTenants(tenants: TenantSettings): { added: string[]; removed: string[]; changed: string[] };
 }
 
 export interface StartWorkersOptions {
@@ -58,6 +62,8 @@ export interface StartWorkersOptions {
    * none of it is loaded.
    */
   tracing?: Tracing;
+  /** Wraps each tenant's WFM port as it is built (tests count what each tenant sends). Default: none. */
+  wrapTenantWfm?: (wfm: WfmPort, tenant: string) => WfmPort;
 }
 
 /**
@@ -97,6 +103,7 @@ export async function startWorkers({
   logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
   wrapWfm,
   tracing,
+  wrapTenantWfm,
 }: StartWorkersOptions): Promise<RunningWorkers> {
   // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
   const stores = createStores(settings, {
@@ -116,6 +123,7 @@ export async function startWorkers({
       logger,
       wrapWfm,
       tracing,
+      wrapTenantWfm,
     });
   } catch (err) {
     await stores.close();
@@ -135,6 +143,7 @@ async function startWithStores(
     logger,
     wrapWfm,
     tracing,
+    wrapTenantWfm,
   }: StartWorkersOptions & { logger: Logger },
 ): Promise<RunningWorkers> {
   // Loaded only with tracing on: without it the workers carry no interceptor and no sink of OpenTelemetry's.
@@ -178,8 +187,30 @@ async function startWithStores(
   const metrics = settings.metricsAddress === undefined ? undefined : createWorkerMetrics();
   const built = createWfm(settings.wfm, logger, metrics?.wfm, tracing?.tracer);
   const wfm = wrapWfm ? wrapWfm(built) : built;
+  // Refilled on reload: inline plans are checked against the tenants served now.
+  const tenantStyles =
+    settings.tenantsFile === undefined ? undefined : new Map<string, WfmSettings['apiStyle']>();
+  const styleTenants = (from: TenantSettings) => {
+    tenantStyles?.clear();
+    for (const [id, t] of from) tenantStyles?.set(id, t.apiStyle);
+  };
+  styleTenants(settings.tenants);
+  // Each tenant's WFM apart (its own adapter, tokens, rate control, channel), built when a plan first names it.
+  const tenants = new TenantWfms({
+    defaultWfm: wfm,
+    tenants: settings.tenants,
+    logger,
+    metrics: metrics?.wfm,
+    wrap: wrapTenantWfm,
+  });
+  if (settings.tenants.size > 0)
+    logger.info(`serving ${settings.tenants.size} tenant(s) from WFM_TENANTS_FILE`, {
+      tenants: [...settings.tenants.keys()],
+    });
   const { workflowQueue, httpQueue } = createActivities({
     wfm,
+    wfmFor: (tenant) => tenants.portFor(tenant),
+    tenantStyles,
     temporal,
     plans: stores.plans,
     results: stores.results,
@@ -249,6 +280,7 @@ async function startWithStores(
     .then(async () => {
       // The adapter's own connections (Genesys: the notification socket) close once no activity can use them.
       await built.close?.();
+      await tenants.close();
       // Every activity has ended, so no store call is in flight.
       await stores.close();
       if (ownConnection) await conn.close();
@@ -258,6 +290,12 @@ async function startWithStores(
     done,
     metricsUrl: server?.url,
     ...(checkWfm ? { wfmCheck: checkWfmReach(wfm, settings, logger) } : {}),
+    reloadTenants: (next) => {
+      const changes = tenants.reload(next);
+      styleTenants(next);
+      logger.info('tenants reloaded from WFM_TENANTS_FILE', { ...changes, tenants: [...next.keys()] });
+      return changes;
+    },
     shutdown: async () => {
       for (const w of [workflowWorker, httpWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await done;

@@ -3,6 +3,7 @@ import { envInt, parseEnv, type Env } from '../common/env';
 import { sharedEnvSchema, sharedSettingsFrom, type SharedSettings } from '../common/settings';
 import { wfmEnvSchema, wfmSettingsFrom, type WfmSettings } from '../wfm/settings';
 import { defaultBuildId } from './build-id';
+import { loadTenantSettings, type TenantSettings } from '../wfm/tenants';
 
 /** Every variable the worker reads; `wfm-push worker --help` lists them from here. */
 export const workerEnvSchema = sharedEnvSchema.extend(wfmEnvSchema.shape).extend({
@@ -44,6 +45,8 @@ export interface WorkerDeployment {
 
 export interface WorkerSettings extends SharedSettings {
   wfm: WfmSettings;
+  /** Each tenant's WFM (WFM_TENANTS_FILE, docs/tenants.md); empty without a tenants file. */
+  tenants: TenantSettings;
   maxConcurrentRequests: number;
   maxAgentsPerWrite: number;
   /** `host:port` of the `/metrics` endpoint (docs/observe.md); undefined: no metrics are served. */
@@ -55,9 +58,11 @@ export interface WorkerSettings extends SharedSettings {
 /** Reads the worker's settings once, at start-up; a bad value throws a SettingsError naming the variable. */
 export function loadWorkerSettings(env: Env): WorkerSettings {
   const parsed = parseEnv(workerEnvSchema, env);
+  const shared = sharedSettingsFrom(parsed, env);
   return {
-    ...sharedSettingsFrom(parsed, env),
+    ...shared,
     wfm: wfmSettingsFrom(parsed, parsed.WFM_API_STYLE),
+    tenants: shared.tenantsFile === undefined ? new Map() : loadTenantSettings(shared.tenantsFile, env),
     maxConcurrentRequests: parsed.WFM_MAX_CONCURRENT_REQUESTS,
     maxAgentsPerWrite: parsed.WFM_MAX_AGENTS_PER_WRITE,
     metricsAddress: parsed.WFM_PUSH_METRICS_ADDRESS,

@@ -45,6 +45,8 @@ export interface BulkPushInput extends PushOptions, NoticeOptions {
   agentsPlanned: number;
   /** The plan's `supersedes` (see model/supersede.ts). */
   supersedes?: string;
+  /** The plan's tenant, as the stored plan names it (set by the start's check, never by a client). */
+  tenant?: string;
   /** Set by the previous run when the push continues as new. */
   carried?: CarriedState;
 }
@@ -92,6 +94,7 @@ export async function bulkPush(start: BulkPushStart): Promise<PushSummary> {
     throw err;
   }
   supersession.planRef = input.planRef;
+  supersession.tenant = input.tenant;
   return withEndNotice(input, () => pushPlan(input, supersession));
 }
 
@@ -200,6 +203,7 @@ async function pushPlan(input: BulkPushInput, supersession: Supersession): Promi
       submittedAtMs: supersession.me.submittedAtMs,
       ...(input.supersede ? { supersede: true } : {}),
       ...(input.supersedes ? { supersedes: input.supersedes } : {}),
+      ...(input.tenant === undefined ? {} : { tenant: input.tenant }),
     };
     try {
       const newer = await newerPlanOf(child.scheduleId);
@@ -243,9 +247,11 @@ async function pushPlan(input: BulkPushInput, supersession: Supersession): Promi
     }
     for (const child of push.carriedToStart()) void launch(child);
     if (push.hasChildrenOfEarlierRuns()) {
-      void followChildrenOfEarlierRuns({ push, finished, recordFailed }).catch((err: unknown) => {
-        if (!isCancellation(err)) throw err;
-      });
+      void followChildrenOfEarlierRuns({ push, finished, recordFailed, tenant: input.tenant }).catch(
+        (err: unknown) => {
+          if (!isCancellation(err)) throw err;
+        },
+      );
     }
     while (!push.planExhausted && !push.runIsFull(workflowInfo().continueAsNewSuggested)) {
       const page = await untilTheStoreAnswers('read the plan', () =>

@@ -12,6 +12,8 @@ export interface EarlierChildren {
   finished(scheduleId: string, result: ScheduleResult): void;
   /** A child that ended without a line of its own: record one, then it is done with. */
   recordFailed(line: ScheduleResult): Promise<void>;
+  /** The plan's tenant (part of the children's workflow IDs). */
+  tenant?: string;
 }
 
 /**
@@ -24,6 +26,7 @@ export async function followChildrenOfEarlierRuns({
   push,
   finished,
   recordFailed,
+  tenant,
 }: EarlierChildren): Promise<void> {
   const { waitForRunsToClose } = proxyActivities<Activities>({
     summary: 'Wait for children of earlier runs to close',
@@ -35,7 +38,10 @@ export async function followChildrenOfEarlierRuns({
   while (push.hasChildrenOfEarlierRuns()) {
     const following = push.childrenOfEarlierRuns();
     const ended = await waitForRunsToClose({
-      runs: following.map((c) => ({ workflowId: schedulePushWorkflowId(c.scheduleId), runId: c.runId })),
+      runs: following.map((c) => ({
+        workflowId: schedulePushWorkflowId(c.scheduleId, tenant),
+        runId: c.runId,
+      })),
     });
     for (const end of ended) {
       const child = following.find((c) => c.runId === end.runId);

@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
 import { NON_RETRYABLE_STORE_FAILURE_TYPES } from '../model/failures';
-import { BULK_PUSH_ID } from '../model/names';
+import { BULK_PUSH_ID, TENANT } from '../model/names';
 import { urlOrigin, type PushEnd } from '../model/push-notice';
 import { PushStartFailure } from '../model/push-start';
 import type { PushSummary } from '../model/report';
@@ -64,6 +64,7 @@ export async function storedPlanInput(start: BulkPushStart): Promise<BulkPushInp
       (activities, workflowId) => activities.checkStoredPlanStart({ start, workflowId }),
     );
     setBulkPushId(checked.planId);
+    setTenant(checked.tenant);
     return checked;
   }
   const stored = await startCheck(
@@ -71,7 +72,8 @@ export async function storedPlanInput(start: BulkPushStart): Promise<BulkPushInp
     (activities, workflowId) => activities.storeInlinePlan({ start, workflowId }),
   );
   setBulkPushId(stored.planId);
-  const { planId, planRef, schedules, agentsPlanned, options, supersedes } = stored;
+  setTenant(stored.tenant);
+  const { planId, planRef, schedules, agentsPlanned, options, supersedes, tenant } = stored;
   return {
     ...options,
     planId,
@@ -79,6 +81,7 @@ export async function storedPlanInput(start: BulkPushStart): Promise<BulkPushInp
     schedules,
     agentsPlanned,
     ...(supersedes === undefined ? {} : { supersedes }),
+    ...(tenant === undefined ? {} : { tenant }),
   };
 }
 
@@ -116,6 +119,11 @@ async function startCheck<T>(
 }
 
 /** A foreign client may not have set the search attribute the UI and the CLI find pushes by. */
+/** A tenant's push carries `Tenant` (a command only for plans naming a tenant, which no earlier run had). */
+function setTenant(tenant: string | undefined): void {
+  if (tenant !== undefined) upsertSearchAttributes([{ key: TENANT, value: tenant }]);
+}
+
 function setBulkPushId(planId: string): void {
   if (workflowInfo().typedSearchAttributes.get(BULK_PUSH_ID) === undefined)
     upsertSearchAttributes([{ key: BULK_PUSH_ID, value: planId }]);

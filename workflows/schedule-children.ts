@@ -10,7 +10,7 @@ import {
   startChild,
 } from '@temporalio/workflow';
 import type { Activities, RunEnded } from '../activities/create-activities';
-import { BULK_PUSH_ID, schedulePushWorkflowId, SCHEDULE_ID } from '../model/names';
+import { BULK_PUSH_ID, schedulePushWorkflowId, SCHEDULE_ID, TENANT } from '../model/names';
 import { emptyScheduleResult, type ScheduleResult } from '../model/report';
 import type { SupersedingPlan } from '../model/supersede';
 import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
@@ -47,11 +47,12 @@ export async function runChild(input: SchedulePushInput, events: ChildEvents): P
     try {
       events.onStarting();
       const handle = await startChild(schedulePush, {
-        workflowId: schedulePushWorkflowId(input.scheduleId),
+        workflowId: schedulePushWorkflowId(input.scheduleId, input.tenant),
         args: [input],
         typedSearchAttributes: [
           { key: BULK_PUSH_ID, value: input.planId },
           { key: SCHEDULE_ID, value: input.scheduleId },
+          ...(input.tenant === undefined ? [] : [{ key: TENANT, value: input.tenant }]),
         ],
         staticSummary: `Push ${input.agentsPlanned} agents of plan ${input.planId} into schedule ${input.scheduleId}`,
         // A child outlives its parent's run (continue-as-new) and its cancellation: a sync in flight always completes
@@ -70,7 +71,7 @@ export async function runChild(input: SchedulePushInput, events: ChildEvents): P
         // Given who asks, the wait takes the schedule over from an older push (`--supersede`) or leaves it to a newer
         // one that supersedes this push; otherwise it waits as before.
         const waited = await waitForWorkflowToClose({
-          workflowId: schedulePushWorkflowId(input.scheduleId),
+          workflowId: schedulePushWorkflowId(input.scheduleId, input.tenant),
           ...(events.claimant ? { claimant: events.claimant } : {}),
         });
         if (waited?.supersededBy !== undefined && events.onSuperseded)

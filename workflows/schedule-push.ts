@@ -44,6 +44,8 @@ export interface SchedulePushInput {
   planRef: string;
   scheduleId: string;
   agentsPlanned: number;
+  /** The plan's tenant: part of this workflow's ID (one writer per schedule, per tenant). */
+  tenant?: string;
   /** Consecutive version conflicts tolerated before the schedule fails as `Contention` (see PUSH_DEFAULTS). */
   conflictBudget?: number;
   /** Agents edited since the plan was computed (see PUSH_DEFAULTS.onNewerEdit). */
@@ -86,6 +88,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     submittedAtMs: input.submittedAtMs ?? 0,
     supersede: input.supersede,
     supersedes: input.supersedes,
+    ...(input.tenant === undefined ? {} : { tenant: input.tenant }),
   };
   let supersededBy: string | undefined;
   const stoppable = input.submittedAtMs === undefined ? undefined : new StoppableSync();

@@ -15,7 +15,7 @@ interface SupersedeStart {
  * took it over, whose schedules it leaves to them. Carried across continue-as-new.
  */
 export class Supersession {
-  readonly me: PushIdentity;
+  me: PushIdentity;
   planRef: string | undefined;
   private readonly newer: SupersedingPlan[];
 
@@ -49,6 +49,11 @@ export class Supersession {
   }
 
   /** Does this push take schedules over from others, so that it tells them first? */
+  /** The stored plan's tenant, once the start's check has read it (before the push judges or is judged). */
+  set tenant(tenant: string | undefined) {
+    if (tenant !== undefined) this.me = { ...this.me, tenant };
+  }
+
   get takesOver(): boolean {
     return this.me.supersede === true || this.me.supersedes !== undefined;
   }

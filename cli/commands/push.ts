@@ -70,7 +70,7 @@ export function pushCommand() {
       const session = await import('../session');
       const settings = session.loadSettings();
       const loaded = await session.loadPlanFile(file, options.json ?? false, settings);
-      const plan = options.publish ? publishing(loaded, settings.apiStyle) : loaded;
+      const plan = options.publish ? publishing(loaded, session.planApiStyle(loaded, settings)) : loaded;
       await session.withSession(async (ctx) => {
         const { maxInFlight, conflictBudget, onNewerEdit, notifyUrl, supersede } = options;
         const submitted = await session
@@ -102,6 +102,9 @@ export function pushCommand() {
  */
 function publishing<P extends { schedules: Array<{ publish?: boolean }> }>(plan: P, apiStyle: string): P {
   if (apiStyle !== 'genesys')
-    throw new CliExit(ExitCode.invalidInput, '--publish: only WFM_API_STYLE=genesys publishes schedules');
+    throw new CliExit(
+      ExitCode.invalidInput,
+      '--publish: only a Genesys Cloud WFM publishes schedules (WFM_API_STYLE=genesys, or a genesys tenant)',
+    );
   return { ...plan, schedules: plan.schedules.map((s) => ({ ...s, publish: true })) };
 }

@@ -22,7 +22,12 @@ export function statusCommand() {
           // What the schedules in flight have written, and what they are retrying: the push's counts move only
           // when a schedule ends.
           const { trouble, syncing } = progress
-            ? await session.lookInFlight(ctx.client, progress)
+            ? await session.lookInFlight(
+                ctx.client,
+                progress,
+                Date.now(),
+                await session.pushTenant(ctx, planId),
+              )
             : { trouble: undefined, syncing: undefined };
           if (json)
             return printJson({

@@ -60,6 +60,20 @@ export function workerCommand(): Command {
         await workers.shutdown();
         await flushSpans();
       });
+      if (settings.tenantsFile !== undefined) {
+        const file = settings.tenantsFile;
+        const { loadTenantSettings } = await import('../../wfm/tenants');
+        // SIGHUP reads the tenants file again; a bad file changes nothing (the workers keep the tenants they have).
+        process.on('SIGHUP', () => {
+          try {
+            workers.reloadTenants(loadTenantSettings(file, process.env));
+          } catch (err) {
+            logger.error('the tenants file was NOT reloaded; the worker keeps the tenants it had', {
+              err: err instanceof Error ? err.message : String(err),
+            });
+          }
+        });
+      }
       logger.info('worker running', {
         temporal: settings.temporal.address,
         namespace: settings.temporal.namespace,

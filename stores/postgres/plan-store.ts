@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { planSchema, schedulePlanSchema, type Plan, type SchedulePlan } from '../../model/plan';
+import {
+  planSchema,
+  schedulePlanSchema,
+  tenantIdSchema,
+  type Plan,
+  type SchedulePlan,
+} from '../../model/plan';
 import type { PlanRef, PlanStore } from '../plan-store';
 import { StoredPlanMissing } from '../store-errors';
 import type { PostgresDatabase } from './database';
@@ -121,6 +127,12 @@ export class PostgresPlanStore implements PlanStore {
     const schedule = schedulePlanSchema.parse(JSON.parse(this.checkedBody(ref, plan, row)));
     // The schedule_id column is not covered by the digest; the body is.
     return schedule.scheduleId === scheduleId ? schedule : undefined;
+  }
+
+  async getTenant(ref: PlanRef): Promise<string | undefined> {
+    // The header is checked against the reference with the row; the plan schema checks the tenant's grammar.
+    const { tenant } = (await this.checkedPlan(ref)).header;
+    return tenant === undefined ? undefined : tenantIdSchema.parse(tenant);
   }
 
   /** The plan row, checked against its reference once per process (it cannot change and stay valid). */

@@ -119,6 +119,22 @@ export function describeStoreContract(backend: Backend): void {
       expect(await plans.getSchedule(ref, 'no-such-schedule')).toBeUndefined();
     });
 
+    it("keeps a plan's tenant: another process reads it back, and the same schedules for two tenants are two plans", async () => {
+      const store = await backend.fresh();
+      const plan = samplePlan('tenant', 3);
+      const [none, acme, globex] = await Promise.all([
+        store.open().plans.put(plan),
+        store.open().plans.put({ ...plan, tenant: 'acme' }),
+        store.open().plans.put({ ...plan, tenant: 'globex' }),
+      ]);
+      expect(new Set([none, acme, globex]).size).toBe(3);
+      const plans = store.open().plans;
+      expect(await plans.getTenant(none)).toBeUndefined();
+      expect(await plans.getTenant(acme!)).toBe('acme');
+      expect(await plans.getTenant(globex!)).toBe('globex');
+      expect(await plans.get(globex!)).toEqual({ ...plan, tenant: 'globex' });
+    });
+
     it('refuses a stored plan whose content no longer matches its reference', async () => {
       const store = await backend.fresh();
       const plan = samplePlan('tampered', 500);

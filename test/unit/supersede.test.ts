@@ -25,6 +25,13 @@ describe('intraday re-plans: who supersedes whom', () => {
     expect([supersedes(a, b), supersedes(b, a)]).toEqual([false, true]);
   });
 
+  it("never takes over another tenant's push: the same schedule ID in two organisations is two schedules", () => {
+    expect(supersedes({ ...newer, tenant: 'acme' }, { ...older, tenant: 'acme' })).toBe(true);
+    expect(supersedes({ ...newer, tenant: 'acme' }, { ...older, tenant: 'globex' })).toBe(false);
+    expect(supersedes({ ...newer, tenant: 'acme' }, older)).toBe(false);
+    expect(supersedes(newer, { ...older, tenant: 'acme' })).toBe(false);
+  });
+
   it('refuses a plan that names itself in supersedes, by path', () => {
     const plan = {
       planId: 'p-1',

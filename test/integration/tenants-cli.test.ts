@@ -1,0 +1,64 @@
+import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { bulkPushWorkflowId } from '../../model/names';
+import { Harness, uniqueId } from '../support/harness';
+import { runCli } from '../support/run-cli';
+
+/** Tenants as the CLI meets them (issue 23): refused before anything is stored or started. */
+describe('tenants from the command line', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await Harness.create();
+  });
+  afterEach(() => h.afterEach());
+  afterAll(() => h.teardown());
+
+  function file(name: string, content: unknown, mode = 0o600): string {
+    const at = path.join(h.dataDir, `${uniqueId(name)}.json`);
+    writeFileSync(at, typeof content === 'string' ? content : JSON.stringify(content));
+    chmodSync(at, mode);
+    return at;
+  }
+
+  it('push refuses a plan naming an unknown tenant with exit 2, stores nothing and starts nothing', async () => {
+    const { plan, simulator, env } = await h.scenario('cli-tenant', { schedules: 2, agents: 10 });
+    const tenants = file('tenants', {
+      initech: { api: 'rest', baseUrl: simulator.url, tokenEnv: 'INITECH_TOKEN' },
+      acme: { api: 'genesys', region: 'ap-southeast-1', clientId: 'c', clientSecretEnv: 'ACME_SECRET' },
+    });
+    const before = readdirSync(h.dataDir, { recursive: true }).length;
+    const run = await runCli(['push', file('plan', { ...plan, tenant: 'hooli' })], {
+      ...env,
+      WFM_TENANTS_FILE: tenants,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('nothing was started');
+    expect(run.stderr).toContain('tenant: unknown tenant "hooli": WFM_TENANTS_FILE names "initech", "acme"');
+    // The client needs no secret: ACME_SECRET and INITECH_TOKEN are not set for it.
+    const genesys = await runCli(['push', file('plan', { ...plan, tenant: 'acme' })], {
+      ...env,
+      WFM_TENANTS_FILE: tenants,
+    });
+    expect(genesys.code).toBe(2);
+    expect(genesys.stderr).toContain('schedules[0].businessUnitId: required');
+    // Only the two plan files this test wrote are new; no stored plan, no manifest, no workflow, no request.
+    expect(readdirSync(h.dataDir, { recursive: true }).length).toBe(before + 2);
+    await expect(
+      h.client.workflow.getHandle(bulkPushWorkflowId(plan.planId)).describe(),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect(simulator.sim.requests).toHaveLength(0);
+  });
+
+  it('the worker refuses a bad tenants file at start-up, every problem named by its path (exit 2)', async () => {
+    const tenants = file('bad-tenants', {
+      acme: { api: 'genesys', region: 'ap-southeast-1', clientId: 'c', clientSecret: 'inline-s3cret' },
+      initech: { api: 'rest', baseUrl: 'https://wfm.initech.example' },
+    });
+    const run = await runCli(['worker'], { WFM_TENANTS_FILE: tenants });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('WFM_TENANTS_FILE acme.clientSecret: secrets go by reference');
+    expect(run.stderr).toContain('WFM_TENANTS_FILE acme.clientSecretFile: required (or clientSecretEnv)');
+    expect(run.stderr).not.toContain('inline-s3cret');
+  });
+});
