@@ -57,11 +57,9 @@ const exportOptions = listOptions.omit({ json: true }).extend({
     .describe('the plan ID (default: genesys-<week>-<time>)'),
 });
 
-/** The worker's Genesys settings and a discovery client on them; settings problems exit 2. */
-async function discovery() {
+/** The worker's Genesys settings from the environment; settings problems exit 2. */
+async function genesysSettings() {
   const { loadWfmSettings } = await import('../../wfm/settings');
-  const { GenesysOAuthTokens } = await import('../../wfm/genesys/oauth');
-  const { GenesysDiscovery } = await import('../../wfm/genesys/discovery');
   let settings;
   try {
     settings = loadWfmSettings(process.env, 'genesys');
@@ -70,6 +68,14 @@ async function discovery() {
   }
   if (settings.apiStyle !== 'genesys')
     throw new CliExit(ExitCode.invalidInput, 'WFM_API_STYLE must be genesys');
+  return settings;
+}
+
+/** A discovery client on the worker's Genesys settings. */
+async function discovery() {
+  const { GenesysOAuthTokens } = await import('../../wfm/genesys/oauth');
+  const { GenesysDiscovery } = await import('../../wfm/genesys/discovery');
+  const settings = await genesysSettings();
   const tokens = new GenesysOAuthTokens({
     loginBaseUrl: settings.loginBaseUrl,
     clientId: settings.clientId,
@@ -181,18 +187,10 @@ export function genesysCommand(): Command {
     )
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOptions(checkOptions, raw);
-      const { loadWfmSettings } = await import('../../wfm/settings');
       const { GenesysOAuthTokens } = await import('../../wfm/genesys/oauth');
       const { checkGenesysOrg, formatCheck } = await import('../../wfm/genesys/org-check');
       const { genesysOutboundPolicy } = await import('../../wfm/create-wfm');
-      let settings;
-      try {
-        settings = loadWfmSettings(process.env, 'genesys');
-      } catch (err) {
-        throw new CliExit(ExitCode.invalidInput, (err as Error).message);
-      }
-      if (settings.apiStyle !== 'genesys')
-        throw new CliExit(ExitCode.invalidInput, 'WFM_API_STYLE must be genesys');
+      const settings = await genesysSettings();
       say(
         `Checking business unit ${options.businessUnit}, week ${options.week} at ${settings.apiBaseUrl} ...`,
       );
