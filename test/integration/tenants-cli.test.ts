@@ -1,9 +1,12 @@
-import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { bulkPushWorkflowId } from '../../model/names';
 import { Harness, uniqueId } from '../support/harness';
 import { runCli } from '../support/run-cli';
+import { startCliProcess } from '../../dev/processes';
+import { eventually } from '../support/wait-until';
+import { sleep } from '../../common/sleep';
 
 /** Tenants as the CLI meets them (issue 23): refused before anything is stored or started. */
 describe('tenants from the command line', () => {
@@ -48,6 +51,52 @@ describe('tenants from the command line', () => {
       h.client.workflow.getHandle(bulkPushWorkflowId(plan.planId)).describe(),
     ).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(simulator.sim.requests).toHaveLength(0);
+  });
+
+  it('a running worker reads its tenants file again on SIGHUP; a bad file changes nothing and it runs on', async () => {
+    const { simulator, env } = await h.scenario('cli-reload', { schedules: 1, agents: 2 });
+    const at = file('reload', {
+      initech: { api: 'rest', baseUrl: simulator.url, tokenEnv: 'INITECH_TOKEN' },
+    });
+    const worker = startCliProcess(
+      'worker',
+      ['worker'],
+      { ...process.env, ...env, WFM_TENANTS_FILE: at, INITECH_TOKEN: 'dev-token' },
+      path.join(h.dataDir, `${uniqueId('reload-worker')}.log`),
+      { tiedToThisProcess: false },
+    );
+    const log = () => readFileSync(worker.logFile, 'utf8');
+    try {
+      await eventually(() => expect(log()).toContain('"msg":"worker running"'), 60_000);
+      writeFileSync(
+        at,
+        JSON.stringify({
+          initech: { api: 'rest', baseUrl: simulator.url, tokenEnv: 'INITECH_TOKEN' },
+          acme: { api: 'genesys', region: 'ap-southeast-1', clientId: 'c', clientSecretEnv: 'INITECH_TOKEN' },
+        }),
+      );
+      process.kill(worker.pid, 'SIGHUP');
+      await eventually(
+        () =>
+          expect(
+            log()
+              .split('\n')
+              .filter((line) => line.includes('tenants reloaded from WFM_TENANTS_FILE'))
+              .map((line) => (JSON.parse(line) as { added: string[] }).added),
+          ).toEqual([['acme']]),
+        20_000,
+      );
+      writeFileSync(at, JSON.stringify({ acme: { api: 'genesys', clientSecret: 'inline-s3cret' } }));
+      process.kill(worker.pid, 'SIGHUP');
+      await eventually(() => expect(log()).toContain('the tenants file was NOT reloaded'), 20_000);
+      expect(log()).not.toContain('inline-s3cret');
+      // Still running: a bad file is the operator's to fix, not a reason to stop serving.
+      expect(
+        await Promise.race([worker.exited.then(() => 'exited'), sleep(1000).then(() => 'running')]),
+      ).toBe('running');
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('the worker refuses a bad tenants file at start-up, every problem named by its path (exit 2)', async () => {
