@@ -93,18 +93,10 @@ export async function bundleWorkflows({
  * Two workers in one process: one runs workflows on the push's task queue, one runs the WFM activities on the HTTP
  * queue, where concurrency and the rate limit are set for the whole WFM.
  */
-export async function startWorkers({
-  settings,
-  connection,
-  workflowBundle,
-  client,
-  sdkMetricsUrl,
-  checkWfm = false,
-  logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue }),
-  wrapWfm,
-  tracing,
-  wrapTenantWfm,
-}: StartWorkersOptions): Promise<RunningWorkers> {
+export async function startWorkers(options: StartWorkersOptions): Promise<RunningWorkers> {
+  const { settings } = options;
+  const logger =
+    options.logger ?? createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue });
   // The store first: a worker that cannot reach it, or whose schema it cannot bring up to date, stops here.
   const stores = createStores(settings, {
     onPoolError: (err) =>
@@ -113,18 +105,7 @@ export async function startWorkers({
   try {
     const applied = await stores.prepare();
     if (applied.length > 0) logger.info('store schema migrated', { store: stores.description, applied });
-    return await startWithStores(stores, {
-      settings,
-      connection,
-      workflowBundle,
-      client,
-      sdkMetricsUrl,
-      checkWfm,
-      logger,
-      wrapWfm,
-      tracing,
-      wrapTenantWfm,
-    });
+    return await startWithStores(stores, { ...options, logger });
   } catch (err) {
     await stores.close();
     throw err;
