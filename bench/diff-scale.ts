@@ -12,7 +12,7 @@ import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import { planDiffWorkflowId } from '../model/names';
-import { benchEnv, benchTuning, machine, peakRss } from './support';
+import { benchEnv, benchTuning, machine, peakRss, unlessAServiceEnds } from './support';
 
 const numbers = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const SCHEDULES = Number(numbers[0] ?? 10_000);
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
         (p) => p && console.log(`${p.done}/${p.schedules} schedules read, ${p.inFlight} in flight`),
       );
     }, 15_000);
-    const report = await waitForDiffReport(ctx, plan, diffId);
+    const report = await unlessAServiceEnds(waitForDiffReport(ctx, plan, diffId), [worker]);
     clearInterval(ticker);
     const seconds = (Date.now() - started) / 1000;
     const peakRssMiB = peakRss(worker.pid) / 1024;

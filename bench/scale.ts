@@ -24,7 +24,7 @@ import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import { observeFrom } from './observe';
-import { benchClusterEnv, benchEnv, benchTuning, machine, peakRss } from './support';
+import { benchClusterEnv, benchEnv, benchTuning, machine, peakRss, unlessAServiceEnds } from './support';
 
 const CLUSTER = process.argv.includes('--cluster');
 const numbers = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
         () => undefined,
       );
     }, 2_000);
-    const report = await waitForReport(ctx, plan.planId);
+    const report = await unlessAServiceEnds(waitForReport(ctx, plan.planId), workers);
     clearInterval(ticker);
     await sampling;
     const seconds = (Date.now() - started) / 1000;

@@ -207,3 +207,18 @@ export function alsoOnInterrupt(close: () => Promise<void>): () => Promise<void>
   envClosers.add(once);
   return once;
 }
+
+/**
+ * `work`, unless one of `services` exits first: then a clear error naming its log. A worker that dies at start (no
+ * `npm run build`, a bad setting) would otherwise leave the bench waiting for a report for ever.
+ */
+export async function unlessAServiceEnds<T>(work: Promise<T>, services: readonly Service[]): Promise<T> {
+  const ended = services.map((service) =>
+    service.exited.then((code) => {
+      throw new Error(
+        `${service.name} exited (code ${code}) before the bench finished; see ${service.logFile}`,
+      );
+    }),
+  );
+  return Promise.race([work, ...ended]);
+}

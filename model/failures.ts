@@ -74,3 +74,11 @@ export const NON_RETRYABLE_FAILURE_TYPES: FailureType[] = [
 
 /** What a store activity may fail with that retrying cannot fix (an outage, StoreUnavailable, is retried). */
 export const NON_RETRYABLE_STORE_FAILURE_TYPES: FailureType[] = [FailureType.PlanMismatch, FailureType.Bug];
+
+/** The failure types a caller of `bulkPush` can branch on (ApplicationFailure.type). */
+export const PushStartFailure = {
+  /** The inline input is invalid; details[0] is `{ problems: [{ path, message }] }`. Nothing was written. */
+  InvalidPlan: 'InvalidPlan',
+  /** The planId was already used for other content: a planId names one plan for good. */
+  PlanIdTaken: 'PlanIdTaken',
+} as const;

@@ -1,5 +1,5 @@
 import type { Shift } from './shift';
-import { shiftEndMs, shiftStartMs } from './shift';
+import { shiftEndMs, shiftStartMs } from './shift-time';
 
 /**
  * Time in an agent's schedule that no push may change, because someone else owns it: approved time off (a Genesys

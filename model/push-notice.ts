@@ -1,4 +1,6 @@
 import { z } from 'zod';
+
+export { urlOrigin } from './url-origin';
 import type { PushTotals } from './report';
 
 /**
@@ -69,13 +71,4 @@ export interface PushNotice {
 export interface NoticeDelivery {
   status: number;
   attempts: number;
-}
-
-/** A URL as logs and details may show it: scheme, host and port only. */
-export function urlOrigin(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '(invalid URL)';
-  }
 }

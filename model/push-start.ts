@@ -119,13 +119,8 @@ export const pushSummarySchema = z
       'Counts only. Per-schedule lines are in the result store: `wfm-push report <planId> --json` prints them.',
   });
 
-/** The failure types a caller of `bulkPush` can branch on (ApplicationFailure.type). */
-export const PushStartFailure = {
-  /** The inline input is invalid; details[0] is `{ problems: [{ path, message }] }`. Nothing was written. */
-  InvalidPlan: 'InvalidPlan',
-  /** The planId was already used for other content: a planId names one plan for good. */
-  PlanIdTaken: 'PlanIdTaken',
-} as const;
+// The failure types a caller of `bulkPush` can branch on live with the others (workflows need them without zod).
+export { PushStartFailure } from './failures';
 
 /** The JSON Schemas of the contract, by file name under docs/contract/. */
 export function contractJsonSchemas(): Record<string, unknown> {

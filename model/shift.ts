@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { MS_PER_MINUTE, shiftEndMs, shiftStartMs } from './shift-time';
+
+export { shiftEndMs, shiftStartMs };
 
 const instantSchema = z.iso.datetime({
   offset: true,
@@ -25,16 +28,6 @@ export const shiftSchema = z.object({
   activities: z.array(activitySchema).optional(),
 });
 export type Shift = z.infer<typeof shiftSchema>;
-
-const MS_PER_MINUTE = 60_000;
-
-export function shiftStartMs(shift: Pick<Shift, 'start'>): number {
-  return Date.parse(shift.start);
-}
-
-export function shiftEndMs(shift: Pick<Shift, 'start' | 'lengthMinutes'>): number {
-  return shiftStartMs(shift) + shift.lengthMinutes * MS_PER_MINUTE;
-}
 
 /**
  * What is wrong with a shift's activities, each by its index: one outside the shift, or two overlapping. A shift

@@ -19,8 +19,9 @@ import {
 import type { Activities } from '../activities/create-activities';
 import { NON_RETRYABLE_STORE_FAILURE_TYPES } from '../model/failures';
 import { BULK_PUSH_ID, TENANT } from '../model/names';
-import { urlOrigin, type PushEnd } from '../model/push-notice';
-import { PushStartFailure } from '../model/push-start';
+import type { PushEnd } from '../model/push-notice';
+import { urlOrigin } from '../model/url-origin';
+import { PushStartFailure } from '../model/failures';
 import type { PushSummary } from '../model/report';
 import type { BulkPushInput, BulkPushStart } from './bulk-push';
 import { progressQuery } from './messages';

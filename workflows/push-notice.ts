@@ -6,7 +6,8 @@ import {
   setCurrentDetails,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
-import { urlOrigin, type NoticeDelivery, type PushNoticeInput } from '../model/push-notice';
+import type { NoticeDelivery, PushNoticeInput } from '../model/push-notice';
+import { urlOrigin } from '../model/url-origin';
 import { FailureType } from '../model/failures';
 
 /**

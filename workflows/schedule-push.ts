@@ -25,7 +25,7 @@ import type { AgentMask } from '../model/agent-mask';
 import type { SyncProgress } from '../model/sync-progress';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
 import { bulkPushWorkflowId, httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
-import { PushStartFailure } from '../model/push-start';
+import { PushStartFailure } from '../model/failures';
 import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
 import { supersedes, type PushIdentity } from '../model/supersede';
 import { scheduleHolderQuery, supersedeScheduleUpdate } from './messages';

@@ -20,7 +20,7 @@ import {
 } from '../model/drift';
 import { BULK_PUSH_ID, bulkPushWorkflowId, httpTaskQueueFor } from '../model/names';
 import { FailureType, NON_RETRYABLE_STORE_FAILURE_TYPES } from '../model/failures';
-import { urlOrigin } from '../model/push-notice';
+import { urlOrigin } from '../model/url-origin';
 import { HEARTBEAT_TIMEOUT_MS } from '../model/timeouts';
 import { bulkPush } from './bulk-push';
 
