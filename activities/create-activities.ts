@@ -67,6 +67,12 @@ export function createActivities({
 }: ActivityDeps) {
   const workflowQueue = {
     ...createRunFollowing(temporal),
+    /**
+     * Does this worker serve `tenant` (WFM_TENANTS_FILE, as reloaded)? A schedule push asks (as a local activity)
+     * before it sends its syncs to the tenant's own queue: one this worker never served has no worker polling it, so
+     * they go to the HTTP queue, where they fail with `UnknownTenant` as before.
+     */
+    servesTenant: ({ tenant }: { tenant: string }) => Promise.resolve(tenantStyles?.has(tenant) === true),
     // The notices classify their own failures (a receiver's answer) and ask Temporal which schedules still run.
     /** POSTs the notice of a push that ended: see `sendPushNotice`. */
     sendPushNotice: (input: PushNoticeInput) =>

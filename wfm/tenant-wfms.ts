@@ -4,7 +4,7 @@ import { FailureType } from '../model/failures';
 import { createWfm } from './create-wfm';
 import type { WfmPort } from './port';
 import type { WfmSettings } from './settings';
-import type { TenantSettings } from './tenants';
+import type { TenantSettings, TenantWfmSettings } from './tenants';
 import type { WfmMetrics } from './wfm-metrics';
 
 export interface TenantWfmsOptions {
@@ -66,8 +66,13 @@ export class TenantWfms {
     const before = this.tenants;
     const added = [...tenants.keys()].filter((id) => !before.has(id));
     const removed = [...before.keys()].filter((id) => !tenants.has(id));
+    // A new `maxSyncs` alone is no reason for a new adapter (its token and learnt rate stay good).
+    const wfmOf = (settings: TenantWfmSettings | undefined) => {
+      const { maxSyncs: _slots, ...wfm } = settings ?? ({} as TenantWfmSettings);
+      return JSON.stringify(wfm);
+    };
     const changed = [...tenants.keys()].filter(
-      (id) => before.has(id) && JSON.stringify(before.get(id)) !== JSON.stringify(tenants.get(id)),
+      (id) => before.has(id) && wfmOf(before.get(id)) !== wfmOf(tenants.get(id)),
     );
     for (const id of [...removed, ...changed]) {
       const port = this.built.get(id);

@@ -33,13 +33,14 @@ export function tenantSettingsFrom(tenants: TenantsFile, env: Env): TenantSettin
     Object.entries(env).filter(([name]) => name in wfmEnvSchema.shape && !(name in TENANT_VARIABLES)),
   );
   const problems: string[] = [];
-  const settings = new Map<string, WfmSettings>();
+  const settings = new Map<string, TenantWfmSettings>();
   for (const [id, tenant] of Object.entries(tenants)) {
     const secret = resolveSecret(id, tenant, env, problems);
     if (secret === null) continue;
     try {
       const parsed = parseEnv(wfmEnvSchema, { ...shared, ...tenantVariables(tenant, secret) });
-      settings.set(id, wfmSettingsFrom(parsed, tenant.api));
+      const wfm = wfmSettingsFrom(parsed, tenant.api);
+      settings.set(id, tenant.maxSyncs === undefined ? wfm : { ...wfm, maxSyncs: tenant.maxSyncs });
     } catch (err) {
       if (!(err instanceof SettingsError)) throw err;
       problems.push(...err.problems.map((p) => `${TENANTS_FILE_VARIABLE} ${id}.${inTenantTerms(p, tenant)}`));
@@ -123,5 +124,8 @@ function inTenantTerms(problem: string, tenant: Tenant): string {
   return `${renamed}${rest}`;
 }
 
+/** A tenant's WFM settings, and how many of its syncs one worker runs at once (the file's `maxSyncs`). */
+export type TenantWfmSettings = WfmSettings & { readonly maxSyncs?: number };
+
 /** The tenants a worker serves, by ID, with the settings each one's WFM is reached with. */
-export type TenantSettings = ReadonlyMap<string, WfmSettings>;
+export type TenantSettings = ReadonlyMap<string, TenantWfmSettings>;

@@ -1,6 +1,7 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { generateSample } from '../../dev/sample';
 import { checkGenesysInvariants } from '../../dev/genesys-invariants';
 import { createGenesysSimulator, type GenesysSimulator } from '../../dev/simulator/genesys/genesys-simulator';
@@ -197,19 +198,31 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
     }
   });
 
-  it("a 429 storm in one organisation leaves another's push at its own pace", async () => {
-    // Acme answers most requests 429 and asks for 20 s each time; one rate controller for the worker would pause
-    // Globex's requests for as long, and Globex's push would take well over 20 s.
+  it("a 429 storm in one organisation holds only its own sync slots and leaves another's push at its own pace", async () => {
+    // Acme answers most requests 429 and asks for 20 s each time: its syncs wait it out inside their attempts, so
+    // each holds a sync slot for as long. The worker has two slots for plans without a tenant and two per tenant; acme
+    // plans four schedules. With shared slots, acme's first two syncs would hold them all and globex's would wait
+    // behind them for well over 20 s; one rate controller for the worker would pause globex's requests as long.
     // Both organisations hold the same schedule IDs (same seed): one writer per schedule is per tenant, so Globex's
     // schedules never wait for Acme's.
-    const acmeSim = genesysOrg(ACME, 33, { throttleShare: 0.9, retryAfterSeconds: 20 });
+    const seed = {
+      businessUnits: 2,
+      managementUnitsPerBu: 2,
+      agentsPerMu: 5,
+      weeks: ['2026-03-02', '2026-03-09'],
+    };
+    const acmeSim = genesysOrg(ACME, 33, { seed, throttleShare: 0.9, retryAfterSeconds: 20 });
     const globexSim = genesysOrg(GLOBEX, 33);
     const acme = await listenRecording(acmeSim);
     const globex = await listenRecording(globexSim);
     try {
       const queue = h.uniqueQueue('storm');
       await h.startWorkers(
-        h.settings(queue, 'http://127.0.0.1:9', tenantsEnv(acme.url, globex.url, 'http://127.0.0.1:9')),
+        h.settings(queue, 'http://127.0.0.1:9', {
+          ...tenantsEnv(acme.url, globex.url, 'http://127.0.0.1:9'),
+          WFM_MAX_CONCURRENT_REQUESTS: '2',
+          WFM_TENANT_MAX_SYNCS: '2',
+        }),
       );
       const ctx = h.context(queue);
       const acmePlan: Plan = {
@@ -217,12 +230,29 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
         planId: uniqueId('storm'),
         tenant: 'acme',
       };
+      expect(acmePlan.schedules).toHaveLength(4);
       await submitPush(ctx, acmePlan);
-      // The storm is on: acme has been refused at least once before globex starts.
-      const until = Date.now() + 30_000;
-      while (!acmeSim.requests.some((r) => r.status === 429) && Date.now() < until)
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(acmeSim.requests.some((r) => r.status === 429)).toBe(true);
+      // The storm is on: acme has been refused at least once, and both its slots are taken, before globex starts.
+      const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+      /** Of acme's pending syncs: how many run on a worker, how many wait in the queue. */
+      const acmeSyncs = async () => {
+        let running = 0;
+        let pending = 0;
+        for (const s of acmePlan.schedules) {
+          const handle = h.client.workflow.getHandle(`schedule-push:acme/${s.scheduleId}`);
+          const described = await handle.describe().catch(() => undefined);
+          for (const a of described?.raw.pendingActivities ?? []) {
+            pending++;
+            if (a.state === STARTED) running++;
+          }
+        }
+        return { running, pending };
+      };
+      await waitUntil(
+        'acme refused and its two slots taken',
+        async () => acmeSim.requests.some((r) => r.status === 429) && (await acmeSyncs()).running === 2,
+        30_000,
+      );
 
       const started = Date.now();
       const globexPlan: Plan = {
@@ -230,11 +260,17 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
         planId: uniqueId('calm'),
         tenant: 'globex',
       };
-      const report = await h.push(globexPlan, queue);
+      // Bounded: with shared slots the push would wait for acme's storm to end (never, in this test).
+      const report = await Promise.race([
+        h.push(globexPlan, queue),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 40_000).unref()),
+      ]);
       const seconds = (Date.now() - started) / 1000;
-      expect(report.totals).toMatchObject({ schedulesFailed: 0, agentsFailed: 0, agentsChanged: 20 });
+      expect(report?.totals).toMatchObject({ schedulesFailed: 0, agentsFailed: 0, agentsChanged: 20 });
       expect(seconds).toBeLessThan(15);
       expect(globexSim.requests.filter((r) => r.status === 429)).toEqual([]);
+      // Acme never ran more than its two syncs at once: the other two wait on the server, in its own queue.
+      expect(await acmeSyncs()).toEqual({ running: 2, pending: 4 });
       const scheduleId = globexPlan.schedules[0]!.scheduleId;
       expect(acmePlan.schedules.map((x) => x.scheduleId)).toContain(scheduleId);
       const child = await h.client.workflow.getHandle(`schedule-push:globex/${scheduleId}`).describe();
@@ -244,7 +280,7 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
       const parent = await h.client.workflow.getHandle(`bulk-push:${globexPlan.planId}`).describe();
       expect(parent.priority?.fairnessKey).toBe('globex');
       // Acme is still waiting out its own storm.
-      expect(acmeSim.store.commits.filter((c) => c.writer === 'api').length).toBeLessThan(2);
+      expect(acmeSim.store.commits.filter((c) => c.writer === 'api').length).toBeLessThan(4);
       await cancelPush(h.client, acmePlan.planId);
     } finally {
       await acme.close();
@@ -303,15 +339,23 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
       };
       expect((await h.push(first, queue)).totals).toMatchObject({ schedulesFailed: 0 });
 
-      // Globex leaves the file (what SIGHUP does in `wfm-push worker`).
-      const file = JSON.parse(readFileSync(env.WFM_TENANTS_FILE, 'utf8')) as Record<string, unknown>;
+      expect(await workers.tenantSlots()).toEqual({ acme: 10, globex: 10, initech: 10 });
+
+      // Globex leaves the file and acme gets three sync slots (what SIGHUP does in `wfm-push worker`).
+      const file = JSON.parse(readFileSync(env.WFM_TENANTS_FILE, 'utf8')) as Record<
+        string,
+        Record<string, unknown>
+      >;
       delete file.globex;
+      file.acme = { ...file.acme, maxSyncs: 3 };
       writeFileSync(env.WFM_TENANTS_FILE, JSON.stringify(file));
       expect(workers.reloadTenants(loadTenantSettings(env.WFM_TENANTS_FILE, env))).toEqual({
         added: [],
         removed: ['globex'],
         changed: [],
       });
+      // Acme's syncs run on a new worker with three slots; globex's keeps polling (its syncs end UnknownTenant).
+      expect(await workers.tenantSlots()).toEqual({ acme: 3, globex: 10, initech: 10 });
 
       const gone: Plan = {
         ...sampleGenesysPlan(globexSim.store.allSchedules()),
