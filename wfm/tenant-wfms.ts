@@ -13,7 +13,8 @@ export interface TenantWfmsOptions {
   /** Each tenant's settings (WFM_TENANTS_FILE). */
   tenants: TenantSettings;
   logger: Logger;
-  metrics?: WfmMetrics;
+  /** Where a tenant's WFM reports (its series labelled with the tenant); called for every tenant served. Default none. */
+  metricsFor?: (tenant: string) => WfmMetrics;
   /** Wraps each tenant's port as it is built (tests inject faults). Default none. */
   wrap?: (wfm: WfmPort, tenant: string) => WfmPort;
 }
@@ -32,6 +33,8 @@ export class TenantWfms {
 
   constructor(private readonly options: TenantWfmsOptions) {
     this.tenants = options.tenants;
+    // Each tenant's series are scraped (at 0) from the start, before its first push: dashboards and alerts see them.
+    for (const id of this.tenants.keys()) options.metricsFor?.(id);
   }
 
   /** The port for a plan's tenant (undefined: the worker's own WFM). An unknown tenant fails its schedule, visibly. */
@@ -80,6 +83,7 @@ export class TenantWfms {
       this.built.delete(id);
     }
     this.tenants = tenants;
+    for (const id of added) this.options.metricsFor?.(id);
     return { added, removed, changed };
   }
 
@@ -91,10 +95,8 @@ export class TenantWfms {
   }
 
   private build(tenant: string, settings: WfmSettings): WfmPort {
-    const { logger, metrics, wrap } = this.options;
-    // The worker's rate gauge stays the default WFM's; requests and pauses of every tenant are counted.
-    const tenantMetrics = metrics && { ...metrics, rateFrom: () => undefined };
-    const port = createWfm(settings, withFields(logger, { tenant }), tenantMetrics);
+    const { logger, metricsFor, wrap } = this.options;
+    const port = createWfm(settings, withFields(logger, { tenant }), metricsFor?.(tenant));
     return wrap ? wrap(port, tenant) : port;
   }
 }

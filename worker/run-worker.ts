@@ -188,7 +188,7 @@ async function startWithStores(
     defaultWfm: wfm,
     tenants: settings.tenants,
     logger,
-    metrics: metrics?.wfm,
+    metricsFor: metrics?.wfmFor,
     wrap: wrapTenantWfm,
   });
   if (settings.tenants.size > 0)

@@ -12,7 +12,8 @@ import { cancelPush, retryPush, submitPush, waitForReport } from '../../client/p
 import type { Plan } from '../../model/plan';
 import { loadTenantSettings } from '../../wfm/tenants';
 import { Harness, uniqueId } from '../support/harness';
-import { waitUntil } from '../support/wait-until';
+import { byLabel, parsePrometheusText, sumOf, type Sample } from '../support/prometheus-text';
+import { eventually, waitUntil } from '../support/wait-until';
 
 /**
  * One worker, three tenants at once (issue 23): two Genesys Cloud organisations (two simulators, each knowing only its
@@ -217,11 +218,12 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
     const globex = await listenRecording(globexSim);
     try {
       const queue = h.uniqueQueue('storm');
-      await h.startWorkers(
+      const { metricsUrl } = await h.startWorkers(
         h.settings(queue, 'http://127.0.0.1:9', {
           ...tenantsEnv(acme.url, globex.url, 'http://127.0.0.1:9'),
           WFM_MAX_CONCURRENT_REQUESTS: '2',
           WFM_TENANT_MAX_SYNCS: '2',
+          WFM_PUSH_METRICS_ADDRESS: '127.0.0.1:0',
         }),
       );
       const ctx = h.context(queue);
@@ -281,6 +283,38 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
       expect(parent.priority?.fairnessKey).toBe('globex');
       // Acme is still waiting out its own storm.
       expect(acmeSim.store.commits.filter((c) => c.writer === 'api').length).toBeLessThan(4);
+
+      // /metrics tells the tenants apart: each one's requests, pauses and rate under its own `tenant` label, the
+      // worker's own WFM under none, and no label value that is not in the tenants file.
+      const scrape = async () => parsePrometheusText(await (await fetch(metricsUrl!)).text());
+      const globexByStatus = (samples: Sample[]) =>
+        byLabel(
+          samples.filter((x) => x.labels.tenant === 'globex'),
+          'wfm_push_wfm_requests_total',
+          'status',
+        );
+      // The simulator logs its API requests (not the uploads to storage): globex's count at least those, none refused.
+      const samples = await eventually(async () => {
+        const parsed = await scrape();
+        const total = Object.values(globexByStatus(parsed)).reduce((a, b) => a + b, 0);
+        expect(total).toBeGreaterThanOrEqual(globexSim.requests.length);
+        return parsed;
+      }, 10_000);
+      expect(Object.keys(globexByStatus(samples)).filter((x) => !/^2\d\d$/.test(x))).toEqual([]);
+      const acme429 = sumOf(samples, 'wfm_push_wfm_requests_total', { tenant: 'acme', status: '429' });
+      expect(acme429).toBeGreaterThan(0);
+      expect(acme429).toBeLessThanOrEqual(acmeSim.requests.filter((r) => r.status === 429).length);
+      expect(sumOf(samples, 'wfm_push_retry_after_pauses_total', { tenant: 'acme' })).toBeGreaterThan(0);
+      const pauses = samples.filter((x) => x.name === 'wfm_push_retry_after_pauses_total');
+      expect(pauses.find((x) => x.labels.tenant === 'globex')?.value).toBe(0);
+      expect(pauses.find((x) => x.labels.tenant === undefined)?.value).toBe(0);
+      const rates = samples.filter((x) => x.name === 'wfm_push_rate_limit_per_second');
+      expect(rates.find((x) => x.labels.tenant === 'globex')?.value).toBeGreaterThan(0);
+      expect(rates.find((x) => x.labels.tenant === undefined)).toBeDefined();
+      const tenantLabels = new Set(
+        samples.flatMap((x) => (x.labels.tenant === undefined ? [] : [x.labels.tenant])),
+      );
+      expect([...tenantLabels].sort()).toEqual(['acme', 'globex', 'initech']);
       await cancelPush(h.client, acmePlan.planId);
     } finally {
       await acme.close();
