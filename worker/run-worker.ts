@@ -35,7 +35,10 @@ export interface RunningWorkers {
    * added tenant's sync worker starts, and one whose `maxSyncs` changed is replaced, in the background (`tenantSlots`
    * resolves once they run).
    */
-  reloadTenants(tenants: TenantSettings): { added: string[]; removed: string[]; changed: string[] };
+  reloadTenants(
+    tenants: TenantSettings,
+    trigger?: string,
+  ): { added: string[]; removed: string[]; changed: string[] };
   /** The sync slots of each tenant's worker once the last reload's workers run (tenant → slots). */
   tenantSlots(): Promise<Record<string, number>>;
 }
@@ -304,10 +307,14 @@ async function startWithStores(
     done,
     metricsUrl: server?.url,
     ...(checkWfm ? { wfmCheck: checkWfmReach(wfm, settings, logger) } : {}),
-    reloadTenants: (next) => {
+    reloadTenants: (next, trigger) => {
       const changes = tenants.reload(next);
       styleTenants(next);
-      logger.info('tenants reloaded from WFM_TENANTS_FILE', { ...changes, tenants: [...next.keys()] });
+      logger.info('tenants reloaded from WFM_TENANTS_FILE', {
+        ...changes,
+        tenants: [...next.keys()],
+        ...(trigger === undefined ? {} : { trigger }),
+      });
       tenantsApplied = tenantsApplied
         .then(() => tenantWorkers.apply(next))
         .then(({ resized }) => {

@@ -15,6 +15,11 @@ export const workerEnvSchema = sharedEnvSchema.extend(wfmEnvSchema.shape).extend
     .describe(
       "schedule syncs of one tenant (WFM_TENANTS_FILE) in flight at once, per worker process, in slots of the tenant's own; a tenant's maxSyncs overrides it",
     ),
+  WFM_TENANTS_FILE_POLL_MS: envInt(0, 3_600_000)
+    .default(2000)
+    .describe(
+      'how often a running worker looks at WFM_TENANTS_FILE for a change, in milliseconds; a change is reloaded as on SIGHUP (0: only on SIGHUP)',
+    ),
   WFM_MAX_AGENTS_PER_WRITE: envInt(1, 100_000)
     .default(500)
     .describe('most agents one write carries; bigger schedules are written in chunks'),
@@ -55,6 +60,8 @@ export interface WorkerSettings extends SharedSettings {
   maxConcurrentRequests: number;
   /** Syncs of one tenant in flight at once on this worker, unless the tenant sets `maxSyncs` (WFM_TENANT_MAX_SYNCS). */
   tenantMaxSyncs: number;
+  /** How often the running worker looks at the tenants file for a change, in ms; 0: only SIGHUP reloads it. */
+  tenantsFilePollMs: number;
   maxAgentsPerWrite: number;
   /** `host:port` of the `/metrics` endpoint (docs/observe.md); undefined: no metrics are served. */
   metricsAddress?: string;
@@ -72,6 +79,7 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     tenants: shared.tenantsFile === undefined ? new Map() : loadTenantSettings(shared.tenantsFile, env),
     maxConcurrentRequests: parsed.WFM_MAX_CONCURRENT_REQUESTS,
     tenantMaxSyncs: parsed.WFM_TENANT_MAX_SYNCS,
+    tenantsFilePollMs: parsed.WFM_TENANTS_FILE_POLL_MS,
     maxAgentsPerWrite: parsed.WFM_MAX_AGENTS_PER_WRITE,
     metricsAddress: parsed.WFM_PUSH_METRICS_ADDRESS,
     deployment: deploymentFrom(parsed, defaultBuildId),
