@@ -19,6 +19,8 @@ const secretEnv = z
 const rateLimitPerSecond = z.number().positive().optional();
 /** Syncs of this tenant one worker runs at once (default: the worker's WFM_TENANT_MAX_SYNCS). */
 const maxSyncs = z.number().int().min(1).max(1000).optional();
+/** Most schedules one push of this tenant has in flight: a push's window (`--max-in-flight`) is clamped to it. */
+const maxSchedulesInFlight = z.number().int().min(1).max(500).optional();
 
 /** A Genesys Cloud organisation: a region (or both URLs) and an OAuth client whose secret comes by reference. */
 const genesysTenantSchema = z.strictObject({
@@ -35,6 +37,7 @@ const genesysTenantSchema = z.strictObject({
   /** A ceiling on this tenant's request rate per worker (default: none, its rate control finds it). */
   rateLimitPerSecond,
   maxSyncs,
+  maxSchedulesInFlight,
 });
 
 /** A WFM of the REST contract: its base URL and a bearer token by reference (on this machine: the simulator's). */
@@ -47,6 +50,7 @@ const restTenantSchema = z.strictObject({
   versionIn: z.enum(['body', 'if-match', 'both']).optional(),
   rateLimitPerSecond,
   maxSyncs,
+  maxSchedulesInFlight,
 });
 
 export const tenantSchema = z

@@ -55,6 +55,11 @@ export class TenantWfms {
     return port;
   }
 
+  /** The most schedules one push of `tenant` has in flight (the file's `maxSchedulesInFlight`); undefined: no cap. */
+  maxSchedulesInFlightOf(tenant: string): number | undefined {
+    return this.tenants.get(tenant)?.maxSchedulesInFlight;
+  }
+
   /** The API style a tenant's plans are validated for; undefined for an unknown tenant. */
   apiStyleOf(tenant: string): WfmSettings['apiStyle'] | undefined {
     return this.tenants.get(tenant)?.apiStyle;
@@ -69,9 +74,13 @@ export class TenantWfms {
     const before = this.tenants;
     const added = [...tenants.keys()].filter((id) => !before.has(id));
     const removed = [...before.keys()].filter((id) => !tenants.has(id));
-    // A new `maxSyncs` alone is no reason for a new adapter (its token and learnt rate stay good).
+    // New limits alone are no reason for a new adapter (its token and learnt rate stay good).
     const wfmOf = (settings: TenantWfmSettings | undefined) => {
-      const { maxSyncs: _slots, ...wfm } = settings ?? ({} as TenantWfmSettings);
+      const {
+        maxSyncs: _slots,
+        maxSchedulesInFlight: _window,
+        ...wfm
+      } = settings ?? ({} as TenantWfmSettings);
       return JSON.stringify(wfm);
     };
     const changed = [...tenants.keys()].filter(

@@ -40,7 +40,13 @@ export function tenantSettingsFrom(tenants: TenantsFile, env: Env): TenantSettin
     try {
       const parsed = parseEnv(wfmEnvSchema, { ...shared, ...tenantVariables(tenant, secret) });
       const wfm = wfmSettingsFrom(parsed, tenant.api);
-      settings.set(id, tenant.maxSyncs === undefined ? wfm : { ...wfm, maxSyncs: tenant.maxSyncs });
+      settings.set(id, {
+        ...wfm,
+        ...(tenant.maxSyncs === undefined ? {} : { maxSyncs: tenant.maxSyncs }),
+        ...(tenant.maxSchedulesInFlight === undefined
+          ? {}
+          : { maxSchedulesInFlight: tenant.maxSchedulesInFlight }),
+      });
     } catch (err) {
       if (!(err instanceof SettingsError)) throw err;
       problems.push(...err.problems.map((p) => `${TENANTS_FILE_VARIABLE} ${id}.${inTenantTerms(p, tenant)}`));
@@ -124,8 +130,14 @@ function inTenantTerms(problem: string, tenant: Tenant): string {
   return `${renamed}${rest}`;
 }
 
-/** A tenant's WFM settings, and how many of its syncs one worker runs at once (the file's `maxSyncs`). */
-export type TenantWfmSettings = WfmSettings & { readonly maxSyncs?: number };
+/**
+ * A tenant's WFM settings, how many of its syncs one worker runs at once (the file's `maxSyncs`) and how many schedules
+ * one of its pushes has in flight at most (`maxSchedulesInFlight`).
+ */
+export type TenantWfmSettings = WfmSettings & {
+  readonly maxSyncs?: number;
+  readonly maxSchedulesInFlight?: number;
+};
 
 /** The tenants a worker serves, by ID, with the settings each one's WFM is reached with. */
 export type TenantSettings = ReadonlyMap<string, TenantWfmSettings>;

@@ -202,6 +202,7 @@ async function startWithStores(
     wfm,
     wfmFor: (tenant) => tenants.portFor(tenant),
     tenantStyles,
+    maxSchedulesInFlightOf: (tenant) => tenants.maxSchedulesInFlightOf(tenant),
     temporal,
     plans: stores.plans,
     results: stores.results,

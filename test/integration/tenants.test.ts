@@ -8,7 +8,7 @@ import { createGenesysSimulator, type GenesysSimulator } from '../../dev/simulat
 import { sampleGenesysPlan } from '../../dev/simulator/genesys/sample-org';
 import { state } from '../../dev/simulator/genesys/test-only-routes';
 import { listen, type RunningSimulator } from '../../dev/simulator/server';
-import { cancelPush, retryPush, submitPush, waitForReport } from '../../client/push-client';
+import { cancelPush, pushProgress, retryPush, submitPush, waitForReport } from '../../client/push-client';
 import type { Plan } from '../../model/plan';
 import { loadTenantSettings } from '../../wfm/tenants';
 import { Harness, uniqueId } from '../support/harness';
@@ -70,7 +70,7 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
   }
 
   /** The tenants file and the environment its references point into. */
-  function tenantsEnv(acmeUrl: string, globexUrl: string, initechUrl: string) {
+  function tenantsEnv(acmeUrl: string, globexUrl: string, initechUrl: string, acmeExtra = {}) {
     const secretFile = path.join(h.dataDir, `acme-secret-${uniqueId('f')}`);
     writeFileSync(secretFile, ACME.secret);
     chmodSync(secretFile, 0o600);
@@ -84,6 +84,7 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
           loginUrl: acmeUrl,
           clientId: ACME.id,
           clientSecretFile: secretFile,
+          ...acmeExtra,
         },
         globex: {
           api: 'genesys',
@@ -319,6 +320,51 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
     } finally {
       await acme.close();
       await globex.close();
+    }
+  });
+
+  it("a tenant's maxSchedulesInFlight clamps its push's window", async () => {
+    // Every acme request is refused for 20 s: schedules that start stay in flight, so the window is what is seen.
+    const seed = {
+      businessUnits: 2,
+      managementUnitsPerBu: 1,
+      agentsPerMu: 2,
+      weeks: ['2026-03-02', '2026-03-09'],
+    };
+    const acmeSim = genesysOrg(ACME, 44, { seed, throttleShare: 1, retryAfterSeconds: 20 });
+    const acme = await listenRecording(acmeSim);
+    try {
+      const queue = h.uniqueQueue('window');
+      await h.startWorkers(
+        h.settings(
+          queue,
+          'http://127.0.0.1:9',
+          tenantsEnv(acme.url, acme.url, 'http://127.0.0.1:9', { maxSchedulesInFlight: 1 }),
+        ),
+      );
+      const plan: Plan = {
+        ...sampleGenesysPlan(acmeSim.store.allSchedules()),
+        planId: uniqueId('window'),
+        tenant: 'acme',
+      };
+      expect(plan.schedules).toHaveLength(4);
+      await submitPush(h.context(queue), plan, { maxInFlight: 10 });
+      await waitUntil(
+        'the push started a schedule and acme refused it',
+        async () =>
+          ((await pushProgress(h.client, plan.planId))?.inFlight ?? 0) > 0 &&
+          acmeSim.requests.some((r) => r.status === 429),
+        30_000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Asked for ten, the push runs one schedule at a time: the tenant's cap.
+      expect(await pushProgress(h.client, plan.planId)).toMatchObject({
+        inFlight: 1,
+        totals: { schedulesDone: 0 },
+      });
+      await cancelPush(h.client, plan.planId);
+    } finally {
+      await acme.close();
     }
   });
 
