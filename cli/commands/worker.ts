@@ -94,6 +94,9 @@ export function workerCommand(): Command {
         store: describeStore(settings.store),
         rateLimitPerSecond: settings.wfm.rateLimitPerSecond ?? null,
         maxConcurrentRequests: settings.maxConcurrentRequests,
+        ...(settings.tenantsFile === undefined
+          ? {}
+          : { tenantMaxSyncs: settings.tenantMaxSyncs, tenantsFilePollMs: settings.tenantsFilePollMs }),
         tracesUrl: settings.tracing?.tracesUrl ?? null,
         deployment: settings.deployment ?? null,
       });
