@@ -16,6 +16,9 @@ export interface TenantSyncWorkersOptions {
   logger: Logger;
 }
 
+/** Long polls each tenant's worker keeps open for its queue. */
+const TENANT_POLLS = 2;
+
 /** What a tenant's worker is created with, and cannot change while it runs. */
 interface Slots {
   maxSyncs: number;
@@ -103,6 +106,9 @@ export class TenantSyncWorkers {
       ...base,
       taskQueue: tenantSyncTaskQueueFor(taskQueue, tenant),
       maxConcurrentActivityTaskExecutions: slots.maxSyncs,
+      // Each tenant's worker holds long polls open on the server: two per tenant (not the SDK's ten) keep its slots
+      // filled, since a sync takes seconds, while a worker serving a hundred tenants holds 200 polls, not 1,000.
+      maxConcurrentActivityTaskPolls: Math.min(TENANT_POLLS, slots.maxSyncs),
       maxTaskQueueActivitiesPerSecond: slots.syncsPerSecond,
     });
     const run = worker.run().catch((err: unknown) => {
