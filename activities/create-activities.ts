@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../model/failures';
+import { PUSH_DEFAULTS } from '../model/push-options';
 import type { ApiStyle } from '../model/plan';
 import type { PushNoticeInput } from '../model/push-notice';
 import type { DiffStore } from '../stores/diff-store';
@@ -28,6 +29,8 @@ export interface ActivityDeps {
   wfmFor?: (tenant: string | undefined) => WfmPort;
   /** Each tenant's API style, for inline plans (WFM_TENANTS_FILE); undefined: no tenants, one WFM. */
   tenantStyles?: ReadonlyMap<string, ApiStyle>;
+  /** The most schedules one push of a tenant has in flight (WFM_TENANTS_FILE); undefined: the push's own window. */
+  maxSchedulesInFlightOf?: (tenant: string) => number | undefined;
   /** For waiting on other workflows (no WFM call). */
   temporal: Client;
   plans: PlanStore;
@@ -56,6 +59,7 @@ export function createActivities({
   wfm,
   wfmFor = (tenant) => (tenant === undefined ? wfm : unknownTenant(tenant)),
   tenantStyles,
+  maxSchedulesInFlightOf = () => undefined,
   temporal,
   plans,
   results,
@@ -67,6 +71,12 @@ export function createActivities({
 }: ActivityDeps) {
   const workflowQueue = {
     ...createRunFollowing(temporal),
+    /**
+     * Does this worker serve `tenant` (WFM_TENANTS_FILE, as reloaded)? A schedule push asks (as a local activity)
+     * before it sends its syncs to the tenant's own queue: one this worker never served has no worker polling it, so
+     * they go to the HTTP queue, where they fail with `UnknownTenant` as before.
+     */
+    servesTenant: ({ tenant }: { tenant: string }) => Promise.resolve(tenantStyles?.has(tenant) === true),
     // The notices classify their own failures (a receiver's answer) and ask Temporal which schedules still run.
     /** POSTs the notice of a push that ended: see `sendPushNotice`. */
     sendPushNotice: (input: PushNoticeInput) =>
@@ -77,11 +87,14 @@ export function createActivities({
     ...classifiedAll({
       ...createStoreActivities({ plans, results, metrics }),
       /** Validates and stores a plan passed inline to `bulkPush`: see `storeInlinePlan`. */
-      storeInlinePlan: (input: { start: unknown; workflowId: string }) =>
-        storeInlinePlan({ plans, results, apiStyle, tenantStyles }, input),
+      storeInlinePlan: async (input: { start: unknown; workflowId: string }) =>
+        withTenantWindow(
+          await storeInlinePlan({ plans, results, apiStyle, tenantStyles }, input),
+          maxSchedulesInFlightOf,
+        ),
       /** Checks a push started with a stored plan's reference: see `checkStoredPlanStart`. */
-      checkStoredPlanStart: (input: { start: unknown; workflowId: string }) =>
-        checkStoredPlanStart({ plans, results }, input),
+      checkStoredPlanStart: async (input: { start: unknown; workflowId: string }) =>
+        withTenantWindow(await checkStoredPlanStart({ plans, results }, input), maxSchedulesInFlightOf),
       /** The landed part of a push, for a drift check: see `prepareDriftCheck`. */
       prepareDriftCheck: (input: { planId: string }) => prepareDriftCheck({ plans, results }, input),
       /** Stores the derived plan of a repair push: see `storeRepairPlan`. */
@@ -97,6 +110,22 @@ export function createActivities({
     ...createDiffActivities({ wfm, wfmFor, plans, diffs }),
   });
   return { workflowQueue, httpQueue };
+}
+
+/**
+ * A tenant's push's start with its window clamped to the tenant's `maxSchedulesInFlight`: the start's result is in the
+ * push's history (and carried across continue-as-new), so the workflow needs no change to honour it.
+ */
+function withTenantWindow<
+  T extends { tenant?: string; maxInFlight?: number; options?: { maxInFlight?: number } },
+>(start: T, capOf: (tenant: string) => number | undefined): T {
+  const cap = start.tenant === undefined ? undefined : capOf(start.tenant);
+  if (cap === undefined) return start;
+  if (start.options) {
+    const window = Math.min(start.options.maxInFlight ?? PUSH_DEFAULTS.maxInFlight, cap);
+    return { ...start, options: { ...start.options, maxInFlight: window } };
+  }
+  return { ...start, maxInFlight: Math.min(start.maxInFlight ?? PUSH_DEFAULTS.maxInFlight, cap) };
 }
 
 /** A plan names a tenant and this worker serves none: not retried, the schedule fails with why. */

@@ -2,7 +2,9 @@
  * A small Prometheus registry: counters, gauges and histograms, rendered in the text exposition format 0.0.4
  * (https://prometheus.io/docs/instrumenting/exposition_formats/). Only what the worker's own metrics need; the
  * Temporal SDK's metrics come from its runtime, not from here. Label names are fixed when a metric is declared, and
- * callers pass only bounded values (HTTP status, outcome): never a plan, schedule or agent ID.
+ * callers pass only bounded values (HTTP status, outcome, a tenant of the tenants file): never a plan, schedule or agent
+ * ID. A label whose value is empty is left out of the sample, as Prometheus reads it anyway: a series labelled
+ * `tenant=""` is the series without the label, so adding a label with an empty default keeps every existing series.
  */
 
 /** The `Content-Type` of what `render` returns. */
@@ -43,7 +45,9 @@ class Series<L extends string, V> {
     const key = parts.join('\u0000');
     let series = this.byKey.get(key);
     if (!series) {
-      const labels = this.labelNames.map((l, i) => `${l}="${escapeLabel(parts[i] ?? '')}"`).join(',');
+      const labels = this.labelNames
+        .flatMap((l, i) => (parts[i] ? [`${l}="${escapeLabel(parts[i])}"`] : []))
+        .join(',');
       series = { labels, value: this.empty() };
       this.byKey.set(key, series);
     }
@@ -97,6 +101,34 @@ export class Gauge implements Family {
 
   samples(): string[] {
     return [sample(this.name, '', this.read())];
+  }
+}
+
+/** A gauge with labels: each series is read at every scrape from the function given for its label values. */
+export class LabeledGauge<L extends string> implements Family {
+  readonly type = 'gauge';
+  private readonly series: Series<L, { read: () => number }>;
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    labelNames: readonly L[],
+  ) {
+    this.series = new Series(name, labelNames, () => ({ read: () => 0 }));
+  }
+
+  /** Declares the series of `labels` (at 0 until it is given a reader), so that it is scraped from the start. */
+  zero(labels: LabelValues<L>): void {
+    this.series.get(labels);
+  }
+
+  /** The series of `labels` is what `read` returns at each scrape from now on. */
+  readFrom(labels: LabelValues<L>, read: () => number): void {
+    this.series.get(labels).read = read;
+  }
+
+  samples(): string[] {
+    return this.series.entries().map(({ labels, value }) => sample(this.name, labels, value.read()));
   }
 }
 
@@ -156,6 +188,10 @@ export class MetricsRegistry {
 
   gauge(name: string, help: string, read: () => number): Gauge {
     return this.add(new Gauge(name, help, read));
+  }
+
+  labeledGauge<L extends string>(name: string, help: string, labelNames: readonly L[]): LabeledGauge<L> {
+    return this.add(new LabeledGauge<L>(name, help, labelNames));
   }
 
   histogram<L extends string = never>(

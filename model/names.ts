@@ -8,6 +8,15 @@ export function httpTaskQueueFor(workflowTaskQueue: string): string {
   return `${workflowTaskQueue}-http`;
 }
 
+/**
+ * The queue of one tenant's schedule syncs (issue 23): each worker runs a worker of its own on it, with its own slots
+ * (WFM_TENANT_MAX_SYNCS), so a tenant whose syncs wait out a 429 storm holds only its own slots, never another tenant's
+ * or those of plans without a tenant. No tenant ID holds `@`.
+ */
+export function tenantSyncTaskQueueFor(workflowTaskQueue: string, tenant: string): string {
+  return `${httpTaskQueueFor(workflowTaskQueue)}@${tenant}`;
+}
+
 export function bulkPushWorkflowId(planId: string): string {
   return `bulk-push:${planId}`;
 }

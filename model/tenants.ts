@@ -17,6 +17,10 @@ const secretEnv = z
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
   .describe('an environment variable holding the secret');
 const rateLimitPerSecond = z.number().positive().optional();
+/** Syncs of this tenant one worker runs at once (default: the worker's WFM_TENANT_MAX_SYNCS). */
+const maxSyncs = z.number().int().min(1).max(1000).optional();
+/** Most schedules one push of this tenant has in flight: a push's window (`--max-in-flight`) is clamped to it. */
+const maxSchedulesInFlight = z.number().int().min(1).max(500).optional();
 
 /** A Genesys Cloud organisation: a region (or both URLs) and an OAuth client whose secret comes by reference. */
 const genesysTenantSchema = z.strictObject({
@@ -30,8 +34,10 @@ const genesysTenantSchema = z.strictObject({
   clientSecret: inlineSecret('clientSecret', 'clientSecretFile or clientSecretEnv'),
   queryNotifyId: z.string().min(1).optional(),
   storageHosts: z.array(z.string().min(1)).optional(),
-  /** A ceiling on this tenant's request rate per worker (default: the worker's WFM_RATE_LIMIT_PER_SECOND). */
+  /** A ceiling on this tenant's request rate per worker (default: none, its rate control finds it). */
   rateLimitPerSecond,
+  maxSyncs,
+  maxSchedulesInFlight,
 });
 
 /** A WFM of the REST contract: its base URL and a bearer token by reference (on this machine: the simulator's). */
@@ -43,6 +49,8 @@ const restTenantSchema = z.strictObject({
   token: inlineSecret('token', 'tokenFile or tokenEnv'),
   versionIn: z.enum(['body', 'if-match', 'both']).optional(),
   rateLimitPerSecond,
+  maxSyncs,
+  maxSchedulesInFlight,
 });
 
 export const tenantSchema = z

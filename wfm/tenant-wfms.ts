@@ -4,7 +4,7 @@ import { FailureType } from '../model/failures';
 import { createWfm } from './create-wfm';
 import type { WfmPort } from './port';
 import type { WfmSettings } from './settings';
-import type { TenantSettings } from './tenants';
+import type { TenantSettings, TenantWfmSettings } from './tenants';
 import type { WfmMetrics } from './wfm-metrics';
 
 export interface TenantWfmsOptions {
@@ -13,7 +13,8 @@ export interface TenantWfmsOptions {
   /** Each tenant's settings (WFM_TENANTS_FILE). */
   tenants: TenantSettings;
   logger: Logger;
-  metrics?: WfmMetrics;
+  /** Where a tenant's WFM reports (its series labelled with the tenant); called for every tenant served. Default none. */
+  metricsFor?: (tenant: string) => WfmMetrics;
   /** Wraps each tenant's port as it is built (tests inject faults). Default none. */
   wrap?: (wfm: WfmPort, tenant: string) => WfmPort;
 }
@@ -32,6 +33,8 @@ export class TenantWfms {
 
   constructor(private readonly options: TenantWfmsOptions) {
     this.tenants = options.tenants;
+    // Each tenant's series are scraped (at 0) from the start, before its first push: dashboards and alerts see them.
+    for (const id of this.tenants.keys()) options.metricsFor?.(id);
   }
 
   /** The port for a plan's tenant (undefined: the worker's own WFM). An unknown tenant fails its schedule, visibly. */
@@ -52,6 +55,11 @@ export class TenantWfms {
     return port;
   }
 
+  /** The most schedules one push of `tenant` has in flight (the file's `maxSchedulesInFlight`); undefined: no cap. */
+  maxSchedulesInFlightOf(tenant: string): number | undefined {
+    return this.tenants.get(tenant)?.maxSchedulesInFlight;
+  }
+
   /** The API style a tenant's plans are validated for; undefined for an unknown tenant. */
   apiStyleOf(tenant: string): WfmSettings['apiStyle'] | undefined {
     return this.tenants.get(tenant)?.apiStyle;
@@ -66,8 +74,17 @@ export class TenantWfms {
     const before = this.tenants;
     const added = [...tenants.keys()].filter((id) => !before.has(id));
     const removed = [...before.keys()].filter((id) => !tenants.has(id));
+    // New limits alone are no reason for a new adapter (its token and learnt rate stay good).
+    const wfmOf = (settings: TenantWfmSettings | undefined) => {
+      const {
+        maxSyncs: _slots,
+        maxSchedulesInFlight: _window,
+        ...wfm
+      } = settings ?? ({} as TenantWfmSettings);
+      return JSON.stringify(wfm);
+    };
     const changed = [...tenants.keys()].filter(
-      (id) => before.has(id) && JSON.stringify(before.get(id)) !== JSON.stringify(tenants.get(id)),
+      (id) => before.has(id) && wfmOf(before.get(id)) !== wfmOf(tenants.get(id)),
     );
     for (const id of [...removed, ...changed]) {
       const port = this.built.get(id);
@@ -75,6 +92,7 @@ export class TenantWfms {
       this.built.delete(id);
     }
     this.tenants = tenants;
+    for (const id of added) this.options.metricsFor?.(id);
     return { added, removed, changed };
   }
 
@@ -86,10 +104,8 @@ export class TenantWfms {
   }
 
   private build(tenant: string, settings: WfmSettings): WfmPort {
-    const { logger, metrics, wrap } = this.options;
-    // The worker's rate gauge stays the default WFM's; requests and pauses of every tenant are counted.
-    const tenantMetrics = metrics && { ...metrics, rateFrom: () => undefined };
-    const port = createWfm(settings, withFields(logger, { tenant }), tenantMetrics);
+    const { logger, metricsFor, wrap } = this.options;
+    const port = createWfm(settings, withFields(logger, { tenant }), metricsFor?.(tenant));
     return wrap ? wrap(port, tenant) : port;
   }
 }

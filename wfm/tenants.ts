@@ -33,13 +33,20 @@ export function tenantSettingsFrom(tenants: TenantsFile, env: Env): TenantSettin
     Object.entries(env).filter(([name]) => name in wfmEnvSchema.shape && !(name in TENANT_VARIABLES)),
   );
   const problems: string[] = [];
-  const settings = new Map<string, WfmSettings>();
+  const settings = new Map<string, TenantWfmSettings>();
   for (const [id, tenant] of Object.entries(tenants)) {
     const secret = resolveSecret(id, tenant, env, problems);
     if (secret === null) continue;
     try {
       const parsed = parseEnv(wfmEnvSchema, { ...shared, ...tenantVariables(tenant, secret) });
-      settings.set(id, wfmSettingsFrom(parsed, tenant.api));
+      const wfm = wfmSettingsFrom(parsed, tenant.api);
+      settings.set(id, {
+        ...wfm,
+        ...(tenant.maxSyncs === undefined ? {} : { maxSyncs: tenant.maxSyncs }),
+        ...(tenant.maxSchedulesInFlight === undefined
+          ? {}
+          : { maxSchedulesInFlight: tenant.maxSchedulesInFlight }),
+      });
     } catch (err) {
       if (!(err instanceof SettingsError)) throw err;
       problems.push(...err.problems.map((p) => `${TENANTS_FILE_VARIABLE} ${id}.${inTenantTerms(p, tenant)}`));
@@ -123,5 +130,14 @@ function inTenantTerms(problem: string, tenant: Tenant): string {
   return `${renamed}${rest}`;
 }
 
+/**
+ * A tenant's WFM settings, how many of its syncs one worker runs at once (the file's `maxSyncs`) and how many schedules
+ * one of its pushes has in flight at most (`maxSchedulesInFlight`).
+ */
+export type TenantWfmSettings = WfmSettings & {
+  readonly maxSyncs?: number;
+  readonly maxSchedulesInFlight?: number;
+};
+
 /** The tenants a worker serves, by ID, with the settings each one's WFM is reached with. */
-export type TenantSettings = ReadonlyMap<string, WfmSettings>;
+export type TenantSettings = ReadonlyMap<string, TenantWfmSettings>;

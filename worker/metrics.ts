@@ -26,7 +26,13 @@ const NOTIFICATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30];
 /** The worker's own metrics: the WFM adapters and the push activities report into them, `/metrics` renders them. */
 export interface WorkerMetrics {
   registry: MetricsRegistry;
+  /** What the WFM of the worker's own settings reports: its series carry no `tenant` label. */
   wfm: WfmMetrics;
+  /**
+   * What a tenant's WFM reports (WFM_TENANTS_FILE): requests, pauses and the rate gauge labelled `tenant`; its series
+   * are declared (at 0) by the call. Tenant IDs come only from the tenants file, so the label is bounded.
+   */
+  wfmFor(tenant: string): WfmMetrics;
   push: PushMetrics;
 }
 
@@ -37,23 +43,23 @@ export interface WorkerMetrics {
 export function createWorkerMetrics(registry = new MetricsRegistry()): WorkerMetrics {
   const requests = registry.counter(
     'wfm_push_wfm_requests_total',
-    'Requests sent to the WFM, by HTTP status of the answer (network: none came: timeout, reset, cancelled).',
-    ['status'],
+    'Requests sent to the WFM, by HTTP status of the answer (network: none came: timeout, reset, cancelled), and tenant (WFM_TENANTS_FILE; none: the worker\u2019s own WFM).',
+    ['status', 'tenant'],
   );
   const requestSeconds = registry.histogram(
     'wfm_push_wfm_request_seconds',
     'Time from sending a request to the WFM to having its whole answer, in seconds.',
     REQUEST_BUCKETS,
   );
-  let readRate: () => number = () => 0;
-  registry.gauge(
+  const rate = registry.labeledGauge(
     'wfm_push_rate_limit_per_second',
-    'The request rate this worker allows itself towards the WFM now (adaptive, under WFM_RATE_LIMIT_PER_SECOND).',
-    () => readRate(),
+    'The request rate this worker allows itself towards the WFM now (adaptive, under WFM_RATE_LIMIT_PER_SECOND), by tenant (none: the worker\u2019s own WFM).',
+    ['tenant'],
   );
   const pauses = registry.counter(
     'wfm_push_retry_after_pauses_total',
-    'Times the WFM refused a request (429, or 503 with Retry-After) and the worker paused all its requests.',
+    'Times the WFM refused a request (429, or 503 with Retry-After) and the worker paused all its requests to it, by tenant (none: the worker\u2019s own WFM).',
+    ['tenant'],
   );
   const agents = registry.counter(
     'wfm_push_agents_total',
@@ -103,21 +109,27 @@ export function createWorkerMetrics(registry = new MetricsRegistry()): WorkerMet
   for (const outcome of SCHEDULE_OUTCOMES) schedules.zero({ outcome });
   for (const reason of ['expiry', 'refused']) tokenRenewals.zero({ reason });
 
-  return {
-    registry,
-    wfm: {
+  /** One WFM's reports; `tenant` "" is the worker's own WFM (the label is left out). */
+  const wfmFor = (tenant: string): WfmMetrics => {
+    pauses.zero({ tenant });
+    rate.zero({ tenant });
+    return {
       requestEnded(status, seconds) {
-        requests.inc({ status: String(status) });
+        requests.inc({ status: String(status), tenant });
         requestSeconds.observe(seconds);
       },
-      retryAfterPause: () => pauses.inc(),
-      rateFrom(read) {
-        readRate = read;
-      },
+      retryAfterPause: () => pauses.inc({ tenant }),
+      rateFrom: (read) => rate.readFrom({ tenant }, read),
       genesysNotification: (seconds) => notificationSeconds.observe(seconds),
       genesysTokenRenewal: (reason) => tokenRenewals.inc({ reason }),
       genesysChannelReconnect: () => reconnects.inc(),
-    },
+    };
+  };
+
+  return {
+    registry,
+    wfm: wfmFor(''),
+    wfmFor,
     push: {
       conflict: () => conflicts.inc(),
       syncStarted: () => void syncsInFlight++,

@@ -13,6 +13,7 @@ import { FailureType } from '../model/failures';
 import { createWfm } from '../wfm/create-wfm';
 import { TenantWfms } from '../wfm/tenant-wfms';
 import { createWorkerMetrics } from './metrics';
+import { TenantSyncWorkers } from './tenant-sync-workers';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 import type { Tracing } from '../common/tracing';
 import type { WfmPort } from '../wfm/port';
@@ -29,8 +30,17 @@ export interface RunningWorkers {
   metricsUrl?: string;
   /** What the check of the WFM at start found (with `checkWfm`): one line, and whether it reached the WFM. */
   wfmCheck?: Promise<{ reached: boolean; line: string }>;
-  /** Serves these tenants from now on (WFM_TENANTS_FILE read again, see `TenantWfms.reload`); logs what changed. */
-  reloadTenants(tenants: TenantSettings): { added: string[]; removed: string[]; changed: string[] };
+  /**
+   * Serves these tenants from now on (WFM_TENANTS_FILE read again, see `TenantWfms.reload`); logs what changed. An
+   * added tenant's sync worker starts, and one whose `maxSyncs` changed is replaced, in the background (`tenantSlots`
+   * resolves once they run).
+   */
+  reloadTenants(
+    tenants: TenantSettings,
+    trigger?: string,
+  ): { added: string[]; removed: string[]; changed: string[] };
+  /** The sync slots of each tenant's worker once the last reload's workers run (tenant → slots). */
+  tenantSlots(): Promise<Record<string, number>>;
 }
 
 export interface StartWorkersOptions {
@@ -181,7 +191,7 @@ async function startWithStores(
     defaultWfm: wfm,
     tenants: settings.tenants,
     logger,
-    metrics: metrics?.wfm,
+    metricsFor: metrics?.wfmFor,
     wrap: wrapTenantWfm,
   });
   if (settings.tenants.size > 0)
@@ -192,6 +202,7 @@ async function startWithStores(
     wfm,
     wfmFor: (tenant) => tenants.portFor(tenant),
     tenantStyles,
+    maxSchedulesInFlightOf: (tenant) => tenants.maxSchedulesInFlightOf(tenant),
     temporal,
     plans: stores.plans,
     results: stores.results,
@@ -242,6 +253,28 @@ async function startWithStores(
     // it across every worker; each worker's rate controller keeps its own requests under it too.
     maxTaskQueueActivitiesPerSecond: rate === undefined ? undefined : rate / 2,
   });
+  // Each tenant's syncs on a queue of its own, run by a worker of its own with its own slots (see TenantSyncWorkers).
+  const tenantWorkers = new TenantSyncWorkers({
+    taskQueue: queue,
+    base: {
+      connection: conn,
+      namespace,
+      dataConverter,
+      activities: httpQueue,
+      ...(traced && { interceptors: traced.interceptors }),
+      ...versioning,
+      maxHeartbeatThrottleInterval,
+    },
+    defaultMaxSyncs: settings.tenantMaxSyncs,
+    logger,
+  });
+  try {
+    await tenantWorkers.apply(settings.tenants);
+  } catch (err) {
+    await tenantWorkers.shutdown();
+    throw err;
+  }
+  let tenantsApplied: Promise<unknown> = Promise.resolve();
   let server: MetricsServer | undefined;
   if (metrics && settings.metricsAddress !== undefined) {
     server = await startMetricsServer({
@@ -254,7 +287,11 @@ async function startWithStores(
       sdkMetrics: sdkMetricsUrl !== undefined,
     });
   }
-  const running = Promise.all([workflowWorker.run(), httpWorker.run()]);
+  // A tenant's worker failing ends the process's workers as the other two would.
+  const running = Promise.race([
+    Promise.all([workflowWorker.run(), httpWorker.run()]),
+    tenantWorkers.failure,
+  ]).finally(() => tenantWorkers.shutdown());
   // Served until both workers have stopped, so the last scrape sees the final counts of a graceful shutdown.
   const done = running
     .finally(() => server?.close())
@@ -271,14 +308,34 @@ async function startWithStores(
     done,
     metricsUrl: server?.url,
     ...(checkWfm ? { wfmCheck: checkWfmReach(wfm, settings, logger) } : {}),
-    reloadTenants: (next) => {
+    reloadTenants: (next, trigger) => {
       const changes = tenants.reload(next);
       styleTenants(next);
-      logger.info('tenants reloaded from WFM_TENANTS_FILE', { ...changes, tenants: [...next.keys()] });
+      logger.info('tenants reloaded from WFM_TENANTS_FILE', {
+        ...changes,
+        tenants: [...next.keys()],
+        ...(trigger === undefined ? {} : { trigger }),
+      });
+      tenantsApplied = tenantsApplied
+        .then(() => tenantWorkers.apply(next))
+        .then(({ resized }) => {
+          if (resized.length > 0)
+            logger.info("tenants' sync slots changed", { resized, slots: tenantWorkers.slots() });
+        })
+        .catch((err: unknown) =>
+          logger.error("a tenant's sync worker did not start; its syncs wait until one does", {
+            err: err instanceof Error ? err.message : String(err),
+          }),
+        );
       return changes;
+    },
+    tenantSlots: async () => {
+      await tenantsApplied;
+      return tenantWorkers.slots();
     },
     shutdown: async () => {
       for (const w of [workflowWorker, httpWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+      await tenantWorkers.shutdown();
       await done;
     },
   };

@@ -10,6 +10,16 @@ export const workerEnvSchema = sharedEnvSchema.extend(wfmEnvSchema.shape).extend
   WFM_MAX_CONCURRENT_REQUESTS: envInt(1, 1000)
     .default(20)
     .describe('WFM calls in flight at once, per worker process'),
+  WFM_TENANT_MAX_SYNCS: envInt(1, 1000)
+    .default(10)
+    .describe(
+      "schedule syncs of one tenant (WFM_TENANTS_FILE) in flight at once, per worker process, in slots of the tenant's own; a tenant's maxSyncs overrides it",
+    ),
+  WFM_TENANTS_FILE_POLL_MS: envInt(0, 3_600_000)
+    .default(2000)
+    .describe(
+      'how often a running worker looks at WFM_TENANTS_FILE for a change, in milliseconds; a change is reloaded as on SIGHUP (0: only on SIGHUP)',
+    ),
   WFM_MAX_AGENTS_PER_WRITE: envInt(1, 100_000)
     .default(500)
     .describe('most agents one write carries; bigger schedules are written in chunks'),
@@ -48,6 +58,10 @@ export interface WorkerSettings extends SharedSettings {
   /** Each tenant's WFM (WFM_TENANTS_FILE, docs/tenants.md); empty without a tenants file. */
   tenants: TenantSettings;
   maxConcurrentRequests: number;
+  /** Syncs of one tenant in flight at once on this worker, unless the tenant sets `maxSyncs` (WFM_TENANT_MAX_SYNCS). */
+  tenantMaxSyncs: number;
+  /** How often the running worker looks at the tenants file for a change, in ms; 0: only SIGHUP reloads it. */
+  tenantsFilePollMs: number;
   maxAgentsPerWrite: number;
   /** `host:port` of the `/metrics` endpoint (docs/observe.md); undefined: no metrics are served. */
   metricsAddress?: string;
@@ -64,6 +78,8 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     wfm: wfmSettingsFrom(parsed, parsed.WFM_API_STYLE),
     tenants: shared.tenantsFile === undefined ? new Map() : loadTenantSettings(shared.tenantsFile, env),
     maxConcurrentRequests: parsed.WFM_MAX_CONCURRENT_REQUESTS,
+    tenantMaxSyncs: parsed.WFM_TENANT_MAX_SYNCS,
+    tenantsFilePollMs: parsed.WFM_TENANTS_FILE_POLL_MS,
     maxAgentsPerWrite: parsed.WFM_MAX_AGENTS_PER_WRITE,
     metricsAddress: parsed.WFM_PUSH_METRICS_ADDRESS,
     deployment: deploymentFrom(parsed, defaultBuildId),

@@ -7,6 +7,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -23,9 +24,8 @@ import {
 } from './store-outage';
 import type { AgentMask } from '../model/agent-mask';
 import type { SyncProgress } from '../model/sync-progress';
-import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../model/failures';
-import { bulkPushWorkflowId, httpTaskQueueFor, PUSH_OUTCOME } from '../model/names';
-import { PushStartFailure } from '../model/failures';
+import { FailureType, NON_RETRYABLE_FAILURE_TYPES, PushStartFailure } from '../model/failures';
+import { bulkPushWorkflowId, httpTaskQueueFor, PUSH_OUTCOME, tenantSyncTaskQueueFor } from '../model/names';
 import { PUSH_DEFAULTS, type NewerEditPolicy } from '../model/push-options';
 import { supersedes, type PushIdentity } from '../model/supersede';
 import { scheduleHolderQuery, supersedeScheduleUpdate } from './messages';
@@ -63,6 +63,12 @@ export interface SchedulePushInput {
  * began before it keep full jitter from the first conflict.
  */
 const CONFLICT_RETRY_KNOWS_ITS_WRITER = 'conflict-retry-knows-its-writer';
+
+/**
+ * Runs with this patch send a tenant's syncs to the tenant's own queue (`tenantSyncTaskQueueFor`); runs that began
+ * before it, and every plan without a tenant, keep the HTTP queue.
+ */
+const TENANT_SYNC_QUEUE = 'tenant-sync-queue';
 
 /**
  * Brings one schedule to the planned state: read, rebase, conditional write; on a version conflict, read again and
@@ -111,7 +117,7 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
   const record = () =>
     untilTheStoreAnswers(`record schedule ${input.scheduleId}`, () => recordScheduleResult(recordInput()));
   const { syncSchedule } = proxyActivities<Activities>({
-    taskQueue: httpTaskQueueFor(workflowInfo().taskQueue),
+    taskQueue: await syncTaskQueue(input.tenant),
     summary: `Sync schedule ${input.scheduleId}`,
     // A sync waits out rate limits inside one attempt, up to the worker's WFM_RATE_LIMIT_DEADLINE (at most 23 h):
     // a 429 is waiting, not a failed attempt, so it never spends the retry budget meant for real failures.
@@ -271,6 +277,20 @@ export async function schedulePush(input: SchedulePushInput): Promise<ScheduleRe
     });
   }
   return result;
+}
+
+/**
+ * Where this schedule's syncs run: a tenant's own queue, whose slots no other tenant's syncs take, when this worker
+ * serves the tenant; the HTTP queue otherwise (a tenant the worker does not know fails there with `UnknownTenant`, as
+ * it did before tenants had queues: no worker polls the queue of a tenant no worker serves).
+ */
+async function syncTaskQueue(tenant: string | undefined): Promise<string> {
+  const workflowQueue = workflowInfo().taskQueue;
+  if (tenant === undefined || !patched(TENANT_SYNC_QUEUE)) return httpTaskQueueFor(workflowQueue);
+  const { servesTenant } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
+  return (await servesTenant({ tenant }))
+    ? tenantSyncTaskQueueFor(workflowQueue, tenant)
+    : httpTaskQueueFor(workflowQueue);
 }
 
 /**

@@ -63,16 +63,29 @@ export function workerCommand(): Command {
       if (settings.tenantsFile !== undefined) {
         const file = settings.tenantsFile;
         const { loadTenantSettings } = await import('../../wfm/tenants');
-        // SIGHUP reads the tenants file again; a bad file changes nothing (the workers keep the tenants they have).
-        process.on('SIGHUP', () => {
+        // Read again on SIGHUP and when the file changes, the same way: a bad file changes nothing (the workers keep
+        // the tenants they have) and the reason is logged (never a secret: the file holds none, problems name paths).
+        const reload = (trigger: 'SIGHUP' | 'file changed') => {
           try {
-            workers.reloadTenants(loadTenantSettings(file, process.env));
+            workers.reloadTenants(loadTenantSettings(file, process.env), trigger);
           } catch (err) {
             logger.error('the tenants file was NOT reloaded; the worker keeps the tenants it had', {
+              trigger,
               err: err instanceof Error ? err.message : String(err),
             });
           }
-        });
+        };
+        process.on('SIGHUP', () => reload('SIGHUP'));
+        if (settings.tenantsFilePollMs > 0) {
+          const { watchTenantsFile } = await import('../../worker/watch-tenants');
+          const unwatch = watchTenantsFile({
+            file,
+            intervalMs: settings.tenantsFilePollMs,
+            debounceMs: Math.min(settings.tenantsFilePollMs, 500),
+            onChange: () => reload('file changed'),
+          });
+          void workers.done.finally(unwatch).catch(() => undefined);
+        }
       }
       logger.info('worker running', {
         temporal: settings.temporal.address,
@@ -81,6 +94,9 @@ export function workerCommand(): Command {
         store: describeStore(settings.store),
         rateLimitPerSecond: settings.wfm.rateLimitPerSecond ?? null,
         maxConcurrentRequests: settings.maxConcurrentRequests,
+        ...(settings.tenantsFile === undefined
+          ? {}
+          : { tenantMaxSyncs: settings.tenantMaxSyncs, tenantsFilePollMs: settings.tenantsFilePollMs }),
         tracesUrl: settings.tracing?.tracesUrl ?? null,
         deployment: settings.deployment ?? null,
       });

@@ -56,6 +56,7 @@ describe('Prometheus (Debian package) against the deployment files and a worker'
     const dir = mkdtempSync(path.join(tmpdir(), 'wfm-push-promtest-'));
     const w1 = 'instance="w1:9464", job="wfm-push-worker"';
     const w2 = 'instance="w2:9464", job="wfm-push-worker"';
+    const w3 = 'instance="w3:9464", job="wfm-push-worker"';
     const tests = {
       rule_files: [path.join(dir, 'alerts.yml')],
       evaluation_interval: '1m',
@@ -71,6 +72,13 @@ describe('Prometheus (Debian package) against the deployment files and a worker'
             { series: `wfm_push_wfm_requests_total{${w2}, status="200"}`, values: '0+70x30' },
             { series: `wfm_push_wfm_requests_total{${w2}, status="429"}`, values: '0+30x30' },
             { series: `wfm_push_wfm_requests_total{${w1}, status="200"}`, values: '0+10x30' },
+            // w3 serves two tenants: 30 % of acme's answers are 429, globex's none; 5 % of w3's answers in all.
+            { series: `wfm_push_wfm_requests_total{${w3}, status="200", tenant="acme"}`, values: '0+70x30' },
+            { series: `wfm_push_wfm_requests_total{${w3}, status="429", tenant="acme"}`, values: '0+30x30' },
+            {
+              series: `wfm_push_wfm_requests_total{${w3}, status="200", tenant="globex"}`,
+              values: '0+500x30',
+            },
             { series: `wfm_push_schedule_failures_total{${w2}, type="Rejected"}`, values: '0 0 0 1 1 1' },
             { series: `up{${w1}}`, values: '1x30' },
             { series: `up{${w2}}`, values: '1x10 0x20' },
@@ -85,7 +93,11 @@ describe('Prometheus (Debian package) against the deployment files and a worker'
             {
               eval_time: '20m',
               alertname: 'WfmPushThrottled',
-              exp_alerts: [{ exp_labels: { severity: 'ticket', instance: 'w2:9464' } }],
+              exp_alerts: [
+                { exp_labels: { severity: 'ticket', instance: 'w2:9464' } },
+                // Per tenant: acme's storm is not hidden among globex's calm answers.
+                { exp_labels: { severity: 'ticket', instance: 'w3:9464', tenant: 'acme' } },
+              ],
             },
             {
               eval_time: '4m',

@@ -4,8 +4,10 @@
  * Run it when a deliberate change to workflow code lands together with its `patched()` guards, and commit the new
  * files next to the old ones: the old histories stand for pushes still running on the previous code and must keep
  * replaying. The scenarios cover every path of both workflows: continue-as-new, conflicts, a failed schedule,
- * pause and resume signals, a cancelled push, and a dry run (planDiff).
+ * pause and resume signals, a cancelled push, a dry run (planDiff), and a tenant's push (its syncs on the tenant's own
+ * queue). `--tenants-only` records only the tenant's push.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
@@ -49,15 +51,38 @@ async function main(): Promise<void> {
   const sim = new WfmSimulator({ conflictRate: 0.5, latencyMs: 100, randomSeed: 9 });
   sim.store.seed(documents.filter((d) => d.id !== missing));
   const running = await listen(sim);
+  // A tenant on the same simulator (a WFM on this machine: the simulator's token).
+  const tenantsFile = path.join(env.dataDir, 'tenants.json');
+  mkdirSync(env.dataDir, { recursive: true });
+  writeFileSync(tenantsFile, JSON.stringify({ acme: { api: 'rest', baseUrl: running.url } }));
   const settings = loadWorkerSettings({
     WFM_PUSH_ENCRYPTION: 'off',
     WFM_BASE_URL: running.url,
     WFM_PUSH_TASK_QUEUE: 'record',
     WFM_PUSH_DATA_DIR: env.dataDir,
+    WFM_TENANTS_FILE: tenantsFile,
   });
   const workers = await startWorkers({ settings, connection: env.nativeConnection, client: env.client });
   const ctx = pushContext(client, settings);
   try {
+    // A tenant's push: each schedule asks whether the worker serves the tenant, then syncs on its queue.
+    const tenantPlan = {
+      planId: `${plan.planId}-tenant`,
+      tenant: 'acme',
+      schedules: plan.schedules.filter((s) => s.scheduleId !== missing).slice(0, 2),
+    };
+    await submitPush(ctx, tenantPlan);
+    await waitForReport(ctx, tenantPlan.planId);
+    await save(client, server.address, bulkPushWorkflowId(tenantPlan.planId), 'tenant-sync-queue-bulk-push');
+    for (const s of tenantPlan.schedules)
+      await save(
+        client,
+        server.address,
+        schedulePushWorkflowId(s.scheduleId, 'acme'),
+        `tenant-sync-queue-schedule-push-${s.scheduleId.slice(-4)}`,
+      );
+    if (process.argv.includes('--tenants-only')) return;
+
     // A push that continues as new, meets conflicts and a missing schedule, and is paused and resumed.
     await submitPush(ctx, plan, { maxChildrenPerRun: 3, maxInFlight: 2 });
     await until(async () => ((await pushProgress(client, plan.planId))?.totals.schedulesDone ?? 0) >= 1);

@@ -1,4 +1,4 @@
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { bulkPushWorkflowId } from '../../model/names';
@@ -61,7 +61,14 @@ describe('tenants from the command line', () => {
     const worker = startCliProcess(
       'worker',
       ['worker'],
-      { ...process.env, ...env, WFM_TENANTS_FILE: at, INITECH_TOKEN: 'dev-token' },
+      // Not watched: only the signal reads the file again here (the next test watches it).
+      {
+        ...process.env,
+        ...env,
+        WFM_TENANTS_FILE: at,
+        INITECH_TOKEN: 'dev-token',
+        WFM_TENANTS_FILE_POLL_MS: '0',
+      },
       path.join(h.dataDir, `${uniqueId('reload-worker')}.log`),
       { tiedToThisProcess: false },
     );
@@ -91,6 +98,74 @@ describe('tenants from the command line', () => {
       await eventually(() => expect(log()).toContain('the tenants file was NOT reloaded'), 20_000);
       expect(log()).not.toContain('inline-s3cret');
       // Still running: a bad file is the operator's to fix, not a reason to stop serving.
+      expect(
+        await Promise.race([worker.exited.then(() => 'exited'), sleep(1000).then(() => 'running')]),
+      ).toBe('running');
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('a running worker reads its tenants file again when it changes, as on SIGHUP; a bad file changes nothing', async () => {
+    const { simulator, env } = await h.scenario('cli-watch', { schedules: 1, agents: 2 });
+    const initech = { api: 'rest', baseUrl: simulator.url, tokenEnv: 'INITECH_TOKEN' };
+    const at = file('watched', { initech });
+    const worker = startCliProcess(
+      'worker',
+      ['worker'],
+      {
+        ...process.env,
+        ...env,
+        WFM_TENANTS_FILE: at,
+        INITECH_TOKEN: 'dev-token',
+        WFM_TENANTS_FILE_POLL_MS: '200',
+      },
+      path.join(h.dataDir, `${uniqueId('watch-worker')}.log`),
+      { tiedToThisProcess: false },
+    );
+    const log = () => readFileSync(worker.logFile, 'utf8');
+    const reloads = () =>
+      log()
+        .split('\n')
+        .filter((line) => line.includes('tenants reloaded from WFM_TENANTS_FILE'))
+        .map((line) => JSON.parse(line) as { added: string[]; removed: string[]; trigger: string });
+    try {
+      await eventually(() => expect(log()).toContain('"msg":"worker running"'), 60_000);
+      // Edited in place: acme added, no signal sent.
+      const acme = {
+        api: 'genesys',
+        region: 'ap-southeast-1',
+        clientId: 'c',
+        clientSecretEnv: 'INITECH_TOKEN',
+      };
+      writeFileSync(at, JSON.stringify({ initech, acme }));
+      await eventually(
+        () =>
+          expect(reloads()).toEqual([expect.objectContaining({ added: ['acme'], trigger: 'file changed' })]),
+        20_000,
+      );
+      // Replaced by a rename, as editors and config maps do: initech removed.
+      const next = `${at}.next`;
+      writeFileSync(next, JSON.stringify({ acme }));
+      chmodSync(next, 0o600);
+      renameSync(next, at);
+      await eventually(
+        () =>
+          expect(reloads()[1]).toEqual(
+            expect.objectContaining({ removed: ['initech'], trigger: 'file changed' }),
+          ),
+        20_000,
+      );
+      // A bad file: logged, nothing changes, the secret is not echoed; then fixed, and read again.
+      writeFileSync(at, JSON.stringify({ acme: { api: 'genesys', clientSecret: 'inline-s3cret' } }));
+      await eventually(() => expect(log()).toContain('the tenants file was NOT reloaded'), 20_000);
+      expect(log()).not.toContain('inline-s3cret');
+      expect(reloads()).toHaveLength(2);
+      writeFileSync(at, JSON.stringify({ initech, acme }));
+      await eventually(
+        () => expect(reloads()[2]).toEqual(expect.objectContaining({ added: ['initech'], removed: [] })),
+        20_000,
+      );
       expect(
         await Promise.race([worker.exited.then(() => 'exited'), sleep(1000).then(() => 'running')]),
       ).toBe('running');

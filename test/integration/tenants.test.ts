@@ -1,17 +1,19 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { generateSample } from '../../dev/sample';
 import { checkGenesysInvariants } from '../../dev/genesys-invariants';
 import { createGenesysSimulator, type GenesysSimulator } from '../../dev/simulator/genesys/genesys-simulator';
 import { sampleGenesysPlan } from '../../dev/simulator/genesys/sample-org';
 import { state } from '../../dev/simulator/genesys/test-only-routes';
 import { listen, type RunningSimulator } from '../../dev/simulator/server';
-import { cancelPush, retryPush, submitPush, waitForReport } from '../../client/push-client';
+import { cancelPush, pushProgress, retryPush, submitPush, waitForReport } from '../../client/push-client';
 import type { Plan } from '../../model/plan';
 import { loadTenantSettings } from '../../wfm/tenants';
 import { Harness, uniqueId } from '../support/harness';
-import { waitUntil } from '../support/wait-until';
+import { byLabel, parsePrometheusText, sumOf, type Sample } from '../support/prometheus-text';
+import { eventually, waitUntil } from '../support/wait-until';
 
 /**
  * One worker, three tenants at once (issue 23): two Genesys Cloud organisations (two simulators, each knowing only its
@@ -68,7 +70,7 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
   }
 
   /** The tenants file and the environment its references point into. */
-  function tenantsEnv(acmeUrl: string, globexUrl: string, initechUrl: string) {
+  function tenantsEnv(acmeUrl: string, globexUrl: string, initechUrl: string, acmeExtra = {}) {
     const secretFile = path.join(h.dataDir, `acme-secret-${uniqueId('f')}`);
     writeFileSync(secretFile, ACME.secret);
     chmodSync(secretFile, 0o600);
@@ -82,6 +84,7 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
           loginUrl: acmeUrl,
           clientId: ACME.id,
           clientSecretFile: secretFile,
+          ...acmeExtra,
         },
         globex: {
           api: 'genesys',
@@ -197,19 +200,32 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
     }
   });
 
-  it("a 429 storm in one organisation leaves another's push at its own pace", async () => {
-    // Acme answers most requests 429 and asks for 20 s each time; one rate controller for the worker would pause
-    // Globex's requests for as long, and Globex's push would take well over 20 s.
+  it("a 429 storm in one organisation holds only its own sync slots and leaves another's push at its own pace", async () => {
+    // Acme answers most requests 429 and asks for 20 s each time: its syncs wait it out inside their attempts, so
+    // each holds a sync slot for as long. The worker has two slots for plans without a tenant and two per tenant; acme
+    // plans four schedules. With shared slots, acme's first two syncs would hold them all and globex's would wait
+    // behind them for well over 20 s; one rate controller for the worker would pause globex's requests as long.
     // Both organisations hold the same schedule IDs (same seed): one writer per schedule is per tenant, so Globex's
     // schedules never wait for Acme's.
-    const acmeSim = genesysOrg(ACME, 33, { throttleShare: 0.9, retryAfterSeconds: 20 });
+    const seed = {
+      businessUnits: 2,
+      managementUnitsPerBu: 2,
+      agentsPerMu: 5,
+      weeks: ['2026-03-02', '2026-03-09'],
+    };
+    const acmeSim = genesysOrg(ACME, 33, { seed, throttleShare: 0.9, retryAfterSeconds: 20 });
     const globexSim = genesysOrg(GLOBEX, 33);
     const acme = await listenRecording(acmeSim);
     const globex = await listenRecording(globexSim);
     try {
       const queue = h.uniqueQueue('storm');
-      await h.startWorkers(
-        h.settings(queue, 'http://127.0.0.1:9', tenantsEnv(acme.url, globex.url, 'http://127.0.0.1:9')),
+      const { metricsUrl } = await h.startWorkers(
+        h.settings(queue, 'http://127.0.0.1:9', {
+          ...tenantsEnv(acme.url, globex.url, 'http://127.0.0.1:9'),
+          WFM_MAX_CONCURRENT_REQUESTS: '2',
+          WFM_TENANT_MAX_SYNCS: '2',
+          WFM_PUSH_METRICS_ADDRESS: '127.0.0.1:0',
+        }),
       );
       const ctx = h.context(queue);
       const acmePlan: Plan = {
@@ -217,12 +233,29 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
         planId: uniqueId('storm'),
         tenant: 'acme',
       };
+      expect(acmePlan.schedules).toHaveLength(4);
       await submitPush(ctx, acmePlan);
-      // The storm is on: acme has been refused at least once before globex starts.
-      const until = Date.now() + 30_000;
-      while (!acmeSim.requests.some((r) => r.status === 429) && Date.now() < until)
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(acmeSim.requests.some((r) => r.status === 429)).toBe(true);
+      // The storm is on: acme has been refused at least once, and both its slots are taken, before globex starts.
+      const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+      /** Of acme's pending syncs: how many run on a worker, how many wait in the queue. */
+      const acmeSyncs = async () => {
+        let running = 0;
+        let pending = 0;
+        for (const s of acmePlan.schedules) {
+          const handle = h.client.workflow.getHandle(`schedule-push:acme/${s.scheduleId}`);
+          const described = await handle.describe().catch(() => undefined);
+          for (const a of described?.raw.pendingActivities ?? []) {
+            pending++;
+            if (a.state === STARTED) running++;
+          }
+        }
+        return { running, pending };
+      };
+      await waitUntil(
+        'acme refused and its two slots taken',
+        async () => acmeSim.requests.some((r) => r.status === 429) && (await acmeSyncs()).running === 2,
+        30_000,
+      );
 
       const started = Date.now();
       const globexPlan: Plan = {
@@ -230,11 +263,17 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
         planId: uniqueId('calm'),
         tenant: 'globex',
       };
-      const report = await h.push(globexPlan, queue);
+      // Bounded: with shared slots the push would wait for acme's storm to end (never, in this test).
+      const report = await Promise.race([
+        h.push(globexPlan, queue),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 40_000).unref()),
+      ]);
       const seconds = (Date.now() - started) / 1000;
-      expect(report.totals).toMatchObject({ schedulesFailed: 0, agentsFailed: 0, agentsChanged: 20 });
+      expect(report?.totals).toMatchObject({ schedulesFailed: 0, agentsFailed: 0, agentsChanged: 20 });
       expect(seconds).toBeLessThan(15);
       expect(globexSim.requests.filter((r) => r.status === 429)).toEqual([]);
+      // Acme never ran more than its two syncs at once: the other two wait on the server, in its own queue.
+      expect(await acmeSyncs()).toEqual({ running: 2, pending: 4 });
       const scheduleId = globexPlan.schedules[0]!.scheduleId;
       expect(acmePlan.schedules.map((x) => x.scheduleId)).toContain(scheduleId);
       const child = await h.client.workflow.getHandle(`schedule-push:globex/${scheduleId}`).describe();
@@ -244,11 +283,88 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
       const parent = await h.client.workflow.getHandle(`bulk-push:${globexPlan.planId}`).describe();
       expect(parent.priority?.fairnessKey).toBe('globex');
       // Acme is still waiting out its own storm.
-      expect(acmeSim.store.commits.filter((c) => c.writer === 'api').length).toBeLessThan(2);
+      expect(acmeSim.store.commits.filter((c) => c.writer === 'api').length).toBeLessThan(4);
+
+      // /metrics tells the tenants apart: each one's requests, pauses and rate under its own `tenant` label, the
+      // worker's own WFM under none, and no label value that is not in the tenants file.
+      const scrape = async () => parsePrometheusText(await (await fetch(metricsUrl!)).text());
+      const globexByStatus = (samples: Sample[]) =>
+        byLabel(
+          samples.filter((x) => x.labels.tenant === 'globex'),
+          'wfm_push_wfm_requests_total',
+          'status',
+        );
+      // The simulator logs its API requests (not the uploads to storage): globex's count at least those, none refused.
+      const samples = await eventually(async () => {
+        const parsed = await scrape();
+        const total = Object.values(globexByStatus(parsed)).reduce((a, b) => a + b, 0);
+        expect(total).toBeGreaterThanOrEqual(globexSim.requests.length);
+        return parsed;
+      }, 10_000);
+      expect(Object.keys(globexByStatus(samples)).filter((x) => !/^2\d\d$/.test(x))).toEqual([]);
+      const acme429 = sumOf(samples, 'wfm_push_wfm_requests_total', { tenant: 'acme', status: '429' });
+      expect(acme429).toBeGreaterThan(0);
+      expect(acme429).toBeLessThanOrEqual(acmeSim.requests.filter((r) => r.status === 429).length);
+      expect(sumOf(samples, 'wfm_push_retry_after_pauses_total', { tenant: 'acme' })).toBeGreaterThan(0);
+      const pauses = samples.filter((x) => x.name === 'wfm_push_retry_after_pauses_total');
+      expect(pauses.find((x) => x.labels.tenant === 'globex')?.value).toBe(0);
+      expect(pauses.find((x) => x.labels.tenant === undefined)?.value).toBe(0);
+      const rates = samples.filter((x) => x.name === 'wfm_push_rate_limit_per_second');
+      expect(rates.find((x) => x.labels.tenant === 'globex')?.value).toBeGreaterThan(0);
+      expect(rates.find((x) => x.labels.tenant === undefined)).toBeDefined();
+      const tenantLabels = new Set(
+        samples.flatMap((x) => (x.labels.tenant === undefined ? [] : [x.labels.tenant])),
+      );
+      expect([...tenantLabels].sort()).toEqual(['acme', 'globex', 'initech']);
       await cancelPush(h.client, acmePlan.planId);
     } finally {
       await acme.close();
       await globex.close();
+    }
+  });
+
+  it("a tenant's maxSchedulesInFlight clamps its push's window", async () => {
+    // Every acme request is refused for 20 s: schedules that start stay in flight, so the window is what is seen.
+    const seed = {
+      businessUnits: 2,
+      managementUnitsPerBu: 1,
+      agentsPerMu: 2,
+      weeks: ['2026-03-02', '2026-03-09'],
+    };
+    const acmeSim = genesysOrg(ACME, 44, { seed, throttleShare: 1, retryAfterSeconds: 20 });
+    const acme = await listenRecording(acmeSim);
+    try {
+      const queue = h.uniqueQueue('window');
+      await h.startWorkers(
+        h.settings(
+          queue,
+          'http://127.0.0.1:9',
+          tenantsEnv(acme.url, acme.url, 'http://127.0.0.1:9', { maxSchedulesInFlight: 1 }),
+        ),
+      );
+      const plan: Plan = {
+        ...sampleGenesysPlan(acmeSim.store.allSchedules()),
+        planId: uniqueId('window'),
+        tenant: 'acme',
+      };
+      expect(plan.schedules).toHaveLength(4);
+      await submitPush(h.context(queue), plan, { maxInFlight: 10 });
+      await waitUntil(
+        'the push started a schedule and acme refused it',
+        async () =>
+          ((await pushProgress(h.client, plan.planId))?.inFlight ?? 0) > 0 &&
+          acmeSim.requests.some((r) => r.status === 429),
+        30_000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Asked for ten, the push runs one schedule at a time: the tenant's cap.
+      expect(await pushProgress(h.client, plan.planId)).toMatchObject({
+        inFlight: 1,
+        totals: { schedulesDone: 0 },
+      });
+      await cancelPush(h.client, plan.planId);
+    } finally {
+      await acme.close();
     }
   });
 
@@ -303,15 +419,23 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
       };
       expect((await h.push(first, queue)).totals).toMatchObject({ schedulesFailed: 0 });
 
-      // Globex leaves the file (what SIGHUP does in `wfm-push worker`).
-      const file = JSON.parse(readFileSync(env.WFM_TENANTS_FILE, 'utf8')) as Record<string, unknown>;
+      expect(await workers.tenantSlots()).toEqual({ acme: 10, globex: 10, initech: 10 });
+
+      // Globex leaves the file and acme gets three sync slots (what SIGHUP does in `wfm-push worker`).
+      const file = JSON.parse(readFileSync(env.WFM_TENANTS_FILE, 'utf8')) as Record<
+        string,
+        Record<string, unknown>
+      >;
       delete file.globex;
+      file.acme = { ...file.acme, maxSyncs: 3 };
       writeFileSync(env.WFM_TENANTS_FILE, JSON.stringify(file));
       expect(workers.reloadTenants(loadTenantSettings(env.WFM_TENANTS_FILE, env))).toEqual({
         added: [],
         removed: ['globex'],
         changed: [],
       });
+      // Acme's syncs run on a new worker with three slots; globex's keeps polling (its syncs end UnknownTenant).
+      expect(await workers.tenantSlots()).toEqual({ acme: 3, globex: 10, initech: 10 });
 
       const gone: Plan = {
         ...sampleGenesysPlan(globexSim.store.allSchedules()),

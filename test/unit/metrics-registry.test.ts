@@ -56,6 +56,28 @@ describe('metrics registry (Prometheus text format 0.0.4)', () => {
     expect(text).toContain('wfm_push_sync_seconds_bucket{le="+Inf"} 0\n');
   });
 
+  it("labels a tenant's WFM requests, pauses and rate with its tenant, and the worker's own WFM with none", () => {
+    const metrics = createWorkerMetrics();
+    metrics.wfm.requestEnded(200, 0.1);
+    metrics.wfm.rateFrom(() => 4);
+    const acme = metrics.wfmFor('acme');
+    // Declared at 0 before its first request, as the worker's own series are.
+    expect(metrics.registry.render()).toContain('wfm_push_retry_after_pauses_total{tenant="acme"} 0\n');
+    acme.requestEnded(429, 0.2);
+    acme.retryAfterPause();
+    acme.rateFrom(() => 0.5);
+    // The same tenant again (a reload changed it: a new adapter): the series go on, not twice.
+    metrics.wfmFor('acme').requestEnded(429, 0.2);
+    const text = metrics.registry.render();
+    expect(text).toContain('wfm_push_wfm_requests_total{status="200"} 1\n');
+    expect(text).toContain('wfm_push_wfm_requests_total{status="429",tenant="acme"} 2\n');
+    expect(text).toContain('wfm_push_retry_after_pauses_total 0\n');
+    expect(text).toContain('wfm_push_retry_after_pauses_total{tenant="acme"} 1\n');
+    expect(text).toContain('wfm_push_rate_limit_per_second 4\n');
+    expect(text).toContain('wfm_push_rate_limit_per_second{tenant="acme"} 0.5\n');
+    expect(text.match(/^wfm_push_rate_limit_per_second/gm)).toHaveLength(2);
+  });
+
   it('serves /metrics with the SDK endpoint merged in, and says when that endpoint does not answer', async () => {
     const registry = new MetricsRegistry();
     registry.counter('x_total', 'X.').inc();

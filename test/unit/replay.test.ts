@@ -42,6 +42,8 @@ describe('workflow code replays recorded histories', () => {
       'bulk-push-superseded',
       'bulk-push-supersede',
       'schedule-push-taken-over',
+      'tenant-sync-queue-bulk-push',
+      'tenant-sync-queue-schedule-push',
     ]) {
       expect(files.some((f) => f.includes(kind))).toBe(true);
     }

@@ -80,6 +80,7 @@ describe('WFM_TENANTS_FILE', () => {
       initech: { api: 'rest', baseUrl: 'https://wfm.initech.example', token: 'inline-token' },
       'Bad Id': { api: 'rest', baseUrl: 'https://x.example' },
       hooli: { api: 'soap' },
+      umbrella: { api: 'rest', baseUrl: 'https://x.example', maxSyncs: 0, maxSchedulesInFlight: 501 },
     };
     const problems = problemsOf({ WFM_TENANTS_FILE: file('bad.json', bad) });
     const text = problems.join('\n');
@@ -87,6 +88,8 @@ describe('WFM_TENANTS_FILE', () => {
     expect(text).toMatch(/WFM_TENANTS_FILE initech\.token: secrets go by reference/);
     expect(text).toMatch(/WFM_TENANTS_FILE Bad Id: must be 1-63 lower-case/);
     expect(text).toMatch(/WFM_TENANTS_FILE hooli/);
+    expect(text).toMatch(/WFM_TENANTS_FILE umbrella\.maxSyncs: /);
+    expect(text).toMatch(/WFM_TENANTS_FILE umbrella\.maxSchedulesInFlight: /);
     expect(text).not.toMatch(/inline-secret|inline-token/);
 
     // Shape fixed, the references are checked, each at its path, and URLs through the same checks as the worker's own.
