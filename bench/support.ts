@@ -54,6 +54,8 @@ export async function benchEnv({ encryption = true } = {}): Promise<BenchEnv> {
     port: await freePort(),
     headless: true,
     dbFile: path.join(dir, 'temporal.sqlite'),
+    // Ended with the bench however it ends: a bench killed with its process group left its server running.
+    tiedToThisProcess: true,
   });
   const dataDir = path.join(dir, 'data');
   const client = await benchClient(server.address, dataDir, { encryption });

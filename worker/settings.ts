@@ -23,6 +23,12 @@ export const workerEnvSchema = sharedEnvSchema.extend(wfmEnvSchema.shape).extend
   WFM_MAX_AGENTS_PER_WRITE: envInt(1, 100_000)
     .default(500)
     .describe('most agents one write carries; bigger schedules are written in chunks'),
+  WFM_PUSH_LEAN_HEAP: z
+    .enum(['true', 'false'])
+    .default('true')
+    .describe(
+      "collect garbage for a small heap (V8's --optimize-for-size, set by `wfm-push worker`): the worker stays near the memory it holds live, for a few ms of collection every few seconds; false: V8's default, which lets the heap grow to about four times that between full collections",
+    ),
   WFM_PUSH_METRICS_ADDRESS: z
     .string()
     .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
@@ -63,6 +69,8 @@ export interface WorkerSettings extends SharedSettings {
   /** How often the running worker looks at the tenants file for a change, in ms; 0: only SIGHUP reloads it. */
   tenantsFilePollMs: number;
   maxAgentsPerWrite: number;
+  /** `wfm-push worker` has V8 collect for a small heap (WFM_PUSH_LEAN_HEAP). */
+  leanHeap: boolean;
   /** `host:port` of the `/metrics` endpoint (docs/observe.md); undefined: no metrics are served. */
   metricsAddress?: string;
   /** Worker Versioning's deployment and build; undefined: an unversioned worker. */
@@ -81,6 +89,7 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     tenantMaxSyncs: parsed.WFM_TENANT_MAX_SYNCS,
     tenantsFilePollMs: parsed.WFM_TENANTS_FILE_POLL_MS,
     maxAgentsPerWrite: parsed.WFM_MAX_AGENTS_PER_WRITE,
+    leanHeap: parsed.WFM_PUSH_LEAN_HEAP === 'true',
     metricsAddress: parsed.WFM_PUSH_METRICS_ADDRESS,
     deployment: deploymentFrom(parsed, defaultBuildId),
   };

@@ -13,6 +13,13 @@ export function workerCommand(): Command {
     .action(async () => {
       const { loadWorkerSettings } = await import('../../worker/settings');
       const settings = loadWorkerSettings(process.env);
+      if (settings.leanHeap) {
+        // V8 by default lets a heap grow to about four times what is live before a full collection: a 10,000-schedule
+        // push (about 150 MB live) peaked near 1 GB. Collecting for size keeps the worker near what it holds, for a
+        // few ms every few seconds (docs/benchmarks.md, "Worker memory"). The flag is read at each collection, so
+        // setting it now reaches this heap and the workflow thread's; this process is ours, unlike a library host's.
+        (await import('node:v8')).setFlagsFromString('--optimize-for-size');
+      }
       const { createLogger } = await import('../../common/logger');
       const logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue });
       const { Runtime } = await import('@temporalio/worker');
