@@ -4,6 +4,7 @@
  * one-schedule plan of 50 agents pushed with `wfm-push push --wait --json`, as a scheduler would run it. Per run:
  * the first WFM read and the first write after the command started, and its exit (end to end, CLI start included);
  * then the medians, and `wfm-push --version` alone (Node's start and the CLI's modules: the floor of any command).
+ * The last run's workflow histories are printed as a timeline from the command's start (where the time goes).
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -12,7 +13,9 @@ import { promisify } from 'node:util';
 import { packageRoot } from '../dev/package-root';
 import { generateSample } from '../dev/sample';
 import { listen } from '../dev/simulator/server';
+import { temporal } from '@temporalio/proto';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
+import { bulkPushWorkflowId, schedulePushWorkflowId } from '../model/names';
 import { benchEnv, machine, startBenchWorker } from './support';
 
 const run = promisify(execFile);
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
   };
   const rows: Array<{ read: number; write: number; done: number }> = [];
   const floor: number[] = [];
+  let last: { started: number; planId: string; scheduleId: string } | undefined;
   try {
     for (let i = 1; i <= RUNS; i++) {
       const id = `${queue}-${i}`;
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
       if (!read || !write || report.totals.agentsChanged === 0)
         throw new Error(`run ${i} wrote nothing (${ours.length} requests)`);
       rows.push({ read: read.atMs - started, write: write.atMs - started, done });
+      last = { started, planId: plan.planId!, scheduleId: plan.schedules[0]!.scheduleId };
       console.log(
         `run ${String(i).padStart(2)}: first read ${seconds(read.atMs - started)}, first write ${seconds(write.atMs - started)}, end to end ${seconds(done)}`,
       );
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
       await run(process.execPath, [bin, '--version'], { env: cliEnv });
       floor.push(Date.now() - t);
     }
+    if (last) await printTimeline(env, last, sim);
   } finally {
     await worker.stop();
     await running.close();
@@ -83,6 +89,30 @@ async function main(): Promise<void> {
   console.log(
     `median of ${RUNS}: first read ${seconds(median(rows.map((r) => r.read)))}, first write ${seconds(median(rows.map((r) => r.write)))}, end to end ${seconds(median(rows.map((r) => r.done)))}; \`wfm-push --version\` alone ${seconds(median(floor))}`,
   );
+}
+
+/** The last run's events (parent and child workflow) and WFM requests, in ms from the command's start. */
+async function printTimeline(
+  env: Awaited<ReturnType<typeof benchEnv>>,
+  run: { started: number; planId: string; scheduleId: string },
+  sim: WfmSimulator,
+): Promise<void> {
+  const lines: Array<[number, string]> = [];
+  for (const [who, id] of [
+    ['parent', bulkPushWorkflowId(run.planId)],
+    ['child', schedulePushWorkflowId(run.scheduleId)],
+  ] as const) {
+    const history = await env.client.workflow.getHandle(id).fetchHistory();
+    for (const event of history.events ?? []) {
+      const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.round((event.eventTime?.nanos ?? 0) / 1e6);
+      const type = String(temporal.api.enums.v1.EventType[event.eventType ?? 0]).replace(/^EVENT_TYPE_/, '');
+      lines.push([at - run.started, `${who} ${type}`]);
+    }
+  }
+  for (const r of sim.requests.filter((q) => q.atMs >= run.started))
+    lines.push([r.atMs - run.started, `WFM ${r.method} ${r.status}`]);
+  console.log('timeline of the last run (ms from the command start):');
+  for (const [ms, what] of lines.sort((a, b) => a[0] - b[0])) console.log(`${String(ms).padStart(6)}  ${what}`);
 }
 
 main().catch((err: unknown) => {

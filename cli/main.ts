@@ -12,6 +12,7 @@ import { verifyCommand } from './commands/verify';
 import { cancelCommand, pauseCommand, resumeCommand, retryCommand, watchCommand } from './commands/steer';
 import { workerCommand } from './commands/worker';
 import { exitOn } from './output';
+import { packageVersion } from '../common/package-root';
 
 /**
  * The `wfm-push` binary: the product's commands (push, follow, steer, report, worker) and the commands to try it on
@@ -28,6 +29,7 @@ Exit codes: 0 every planned change is in place, 1 a schedule failed (or the push
 
 const program = new Command('wfm-push')
   .description('Push bulk schedule updates into a WFM, exactly once in effect, on Temporal.')
+  .version(packageVersion())
   .addHelpText('after', ENVIRONMENT)
   .showHelpAfterError();
 
