@@ -104,7 +104,8 @@ async function printTimeline(
   ] as const) {
     const history = await env.client.workflow.getHandle(id).fetchHistory();
     for (const event of history.events ?? []) {
-      const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.round((event.eventTime?.nanos ?? 0) / 1e6);
+      const at =
+        Number(event.eventTime?.seconds ?? 0) * 1000 + Math.round((event.eventTime?.nanos ?? 0) / 1e6);
       const type = String(temporal.api.enums.v1.EventType[event.eventType ?? 0]).replace(/^EVENT_TYPE_/, '');
       lines.push([at - run.started, `${who} ${type}`]);
     }
@@ -112,7 +113,8 @@ async function printTimeline(
   for (const r of sim.requests.filter((q) => q.atMs >= run.started))
     lines.push([r.atMs - run.started, `WFM ${r.method} ${r.status}`]);
   console.log('timeline of the last run (ms from the command start):');
-  for (const [ms, what] of lines.sort((a, b) => a[0] - b[0])) console.log(`${String(ms).padStart(6)}  ${what}`);
+  for (const [ms, what] of lines.sort((a, b) => a[0] - b[0]))
+    console.log(`${String(ms).padStart(6)}  ${what}`);
 }
 
 main().catch((err: unknown) => {
