@@ -8,6 +8,7 @@ import { diffProgressQuery, type planDiff, type PlanDiffProgress } from '../work
 import type { PushContext } from './context';
 import { stateOf } from './push-handle';
 import { PushRefused } from './submit-push';
+import { pushKeyOf } from '../stores/result-store';
 
 /**
  * What a dry run needs of a push context: the client, the plan store, the diff store and the task queue; with the
@@ -39,10 +40,11 @@ export async function startDiff(
 ): Promise<StartedDiff> {
   const planRef = await ctx.plans.put(plan);
   // A diff answers for the push of this plan; a plan ID bound to other content would be refused by that push.
-  const bound = await ctx.results?.getManifest(plan.planId);
+  // Within the plan's tenant: another tenant's plan with this ID is another push.
+  const bound = await ctx.results?.getManifest(pushKeyOf(plan));
   if (bound && bound.planRef !== planRef)
     throw new PushRefused(
-      `plan ID ${plan.planId} was already used for other content (submitted ${bound.submittedAt}); a push of this file would be refused, so give it a new planId`,
+      `plan ID ${plan.planId}${plan.tenant === undefined ? '' : ` of tenant ${plan.tenant}`} was already used for other content (submitted ${bound.submittedAt}); a push of this file would be refused, so give it a new planId`,
     );
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   const diffId = `diff-${stamp}-${planRef.slice(0, 8)}`;
