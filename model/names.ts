@@ -68,7 +68,10 @@ export function runningSchedulePushesQuery(planId: string, tenant?: string): str
 /** Every custom search attribute the workflows set; the dev server registers them at start. */
 export const SEARCH_ATTRIBUTES = [BULK_PUSH_ID, SCHEDULE_ID, PUSH_OUTCOME, TENANT] as const;
 
-/** A dry run of a plan (`wfm-push diff`): one workflow per diff, named by its plan and diff IDs. */
-export function planDiffWorkflowId(planId: string, diffId: string): string {
-  return `plan-diff:${planId}:${diffId}`;
+/**
+ * A dry run of a plan (`wfm-push diff`): one workflow per diff, named by its plan and diff IDs, and by its tenant as
+ * a push is (`plan-diff:<tenant>/<planId>:<diffId>`).
+ */
+export function planDiffWorkflowId(planId: string, diffId: string, tenant?: string): string {
+  return tenant === undefined ? `plan-diff:${planId}:${diffId}` : `plan-diff:${tenant}/${planId}:${diffId}`;
 }

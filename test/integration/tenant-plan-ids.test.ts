@@ -131,6 +131,25 @@ describe('tenants: one plan ID, two tenants', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`Push ${week} completed: 12/12 agents in place`);
 
+    // The other commands, told the tenant, act on that tenant's push: a drift check reads acme's WFM only, a retry
+    // finds nothing left to do, a dry run of acme's file is acme's diff and would change nothing.
+    const acmeReads = acmeWfm.sim.requests.length;
+    const globexReads = globexWfm.sim.requests.length;
+    const verify = await runCli(['verify', week, '--tenant', 'acme', '--json'], env);
+    expect({ code: verify.code, stderr: verify.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    expect(JSON.parse(verify.stdout)).toMatchObject({ planId: week, schedulesChecked: 2, agentsDrifted: 0 });
+    expect(acmeWfm.sim.requests.length).toBeGreaterThan(acmeReads);
+    expect(globexWfm.sim.requests.length).toBe(globexReads);
+    const retry = await runCli(['retry', week, '--tenant', 'globex'], env);
+    expect(retry.code).toBe(0);
+    expect(retry.stderr).toContain('every schedule is done; nothing to retry');
+    const diff = await runCli(['diff', planFile('acme', acme.plan), '--json'], env);
+    expect(diff.code).toBe(0);
+    expect(diff.stderr).toContain(`(workflow plan-diff:acme/${week}:`);
+    expect(JSON.parse(diff.stdout)).toMatchObject({
+      summary: { schedules: 2, agentsToWrite: 0, agentsInPlace: 6 },
+    });
+
     const help = await runCli(['report', '--help'], env);
     expect(help.stdout).toMatch(/--tenant <id>\s+whose plan the plan ID names/);
   });
