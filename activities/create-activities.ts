@@ -96,7 +96,8 @@ export function createActivities({
       checkStoredPlanStart: async (input: { start: unknown; workflowId: string }) =>
         withTenantWindow(await checkStoredPlanStart({ plans, results }, input), maxSchedulesInFlightOf),
       /** The landed part of a push, for a drift check: see `prepareDriftCheck`. */
-      prepareDriftCheck: (input: { planId: string }) => prepareDriftCheck({ plans, results }, input),
+      prepareDriftCheck: (input: Parameters<typeof prepareDriftCheck>[1]) =>
+        prepareDriftCheck({ plans, results }, input),
       /** Stores the derived plan of a repair push: see `storeRepairPlan`. */
       storeRepairPlan: (input: Parameters<typeof storeRepairPlan>[1]) =>
         storeRepairPlan({ plans, results }, input),

@@ -12,7 +12,7 @@ import { isValidId } from '../model/ids';
 import { countAgents, type Plan } from '../model/plan';
 import { isDone } from '../model/report';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
-import type { ResultStore } from '../stores/result-store';
+import { pushKeyOf, type ResultStore } from '../stores/result-store';
 import { scheduleTargetOf, type WfmCall, type WfmPort } from '../wfm/port';
 import { rebase } from '../wfm/rebase';
 import { FailureType } from '../model/failures';
@@ -42,19 +42,25 @@ export interface DriftCheckPlan {
  */
 export async function prepareDriftCheck(
   { plans, results }: { plans: PlanStore; results: ResultStore },
-  input: { planId: string },
+  input: { planId: string; tenant?: string },
 ): Promise<DriftCheckPlan> {
-  const manifest = await results.getManifest(input.planId);
+  // A check that names no tenant (scheduled before plan IDs were per tenant) is of the one push with this plan ID.
+  const tenants = input.tenant === undefined ? await results.tenantsOf(input.planId) : [input.tenant];
+  if (tenants.length > 1)
+    throw ApplicationFailure.nonRetryable(
+      `plan ID ${input.planId} names pushes of several tenants (${tenants.map((t) => t ?? '(none)').join(', ')}); the check must name its tenant`,
+      DriftFailure.UnknownPlan,
+    );
+  const key = pushKeyOf({ planId: input.planId, tenant: tenants[0] });
+  const manifest = await results.getManifest(key);
   if (!manifest)
     throw ApplicationFailure.nonRetryable(
-      `no push with plan ID ${input.planId} in this data folder`,
+      `no push with plan ID ${input.planId}${key.tenant === undefined ? '' : ` of tenant ${key.tenant}`} in this data folder`,
       DriftFailure.UnknownPlan,
     );
   const plan = await plans.get(manifest.planRef);
   const done = new Set(
-    (await results.listResults(input.planId)).results
-      .filter((r) => isDone(r.outcome))
-      .map((r) => r.scheduleId),
+    (await results.listResults(key)).results.filter((r) => isDone(r.outcome)).map((r) => r.scheduleId),
   );
   const landed = plan.schedules.filter((s) => done.has(s.scheduleId));
   // An empty plan is not a valid plan: with nothing landed there is nothing to store or read.
@@ -147,6 +153,8 @@ export async function checkDrift(
 /** The repair push's plan: only the drifted agents, each exactly as the original plan names it. */
 export interface RepairPlan {
   planId: string;
+  /** The pushed plan's tenant, when it names one: the repair is that tenant's push. */
+  tenant?: string;
   planRef: PlanRef;
   schedules: number;
   agentsPlanned: number;
@@ -187,6 +195,7 @@ export async function storeRepairPlan(
     // Created atomically: two repairs racing for one number cannot both take it.
     const taken = await results.createManifest({
       planId,
+      ...(pushed.tenant === undefined ? {} : { tenant: pushed.tenant }),
       planRef,
       schedules: schedules.length,
       agentsPlanned,
@@ -195,7 +204,13 @@ export async function storeRepairPlan(
     // The same content under a number already taken: this activity's own earlier attempt (or an earlier repair of the
     // very same agents, long finished). Pushing it again under that number is harmless: a rebase writes what differs.
     if (!taken || taken.planRef === planRef)
-      return { planId, planRef, schedules: schedules.length, agentsPlanned };
+      return {
+        planId,
+        ...(pushed.tenant === undefined ? {} : { tenant: pushed.tenant }),
+        planRef,
+        schedules: schedules.length,
+        agentsPlanned,
+      };
   }
   throw ApplicationFailure.nonRetryable(
     `plan ${pushed.planId} has ${MAX_REPAIRS} repairs already`,

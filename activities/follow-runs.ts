@@ -87,13 +87,15 @@ export function createRunFollowing(temporal: Client) {
       if (claimant.supersede) {
         const query = `WorkflowType = "bulkPush" AND ExecutionStatus = "Running" AND TaskQueue = ${JSON.stringify(input.taskQueue)}`;
         for await (const run of temporal.workflow.list({ query })) workflowIds.push(run.workflowId);
-      } else if (claimant.supersedes) workflowIds.push(bulkPushWorkflowId(claimant.supersedes));
+        // A plan supersedes a plan of its own tenant: the plan ID it names is one of that tenant's.
+      } else if (claimant.supersedes)
+        workflowIds.push(bulkPushWorkflowId(claimant.supersedes, claimant.tenant));
       const newer: SupersedingPlan[] = [];
       for (const workflowId of workflowIds) {
-        if (workflowId === bulkPushWorkflowId(claimant.planId)) continue;
+        if (workflowId === bulkPushWorkflowId(claimant.planId, claimant.tenant)) continue;
         const other = await identityOf(temporal, workflowId);
         if (!other) continue;
-        if (supersedes(claimant, other)) await announceTo(temporal, other.planId, claimant);
+        if (supersedes(claimant, other)) await announceTo(temporal, workflowId, other.planId, claimant);
         else if (other.planRef !== undefined && supersedes(other, claimant))
           newer.push({ ...other, planRef: other.planRef });
       }
@@ -167,14 +169,19 @@ async function takeOver(
     });
     return undefined;
   }
-  await announceTo(temporal, holder.planId, claimant);
+  await announceTo(temporal, bulkPushWorkflowId(holder.planId, holder.tenant), holder.planId, claimant);
   return undefined;
 }
 
 /** Tells an older push that the claimant takes over the schedules its plan names. A push that ended needs no telling. */
-async function announceTo(temporal: Client, planId: string, claimant: SupersedingPlan): Promise<void> {
+async function announceTo(
+  temporal: Client,
+  workflowId: string,
+  planId: string,
+  claimant: SupersedingPlan,
+): Promise<void> {
   await temporal.workflow
-    .getHandle(bulkPushWorkflowId(planId))
+    .getHandle(workflowId)
     .executeUpdate<{ planId: string }, [SupersedingPlan]>(SUPERSEDE_MESSAGES.supersedePush, {
       args: [claimant],
     })

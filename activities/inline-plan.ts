@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isValidId } from '../model/ids';
-import { bulkPushWorkflowId } from '../model/names';
+import { bulkPushWorkflowId, planOfBulkPushWorkflowId } from '../model/names';
 import { countAgents, formatPath, type ApiStyle, type PlanProblem, type planProblems } from '../model/plan';
 import { planProblemsForTenant } from '../model/tenants';
 import {
@@ -28,7 +28,6 @@ export interface StoredPlanStart {
 /** Problems listed in the failure's details; the message names the first few. */
 const MAX_PROBLEMS_LISTED = 1000;
 const PROBLEMS_IN_MESSAGE = 20;
-const WORKFLOW_ID_PREFIX = bulkPushWorkflowId('');
 
 /**
  * Validates a push started with its plan inline, by the same schema and with the same path-named problems as a plan
@@ -78,15 +77,17 @@ export async function storeInlinePlan(
   }
 
   // The push is known by its planId (status, report, retry, verify find `bulk-push:<planId>`), and Temporal runs one
-  // workflow per ID: so the workflow ID must name the plan, and a plan without a planId takes it from there.
-  const fromWorkflowId = input.workflowId.startsWith(WORKFLOW_ID_PREFIX)
-    ? input.workflowId.slice(WORKFLOW_ID_PREFIX.length)
-    : undefined;
+  // workflow per ID: so the workflow ID must name the plan, and a plan without a planId takes it from there. A
+  // tenant's plan is `bulk-push:<tenant>/<planId>`, so plan IDs are unique per tenant.
+  const fromWorkflowId = planOfBulkPushWorkflowId(input.workflowId)?.planId;
   const planId = parsed?.planId ?? fromWorkflowId;
-  if (parsed && (!planId || !isValidId(planId) || bulkPushWorkflowId(planId) !== input.workflowId))
+  if (
+    parsed &&
+    (!planId || !isValidId(planId) || bulkPushWorkflowId(planId, parsed.tenant) !== input.workflowId)
+  )
     problems.push({
       path: 'planId',
-      message: `the workflow ID must be ${bulkPushWorkflowId(parsed.planId ?? '<planId>')} (it is ${JSON.stringify(input.workflowId)}), so that the push is found by its plan ID`,
+      message: `the workflow ID must be ${bulkPushWorkflowId(parsed.planId ?? '<planId>', parsed.tenant)} (it is ${JSON.stringify(input.workflowId)}), so that the push is found by its plan ID`,
     });
 
   if (problems.length > 0 || !parsed || !planId || !options.success) throw invalidPlan(problems);
@@ -96,6 +97,7 @@ export async function storeInlinePlan(
   const agentsPlanned = countAgents(plan);
   const bound = await deps.results.createManifest({
     planId,
+    ...(plan.tenant === undefined ? {} : { tenant: plan.tenant }),
     planRef,
     schedules: plan.schedules.length,
     agentsPlanned,
@@ -105,7 +107,7 @@ export async function storeInlinePlan(
     throw ApplicationFailure.create({
       type: PushStartFailure.PlanIdTaken,
       nonRetryable: true,
-      message: `plan ID ${planId} was already used for other content (submitted ${bound.submittedAt}); a plan ID names one plan for good, so give this one a new planId`,
+      message: `plan ID ${planId}${plan.tenant === undefined ? '' : ` of tenant ${plan.tenant}`} was already used for other content (submitted ${bound.submittedAt}); a plan ID names one plan for good, so give this one a new planId`,
     });
   return {
     planId,

@@ -5,7 +5,7 @@ import type { NewerEditPolicy } from '../model/push-options';
 import type { ScheduleResult } from '../model/report';
 import { settledResult } from '../model/schedule-line';
 import type { PlanRef, PlanStore } from '../stores/plan-store';
-import type { ResultStore } from '../stores/result-store';
+import { pushKeyOf, type ResultStore } from '../stores/result-store';
 import type { WfmPort } from '../wfm/port';
 import { FailureType } from '../model/failures';
 import type { SyncProgress, SyncResult } from '../model/sync-progress';
@@ -79,7 +79,9 @@ export function createStoreActivities({
           failure: input.result.failure ?? { type: 'Error', message: 'the schedule push did not complete' },
         });
       const line = agents ? { ...input.result, agents } : input.result;
-      await results.putResult(input.planId, line);
+      // Stored under the plan's tenant: two tenants' pushes of one plan ID keep their results apart.
+      const tenant = input.planRef ? await plans.getTenant(input.planRef) : undefined;
+      await results.putResult(pushKeyOf({ planId: input.planId, tenant }), line);
       metrics?.scheduleRecorded(line);
     },
   };
@@ -131,9 +133,9 @@ export function createSyncActivity({
         );
       }
       let synced: Synced;
+      // The plan's tenant picks the WFM: its own adapter, tokens and rate control.
+      const tenant = await plans.getTenant(input.planRef);
       try {
-        // The plan's tenant picks the WFM: its own adapter, tokens and rate control.
-        const tenant = await plans.getTenant(input.planRef);
         synced = await syncScheduleWith(wfmFor(tenant), planned, {
           tenant,
           maxAgentsPerWrite,
@@ -157,7 +159,7 @@ export function createSyncActivity({
         collisions,
       });
       try {
-        await results.putResult(input.planId, line);
+        await results.putResult(pushKeyOf({ planId: input.planId, tenant }), line);
       } catch (err) {
         // The writes landed and only the line is not stored: the workflow learns what landed (the counts and masks)
         // with the outage, so that the next attempt, once the store answers, reports them as this push's.

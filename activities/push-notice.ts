@@ -7,7 +7,8 @@ import type { DriftNotice } from '../model/drift';
 import { FailureType } from '../model/failures';
 import { urlOrigin, type NoticeDelivery, type PushNotice, type PushNoticeInput } from '../model/push-notice';
 import type { PlanStore } from '../stores/plan-store';
-import type { ResultStore } from '../stores/result-store';
+import { pushKeyOf, type ResultStore } from '../stores/result-store';
+import { planOfBulkPushWorkflowId } from '../model/names';
 import { redactUrlCredentials } from '../common/redact';
 import type { OutboundPolicy } from '../wfm/url-policy';
 
@@ -149,16 +150,22 @@ async function reportOf(
   { plans, results, temporal }: { plans: PlanStore; results: ResultStore; temporal?: Client },
   input: PushNoticeInput,
 ): Promise<PushReport | undefined> {
-  const manifest = await results.getManifest(input.planId);
+  // The push's workflow ID names its tenant; a tenant's push started before plan IDs were per tenant does not, and
+  // its plan ID then has its manifest under that one tenant only.
+  const named = planOfBulkPushWorkflowId(input.workflowId)?.tenant;
+  const tenants = named === undefined ? await results.tenantsOf(input.planId) : [named];
+  if (tenants.length !== 1) return undefined;
+  const key = pushKeyOf({ planId: input.planId, tenant: tenants[0] });
+  const manifest = await results.getManifest(key);
   if (!manifest) return undefined;
   // A cancelled push's schedules in flight finish after it: reported as in flight, not as never started.
   const inFlight =
     temporal && input.outcome !== 'completed'
-      ? await schedulesStillRunning(temporal, input.planId)
+      ? await schedulesStillRunning(temporal, input.planId, key.tenant)
       : new Set<string>();
   const plan = await plans.get(manifest.planRef);
   const planned = plan.schedules.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length }));
-  const stored = await results.listResults(input.planId);
+  const stored = await results.listResults(key);
   return buildReport(input.planId, input.outcome, planned, stored.results, inFlight);
 }
 

@@ -3,15 +3,16 @@ import { bulkPushWorkflowId } from '../model/names';
 import { countAgents, formatPath, type Plan, type PlanProblem } from '../model/plan';
 import { storedPlanStartSchema, type StoredPlanStartInput } from '../model/push-start';
 import type { PlanStore } from '../stores/plan-store';
-import type { ResultStore } from '../stores/result-store';
+import { pushKeyOf, type ResultStore } from '../stores/result-store';
 import { isStoreOutage } from '../stores/store-errors';
 import { invalidPlan } from './inline-plan';
 
 /**
  * Checks the start of a push whose plan is in the store, as strictly as an inline plan is checked: `bulkPush` is
  * reachable by any Temporal client, and its input names what the worker writes. The input must follow the schema
- * (the ID grammar, every option: `maxChildrenPerRun` >= 1 and so on), the workflow ID must be `bulk-push:<planId>`, the
- * plan ID must have a manifest (written when the plan was submitted and validated), and the reference must be the
+ * (the ID grammar, every option: `maxChildrenPerRun` >= 1 and so on), the workflow ID must be `bulk-push:<planId>`
+ * (`bulk-push:<tenant>/<planId>` for a plan of a tenant, read from the stored plan), the plan ID must have a manifest
+ * within that tenant (written when the plan was submitted and validated), and the reference must be the
  * manifest's or hold a part of that plan (a retry's subset, whole schedules each), with the counts it says. Anything
  * else fails non-retryably as `InvalidPlan`, before anything is written. A store that cannot be reached is retried.
  */
@@ -28,19 +29,23 @@ export async function checkStoredPlanStart(
       })),
     );
   const start = parsed.data;
-  if (bulkPushWorkflowId(start.planId) !== input.workflowId)
+  // The tenant comes from the stored plan, never from the client: it is part of the push's and the schedules'
+  // workflow IDs, and the plan ID is bound within it.
+  const tenant = await readTenant(deps.plans, start.planRef);
+  if (typeof tenant === 'object') throw invalidPlan([{ path: 'planRef', message: tenant.problem }]);
+  if (bulkPushWorkflowId(start.planId, tenant) !== input.workflowId)
     throw invalidPlan([
       {
         path: 'planId',
-        message: `the workflow ID must be ${bulkPushWorkflowId(start.planId)} (it is ${JSON.stringify(input.workflowId)})`,
+        message: `the workflow ID must be ${bulkPushWorkflowId(start.planId, tenant)} (it is ${JSON.stringify(input.workflowId)})`,
       },
     ]);
-  const manifest = await deps.results.getManifest(start.planId);
+  const manifest = await deps.results.getManifest(pushKeyOf({ planId: start.planId, tenant }));
   if (!manifest)
     throw invalidPlan([
       {
         path: 'planId',
-        message: `plan ID ${start.planId} was never submitted to this store; submit the plan (wfm-push push, submitPush) or start the push with the plan inline`,
+        message: `plan ID ${start.planId}${tenant === undefined ? '' : ` of tenant ${tenant}`} was never submitted to this store; submit the plan (wfm-push push, submitPush) or start the push with the plan inline`,
       },
     ]);
   const problems: PlanProblem[] = [];
@@ -69,9 +74,19 @@ export async function checkStoredPlanStart(
     }
   }
   if (problems.length > 0) throw invalidPlan(problems);
-  // The tenant comes from the stored plan, never from the client: it is part of the schedules' workflow IDs.
-  const tenant = await deps.plans.getTenant(start.planRef);
   return tenant === undefined ? start : { ...start, tenant };
+}
+
+/** The stored plan's tenant, or why it cannot be had (a store outage is thrown: the activity is retried). */
+async function readTenant(plans: PlanStore, ref: string): Promise<string | undefined | { problem: string }> {
+  try {
+    return await plans.getTenant(ref);
+  } catch (err) {
+    if (isStoreOutage(err)) throw err;
+    return {
+      problem: `cannot be read from the plan store: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  }
 }
 
 /** The plan, or why it cannot be had (a store outage is thrown: the activity is retried). */

@@ -81,15 +81,18 @@ async function measure(name: string, settings: StoresSettings): Promise<Figures>
       for (let i = 0; i < SCHEDULES; i += RESULTS_IN_FLIGHT)
         await Promise.all(
           plan.schedules.slice(i, i + RESULTS_IN_FLIGHT).map((s) =>
-            results.putResult(plan.planId, {
-              ...emptyScheduleResult(s.scheduleId, s.agents.length),
-              outcome: 'landed',
-              agentsChanged: s.agents.length,
-            }),
+            results.putResult(
+              { planId: plan.planId },
+              {
+                ...emptyScheduleResult(s.scheduleId, s.agents.length),
+                outcome: 'landed',
+                agentsChanged: s.agents.length,
+              },
+            ),
           ),
         );
     });
-    const [listed, listResultsMs] = await timed(() => open().results.listResults(plan.planId));
+    const [listed, listResultsMs] = await timed(() => open().results.listResults({ planId: plan.planId }));
     if (listed.results.length !== SCHEDULES) throw new Error(`listed ${listed.results.length} results`);
     return {
       store: name,

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { PushReport } from '../model/report';
 import { type PushContext, waitForReport } from '../client/push-client';
-import { lookInFlight, pushTenant, type SyncsInFlight, type SyncTrouble } from '../client/sync-trouble';
+import { lookInFlight, type SyncsInFlight, type SyncTrouble } from '../client/sync-trouble';
 import { formatReport, progressLine, RequestWindow } from '../client/report-format';
 import type { PushProgress } from '../workflows/messages';
 import { CliExit, ExitCode, print, printJson, say } from './output';
@@ -10,9 +10,20 @@ import { CliExit, ExitCode, print, printJson, say } from './output';
 const NO_WORKER_WARNING_MS = 15_000;
 
 /** Shows progress until the push ends, then its report; exit 1 unless every planned change is in place. */
-export async function followToReport(ctx: PushContext, planId: string, json: boolean): Promise<void> {
-  const tenant = await pushTenant(ctx, planId).catch(() => undefined);
-  const report = await waitForReport(ctx, planId, showProgress(ctx.taskQueue, ctx.client, tenant));
+export async function followToReport(
+  ctx: PushContext,
+  planId: string,
+  json: boolean,
+  /** The plan's tenant, when it names one (a plan ID is unique per tenant). */
+  tenant?: string,
+): Promise<void> {
+  const report = await waitForReport(
+    ctx,
+    planId,
+    showProgress(ctx.taskQueue, ctx.client, tenant),
+    undefined,
+    tenant,
+  );
   process.stderr.write('\n');
   printReport(report, json);
 }

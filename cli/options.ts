@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { CliExit, ExitCode } from './output';
 import { redactUrlCredentials } from '../common/redact';
+import { tenantIdSchema } from '../model/plan';
 
 /**
  * A command's options as one zod object: each key becomes a `--kebab-case` flag whose help text is the field's
@@ -44,6 +45,25 @@ export function parseOptions<S extends z.ZodObject>(schema: S, raw: Record<strin
     return `${flag}${value}: ${issue.message}`;
   });
   throw new CliExit(ExitCode.invalidInput, `Invalid option(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+}
+
+/**
+ * `--tenant <id>` on every command that takes a plan ID: plan IDs are unique per tenant (issue 23), so a plan ID
+ * several tenants use needs it; `-` names the plan without a tenant.
+ */
+export const tenantOption = {
+  tenant: z
+    .union([z.literal('-'), tenantIdSchema])
+    .optional()
+    .meta({ arg: 'id' })
+    .describe(
+      'whose plan the plan ID names (a tenant of WFM_TENANTS_FILE; - for the plan without one); needed only when several tenants have a plan with this ID',
+    ),
+};
+
+/** How messages name a push: its plan ID, and its tenant when it has one. */
+export function pushName(planId: string, tenant: string | undefined): string {
+  return tenant === undefined ? planId : `${planId} of tenant ${tenant}`;
 }
 
 /** Numbers from the command line, with bounds (commander hands over strings). */

@@ -3,7 +3,7 @@ import type { PushContext } from '../client/push-client';
 import { createLogger } from '../common/logger';
 import { loadSharedSettings, type SharedSettings } from '../common/settings';
 import { describeStore } from '../common/store-settings';
-import { PushRefused } from '../client/push-client';
+import { planTenant, PushRefused } from '../client/push-client';
 import { CliExit, ExitCode, say } from './output';
 
 /**
@@ -65,6 +65,18 @@ export function keyGenerated(file: string): void {
   say(
     `Generated a payload encryption key in ${file} (owner-only). Workers and clients on other hosts need it: WFM_PUSH_CODEC_KEYS or WFM_PUSH_CODEC_KEY_FILE.`,
   );
+}
+
+/**
+ * The tenant whose plan `planId` names, from `--tenant` (`-`: none) or, without it, the store: a plan ID several
+ * tenants use is refused with exit 2 and the tenants to choose from.
+ */
+export function tenantFor(
+  ctx: Pick<PushContext, 'results'>,
+  planId: string,
+  option: string | undefined,
+): Promise<string | undefined> {
+  return planTenant(ctx, planId, option === '-' ? null : option).catch(refusedAsInput);
 }
 
 /** A push the client refuses (same planId with other content, a retry of a running push) is bad input: exit 2. */

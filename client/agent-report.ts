@@ -9,8 +9,10 @@ import { textTable } from './text-table';
 export async function pushAgentReport(
   ctx: Omit<PushContext, 'taskQueue'>,
   planId: string,
+  /** The plan's tenant, when it names one: a plan ID is unique per tenant. */
+  tenant?: string,
 ): Promise<AgentReport | undefined> {
-  const record = await loadPushRecord(ctx, planId);
+  const record = await loadPushRecord(ctx, planId, tenant);
   if (!record) return undefined;
   const { state, plan, results, inFlight } = record;
   const planned = plan.schedules.map((s) => ({

@@ -8,6 +8,7 @@ import { diffProgressQuery, type planDiff, type PlanDiffProgress } from '../work
 import type { PushContext } from './context';
 import { stateOf } from './push-handle';
 import { PushRefused } from './submit-push';
+import { pushKeyOf } from '../stores/result-store';
 
 /**
  * What a dry run needs of a push context: the client, the plan store, the diff store and the task queue; with the
@@ -39,16 +40,17 @@ export async function startDiff(
 ): Promise<StartedDiff> {
   const planRef = await ctx.plans.put(plan);
   // A diff answers for the push of this plan; a plan ID bound to other content would be refused by that push.
-  const bound = await ctx.results?.getManifest(plan.planId);
+  // Within the plan's tenant: another tenant's plan with this ID is another push.
+  const bound = await ctx.results?.getManifest(pushKeyOf(plan));
   if (bound && bound.planRef !== planRef)
     throw new PushRefused(
-      `plan ID ${plan.planId} was already used for other content (submitted ${bound.submittedAt}); a push of this file would be refused, so give it a new planId`,
+      `plan ID ${plan.planId}${plan.tenant === undefined ? '' : ` of tenant ${plan.tenant}`} was already used for other content (submitted ${bound.submittedAt}); a push of this file would be refused, so give it a new planId`,
     );
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   const diffId = `diff-${stamp}-${planRef.slice(0, 8)}`;
   const onNewerEdit = options.onNewerEdit ?? PUSH_DEFAULTS.onNewerEdit;
   const handle = await ctx.client.workflow.start<typeof planDiff>('planDiff', {
-    workflowId: planDiffWorkflowId(plan.planId, diffId),
+    workflowId: planDiffWorkflowId(plan.planId, diffId, plan.tenant),
     taskQueue: ctx.taskQueue,
     args: [
       {
@@ -69,8 +71,14 @@ export async function startDiff(
   return { diffId, handle };
 }
 
-export function diffHandle(client: Client, planId: string, diffId: string): WorkflowHandle<typeof planDiff> {
-  return client.workflow.getHandle<typeof planDiff>(planDiffWorkflowId(planId, diffId));
+/** The dry run `diffId` of a plan (`tenant`: the plan's, when it names one). */
+export function diffHandle(
+  client: Client,
+  planId: string,
+  diffId: string,
+  tenant?: string,
+): WorkflowHandle<typeof planDiff> {
+  return client.workflow.getHandle<typeof planDiff>(planDiffWorkflowId(planId, diffId, tenant));
 }
 
 /** Progress of a running diff; undefined when no worker answers within a few seconds. */
@@ -78,10 +86,11 @@ export async function diffProgress(
   client: Client,
   planId: string,
   diffId: string,
+  tenant?: string,
 ): Promise<PlanDiffProgress | undefined> {
   try {
     return await client.withDeadline(Date.now() + 3_000, () =>
-      diffHandle(client, planId, diffId).query(diffProgressQuery),
+      diffHandle(client, planId, diffId, tenant).query(diffProgressQuery),
     );
   } catch {
     // No worker answered in time (or it went away mid-query): the caller says so after a while.
@@ -97,7 +106,7 @@ export async function waitForDiffReport(
   onProgress: (p: PlanDiffProgress | undefined) => void = () => {},
   intervalMs = 1000,
 ): Promise<DiffReport> {
-  const handle = diffHandle(ctx.client, plan.planId, diffId);
+  const handle = diffHandle(ctx.client, plan.planId, diffId, plan.tenant);
   let ended = false;
   const result = handle.result().then(
     () => undefined,
@@ -105,7 +114,7 @@ export async function waitForDiffReport(
   );
   void result.finally(() => (ended = true));
   while (!ended) {
-    onProgress(await diffProgress(ctx.client, plan.planId, diffId));
+    onProgress(await diffProgress(ctx.client, plan.planId, diffId, plan.tenant));
     await Promise.race([result, sleep(intervalMs)]);
   }
   return diffReport(ctx, plan, diffId);
@@ -113,7 +122,7 @@ export async function waitForDiffReport(
 
 /** The diff's report as it stands (running: the schedules read so far). */
 export async function diffReport(ctx: DiffContext, plan: Plan, diffId: string): Promise<DiffReport> {
-  const handle = diffHandle(ctx.client, plan.planId, diffId);
+  const handle = diffHandle(ctx.client, plan.planId, diffId, plan.tenant);
   const [state, diffs, memo] = await Promise.all([
     stateOf(handle),
     ctx.diffs.listScheduleDiffs(diffId),

@@ -21,11 +21,15 @@ const PROGRESS_QUERY_DEADLINE_MS = 3_000;
  * Progress of a running push; undefined when no worker answers the query within a few seconds. Any other failure
  * (authentication, a lost connection, no such push) is thrown: it is not the same as a missing worker.
  */
-export async function pushProgress(client: Client, planId: string): Promise<PushProgress | undefined> {
+export async function pushProgress(
+  client: Client,
+  planId: string,
+  tenant?: string,
+): Promise<PushProgress | undefined> {
   // Without a deadline a query waits as long as no worker polls, and the caller shows nothing meanwhile.
   const deadline = Date.now() + PROGRESS_QUERY_DEADLINE_MS;
   try {
-    return await client.withDeadline(deadline, () => pushHandle(client, planId).query(progressQuery));
+    return await client.withDeadline(deadline, () => pushHandle(client, planId, tenant).query(progressQuery));
   } catch (err) {
     // The server reports the deadline in more than one way ("Failed to query Workflow" wrapping it, or the gRPC
     // status itself); a failure that arrives only once our deadline has passed is that deadline.
@@ -56,9 +60,11 @@ export async function waitForReport(
   planId: string,
   onProgress: (p: PushProgress | undefined) => void = () => {},
   intervalMs = 1000,
+  /** The plan's tenant, when it names one: a plan ID is unique per tenant. */
+  tenant?: string,
 ): Promise<PushReport> {
   let ended = false;
-  const result = untilEnded(pushHandle(ctx.client, planId));
+  const result = untilEnded(pushHandle(ctx.client, planId, tenant));
   // Its failure (not a lost connection) ends the loop below by rejecting the race.
   result.then(
     () => (ended = true),
@@ -68,14 +74,14 @@ export async function waitForReport(
   const pauses = new AbortController();
   try {
     while (!ended) {
-      const progress = await pushProgress(ctx.client, planId);
+      const progress = await pushProgress(ctx.client, planId, tenant);
       onProgress(progress);
       await Promise.race([result, sleep(intervalMs, pauses.signal).catch(() => undefined)]);
     }
   } finally {
     pauses.abort();
   }
-  const report = await pushReport(ctx, planId);
+  const report = await pushReport(ctx, planId, tenant);
   if (!report) throw new Error(`push ${planId} ended but has no manifest in this store`);
   return report;
 }

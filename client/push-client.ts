@@ -6,6 +6,7 @@ export type { PushContext } from './context';
 export { pushHandle, pushTaskQueue, stateOf, workerPolls } from './push-handle';
 export { PushRefused, retryPush, submitPush, type SubmitOptions, type Submitted } from './submit-push';
 export { loadPushRecord, pushReport } from './push-report';
+export { planTenant } from './plan-tenant';
 export { pushProgress, waitForReport } from './follow-push';
 export { startInlinePush, type InlineStartAnswer } from './start-inline';
 export { cancelPush, pausePush, resumePush } from './steer-push';

@@ -3,9 +3,12 @@ import { bulkPushWorkflowId } from '../model/names';
 import type { PushState } from '../model/report';
 import type { bulkPush } from '../workflows/bulk-push';
 
-/** The bulk push of a plan, by its workflow ID (the plan ID names it). */
-export function pushHandle(client: Client, planId: string): WorkflowHandle<typeof bulkPush> {
-  return client.workflow.getHandle<typeof bulkPush>(bulkPushWorkflowId(planId));
+/**
+ * The bulk push of a plan, by its workflow ID: the plan ID names it, within its tenant (`tenant`: the plan's, if it
+ * names one).
+ */
+export function pushHandle(client: Client, planId: string, tenant?: string): WorkflowHandle<typeof bulkPush> {
+  return client.workflow.getHandle<typeof bulkPush>(bulkPushWorkflowId(planId, tenant));
 }
 
 /** The push's state as Temporal knows it; undefined when there is no such push. */
@@ -46,9 +49,13 @@ export async function workerPolls(client: Client, taskQueue: string, freshMs = 9
 }
 
 /** The task queue of the push's workflows (as it was started), or undefined when there is no such push. */
-export async function pushTaskQueue(client: Client, planId: string): Promise<string | undefined> {
+export async function pushTaskQueue(
+  client: Client,
+  planId: string,
+  tenant?: string,
+): Promise<string | undefined> {
   try {
-    return (await pushHandle(client, planId).describe()).taskQueue;
+    return (await pushHandle(client, planId, tenant).describe()).taskQueue;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;

@@ -1,5 +1,5 @@
 import { schedulesStillRunning } from '../common/running-schedules';
-import type { UnreadableResult } from '../stores/result-store';
+import { pushKeyOf, type UnreadableResult } from '../stores/result-store';
 import { buildReport, emptyScheduleResult, type PushReport, type ScheduleResult } from '../model/report';
 import type { PushContext } from './context';
 import { pushHandle, stateOf } from './push-handle';
@@ -9,10 +9,16 @@ import { FailureType } from '../model/failures';
  * What a report is built from: the push's state, its plan and its stored results; undefined when Temporal or this
  * store does not know the push.
  */
-export async function loadPushRecord(ctx: Omit<PushContext, 'taskQueue'>, planId: string) {
+export async function loadPushRecord(
+  ctx: Omit<PushContext, 'taskQueue'>,
+  planId: string,
+  /** The plan's tenant, when it names one: a plan ID is unique per tenant. */
+  tenant?: string,
+) {
+  const key = pushKeyOf({ planId, tenant });
   const [state, manifest] = await Promise.all([
-    stateOf(pushHandle(ctx.client, planId)),
-    ctx.results.getManifest(planId),
+    stateOf(pushHandle(ctx.client, planId, tenant)),
+    ctx.results.getManifest(key),
   ]);
   if (!state || !manifest) return undefined;
   // Before the results: a schedule that ends in between has stored its result by then.
@@ -20,9 +26,9 @@ export async function loadPushRecord(ctx: Omit<PushContext, 'taskQueue'>, planId
   const inFlight =
     state === 'running' || state === 'completed'
       ? new Set<string>()
-      : await schedulesStillRunning(ctx.client, planId);
+      : await schedulesStillRunning(ctx.client, planId, tenant);
   const plan = await ctx.plans.get(manifest.planRef);
-  return { state, plan, inFlight, ...(await ctx.results.listResults(planId)) };
+  return { state, plan, inFlight, ...(await ctx.results.listResults(key)) };
 }
 
 /**
@@ -32,8 +38,9 @@ export async function loadPushRecord(ctx: Omit<PushContext, 'taskQueue'>, planId
 export async function pushReport(
   ctx: Omit<PushContext, 'taskQueue'>,
   planId: string,
+  tenant?: string,
 ): Promise<PushReport | undefined> {
-  const record = await loadPushRecord(ctx, planId);
+  const record = await loadPushRecord(ctx, planId, tenant);
   if (!record) return undefined;
   const { state, plan, results, unreadable, inFlight } = record;
   const planned = plan.schedules.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length }));

@@ -25,9 +25,10 @@ export type InlineStartAnswer =
 export async function startInlinePush(
   client: Client,
   taskQueue: string,
-  start: InlinePlanStart & { plan: { planId: string } },
+  start: InlinePlanStart & { plan: { planId: string; tenant?: string } },
 ): Promise<InlineStartAnswer> {
-  const workflowId = bulkPushWorkflowId(start.plan.planId);
+  // A tenant's plan ID is its own: `bulk-push:<tenant>/<planId>`.
+  const workflowId = bulkPushWorkflowId(start.plan.planId, start.plan.tenant);
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof bulkPush>('bulkPush', {
     workflowId,
     taskQueue,

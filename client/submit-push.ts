@@ -7,6 +7,7 @@ import { isDone } from '../model/report';
 import type { bulkPush, BulkPushInput } from '../workflows/bulk-push';
 import type { PushContext } from './context';
 import { pushHandle, stateOf } from './push-handle';
+import { pushKeyOf } from '../stores/result-store';
 
 /** How the push runs (defaults: `PUSH_DEFAULTS`), and where it says that it ended. */
 export type SubmitOptions = PushOptions & NoticeOptions;
@@ -28,13 +29,15 @@ export async function submitPush(
   plan: Plan,
   options: SubmitOptions = {},
 ): Promise<Submitted> {
-  const handle = pushHandle(ctx.client, plan.planId);
+  const handle = pushHandle(ctx.client, plan.planId, plan.tenant);
   const planRef = await ctx.plans.put(plan);
   const agentsPlanned = countAgents(plan);
-  // A planId names one content for good: its results, report and retries are of that content. The manifest is
-  // created atomically, so of two submissions racing with one planId and different contents, one is refused.
+  // A planId names one content for good, within its tenant: its results, report and retries are of that content.
+  // The manifest is created atomically, so of two submissions racing with one planId and different contents, one is
+  // refused.
   const bound = await ctx.results.createManifest({
     planId: plan.planId,
+    ...(plan.tenant === undefined ? {} : { tenant: plan.tenant }),
     planRef,
     schedules: plan.schedules.length,
     agentsPlanned,
@@ -42,7 +45,7 @@ export async function submitPush(
   });
   if (bound && bound.planRef !== planRef) {
     throw new PushRefused(
-      `plan ID ${plan.planId} was already used for other content (submitted ${bound.submittedAt}); a plan ID names one plan for good, so give this one a new planId`,
+      `plan ID ${plan.planId}${plan.tenant === undefined ? '' : ` of tenant ${plan.tenant}`} was already used for other content (submitted ${bound.submittedAt}); a plan ID names one plan for good, so give this one a new planId`,
     );
   }
   if ((await stateOf(handle)) === 'running') return { handle, attached: true };
@@ -70,16 +73,19 @@ export async function retryPush(
   ctx: PushContext,
   planId: string,
   options: SubmitOptions = {},
+  /** The plan's tenant, when it names one: a plan ID is unique per tenant. */
+  tenant?: string,
 ): Promise<Submitted | undefined> {
-  const handle = pushHandle(ctx.client, planId);
+  const handle = pushHandle(ctx.client, planId, tenant);
   const state = await stateOf(handle);
   if (state === 'running')
     throw new PushRefused(`push ${planId} is still running; retry it once it has ended`);
-  const manifest = await ctx.results.getManifest(planId);
+  const key = pushKeyOf({ planId, tenant });
+  const manifest = await ctx.results.getManifest(key);
   if (!manifest) throw new PushRefused(`no push with plan ID ${planId} in this store`);
   const plan = await ctx.plans.get(manifest.planRef);
   // An unreadable result is not a done one: its schedule is pushed again (a rebase makes that harmless).
-  const { results } = await ctx.results.listResults(planId);
+  const { results } = await ctx.results.listResults(key);
   // A schedule a newer plan took over is that plan's now: pushing this plan there again would undo it.
   const done = new Set(
     results.filter((r) => isDone(r.outcome) || r.outcome === 'superseded').map((r) => r.scheduleId),
@@ -106,7 +112,7 @@ async function start(
   tenant?: string,
 ): Promise<void> {
   await ctx.client.workflow.start<typeof bulkPush>('bulkPush', {
-    workflowId: bulkPushWorkflowId(input.planId),
+    workflowId: bulkPushWorkflowId(input.planId, tenant),
     taskQueue: ctx.taskQueue,
     args: [input],
     // Two submissions racing past the check above still make one push.

@@ -10,6 +10,7 @@ import type { SyncProgress } from '../model/sync-progress';
 import { asWfmProblem, wfmProblemText, type WfmProblem } from '../model/wfm-problem';
 import type { PushProgress } from '../workflows/messages';
 import type { PushContext } from './context';
+import { pushKeyOf } from '../stores/result-store';
 
 /**
  * What is going wrong in a push's schedules right now: the failure their syncs are retrying. A retrying activity is
@@ -78,8 +79,13 @@ export async function lookInFlight(
 }
 
 /** The tenant of a push's plan (from the store), for `lookInFlight`; undefined without one or without a push. */
-export async function pushTenant(ctx: Pick<PushContext, 'plans' | 'results'>, planId: string) {
-  const manifest = await ctx.results.getManifest(planId);
+export async function pushTenant(
+  ctx: Pick<PushContext, 'plans' | 'results'>,
+  planId: string,
+  /** The tenant the plan ID was named under, if any (a plan ID is unique per tenant). */
+  tenant?: string,
+) {
+  const manifest = await ctx.results.getManifest(pushKeyOf({ planId, tenant }));
   return manifest && ctx.plans.getTenant(manifest.planRef);
 }
 

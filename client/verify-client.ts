@@ -13,14 +13,17 @@ import type { PushContext } from './context';
 import type { PlannedShifts } from './drift-format';
 import { pushHandle, stateOf } from './push-handle';
 import { PushRefused } from './submit-push';
+import { pushKeyOf } from '../stores/result-store';
 
 export type VerifyOptions = Omit<VerifyInput, 'planId'>;
 
 /** Refuses a check of a push this data folder does not know, or one still running (it has not landed yet). */
-async function requireEndedPush(ctx: PushContext, planId: string): Promise<void> {
-  if (!(await ctx.results.getManifest(planId)))
-    throw new PushRefused(`no push with plan ID ${planId} in this data folder`);
-  if ((await stateOf(pushHandle(ctx.client, planId))) === 'running')
+async function requireEndedPush(ctx: PushContext, planId: string, tenant?: string): Promise<void> {
+  if (!(await ctx.results.getManifest(pushKeyOf({ planId, tenant }))))
+    throw new PushRefused(
+      `no push with plan ID ${planId}${tenant === undefined ? '' : ` of tenant ${tenant}`} in this data folder`,
+    );
+  if ((await stateOf(pushHandle(ctx.client, planId, tenant))) === 'running')
     throw new PushRefused(`push ${planId} is still running; check it for drift once it has ended`);
 }
 
@@ -33,9 +36,9 @@ export async function startVerify(
   planId: string,
   options: VerifyOptions = {},
 ): Promise<WorkflowHandle<typeof verifyPush>> {
-  await requireEndedPush(ctx, planId);
+  await requireEndedPush(ctx, planId, options.tenant);
   return ctx.client.workflow.start<typeof verifyPush>('verifyPush', {
-    workflowId: verifyWorkflowId(planId, Date.now()),
+    workflowId: verifyWorkflowId(planId, Date.now(), options.tenant),
     taskQueue: ctx.taskQueue,
     args: [{ planId, ...options }],
     typedSearchAttributes: [{ key: BULK_PUSH_ID, value: planId }],
@@ -68,8 +71,8 @@ export async function scheduleVerify(
   planId: string,
   { everyMs, until, ...options }: VerifyScheduleOptions,
 ): Promise<{ scheduleId: string }> {
-  await requireEndedPush(ctx, planId);
-  const scheduleId = verifyScheduleId(planId);
+  await requireEndedPush(ctx, planId, options.tenant);
+  const scheduleId = verifyScheduleId(planId, options.tenant);
   try {
     await ctx.client.schedule.create({
       scheduleId,
@@ -79,7 +82,7 @@ export async function scheduleVerify(
         workflowType: 'verifyPush',
         taskQueue: ctx.taskQueue,
         // The server appends each run's time to this ID.
-        workflowId: `verify:${planId}`,
+        workflowId: scheduleId,
         args: [{ planId, ...options } satisfies VerifyInput],
         typedSearchAttributes: [{ key: BULK_PUSH_ID, value: planId }],
         staticSummary: `Scheduled drift check of push ${planId}${options.repair ? ', with repair' : ''}`,
@@ -91,7 +94,7 @@ export async function scheduleVerify(
   } catch (err) {
     if (err instanceof ScheduleAlreadyRunning)
       throw new PushRefused(
-        `push ${planId} already has a drift-check schedule (${scheduleId}); delete it first: wfm-push verify ${planId} --stop`,
+        `push ${planId} already has a drift-check schedule (${scheduleId}); delete it first: wfm-push verify ${planId}${options.tenant === undefined ? '' : ` --tenant ${options.tenant}`} --stop`,
       );
     throw err;
   }
@@ -99,9 +102,13 @@ export async function scheduleVerify(
 }
 
 /** Deletes the plan's drift-check schedule; false when it has none. Runs already started finish. */
-export async function deleteVerifySchedule(client: Client, planId: string): Promise<boolean> {
+export async function deleteVerifySchedule(
+  client: Client,
+  planId: string,
+  tenant?: string,
+): Promise<boolean> {
   try {
-    await client.schedule.getHandle(verifyScheduleId(planId)).delete();
+    await client.schedule.getHandle(verifyScheduleId(planId, tenant)).delete();
     return true;
   } catch (err) {
     if (err instanceof ScheduleNotFoundError) return false;
@@ -113,8 +120,9 @@ export async function deleteVerifySchedule(client: Client, planId: string): Prom
 export async function plannedShiftsOf(
   ctx: Pick<PushContext, 'plans' | 'results'>,
   planId: string,
+  tenant?: string,
 ): Promise<PlannedShifts | undefined> {
-  const manifest = await ctx.results.getManifest(planId);
+  const manifest = await ctx.results.getManifest(pushKeyOf({ planId, tenant }));
   if (!manifest) return undefined;
   const plan = await ctx.plans.get(manifest.planRef);
   const byKey = new Map<string, Shift[]>();

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { runningSchedulePushesQuery, SCHEDULE_ID } from '../model/names';
+import { runningSchedulePushesQuery, SCHEDULE_ID, TENANT } from '../model/names';
 
 /**
  * The schedules of a push whose workflows still run: after a cancel, those it had in flight finish on their own and
@@ -7,10 +7,16 @@ import { runningSchedulePushesQuery, SCHEDULE_ID } from '../model/names';
  * results: a schedule that ends in between has stored its result by then. Where visibility cannot answer (search
  * attributes not registered), none: the report then calls them not started, as it did before.
  */
-export async function schedulesStillRunning(client: Client, planId: string): Promise<Set<string>> {
+export async function schedulesStillRunning(
+  client: Client,
+  planId: string,
+  tenant?: string,
+): Promise<Set<string>> {
   const found = new Set<string>();
   try {
-    for await (const run of client.workflow.list({ query: runningSchedulePushesQuery(planId) })) {
+    for await (const run of client.workflow.list({ query: runningSchedulePushesQuery(planId, tenant) })) {
+      // Another tenant's push of the same plan ID is not this one's.
+      if (run.typedSearchAttributes.get(TENANT) !== tenant) continue;
       const scheduleId = run.typedSearchAttributes.get(SCHEDULE_ID);
       if (scheduleId) found.add(scheduleId);
     }

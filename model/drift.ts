@@ -55,6 +55,8 @@ export interface DriftPage {
 /** What `verifyPush` was asked to do. */
 export interface VerifyInput {
   planId: string;
+  /** The plan's tenant, when it names one (a plan ID is unique per tenant); absent: the plan without one. */
+  tenant?: string;
   /** Push the drifted agents back to the plan (a derived plan `<planId>-repair-<n>`). */
   repair?: boolean;
   /**
@@ -133,13 +135,18 @@ export function emptyDriftPage(): DriftPage {
 }
 
 /** The workflow ID of a one-off drift check, and the prefix of a scheduled one's runs. */
-export function verifyWorkflowId(planId: string, startedAtMs: number): string {
-  return `verify:${planId}:${new Date(startedAtMs).toISOString()}`;
+export function verifyWorkflowId(planId: string, startedAtMs: number, tenant?: string): string {
+  return `verify:${tenantScoped(planId, tenant)}:${new Date(startedAtMs).toISOString()}`;
 }
 
 /** One Temporal Schedule per plan: registering it again replaces nothing but is refused, so it is found by name. */
-export function verifyScheduleId(planId: string): string {
-  return `verify:${planId}`;
+export function verifyScheduleId(planId: string, tenant?: string): string {
+  return `verify:${tenantScoped(planId, tenant)}`;
+}
+
+/** A plan ID within its tenant, as workflow and schedule IDs name it (`<tenant>/<planId>`; no grammar has `/`). */
+function tenantScoped(planId: string, tenant: string | undefined): string {
+  return tenant === undefined ? planId : `${tenant}/${planId}`;
 }
 
 /** The plan ID of the n-th repair of a plan. */

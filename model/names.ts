@@ -17,8 +17,27 @@ export function tenantSyncTaskQueueFor(workflowTaskQueue: string, tenant: string
   return `${httpTaskQueueFor(workflowTaskQueue)}@${tenant}`;
 }
 
-export function bulkPushWorkflowId(planId: string): string {
-  return `bulk-push:${planId}`;
+const BULK_PUSH_PREFIX = 'bulk-push:';
+
+/**
+ * A push's workflow ID: its plan ID within its tenant (issue 23), so two organisations' plans named alike (`2026-W50`)
+ * are two pushes; a plan without a tenant keeps the ID it had. The tenant grammar and the ID grammar have no `/`.
+ */
+export function bulkPushWorkflowId(planId: string, tenant?: string): string {
+  return tenant === undefined ? `${BULK_PUSH_PREFIX}${planId}` : `${BULK_PUSH_PREFIX}${tenant}/${planId}`;
+}
+
+/**
+ * What a bulk push's workflow ID names: its plan ID and, after a `/`, its tenant; undefined for an ID of another
+ * shape. (The grammars are checked where the parts are used.)
+ */
+export function planOfBulkPushWorkflowId(
+  workflowId: string,
+): { planId: string; tenant?: string } | undefined {
+  if (!workflowId.startsWith(BULK_PUSH_PREFIX)) return undefined;
+  const rest = workflowId.slice(BULK_PUSH_PREFIX.length);
+  const slash = rest.indexOf('/');
+  return slash < 0 ? { planId: rest } : { tenant: rest.slice(0, slash), planId: rest.slice(slash + 1) };
 }
 
 /**
@@ -40,14 +59,19 @@ export const TENANT = defineSearchAttributeKey('Tenant', SearchAttributeType.KEY
  * The visibility query of a push's schedule workflows that are still running: after a cancel, those it had in flight
  * finish on their own (abandoned, not cancelled) and record their outcome when they do.
  */
-export function runningSchedulePushesQuery(planId: string): string {
-  return `${BULK_PUSH_ID.name} = ${JSON.stringify(planId)} AND WorkflowType = "schedulePush" AND ExecutionStatus = "Running"`;
+export function runningSchedulePushesQuery(planId: string, tenant?: string): string {
+  // A plan without a tenant: its schedules carry no `Tenant` (the caller drops those of tenants with this plan ID).
+  const ofTenant = tenant === undefined ? '' : ` AND ${TENANT.name} = ${JSON.stringify(tenant)}`;
+  return `${BULK_PUSH_ID.name} = ${JSON.stringify(planId)}${ofTenant} AND WorkflowType = "schedulePush" AND ExecutionStatus = "Running"`;
 }
 
 /** Every custom search attribute the workflows set; the dev server registers them at start. */
 export const SEARCH_ATTRIBUTES = [BULK_PUSH_ID, SCHEDULE_ID, PUSH_OUTCOME, TENANT] as const;
 
-/** A dry run of a plan (`wfm-push diff`): one workflow per diff, named by its plan and diff IDs. */
-export function planDiffWorkflowId(planId: string, diffId: string): string {
-  return `plan-diff:${planId}:${diffId}`;
+/**
+ * A dry run of a plan (`wfm-push diff`): one workflow per diff, named by its plan and diff IDs, and by its tenant as
+ * a push is (`plan-diff:<tenant>/<planId>:<diffId>`).
+ */
+export function planDiffWorkflowId(planId: string, diffId: string, tenant?: string): string {
+  return tenant === undefined ? `plan-diff:${planId}:${diffId}` : `plan-diff:${tenant}/${planId}:${diffId}`;
 }

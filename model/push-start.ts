@@ -7,8 +7,9 @@ import type { PushSummary } from './report';
 
 /**
  * The public contract of a push started from any Temporal client (docs/start-a-push.md): workflow type `bulkPush` on
- * the workers' task queue, workflow ID `bulk-push:<planId>`, one argument of this shape. The JSON Schemas in
- * docs/contract/ are generated from these zod schemas (`npm run contract`); a test fails when they are stale.
+ * the workers' task queue, workflow ID `bulk-push:<planId>` (a tenant's plan: `bulk-push:<tenant>/<planId>`), one
+ * argument of this shape. The JSON Schemas in docs/contract/ are generated from these zod schemas
+ * (`npm run contract`); a test fails when they are stale.
  */
 
 /**
@@ -59,7 +60,7 @@ export const inlinePlanStartSchema = pushStartOptionsSchema
   .meta({
     title: 'bulkPush input (inline plan)',
     description:
-      'The one argument of workflow type bulkPush when a client passes the plan inline. Start it with workflow ID bulk-push:<planId> on the workers\u2019 task queue (WFM_PUSH_TASK_QUEUE, default wfm-push).',
+      'The one argument of workflow type bulkPush when a client passes the plan inline. Start it with workflow ID bulk-push:<planId> (a plan naming a tenant: bulk-push:<tenant>/<planId>) on the workers\u2019 task queue (WFM_PUSH_TASK_QUEUE, default wfm-push).',
   });
 export type InlinePlanStart = z.infer<typeof inlinePlanStartSchema>;
 

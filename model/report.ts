@@ -97,6 +97,8 @@ export interface PushTotals {
 /** What a push was asked to do, written by the client when it submits: the report is built against it. */
 export interface PushManifest {
   planId: string;
+  /** The plan's tenant (WFM_TENANTS_FILE); absent: a plan without one. A plan ID is unique per tenant. */
+  tenant?: string;
   /** The whole plan (a retry pushes a subset under another reference, and the report still covers the whole). */
   planRef: string;
   schedules: number;

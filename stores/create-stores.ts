@@ -58,16 +58,23 @@ export function createStores(settings: StoresSettings, options: CreateStoresOpti
       close: () => db.close(),
     };
   }
+  const plans = new LocalPlanStore(path.join(store.folder, 'plans'), {
+    cacheBytes: settings.planCacheBytes,
+    maxPlanBytes,
+  });
+  const results = new LocalResultStore(path.join(store.folder, 'results'));
   return {
-    plans: new LocalPlanStore(path.join(store.folder, 'plans'), {
-      cacheBytes: settings.planCacheBytes,
-      maxPlanBytes,
-    }),
-    results: new LocalResultStore(path.join(store.folder, 'results')),
+    plans,
+    results,
     diffs: new LocalDiffStore(path.join(store.folder, 'diffs')),
     description: describeStore(store),
-    // A store folder that existed before may be open to group or others: owner-only from now on.
-    prepare: () => makeOwnerOnly(store.folder).then(() => []),
+    prepare: async () => {
+      // A store folder that existed before may be open to group or others: owner-only from now on.
+      await makeOwnerOnly(store.folder);
+      // Tenants' pushes stored before plan IDs were per tenant move to their tenant's folder.
+      await results.migrateTenantPushes((ref) => plans.getTenant(ref));
+      return [];
+    },
     close: () => Promise.resolve(),
   };
 }

@@ -16,7 +16,7 @@ import type { Activities } from '../activities/create-activities';
 import type { NoticeOptions } from '../model/push-notice';
 import { PUSH_DEFAULTS, type PushOptions } from '../model/push-options';
 import type { InlinePlanStart } from '../model/push-start';
-import { bulkPushWorkflowId, PUSH_OUTCOME } from '../model/names';
+import { planOfBulkPushWorkflowId, PUSH_OUTCOME } from '../model/names';
 import {
   emptyScheduleResult,
   pushOutcomeLine,
@@ -80,11 +80,8 @@ export type BulkPushStart = BulkPushInput | InlinePlanStart;
  */
 export async function bulkPush(start: BulkPushStart): Promise<PushSummary> {
   const { workflowId } = workflowInfo();
-  const prefix = bulkPushWorkflowId('');
-  const supersession = new Supersession(
-    workflowId.startsWith(prefix) ? workflowId.slice(prefix.length) : workflowId,
-    start,
-  );
+  // A tenant's push is `bulk-push:<tenant>/<planId>`: its plan ID is the part after the tenant.
+  const supersession = new Supersession(planOfBulkPushWorkflowId(workflowId)?.planId ?? workflowId, start);
   let input: BulkPushInput;
   try {
     input = await acceptedStart(start);

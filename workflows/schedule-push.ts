@@ -77,12 +77,15 @@ const TENANT_SYNC_QUEUE = 'tenant-sync-queue';
 export async function schedulePush(input: SchedulePushInput): Promise<ScheduleResult> {
   // Any Temporal client can start this workflow type, and its input names what is written: only a push's own child
   // (whose parent the server records, no client can) runs. Its parent checked the plan reference it hands down.
+  // A tenant's push is `bulk-push:<tenant>/<planId>`; one started before plan IDs were per tenant is
+  // `bulk-push:<planId>`, and its children (in flight, or replayed) still run.
   const parent = workflowInfo().parent?.workflowId;
-  if (parent !== bulkPushWorkflowId(input.planId))
+  const parents = [bulkPushWorkflowId(input.planId, input.tenant), bulkPushWorkflowId(input.planId)];
+  if (parent === undefined || !parents.includes(parent))
     throw ApplicationFailure.create({
       type: PushStartFailure.InvalidPlan,
       nonRetryable: true,
-      message: `schedulePush runs only as a child of ${bulkPushWorkflowId(input.planId)} (its parent is ${parent ?? 'none'}); start a push with bulkPush`,
+      message: `schedulePush runs only as a child of ${parents[0]} (its parent is ${parent ?? 'none'}); start a push with bulkPush`,
     });
   const { recordScheduleResult } = proxyActivities<Activities>(
     storeActivityOptions(`Record the outcome of schedule ${input.scheduleId} for the report`),

@@ -64,7 +64,11 @@ export async function verifyPush(input: VerifyInput): Promise<DriftReport> {
     },
   });
 
-  const scope = await prepareDriftCheck({ planId: input.planId });
+  // Only a tenant's check names its tenant, so a check started before plan IDs were per tenant replays as it ran.
+  const scope = await prepareDriftCheck({
+    planId: input.planId,
+    ...(input.tenant === undefined ? {} : { tenant: input.tenant }),
+  });
   const report: DriftReport = {
     planId: input.planId,
     checkedAt: new Date(Date.now()).toISOString(),
@@ -117,7 +121,9 @@ export async function verifyPush(input: VerifyInput): Promise<DriftReport> {
       drifted: driftMasks,
       ...(namedOnly.length > 0 ? { named: namedOnly } : {}),
     });
-    const workflowId = bulkPushWorkflowId(repair.planId);
+    // The repair is the tenant's push: its workflow ID names the tenant the repair plan was stored for (a check
+    // recorded before plan IDs were per tenant has none in its recorded result, and keeps the ID it started).
+    const workflowId = bulkPushWorkflowId(repair.planId, repair.tenant);
     report.repair = {
       planId: repair.planId,
       workflowId,

@@ -40,7 +40,7 @@ export function diffCommand() {
           options.diffId ??
           (await diffClient.startDiff(ctx, plan, options).catch(session.refusedAsInput)).diffId;
         say(
-          `Diff ${diffId} of plan ${plan.planId} ${options.diffId ? 'followed' : 'started'} (workflow ${diffClient.diffHandle(ctx.client, plan.planId, diffId).workflowId})`,
+          `Diff ${diffId} of plan ${plan.planId} ${options.diffId ? 'followed' : 'started'} (workflow ${diffClient.diffHandle(ctx.client, plan.planId, diffId, plan.tenant).workflowId})`,
         );
         const report = await diffClient.waitForDiffReport(ctx, plan, diffId, progressLine(ctx.taskQueue));
         say(`diff: ${report.schedules.length}/${report.summary.schedules} schedules read`);

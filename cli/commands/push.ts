@@ -84,7 +84,7 @@ export function pushCommand() {
           .catch(session.refusedAsInput);
         const verb = submitted.attached ? 'is already running; following it' : 'started';
         say(`Push ${plan.planId} ${verb} (workflow ${submitted.handle.workflowId})`);
-        if (options.wait) return session.followToReport(ctx, plan.planId, options.json ?? false);
+        if (options.wait) return session.followToReport(ctx, plan.planId, options.json ?? false, plan.tenant);
         if (options.json)
           printJson({
             ok: true,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NEWER_EDIT_POLICIES } from '../../model/push-options';
-import { commandWithOptions, parseOptions } from '../options';
+import { commandWithOptions, parseOptions, pushName, tenantOption } from '../options';
 import { notifyUrlOption } from './push';
 import { CliExit, ExitCode, print, printJson, say } from '../output';
 
@@ -39,6 +39,7 @@ const verifyOptions = z
       .meta({ arg: 'time' })
       .describe('with --every: no check starts after this time'),
     stop: z.boolean().optional().describe("delete the plan's drift-check schedule"),
+    ...tenantOption,
   })
   .superRefine((o, ctx) => {
     if (o.every !== undefined && o.until === undefined)
@@ -76,33 +77,40 @@ verifyPush workflow (Temporal UI: Schedules). Delete it with --stop.`,
       const options = parseOptions(verifyOptions, raw);
       const session = await import('../session');
       await session.withSession(async (ctx) => {
+        const tenant = await session.tenantFor(ctx, planId, options.tenant);
+        const name = pushName(planId, tenant);
+        const again = `wfm-push verify ${planId}${tenant === undefined ? '' : ` --tenant ${tenant}`}`;
         if (options.stop) {
-          const deleted = await session.deleteVerifySchedule(ctx.client, planId);
+          const deleted = await session.deleteVerifySchedule(ctx.client, planId, tenant);
           if (options.json) printJson({ ok: true, planId, deleted });
-          if (!deleted) throw new CliExit(ExitCode.failed, `Push ${planId} has no drift-check schedule`);
-          return say(`Deleted the drift-check schedule of push ${planId}; checks already started finish.`);
+          if (!deleted) throw new CliExit(ExitCode.failed, `Push ${name} has no drift-check schedule`);
+          return say(`Deleted the drift-check schedule of push ${name}; checks already started finish.`);
         }
         if (options.every !== undefined && options.until !== undefined) {
           const until = new Date(options.until);
           const { scheduleId } = await session
-            .scheduleVerify(ctx, planId, { everyMs: options.every, until, ...checkOptionsOf(options) })
+            .scheduleVerify(ctx, planId, {
+              everyMs: options.every,
+              until,
+              ...checkOptionsOf(options, tenant),
+            })
             .catch(session.refusedAsInput);
           if (options.json) printJson({ ok: true, planId, scheduleId, everyMs: options.every, until });
           say(
-            `Registered schedule ${scheduleId}: a drift check of push ${planId}${options.repair ? ' with repair' : ''} every ${raw.every as string} until ${until.toISOString()}.`,
+            `Registered schedule ${scheduleId}: a drift check of push ${name}${options.repair ? ' with repair' : ''} every ${raw.every as string} until ${until.toISOString()}.`,
           );
           say(
-            `See it in the Temporal UI (Schedules). Delete it with: wfm-push verify ${planId} --stop   (or: temporal schedule delete --schedule-id ${scheduleId})`,
+            `See it in the Temporal UI (Schedules). Delete it with: ${again} --stop   (or: temporal schedule delete --schedule-id ${scheduleId})`,
           );
           return;
         }
         const handle = await session
-          .startVerify(ctx, planId, checkOptionsOf(options))
+          .startVerify(ctx, planId, checkOptionsOf(options, tenant))
           .catch(session.refusedAsInput);
-        say(`Checking push ${planId} for drift (workflow ${handle.workflowId})...`);
+        say(`Checking push ${name} for drift (workflow ${handle.workflowId})...`);
         const report = await handle.result();
         if (options.json) printJson(report);
-        else print(session.formatDriftReport(report, await session.plannedShiftsOf(ctx, planId)));
+        else print(session.formatDriftReport(report, await session.plannedShiftsOf(ctx, planId, tenant)));
         if (!session.driftSettled(report)) throw new CliExit(ExitCode.failed);
       });
     });
@@ -113,12 +121,18 @@ verifyPush workflow (Temporal UI: Schedules). Delete it with --stop.`,
  * after reading the drift report is the decision to put the plan back, so the repair overwrites by default even where
  * the plan says what it was based on.
  */
-function checkOptionsOf(options: {
-  repair?: boolean;
-  onNewerEdit: (typeof NEWER_EDIT_POLICIES)[number];
-  notifyUrl?: string;
-}) {
-  const notify = options.notifyUrl ? { notifyUrl: options.notifyUrl } : {};
+function checkOptionsOf(
+  options: {
+    repair?: boolean;
+    onNewerEdit: (typeof NEWER_EDIT_POLICIES)[number];
+    notifyUrl?: string;
+  },
+  tenant: string | undefined,
+) {
+  const notify = {
+    ...(options.notifyUrl ? { notifyUrl: options.notifyUrl } : {}),
+    ...(tenant === undefined ? {} : { tenant }),
+  };
   return options.repair
     ? { repair: true, repairOptions: { onNewerEdit: options.onNewerEdit }, ...notify }
     : { repair: options.repair, ...notify };

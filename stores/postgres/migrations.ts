@@ -63,6 +63,27 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'plan IDs per tenant: manifests and results keyed by (tenant, plan ID)',
+    // '' is a plan without a tenant (a key column cannot be NULL, and no tenant ID is empty). Pushes stored before
+    // take the tenant of their bound plan, read from its header (checked against its reference on every read).
+    sql: `
+      ALTER TABLE ${SCHEMA}.manifests ADD COLUMN tenant text NOT NULL DEFAULT '';
+      UPDATE ${SCHEMA}.manifests m SET tenant = p.header::jsonb ->> 'tenant'
+        FROM ${SCHEMA}.plans p
+        WHERE p.plan_ref = m.manifest ->> 'planRef' AND p.header::jsonb ->> 'tenant' IS NOT NULL;
+      ALTER TABLE ${SCHEMA}.manifests DROP CONSTRAINT manifests_pkey;
+      ALTER TABLE ${SCHEMA}.manifests ADD PRIMARY KEY (tenant, plan_id);
+      CREATE INDEX manifests_by_plan_id ON ${SCHEMA}.manifests (plan_id);
+      ALTER TABLE ${SCHEMA}.results ADD COLUMN tenant text NOT NULL DEFAULT '';
+      UPDATE ${SCHEMA}.results r SET tenant = m.tenant
+        FROM ${SCHEMA}.manifests m
+        WHERE m.plan_id = r.plan_id AND m.tenant <> '';
+      ALTER TABLE ${SCHEMA}.results DROP CONSTRAINT results_pkey;
+      ALTER TABLE ${SCHEMA}.results ADD PRIMARY KEY (tenant, plan_id, schedule_id);
+    `,
+  },
 ];
 
 /**

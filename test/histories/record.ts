@@ -71,15 +71,21 @@ async function main(): Promise<void> {
       tenant: 'acme',
       schedules: plan.schedules.filter((s) => s.scheduleId !== missing).slice(0, 2),
     };
+    // Its workflow ID names the tenant (plan IDs are unique per tenant).
     await submitPush(ctx, tenantPlan);
-    await waitForReport(ctx, tenantPlan.planId);
-    await save(client, server.address, bulkPushWorkflowId(tenantPlan.planId), 'tenant-sync-queue-bulk-push');
+    await waitForReport(ctx, tenantPlan.planId, undefined, undefined, 'acme');
+    await save(
+      client,
+      server.address,
+      bulkPushWorkflowId(tenantPlan.planId, 'acme'),
+      'tenant-plan-ids-bulk-push',
+    );
     for (const s of tenantPlan.schedules)
       await save(
         client,
         server.address,
         schedulePushWorkflowId(s.scheduleId, 'acme'),
-        `tenant-sync-queue-schedule-push-${s.scheduleId.slice(-4)}`,
+        `tenant-plan-ids-schedule-push-${s.scheduleId.slice(-4)}`,
       );
     if (process.argv.includes('--tenants-only')) return;
 

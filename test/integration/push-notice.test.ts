@@ -134,7 +134,7 @@ describe('push --notify-url: a webhook when the push ends', () => {
     await submitPush(ctx, plan, { maxInFlight: 1, notifyUrl: hook.url });
     await waitUntil(
       'a schedule has landed',
-      async () => (await ctx.results.listResults(plan.planId)).results.length > 0,
+      async () => (await ctx.results.listResults({ planId: plan.planId })).results.length > 0,
     );
     await cancelPush(h.client, plan.planId);
     const report = await waitForReport(ctx, plan.planId);
@@ -240,7 +240,7 @@ describe('a notify URL never leaks its credentials and reaches only public hosts
     expect(run.stderr).toContain('--notify-url');
     expect(run.stderr).toContain('must not carry credentials');
     expect(`${run.stdout}${run.stderr}`).not.toContain('tok3n-s3cret');
-    expect(await ctx.results.getManifest(plan.planId)).toBeUndefined();
+    expect(await ctx.results.getManifest({ planId: plan.planId })).toBeUndefined();
 
     // The same through any Temporal client: refused as an invalid start, the token nowhere in the failure.
     const handle = await h.client.workflow.start('bulkPush', {

@@ -96,7 +96,7 @@ describe('bulkPush started from any Temporal client, with the plan inline', () =
       'schedules[3].scheduleId',
     ])
       expect(cause?.message).toContain(`${path}: `);
-    expect(await h.context(queue).results.getManifest(plan.planId)).toBeUndefined();
+    expect(await h.context(queue).results.getManifest({ planId: plan.planId })).toBeUndefined();
     expect(simulator.sim.requests).toHaveLength(0);
   });
 

@@ -39,7 +39,7 @@ describe('a PostgreSQL outage mid-push', () => {
       await submitPush(ctx, plan, { maxInFlight: 1 });
       await waitUntil(
         'a schedule has landed',
-        async () => (await ctx.results.listResults(plan.planId)).results.length > 0,
+        async () => (await ctx.results.listResults({ planId: plan.planId })).results.length > 0,
       );
 
       await cluster.postgres.pause();

@@ -48,7 +48,7 @@ describe('tenants from the command line', () => {
     // Only the two plan files this test wrote are new; no stored plan, no manifest, no workflow, no request.
     expect(readdirSync(h.dataDir, { recursive: true }).length).toBe(before + 2);
     await expect(
-      h.client.workflow.getHandle(bulkPushWorkflowId(plan.planId)).describe(),
+      h.client.workflow.getHandle(bulkPushWorkflowId(plan.planId, 'hooli')).describe(),
     ).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(simulator.sim.requests).toHaveLength(0);
   });

@@ -190,7 +190,7 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
       );
       expect(await acmeWorkflows()).toEqual(
         [
-          `bulk-push:${acmePlan.planId}`,
+          `bulk-push:acme/${acmePlan.planId}`,
           ...acmePlan.schedules.map((x) => `schedule-push:acme/${x.scheduleId}`),
         ].sort(),
       );
@@ -280,7 +280,7 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
       expect(child.status.name).toBe('COMPLETED');
       // The tenant is the push's fairness key, and its schedules inherit it.
       expect(child.priority?.fairnessKey).toBe('globex');
-      const parent = await h.client.workflow.getHandle(`bulk-push:${globexPlan.planId}`).describe();
+      const parent = await h.client.workflow.getHandle(`bulk-push:globex/${globexPlan.planId}`).describe();
       expect(parent.priority?.fairnessKey).toBe('globex');
       // Acme is still waiting out its own storm.
       expect(acmeSim.store.commits.filter((c) => c.writer === 'api').length).toBeLessThan(4);
@@ -316,7 +316,7 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
         samples.flatMap((x) => (x.labels.tenant === undefined ? [] : [x.labels.tenant])),
       );
       expect([...tenantLabels].sort()).toEqual(['acme', 'globex', 'initech']);
-      await cancelPush(h.client, acmePlan.planId);
+      await cancelPush(h.client, acmePlan.planId, 'acme');
     } finally {
       await acme.close();
       await globex.close();
@@ -352,17 +352,17 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
       await waitUntil(
         'the push started a schedule and acme refused it',
         async () =>
-          ((await pushProgress(h.client, plan.planId))?.inFlight ?? 0) > 0 &&
+          ((await pushProgress(h.client, plan.planId, plan.tenant))?.inFlight ?? 0) > 0 &&
           acmeSim.requests.some((r) => r.status === 429),
         30_000,
       );
       await new Promise((resolve) => setTimeout(resolve, 1000));
       // Asked for ten, the push runs one schedule at a time: the tenant's cap.
-      expect(await pushProgress(h.client, plan.planId)).toMatchObject({
+      expect(await pushProgress(h.client, plan.planId, plan.tenant)).toMatchObject({
         inFlight: 1,
         totals: { schedulesDone: 0 },
       });
-      await cancelPush(h.client, plan.planId);
+      await cancelPush(h.client, plan.planId, plan.tenant);
     } finally {
       await acme.close();
     }
@@ -384,7 +384,7 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
         tenant: 'hooli',
       };
       await submitPush(ctx, plan);
-      const report = await waitForReport(ctx, plan.planId);
+      const report = await waitForReport(ctx, plan.planId, undefined, undefined, 'hooli');
       expect(report.totals).toMatchObject({ schedules: 2, schedulesFailed: 2 });
       for (const line of report.schedules)
         expect(line.failure).toMatchObject({
@@ -394,8 +394,8 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
       expect(acmeSim.requests).toEqual([]);
       expect(acme.credentials).toEqual([]);
       // A retry goes to the same tenant (and fails the same way), never to the worker's own WFM.
-      expect(await retryPush(ctx, plan.planId)).toBeDefined();
-      const again = await waitForReport(ctx, plan.planId);
+      expect(await retryPush(ctx, plan.planId, {}, 'hooli')).toBeDefined();
+      const again = await waitForReport(ctx, plan.planId, undefined, undefined, 'hooli');
       for (const line of again.schedules) expect(line.failure).toMatchObject({ type: 'UnknownTenant' });
     } finally {
       await acme.close();
@@ -443,7 +443,7 @@ describe('tenants: one worker, two Genesys organisations and a REST WFM', () => 
         tenant: 'globex',
       };
       await submitPush(ctx, gone);
-      const report = await waitForReport(ctx, gone.planId);
+      const report = await waitForReport(ctx, gone.planId, undefined, undefined, 'globex');
       expect(report.totals).toMatchObject({ schedules: 2, schedulesFailed: 2 });
       for (const line of report.schedules) expect(line.failure).toMatchObject({ type: 'UnknownTenant' });
       expect(globexSim.requests).toEqual([]);

@@ -63,7 +63,7 @@ describe('only validated pushes run (real Temporal server, simulator)', () => {
       })),
     };
     const otherRef = await ctx.plans.put(other);
-    const manifest = await ctx.results.getManifest(plan.planId);
+    const manifest = await ctx.results.getManifest({ planId: plan.planId });
     const workflowId = `bulk-push:${plan.planId}`;
     const internal = { planId: plan.planId, schedules: 2, agentsPlanned: 6 };
 
@@ -214,14 +214,14 @@ describe('encrypted means authenticated (real Temporal server, simulator)', () =
       );
       expect((await inline.describe()).status.name).toBe('RUNNING');
       await inline.terminate('test: refused');
-      expect(await ctx.results.getManifest(plan.planId)).toBeUndefined();
+      expect(await ctx.results.getManifest({ planId: plan.planId })).toBeUndefined();
       expect(simulator.sim.requests).toHaveLength(0);
 
       // The internal shape, under a plan ID bound by a real submission.
       await submitPush(ctx, plan);
       await waitForReport(ctx, plan.planId);
       const requests = simulator.sim.requests.length;
-      const manifest = await ctx.results.getManifest(plan.planId);
+      const manifest = await ctx.results.getManifest({ planId: plan.planId });
       const stored = await stranger.workflow.start('bulkPush', {
         taskQueue: queue,
         workflowId: `bulk-push:${plan.planId}`,

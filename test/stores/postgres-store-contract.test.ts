@@ -1,7 +1,10 @@
 import { Client as PgClient } from 'pg';
 import { createStores } from '../../stores/create-stores';
 import { startStoreCluster, type StoreCluster } from '../support/postgres-store';
-import { describeStoreContract, track, type Backend } from './store-contract';
+import { PostgresDatabase } from '../../stores/postgres/database';
+import { MIGRATIONS } from '../../stores/postgres/migrations';
+import { PostgresPlanStore } from '../../stores/postgres/plan-store';
+import { describeStoreContract, manifestOf, track, type Backend } from './store-contract';
 
 let cluster: StoreCluster;
 const adminClients: PgClient[] = [];
@@ -39,6 +42,29 @@ const postgres: Backend = {
           [diffId, scheduleId, JSON.stringify(content)],
         );
         expect(rowCount).toBe(1);
+      },
+      legacyPush: async (plan, results) => {
+        // The schema as it was before plan IDs were per tenant (version 2), written as that code wrote it.
+        const db = new PostgresDatabase({
+          url,
+          poolMax: 2,
+          migrations: MIGRATIONS.filter((m) => m.version <= 2),
+        });
+        try {
+          const ref = await new PostgresPlanStore(db).put(plan);
+          await db.query('INSERT INTO wfm_push.manifests (plan_id, manifest) VALUES ($1, $2)', [
+            plan.planId,
+            JSON.stringify(manifestOf(plan.planId, ref)),
+          ]);
+          for (const r of results)
+            await db.query(
+              'INSERT INTO wfm_push.results (plan_id, schedule_id, result) VALUES ($1, $2, $3)',
+              [plan.planId, r.scheduleId, JSON.stringify(r)],
+            );
+          return ref;
+        } finally {
+          await db.close();
+        }
       },
     };
   },

@@ -105,7 +105,7 @@ describe('the PostgreSQL store', () => {
       store: { kind: 'postgres', url: wrong, poolMax: 1 },
     });
     closers.push(() => stores.close());
-    const failure = await stores.results.getManifest('p').then(
+    const failure = await stores.results.getManifest({ planId: 'p' }).then(
       () => undefined,
       (err: unknown) => err as Error,
     );

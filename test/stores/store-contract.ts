@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateSample } from '../../dev/sample';
@@ -6,6 +6,7 @@ import type { Plan } from '../../model/plan';
 import { emptyDiffCounts, type ScheduleDiff } from '../../model/plan-diff';
 import { emptyScheduleResult, type PushManifest, type ScheduleResult } from '../../model/report';
 import { createStores, type Stores } from '../../stores/create-stores';
+import type { PushKey } from '../../stores/result-store';
 
 /**
  * One contract, two stores: `store-contract.test.ts` runs it against the local folder, `postgres-store-contract.test.ts`
@@ -21,6 +22,11 @@ export interface Backend {
     damageSchedule(ref: string, ordinal: number): Promise<void>;
     damageResult(planId: string, scheduleId: string, content: unknown): Promise<void>;
     damageDiff(diffId: string, scheduleId: string, content: unknown): Promise<void>;
+    /**
+     * Stores a plan, its manifest and these results as wfm-push did before plan IDs were per tenant (keyed by plan ID
+     * alone; PostgreSQL: at schema version 2), before anything else opens the store.
+     */
+    legacyPush(plan: Plan, results: ScheduleResult[]): Promise<string>;
   }>;
 }
 
@@ -49,6 +55,15 @@ export const local: Backend = {
       damageDiff: async (diffId, scheduleId, content) => {
         writeFileSync(path.join(folder, 'diffs', diffId, `${scheduleId}.json`), JSON.stringify(content));
       },
+      legacyPush: async (plan, results) => {
+        const ref = await track(createStores({ dataDir: folder })).plans.put(plan);
+        const dir = path.join(folder, 'results', plan.planId);
+        mkdirSync(path.join(dir, 'schedules'), { recursive: true });
+        writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifestOf(plan.planId, ref)));
+        for (const r of results)
+          writeFileSync(path.join(dir, 'schedules', `${r.scheduleId}.json`), JSON.stringify(r));
+        return ref;
+      },
     };
   },
 };
@@ -61,7 +76,7 @@ export function track(stores: Stores): Stores {
 const samplePlan = (planId: string, schedules: number, agentsPerSchedule = 2) =>
   generateSample({ schedules, agents: schedules * agentsPerSchedule, planId, idPrefix: planId }).plan;
 
-const manifestOf = (planId: string, planRef: string): PushManifest => ({
+export const manifestOf = (planId: string, planRef: string): PushManifest => ({
   planId,
   planRef,
   schedules: 1,
@@ -163,28 +178,108 @@ export function describeStoreContract(backend: Backend): void {
         expect(outcomes.filter((o) => o === undefined)).toHaveLength(1);
         const winner = outcomes[0] === undefined ? a : b;
         expect(outcomes.find((o) => o !== undefined)).toEqual(winner);
-        expect(await store.open().results.getManifest(planId)).toEqual(winner);
+        expect(await store.open().results.getManifest({ planId })).toEqual(winner);
       }
-      expect(await store.open().results.getManifest('never-submitted')).toBeUndefined();
+      expect(await store.open().results.getManifest({ planId: 'never-submitted' })).toBeUndefined();
+    });
+
+    it('keeps one plan ID of two tenants (and of none) apart: two plans, three manifests, three result sets', async () => {
+      const store = await backend.fresh();
+      // Two customers' engines name their plans by week: same plan ID, other content, other tenant.
+      const acmePlan = { ...samplePlan('2026-W50', 2), tenant: 'acme' };
+      const globexPlan = { ...samplePlan('2026-W50', 3), tenant: 'globex' };
+      const [acmeRef, globexRef] = await Promise.all([
+        store.open().plans.put(acmePlan),
+        store.open().plans.put(globexPlan),
+      ]);
+      expect(acmeRef).not.toBe(globexRef);
+      const keys: Array<[PushKey, string]> = [
+        [{ planId: '2026-W50' }, '0'.repeat(64)],
+        [{ planId: '2026-W50', tenant: 'acme' }, acmeRef],
+        [{ planId: '2026-W50', tenant: 'globex' }, globexRef],
+      ];
+      const created = await Promise.all(
+        keys.map(([key, ref]) =>
+          store.open().results.createManifest({ ...manifestOf(key.planId, ref), ...key }),
+        ),
+      );
+      // Each is a binding of its own: none was refused as the plan ID of another.
+      expect(created).toEqual([undefined, undefined, undefined]);
+      const results = store.open().results;
+      for (const [key, ref] of keys) {
+        const manifest = await results.getManifest(key);
+        expect(manifest).toMatchObject({ planId: '2026-W50', planRef: ref });
+        expect(manifest?.tenant).toBe(key.tenant);
+        await results.putResult(key, result(`only-${key.tenant ?? 'none'}`, 'landed'));
+      }
+      // One schedule ID in both tenants' pushes: two results, each its tenant's.
+      await results.putResult(keys[1]![0], result('shared', 'failed'));
+      await results.putResult(keys[2]![0], result('shared', 'landed'));
+      const listed = async (key: PushKey) =>
+        (await store.open().results.listResults(key)).results
+          .map((r) => `${r.scheduleId}:${r.outcome}`)
+          .sort();
+      expect(await listed(keys[0]![0])).toEqual(['only-none:landed']);
+      expect(await listed(keys[1]![0])).toEqual(['only-acme:landed', 'shared:failed']);
+      expect(await listed(keys[2]![0])).toEqual(['only-globex:landed', 'shared:landed']);
+      expect(await store.open().results.tenantsOf('2026-W50')).toEqual([undefined, 'acme', 'globex']);
+      expect(await results.tenantsOf('2026-W51')).toEqual([]);
+      // Within a tenant a plan ID still names one plan for good: other content gets the binding back.
+      expect(
+        await results.createManifest({ ...manifestOf('2026-W50', 'f'.repeat(64)), tenant: 'acme' }),
+      ).toMatchObject({ planRef: acmeRef, tenant: 'acme' });
+      expect(await results.getManifest({ planId: '2026-W50', tenant: 'initech' })).toBeUndefined();
+    });
+
+    it('moves pushes stored before plan IDs were per tenant to their tenant when it prepares', async () => {
+      const store = await backend.fresh();
+      const acmePlan = { ...samplePlan('legacy', 2), tenant: 'acme' };
+      const plainPlan = samplePlan('legacy-plain', 2);
+      const acmeRef = await store.legacyPush(acmePlan, [result('s-acme', 'landed')]);
+      const plainRef = await store.legacyPush(plainPlan, [result('s-plain', 'failed')]);
+      const stores = store.open();
+      await stores.prepare();
+      const results = store.open().results;
+      expect(await results.getManifest({ planId: 'legacy', tenant: 'acme' })).toMatchObject({
+        planId: 'legacy',
+        tenant: 'acme',
+        planRef: acmeRef,
+      });
+      expect(await results.getManifest({ planId: 'legacy' })).toBeUndefined();
+      expect((await results.listResults({ planId: 'legacy', tenant: 'acme' })).results).toEqual([
+        result('s-acme', 'landed'),
+      ]);
+      expect(await results.tenantsOf('legacy')).toEqual(['acme']);
+      // A plan without a tenant stays where it was.
+      expect(await results.getManifest({ planId: 'legacy-plain' })).toMatchObject({ planRef: plainRef });
+      expect((await results.listResults({ planId: 'legacy-plain' })).results).toEqual([
+        result('s-plain', 'failed'),
+      ]);
+      expect(await results.tenantsOf('legacy-plain')).toEqual([undefined]);
+      await store.open().prepare();
+      expect(await results.tenantsOf('legacy')).toEqual(['acme']);
     });
 
     it('keeps the latest result of a schedule, with every field it was given', async () => {
       const store = await backend.fresh();
       const results = store.open().results;
-      await results.putResult('latest', {
-        ...result('s-1', 'failed'),
-        failure: { type: 'X', message: 'a\u0000b' },
-      });
+      await results.putResult(
+        { planId: 'latest' },
+        {
+          ...result('s-1', 'failed'),
+          failure: { type: 'X', message: 'a\u0000b' },
+        },
+      );
       const withExtras = { ...result('s-1', 'landed'), perAgent: [{ agentId: 'a-1', outcome: 'changed' }] };
-      await results.putResult('latest', withExtras);
-      await results.putResult('latest', result('s-2', 'failed'));
-      const stored = await store.open().results.listResults('latest');
+      await results.putResult({ planId: 'latest' }, withExtras);
+      await results.putResult({ planId: 'latest' }, result('s-2', 'failed'));
+      const stored = await store.open().results.listResults({ planId: 'latest' });
       expect(stored.unreadable).toEqual([]);
       expect(stored.results.sort((x, y) => x.scheduleId.localeCompare(y.scheduleId))).toEqual([
         withExtras,
         result('s-2', 'failed'),
       ]);
-      expect(await results.listResults('other-push')).toEqual({ results: [], unreadable: [] });
+      expect(await results.listResults({ planId: 'other-push' })).toEqual({ results: [], unreadable: [] });
     });
 
     it('lists all 10,000 results of a push', async () => {
@@ -192,8 +287,10 @@ export function describeStoreContract(backend: Backend): void {
       const results = store.open().results;
       const ids = Array.from({ length: 10_000 }, (_, i) => `sched-${i}`);
       for (let i = 0; i < ids.length; i += 100)
-        await Promise.all(ids.slice(i, i + 100).map((id) => results.putResult('big', result(id, 'landed'))));
-      const stored = await store.open().results.listResults('big');
+        await Promise.all(
+          ids.slice(i, i + 100).map((id) => results.putResult({ planId: 'big' }, result(id, 'landed'))),
+        );
+      const stored = await store.open().results.listResults({ planId: 'big' });
       expect(stored.unreadable).toEqual([]);
       expect(new Set(stored.results.map((r) => r.scheduleId))).toEqual(new Set(ids));
       expect(stored.results.every((r) => r.outcome === 'landed' && r.agentsChanged === 3)).toBe(true);
@@ -203,10 +300,10 @@ export function describeStoreContract(backend: Backend): void {
       const store = await backend.fresh();
       const results = store.open().results;
       for (const id of ['ok-1', 'empty', 'elsewhere', 'ok-2'])
-        await results.putResult('damaged', result(id, 'landed'));
+        await results.putResult({ planId: 'damaged' }, result(id, 'landed'));
       await store.damageResult('damaged', 'empty', '');
       await store.damageResult('damaged', 'elsewhere', result('ok-1', 'landed'));
-      const stored = await store.open().results.listResults('damaged');
+      const stored = await store.open().results.listResults({ planId: 'damaged' });
       expect(stored.results.map((r) => r.scheduleId).sort()).toEqual(['ok-1', 'ok-2']);
       expect(stored.unreadable.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId))).toEqual([
         { scheduleId: 'elsewhere', file: expect.any(String), reason: 'holds the result of schedule ok-1' },
@@ -221,8 +318,14 @@ export function describeStoreContract(backend: Backend): void {
     it('refuses IDs outside the ID grammar', async () => {
       const store = await backend.fresh();
       const results = store.open().results;
-      await expect(results.putResult('../escape', result('s', 'landed'))).rejects.toThrow(/not a valid ID/);
-      await expect(results.getManifest('a/b')).rejects.toThrow(/not a valid ID/);
+      await expect(results.putResult({ planId: '../escape' }, result('s', 'landed'))).rejects.toThrow(
+        /not a valid ID/,
+      );
+      await expect(results.getManifest({ planId: 'a/b' })).rejects.toThrow(/not a valid ID/);
+      await expect(results.getManifest({ planId: 'p', tenant: '../acme' })).rejects.toThrow(/tenant/i);
+      await expect(
+        results.putResult({ planId: 'p', tenant: 'Acme/x' }, result('s', 'landed')),
+      ).rejects.toThrow(/tenant/i);
     });
 
     it('keeps the latest diff of each schedule of a dry run, apart from other dry runs; a damaged one is left out', async () => {

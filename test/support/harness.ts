@@ -187,7 +187,7 @@ export class Harness {
   async push(plan: Plan, taskQueue: string, options: SubmitOptions = {}): Promise<PushReport> {
     const ctx = this.context(taskQueue);
     await submitPush(ctx, plan, options);
-    return waitForReport(ctx, plan.planId);
+    return waitForReport(ctx, plan.planId, undefined, undefined, plan.tenant);
   }
 
   /**

@@ -44,6 +44,8 @@ describe('workflow code replays recorded histories', () => {
       'schedule-push-taken-over',
       'tenant-sync-queue-bulk-push',
       'tenant-sync-queue-schedule-push',
+      'tenant-plan-ids-bulk-push',
+      'tenant-plan-ids-schedule-push',
     ]) {
       expect(files.some((f) => f.includes(kind))).toBe(true);
     }

@@ -13,8 +13,9 @@ const PACKAGES_ALLOWED = ['@temporalio/common', '@temporalio/workflow', 'long', 
 
 function bundledPackages(code: string): Set<string> {
   const packages = new Set<string>();
-  // Webpack names each module in a comment line: /***/ "./node_modules/<package>/…"
-  for (const [, name] of code.matchAll(/^\/\*\*\*\/ "\.\/node_modules\/((?:@[^/"]+\/)?[^/"]+)\//gm))
+  // Webpack names each module in a comment line: /***/ "./node_modules/<package>/…" (or "../main/node_modules/…" in
+  // a git worktree whose node_modules is a link).
+  for (const [, name] of code.matchAll(/^\/\*\*\*\/ "[^"]*?node_modules\/((?:@[^/"]+\/)?[^/"]+)\//gm))
     packages.add(name!);
   return packages;
 }
