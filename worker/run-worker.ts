@@ -238,16 +238,20 @@ async function startWithStores(
     // The workflow queue also runs the store activities and the notices (no WFM calls, so no WFM rate limit).
     activities: workflowQueue,
   });
-  const httpWorker = await Worker.create({
+  // What every worker of the WFM calls shares: the HTTP queue's and each tenant's (TenantSyncWorkers).
+  const syncWorkerBase = {
     connection: conn,
     namespace,
-    taskQueue: httpTaskQueueFor(queue),
     dataConverter,
     activities: httpQueue,
     ...(traced && { interceptors: traced.interceptors }),
     // In the same version as the workflows: a pinned push's WFM calls run on the build that started it too.
     ...versioning,
     maxHeartbeatThrottleInterval,
+  };
+  const httpWorker = await Worker.create({
+    ...syncWorkerBase,
+    taskQueue: httpTaskQueueFor(queue),
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentRequests,
     // With a configured ceiling, the whole task queue admits syncs (at least two requests: read, write) at half of
     // it across every worker; each worker's rate controller keeps its own requests under it too.
@@ -256,15 +260,7 @@ async function startWithStores(
   // Each tenant's syncs on a queue of its own, run by a worker of its own with its own slots (see TenantSyncWorkers).
   const tenantWorkers = new TenantSyncWorkers({
     taskQueue: queue,
-    base: {
-      connection: conn,
-      namespace,
-      dataConverter,
-      activities: httpQueue,
-      ...(traced && { interceptors: traced.interceptors }),
-      ...versioning,
-      maxHeartbeatThrottleInterval,
-    },
+    base: syncWorkerBase,
     defaultMaxSyncs: settings.tenantMaxSyncs,
     logger,
   });

@@ -24,6 +24,23 @@ describe('tenants from the command line', () => {
     return at;
   }
 
+  /** A `wfm-push worker` process on the tenants file `at`, looking at it every `pollMs` (0: only on SIGHUP). */
+  function tenantsWorker(name: string, env: NodeJS.ProcessEnv, at: string, pollMs: number) {
+    return startCliProcess(
+      'worker',
+      ['worker'],
+      {
+        ...process.env,
+        ...env,
+        WFM_TENANTS_FILE: at,
+        INITECH_TOKEN: 'dev-token',
+        WFM_TENANTS_FILE_POLL_MS: String(pollMs),
+      },
+      path.join(h.dataDir, `${uniqueId(name)}.log`),
+      { tiedToThisProcess: false },
+    );
+  }
+
   it('push refuses a plan naming an unknown tenant with exit 2, stores nothing and starts nothing', async () => {
     const { plan, simulator, env } = await h.scenario('cli-tenant', { schedules: 2, agents: 10 });
     const tenants = file('tenants', {
@@ -58,20 +75,8 @@ describe('tenants from the command line', () => {
     const at = file('reload', {
       initech: { api: 'rest', baseUrl: simulator.url, tokenEnv: 'INITECH_TOKEN' },
     });
-    const worker = startCliProcess(
-      'worker',
-      ['worker'],
-      // Not watched: only the signal reads the file again here (the next test watches it).
-      {
-        ...process.env,
-        ...env,
-        WFM_TENANTS_FILE: at,
-        INITECH_TOKEN: 'dev-token',
-        WFM_TENANTS_FILE_POLL_MS: '0',
-      },
-      path.join(h.dataDir, `${uniqueId('reload-worker')}.log`),
-      { tiedToThisProcess: false },
-    );
+    // Not watched: only the signal reads the file again here (the next test watches it).
+    const worker = tenantsWorker('reload-worker', env, at, 0);
     const log = () => readFileSync(worker.logFile, 'utf8');
     try {
       await eventually(() => expect(log()).toContain('"msg":"worker running"'), 60_000);
@@ -110,19 +115,7 @@ describe('tenants from the command line', () => {
     const { simulator, env } = await h.scenario('cli-watch', { schedules: 1, agents: 2 });
     const initech = { api: 'rest', baseUrl: simulator.url, tokenEnv: 'INITECH_TOKEN' };
     const at = file('watched', { initech });
-    const worker = startCliProcess(
-      'worker',
-      ['worker'],
-      {
-        ...process.env,
-        ...env,
-        WFM_TENANTS_FILE: at,
-        INITECH_TOKEN: 'dev-token',
-        WFM_TENANTS_FILE_POLL_MS: '200',
-      },
-      path.join(h.dataDir, `${uniqueId('watch-worker')}.log`),
-      { tiedToThisProcess: false },
-    );
+    const worker = tenantsWorker('watch-worker', env, at, 200);
     const log = () => readFileSync(worker.logFile, 'utf8');
     const reloads = () =>
       log()
