@@ -13,7 +13,7 @@ import { createDiffActivities } from './diff-schedule';
 import { checkDrift, prepareDriftCheck, storeRepairPlan } from './drift';
 import { createRunFollowing } from './follow-runs';
 import { storeInlinePlan } from './inline-plan';
-import { createStoreActivities, createSyncActivity } from './push-activities';
+import { createStoreActivities, createSyncActivity, planPage } from './push-activities';
 import { checkStoredPlanStart } from './stored-plan-start';
 import { classified } from './failure-classes';
 import type { PushMetrics } from './push-metrics';
@@ -92,9 +92,22 @@ export function createActivities({
           await storeInlinePlan({ plans, results, apiStyle, tenantStyles }, input),
           maxSchedulesInFlightOf,
         ),
-      /** Checks a push started with a stored plan's reference: see `checkStoredPlanStart`. */
-      checkStoredPlanStart: async (input: { start: unknown; workflowId: string }) =>
-        withTenantWindow(await checkStoredPlanStart({ plans, results }, input), maxSchedulesInFlightOf),
+      /**
+       * Checks a push started with a stored plan's reference (see `checkStoredPlanStart`) and, when asked
+       * (`firstPage`: its size), reads the plan's first page of schedules in the same call: the push's first child
+       * starts one activity sooner.
+       */
+      checkStoredPlanStart: async (input: { start: unknown; workflowId: string; firstPage?: number }) => {
+        const checked = withTenantWindow(
+          await checkStoredPlanStart({ plans, results }, input),
+          maxSchedulesInFlightOf,
+        );
+        const firstPage =
+          input.firstPage === undefined
+            ? undefined
+            : await planPage(plans, checked.planRef, 0, input.firstPage);
+        return { ...checked, ...(firstPage === undefined ? {} : { firstPage }) };
+      },
       /** The landed part of a push, for a drift check: see `prepareDriftCheck`. */
       prepareDriftCheck: (input: Parameters<typeof prepareDriftCheck>[1]) =>
         prepareDriftCheck({ plans, results }, input),

@@ -18,6 +18,17 @@ export interface PlanPage {
   schedules: Array<{ scheduleId: string; agents: number }>;
 }
 
+/** One page of a stored plan, not the whole plan: a PostgreSQL store reads it with one indexed query. */
+export async function planPage(
+  plans: PlanStore,
+  planRef: PlanRef,
+  offset: number,
+  limit: number,
+): Promise<PlanPage> {
+  const page = await plans.getSchedules(planRef, offset, limit);
+  return { schedules: page.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length })) };
+}
+
 /** The store activities of a push (workflow task queue): a page of the plan, a schedule's line for the report. */
 export function createStoreActivities({
   plans,
@@ -42,10 +53,8 @@ export function createStoreActivities({
       return undefined;
     },
 
-    async listPlanSchedules(input: { planRef: PlanRef; offset: number; limit: number }): Promise<PlanPage> {
-      // One page, not the whole plan: a PostgreSQL store reads it with one indexed query.
-      const page = await plans.getSchedules(input.planRef, input.offset, input.limit);
-      return { schedules: page.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length })) };
+    listPlanSchedules(input: { planRef: PlanRef; offset: number; limit: number }): Promise<PlanPage> {
+      return planPage(plans, input.planRef, input.offset, input.limit);
     },
 
     /**

@@ -6,8 +6,9 @@
  * 2. the same scenario pushed by the field report's per-agent script, on a fresh simulator;
  * 3. a one-schedule push through the CLI, on a quiet simulator;
  * 4. the full fault matrix: the hostile push plus a 20 requests/s limit the worker is not told about;
- * 5. hot schedules (another writer every 2 ms) and a rate-bound push (4 requests/s) with another writer on every
- *    schedule about every 4 s: conflicts against writes, requests against the floor.
+ * 5. hot schedules (another writer every 2 ms), also pushed by the per-agent script, and a rate-bound push
+ *    (4 requests/s) with another writer on every schedule about every 4 s: conflicts against writes, requests against
+ *    the floor.
  * Prints wall times side by side, requests per landed agent, 429 shares and the invariant check (0 redundant or
  * repeated writes) of each. `--metrics` and `--tracing` turn the workers' metrics (scraped every 5 s) and traces (to an
  * OTLP receiver in this process; the CLI's too) on (bench/observe.ts); `--no-baseline` leaves out the per-agent script
@@ -131,7 +132,7 @@ function viaLibrary(env: BenchEnv) {
   };
 }
 
-async function perAgent(scenario: Scenario): Promise<Outcome> {
+async function perAgent(scenario: Scenario, name: string): Promise<Outcome> {
   const { documents, plan } = sample(scenario, `bench-per-agent-${Date.now()}`);
   const sim = new WfmSimulator(scenario.simulator);
   sim.store.seed(documents);
@@ -147,7 +148,7 @@ async function perAgent(scenario: Scenario): Promise<Outcome> {
       results: [],
     }).filter((v) => v.kind !== 'unreported');
     return {
-      name: 'per-agent script (field report)',
+      name,
       seconds: result.seconds,
       line: `${formatMetrics(pushMetrics(sim.requests, report))}; gave up on ${result.gaveUp} agents`,
       violations,
@@ -165,9 +166,16 @@ async function main(): Promise<void> {
   );
   const env = { ...(await benchEnv()), observe };
   const outcomes: Outcome[] = [];
+  const baseline = !process.argv.includes('--no-baseline');
+  const ratios: Array<[string, Outcome, Outcome]> = [];
   try {
-    outcomes.push(await withScenario(env, 'wfm-push CLI, hostile 40 × 50', 'hostile', HOSTILE, viaCli(env)));
-    if (!process.argv.includes('--no-baseline')) outcomes.push(await perAgent(HOSTILE));
+    const hostile = await withScenario(env, 'wfm-push CLI, hostile 40 × 50', 'hostile', HOSTILE, viaCli(env));
+    outcomes.push(hostile);
+    if (baseline) {
+      const script = await perAgent(HOSTILE, 'per-agent script (field report)');
+      outcomes.push(script);
+      ratios.push(['hostile push', hostile, script]);
+    }
     outcomes.push(
       await withScenario(
         env,
@@ -180,7 +188,13 @@ async function main(): Promise<void> {
     outcomes.push(
       await withScenario(env, 'fault matrix (+ 20/s limit, untold)', 'matrix', FAULT_MATRIX, viaLibrary(env)),
     );
-    outcomes.push(await withScenario(env, 'hot 40 × 50 (writer every 2 ms)', 'hot', HOT, viaCli(env)));
+    const hot = await withScenario(env, 'hot 40 × 50 (writer every 2 ms)', 'hot', HOT, viaCli(env));
+    outcomes.push(hot);
+    if (baseline) {
+      const script = await perAgent(HOT, 'per-agent script, hot 40 × 50');
+      outcomes.push(script);
+      ratios.push(['hot schedules', hot, script]);
+    }
     outcomes.push(
       await withScenario(
         env,
@@ -203,10 +217,9 @@ async function main(): Promise<void> {
       `${o.name.padEnd(40)} ${o.seconds.toFixed(1).padStart(6)} s  ${o.line}; invariant violations: ${found}`,
     );
   }
-  const [cli, script] = outcomes;
-  if (cli && script?.name.startsWith('per-agent'))
+  for (const [what, cli, script] of ratios)
     console.log(
-      `wfm-push is ${(script.seconds / cli.seconds).toFixed(1)}× faster than the per-agent script on the hostile push, CLI start included`,
+      `wfm-push is ${(script.seconds / cli.seconds).toFixed(1)}× faster than the per-agent script on the ${what}, CLI start included`,
     );
 }
 

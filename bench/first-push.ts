@@ -5,6 +5,8 @@
  * the first WFM read and the first write after the command started, and its exit (end to end, CLI start included);
  * then the medians, and `wfm-push --version` alone (Node's start and the CLI's modules: the floor of any command).
  * The last run's workflow histories are printed as a timeline from the command's start (where the time goes).
+ * Then as many pushes through the library in this (warm) process, `submitPush` and `waitForReport`, as a scheduler
+ * that embeds the client runs them: the same figures without the CLI's start (Node and its modules, the connection).
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -16,6 +18,8 @@ import { listen } from '../dev/simulator/server';
 import { temporal } from '@temporalio/proto';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import { bulkPushWorkflowId, schedulePushWorkflowId } from '../model/names';
+import { pushContext } from '../client/context';
+import { submitPush, waitForReport } from '../client/push-client';
 import { benchEnv, machine, startBenchWorker } from './support';
 
 const run = promisify(execFile);
@@ -48,7 +52,8 @@ async function main(): Promise<void> {
     WFM_PUSH_TASK_QUEUE: queue,
     WFM_PUSH_DATA_DIR: env.dataDir,
   };
-  const rows: Array<{ read: number; write: number; done: number }> = [];
+  const rows: Row[] = [];
+  const library: Row[] = [];
   const floor: number[] = [];
   let last: { started: number; planId: string; scheduleId: string } | undefined;
   try {
@@ -64,31 +69,67 @@ async function main(): Promise<void> {
         env: cliEnv,
         maxBuffer: 16 << 20,
       });
-      const done = Date.now() - started;
-      const ours = sim.requests.slice(before);
-      const read = ours.find((r) => r.method === 'GET');
-      const write = ours.find((r) => r.method === 'PUT');
+      const row = measured(sim.requests.slice(before), started, Date.now() - started);
       const report = JSON.parse(stdout) as { totals: { agentsChanged: number } };
-      if (!read || !write || report.totals.agentsChanged === 0)
-        throw new Error(`run ${i} wrote nothing (${ours.length} requests)`);
-      rows.push({ read: read.atMs - started, write: write.atMs - started, done });
+      if (report.totals.agentsChanged === 0) throw new Error(`run ${i} wrote nothing`);
+      rows.push(row);
       last = { started, planId: plan.planId!, scheduleId: plan.schedules[0]!.scheduleId };
-      console.log(
-        `run ${String(i).padStart(2)}: first read ${seconds(read.atMs - started)}, first write ${seconds(write.atMs - started)}, end to end ${seconds(done)}`,
-      );
+      console.log(`run ${String(i).padStart(2)}: ${describe(row)}`);
       const t = Date.now();
       await run(process.execPath, [bin, '--version'], { env: cliEnv });
       floor.push(Date.now() - t);
     }
     if (last) await printTimeline(env, last, sim);
+    const ctx = pushContext(env.client, { dataDir: env.dataDir, taskQueue: queue });
+    for (let i = 1; i <= RUNS; i++) {
+      const id = `${queue}-lib-${i}`;
+      const { documents, plan } = generateSample({ schedules: 1, agents: 50, planId: id, idPrefix: id });
+      sim.store.seed(documents);
+      const before = sim.requests.length;
+      const started = Date.now();
+      await submitPush(ctx, plan);
+      const report = await waitForReport(ctx, plan.planId);
+      const row = measured(sim.requests.slice(before), started, Date.now() - started);
+      if (report.totals.agentsChanged === 0) throw new Error(`library run ${i} wrote nothing`);
+      library.push(row);
+      console.log(`library run ${String(i).padStart(2)}: ${describe(row)}`);
+    }
+    await ctx.close();
   } finally {
     await worker.stop();
     await running.close();
     await env.close();
   }
+  const medians = (of: Row[]) =>
+    describe({
+      read: median(of.map((r) => r.read)),
+      write: median(of.map((r) => r.write)),
+      done: median(of.map((r) => r.done)),
+    });
   console.log(
-    `median of ${RUNS}: first read ${seconds(median(rows.map((r) => r.read)))}, first write ${seconds(median(rows.map((r) => r.write)))}, end to end ${seconds(median(rows.map((r) => r.done)))}; \`wfm-push --version\` alone ${seconds(median(floor))}`,
+    `median of ${RUNS}, CLI (wfm-push push --wait --json): ${medians(rows)}; \`wfm-push --version\` alone ${seconds(median(floor))}`,
   );
+  console.log(
+    `median of ${RUNS}, library in a warm process (submitPush, waitForReport): ${medians(library)}`,
+  );
+}
+
+interface Row {
+  read: number;
+  write: number;
+  done: number;
+}
+
+/** A run's first read and first write (ms after its start) among the WFM requests it made, and its end. */
+function measured(requests: WfmSimulator['requests'], started: number, done: number): Row {
+  const read = requests.find((r) => r.method === 'GET');
+  const write = requests.find((r) => r.method === 'PUT');
+  if (!read || !write) throw new Error(`a run made no read or no write (${requests.length} requests)`);
+  return { read: read.atMs - started, write: write.atMs - started, done };
+}
+
+function describe(row: Row): string {
+  return `first read ${seconds(row.read)}, first write ${seconds(row.write)}, end to end ${seconds(row.done)}`;
 }
 
 /** The last run's events (parent and child workflow) and WFM requests, in ms from the command's start. */

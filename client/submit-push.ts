@@ -1,4 +1,4 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import type { NoticeOptions } from '../model/push-notice';
 import type { PushOptions } from '../model/push-options';
 import { countAgents, type Plan } from '../model/plan';
@@ -48,8 +48,7 @@ export async function submitPush(
       `plan ID ${plan.planId}${plan.tenant === undefined ? '' : ` of tenant ${plan.tenant}`} was already used for other content (submitted ${bound.submittedAt}); a plan ID names one plan for good, so give this one a new planId`,
     );
   }
-  if ((await stateOf(handle)) === 'running') return { handle, attached: true };
-  await start(
+  const started = await start(
     ctx,
     {
       planId: plan.planId,
@@ -62,7 +61,7 @@ export async function submitPush(
     undefined,
     plan.tenant,
   );
-  return { handle, attached: false };
+  return { handle, attached: !started };
 }
 
 /**
@@ -95,32 +94,42 @@ export async function retryPush(
   // The retry goes to the same tenant's WFM as the push.
   const subset: Plan = { planId, tenant: plan.tenant, schedules: todo };
   const planRef = await ctx.plans.put(subset);
-  await start(
+  const started = await start(
     ctx,
     { planId, planRef, schedules: todo.length, agentsPlanned: countAgents(subset), ...options },
     `Retry of push ${planId}`,
     plan.tenant,
   );
-  return { handle, attached: false };
+  return { handle, attached: !started };
 }
 
+/**
+ * Starts the push; false when it is running already (the same plan submitted again, or two submissions racing):
+ * the caller follows that push. One call to the server, no look first: a push starts sooner.
+ */
 async function start(
   ctx: PushContext,
   input: BulkPushInput,
   summary = `Bulk push ${input.planId}`,
   /** The plan's tenant: the fairness key of the push, inherited by its schedules' workflows and activities. */
   tenant?: string,
-): Promise<void> {
-  await ctx.client.workflow.start<typeof bulkPush>('bulkPush', {
-    workflowId: bulkPushWorkflowId(input.planId, tenant),
-    taskQueue: ctx.taskQueue,
-    args: [input],
-    // Two submissions racing past the check above still make one push.
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: [{ key: BULK_PUSH_ID, value: input.planId }],
-    staticSummary: `${summary}: ${input.agentsPlanned} agents in ${input.schedules} schedules`,
-    // Where the server balances task queues by fairness key, each tenant gets its share of dispatch: one tenant's big
-    // backlog cannot starve another's small push. Elsewhere the key is carried and ignored.
-    ...(tenant === undefined ? {} : { priority: { fairnessKey: tenant } }),
-  });
+): Promise<boolean> {
+  try {
+    await ctx.client.workflow.start<typeof bulkPush>('bulkPush', {
+      workflowId: bulkPushWorkflowId(input.planId, tenant),
+      taskQueue: ctx.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [{ key: BULK_PUSH_ID, value: input.planId }],
+      staticSummary: `${summary}: ${input.agentsPlanned} agents in ${input.schedules} schedules`,
+      // Where the server balances task queues by fairness key, each tenant gets its share of dispatch: one tenant's big
+      // backlog cannot starve another's small push. Elsewhere the key is carried and ignored.
+      ...(tenant === undefined ? {} : { priority: { fairnessKey: tenant } }),
+    });
+    return true;
+  } catch (err) {
+    // The default ID reuse policy allows a new run after any ended one, so this says "running".
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
 }

@@ -12,7 +12,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/create-activities';
+import type { Activities, PlanPage } from '../activities/create-activities';
 import type { NoticeOptions } from '../model/push-notice';
 import { PUSH_DEFAULTS, type PushOptions } from '../model/push-options';
 import type { InlinePlanStart } from '../model/push-start';
@@ -83,8 +83,9 @@ export async function bulkPush(start: BulkPushStart): Promise<PushSummary> {
   // A tenant's push is `bulk-push:<tenant>/<planId>`: its plan ID is the part after the tenant.
   const supersession = new Supersession(planOfBulkPushWorkflowId(workflowId)?.planId ?? workflowId, start);
   let input: BulkPushInput;
+  let firstPage: PlanPage | undefined;
   try {
-    input = await acceptedStart(start);
+    ({ input, firstPage } = await acceptedStart(start));
   } catch (err) {
     // Cancelled while its start was still being checked: found by PushOutcome="cancelled" like any other cancel.
     if (isCancellation(err)) recordOutcome('cancelled');
@@ -92,14 +93,14 @@ export async function bulkPush(start: BulkPushStart): Promise<PushSummary> {
   }
   supersession.planRef = input.planRef;
   supersession.tenant = input.tenant;
-  return withEndNotice(input, () => pushPlan(input, supersession));
+  return withEndNotice(input, () => pushPlan(input, supersession, firstPage));
 }
 
 /**
  * The start, checked (and an inline plan stored), answering the synchronous start (`acceptedUpdate`) either way: its
  * caller learns the plan ID and counts, or the refusal with every problem, before the workflow goes on or fails.
  */
-async function acceptedStart(start: BulkPushStart): Promise<BulkPushInput> {
+async function acceptedStart(start: BulkPushStart): Promise<{ input: BulkPushInput; firstPage?: PlanPage }> {
   let accepted: PushAccepted | undefined;
   let refused: unknown;
   setHandler(acceptedUpdate, async () => {
@@ -108,9 +109,10 @@ async function acceptedStart(start: BulkPushStart): Promise<BulkPushInput> {
     throw refused;
   });
   try {
-    const input = await storedPlanInput(start);
+    const checked = await storedPlanInput(start, PAGE_SIZE);
+    const { input } = checked;
     accepted = { planId: input.planId, schedules: input.schedules, agentsPlanned: input.agentsPlanned };
-    return input;
+    return checked;
   } catch (err) {
     refused = err;
     // The caller waiting on the update hears the refusal before the workflow fails with it.
@@ -124,7 +126,12 @@ async function acceptedStart(start: BulkPushStart): Promise<BulkPushInput> {
  * schedules so no run's history grows large (handing the children in flight to the next run). Per-schedule results
  * go to the result store; this returns counts.
  */
-async function pushPlan(input: BulkPushInput, supersession: Supersession): Promise<PushSummary> {
+async function pushPlan(
+  input: BulkPushInput,
+  supersession: Supersession,
+  /** The plan's first page, read by the start's check (runs with its patch); later pages are read here. */
+  firstPage?: PlanPage,
+): Promise<PushSummary> {
   const carryChildren = patched(CARRY_CHILDREN_ACROSS_RUNS);
   const { listPlanSchedules } = proxyActivities<Activities>(
     storeActivityOptions('Read the next page of schedules from the stored plan'),
@@ -251,9 +258,12 @@ async function pushPlan(input: BulkPushInput, supersession: Supersession): Promi
       );
     }
     while (!push.planExhausted && !push.runIsFull(workflowInfo().continueAsNewSuggested)) {
-      const page = await untilTheStoreAnswers('read the plan', () =>
-        listPlanSchedules({ planRef: input.planRef, offset: push.cursor, limit: PAGE_SIZE }),
-      );
+      const page =
+        firstPage ??
+        (await untilTheStoreAnswers('read the plan', () =>
+          listPlanSchedules({ planRef: input.planRef, offset: push.cursor, limit: PAGE_SIZE }),
+        ));
+      firstPage = undefined;
       if (page.schedules.length === 0) {
         // The stored plan is shorter than the push was told: a bug or a tampered store, never worth a retry loop.
         throw ApplicationFailure.nonRetryable(

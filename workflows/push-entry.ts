@@ -16,7 +16,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/create-activities';
+import type { Activities, PlanPage } from '../activities/create-activities';
 import { NON_RETRYABLE_STORE_FAILURE_TYPES } from '../model/failures';
 import { BULK_PUSH_ID, TENANT } from '../model/names';
 import type { PushEnd } from '../model/push-notice';
@@ -39,17 +39,26 @@ import { storeActivityOptions, untilTheStoreAnswers } from './store-outage';
  * Temporal client can start `bulkPush`, and its input names what the worker writes. Runs that began before it do not.
  */
 const CHECK_STORED_PLAN_START = 'check-stored-plan-start';
+/**
+ * Runs with this patch have the start's check read the plan's first page of schedules too (`firstPage`): the first
+ * schedule's workflow starts one activity sooner. Runs that began before it read the first page on its own.
+ */
+const FIRST_PAGE_WITH_START_CHECK = 'first-page-with-start-check';
 const NO_LIMITS = { maxInFlight: 1, maxChildrenPerRun: 1 };
 
 /**
  * The push's input with its plan in the store: an inline plan is validated and stored by the first activity; a stored
  * plan's reference is checked against the plan ID's binding by the first activity. A run that continues an earlier
- * one carries what that run checked (the server sets `continuedFromExecutionRunId`; no client can).
+ * one carries what that run checked (the server sets `continuedFromExecutionRunId`; no client can). With
+ * `firstPageSize`, a stored plan's check also returns the plan's first page (`firstPage`) where it can.
  */
-export async function storedPlanInput(start: BulkPushStart): Promise<BulkPushInput> {
+export async function storedPlanInput(
+  start: BulkPushStart,
+  firstPageSize: number,
+): Promise<{ input: BulkPushInput; firstPage?: PlanPage }> {
   if (isStoredPlanInput(start)) {
-    if (workflowInfo().continuedFromExecutionRunId !== undefined) return start;
-    if (!patched(CHECK_STORED_PLAN_START)) return start;
+    if (workflowInfo().continuedFromExecutionRunId !== undefined) return { input: start };
+    if (!patched(CHECK_STORED_PLAN_START)) return { input: start };
     // `push --wait` asks for progress at once: until the check is done, nothing has started.
     const starting = new PushLedger(
       start.planId,
@@ -60,13 +69,14 @@ export async function storedPlanInput(start: BulkPushStart): Promise<BulkPushInp
       Date.now(),
     );
     setHandler(progressQuery, () => starting.progress());
-    const checked = await startCheck(
+    const firstPage = patched(FIRST_PAGE_WITH_START_CHECK) ? firstPageSize : undefined;
+    const { firstPage: page, ...checked } = await startCheck(
       'Check the push\u2019s input against the plan its plan ID is bound to',
-      (activities, workflowId) => activities.checkStoredPlanStart({ start, workflowId }),
+      (activities, workflowId) => activities.checkStoredPlanStart({ start, workflowId, firstPage }),
     );
     setBulkPushId(checked.planId);
     setTenant(checked.tenant);
-    return checked;
+    return { input: checked, ...(page === undefined ? {} : { firstPage: page }) };
   }
   const stored = await startCheck(
     'Validate the inline plan, store it and bind its plan ID',
@@ -76,13 +86,15 @@ export async function storedPlanInput(start: BulkPushStart): Promise<BulkPushInp
   setTenant(stored.tenant);
   const { planId, planRef, schedules, agentsPlanned, options, supersedes, tenant } = stored;
   return {
-    ...options,
-    planId,
-    planRef,
-    schedules,
-    agentsPlanned,
-    ...(supersedes === undefined ? {} : { supersedes }),
-    ...(tenant === undefined ? {} : { tenant }),
+    input: {
+      ...options,
+      planId,
+      planRef,
+      schedules,
+      agentsPlanned,
+      ...(supersedes === undefined ? {} : { supersedes }),
+      ...(tenant === undefined ? {} : { tenant }),
+    },
   };
 }
 

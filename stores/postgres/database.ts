@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import { Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { redactUrl } from '../../common/redact';
 import { isValidId } from '../../model/ids';
 import { migrate, MIGRATIONS, type Migration } from './migrations';
@@ -25,7 +25,8 @@ const CONNECT_TIMEOUT_MS = 15_000;
 export class PostgresDatabase {
   /** The store as logs and errors show it: the URL without its password. */
   readonly name: string;
-  private readonly pool: Pool;
+  private readonly options: PostgresStoreOptions;
+  private pool: Promise<Pool> | undefined;
   private readonly migrations: readonly Migration[];
   private schema: Promise<number[]> | undefined;
   private closed: Promise<void> | undefined;
@@ -33,17 +34,30 @@ export class PostgresDatabase {
   constructor(options: PostgresStoreOptions) {
     this.name = redactUrl(options.url);
     this.migrations = options.migrations ?? MIGRATIONS;
-    this.pool = new Pool({
-      connectionString: options.url,
-      max: options.poolMax,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      idleTimeoutMillis: 30_000,
-      // A process that forgot to close the pool still exits once its connections are idle.
-      allowExitOnIdle: true,
-      application_name: 'wfm-push',
+    this.options = options;
+  }
+
+  /**
+   * The pool, made at the first query: `pg` loads only then, so a command on the folder store (every CLI command by
+   * default) never pays for loading it (about 60 ms of a push's start).
+   */
+  private poolNow(): Promise<Pool> {
+    if (this.closed) return Promise.reject(new Error(`the PostgreSQL store ${this.name} is closed`));
+    this.pool ??= import('pg').then(({ Pool }) => {
+      const pool = new Pool({
+        connectionString: this.options.url,
+        max: this.options.poolMax,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        idleTimeoutMillis: 30_000,
+        // A process that forgot to close the pool still exits once its connections are idle.
+        allowExitOnIdle: true,
+        application_name: 'wfm-push',
+      });
+      // Without a listener, an idle connection's error (server restart) would crash the process.
+      pool.on('error', (err) => this.options.onPoolError?.(err));
+      return pool;
     });
-    // Without a listener, an idle connection's error (server restart) would crash the process.
-    this.pool.on('error', (err) => options.onPoolError?.(err));
+    return this.pool;
   }
 
   /**
@@ -60,7 +74,7 @@ export class PostgresDatabase {
 
   async query<R extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
     await this.prepare();
-    return this.pool.query<R>(sql, params);
+    return (await this.poolNow()).query<R>(sql, params);
   }
 
   /** Runs `fn` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
@@ -81,12 +95,12 @@ export class PostgresDatabase {
 
   /** Closes every connection once the calls in flight are done. Safe to call more than once. */
   close(): Promise<void> {
-    this.closed ??= this.pool.end();
+    this.closed ??= this.pool ? this.pool.then((pool) => pool.end()) : Promise.resolve();
     return this.closed;
   }
 
   private async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await (await this.poolNow()).connect();
     let broken: Error | undefined;
     try {
       return await fn(client);

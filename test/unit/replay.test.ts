@@ -46,6 +46,7 @@ describe('workflow code replays recorded histories', () => {
       'tenant-sync-queue-schedule-push',
       'tenant-plan-ids-bulk-push',
       'tenant-plan-ids-schedule-push',
+      'first-page-bulk-push',
     ]) {
       expect(files.some((f) => f.includes(kind))).toBe(true);
     }
