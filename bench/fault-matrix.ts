@@ -102,7 +102,29 @@ function conflictsOfWrites(sim: WfmSimulator): string {
   const writes = sim.requests.filter((r) => r.method === 'PUT');
   const refused = writes.filter((r) => r.status === 409 || r.status === 412).length;
   const share = writes.length === 0 ? 0 : (refused / writes.length) * 100;
-  return `${refused} of ${writes.length} writes refused for their version (${share.toFixed(0)} %)`;
+  return `${refused} of ${writes.length} writes refused for their version (${share.toFixed(0)} %); ${readToWrite(sim)}`;
+}
+
+/**
+ * How long another writer had to change a schedule between our read and our write: from a GET's arrival to the
+ * arrival of the schedule's next PUT (the simulator serves both after the same latency, so this is the window it
+ * sees). Of it, the GET's latency is the network's; the rest is ours.
+ */
+function readToWrite(sim: WfmSimulator): string {
+  const lastRead = new Map<string, number>();
+  const windows: number[] = [];
+  for (const r of sim.requests) {
+    if (r.method === 'GET') lastRead.set(r.scheduleId, r.atMs);
+    else if (r.method === 'PUT') {
+      const read = lastRead.get(r.scheduleId);
+      if (read !== undefined) windows.push(r.atMs - read);
+      lastRead.delete(r.scheduleId);
+    }
+  }
+  if (windows.length === 0) return 'no read-to-write windows';
+  windows.sort((a, b) => a - b);
+  const at = (q: number) => windows[Math.min(windows.length - 1, Math.floor(q * windows.length))]!;
+  return `read-to-write window median ${at(0.5)} ms, p90 ${at(0.9)} ms`;
 }
 
 /** `wfm-push push --wait` as a scheduler runs it; the report comes from its `--json` output. */

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
         env: cliEnv,
         maxBuffer: 16 << 20,
       });
-      const row = measured(sim.requests.slice(before), started, Date.now() - started);
+      const row = measured(sim.requests.slice(before), plan, started, Date.now() - started);
       const report = JSON.parse(stdout) as { totals: { agentsChanged: number } };
       if (report.totals.agentsChanged === 0) throw new Error(`run ${i} wrote nothing`);
       rows.push(row);
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       const started = Date.now();
       await submitPush(ctx, plan);
       const report = await waitForReport(ctx, plan.planId);
-      const row = measured(sim.requests.slice(before), started, Date.now() - started);
+      const row = measured(sim.requests.slice(before), plan, started, Date.now() - started);
       if (report.totals.agentsChanged === 0) throw new Error(`library run ${i} wrote nothing`);
       library.push(row);
       console.log(`library run ${String(i).padStart(2)}: ${describe(row)}`);
@@ -120,10 +120,17 @@ interface Row {
   done: number;
 }
 
-/** A run's first read and first write (ms after its start) among the WFM requests it made, and its end. */
-function measured(requests: WfmSimulator['requests'], started: number, done: number): Row {
-  const read = requests.find((r) => r.method === 'GET');
-  const write = requests.find((r) => r.method === 'PUT');
+/** A run's first read and first write of its schedule (ms after its start), and its end. */
+function measured(
+  requests: WfmSimulator['requests'],
+  plan: { schedules: Array<{ scheduleId: string }> },
+  started: number,
+  done: number,
+): Row {
+  // Only the run's own schedule: the worker's reach check is a GET too.
+  const ours = requests.filter((r) => r.scheduleId === plan.schedules[0]?.scheduleId);
+  const read = ours.find((r) => r.method === 'GET');
+  const write = ours.find((r) => r.method === 'PUT');
   if (!read || !write) throw new Error(`a run made no read or no write (${requests.length} requests)`);
   return { read: read.atMs - started, write: write.atMs - started, done };
 }
