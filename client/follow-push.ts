@@ -1,13 +1,16 @@
 import {
+  CancelledFailure,
   isGrpcDeadlineError,
   ServiceError,
+  TerminatedFailure,
+  TimeoutFailure,
   WorkflowFailedError,
   WorkflowNotFoundError,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { sleep } from '../common/sleep';
-import type { PushReport } from '../model/report';
+import type { PushReport, PushState } from '../model/report';
 import type { bulkPush } from '../workflows/bulk-push';
 import { progressQuery, type PushProgress } from '../workflows/messages';
 import type { PushContext } from './context';
@@ -81,24 +84,35 @@ export async function waitForReport(
   } finally {
     pauses.abort();
   }
-  const report = await pushReport(ctx, planId, tenant);
+  // How it ended is known from its result: the report skips asking the server (a describe costs a CLI tens of ms).
+  const report = await pushReport(ctx, planId, tenant, await result);
   if (!report) throw new Error(`push ${planId} ended but has no manifest in this store`);
   return report;
 }
 
 /**
- * Resolves when the push has ended, however it ended: result() follows continue-as-new to the last run, and a
- * cancelled or failed push still has a report. A lost connection (the server restarting) is no end: ask again.
+ * Resolves when the push has ended, however it ended, with how it ended (the report needs no look of its own):
+ * result() follows continue-as-new to the last run, and a cancelled or failed push still has a report. A lost
+ * connection (the server restarting) is no end: ask again.
  */
-async function untilEnded(handle: WorkflowHandle<typeof bulkPush>): Promise<void> {
+async function untilEnded(handle: WorkflowHandle<typeof bulkPush>): Promise<PushState | undefined> {
   for (;;) {
     try {
       await handle.result();
-      return;
+      return 'completed';
     } catch (err) {
-      if (err instanceof WorkflowFailedError || err instanceof WorkflowNotFoundError) return;
+      if (err instanceof WorkflowFailedError) return endedAs(err);
+      if (err instanceof WorkflowNotFoundError) return undefined;
       if (!(err instanceof ServiceError)) throw err;
       await sleep(1000);
     }
   }
+}
+
+/** How a push whose result failed ended: as `stateOf` would say it. */
+function endedAs(err: WorkflowFailedError): PushState {
+  if (err.cause instanceof CancelledFailure) return 'cancelled';
+  if (err.cause instanceof TerminatedFailure) return 'terminated';
+  if (err.cause instanceof TimeoutFailure) return 'timed-out';
+  return 'failed';
 }

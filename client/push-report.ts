@@ -1,6 +1,12 @@
 import { schedulesStillRunning } from '../common/running-schedules';
 import { pushKeyOf, type UnreadableResult } from '../stores/result-store';
-import { buildReport, emptyScheduleResult, type PushReport, type ScheduleResult } from '../model/report';
+import {
+  buildReport,
+  emptyScheduleResult,
+  type PushReport,
+  type PushState,
+  type ScheduleResult,
+} from '../model/report';
 import type { PushContext } from './context';
 import { pushHandle, stateOf } from './push-handle';
 import { FailureType } from '../model/failures';
@@ -14,10 +20,12 @@ export async function loadPushRecord(
   planId: string,
   /** The plan's tenant, when it names one: a plan ID is unique per tenant. */
   tenant?: string,
+  /** How the push ended, when the caller knows it (its result): not asked of the server again. */
+  endedAs?: PushState,
 ) {
   const key = pushKeyOf({ planId, tenant });
   const [state, manifest] = await Promise.all([
-    stateOf(pushHandle(ctx.client, planId, tenant)),
+    endedAs ?? stateOf(pushHandle(ctx.client, planId, tenant)),
     ctx.results.getManifest(key),
   ]);
   if (!state || !manifest) return undefined;
@@ -39,8 +47,10 @@ export async function pushReport(
   ctx: Omit<PushContext, 'taskQueue'>,
   planId: string,
   tenant?: string,
+  /** How the push ended, when the caller knows it (see `loadPushRecord`). */
+  endedAs?: PushState,
 ): Promise<PushReport | undefined> {
-  const record = await loadPushRecord(ctx, planId, tenant);
+  const record = await loadPushRecord(ctx, planId, tenant, endedAs);
   if (!record) return undefined;
   const { state, plan, results, unreadable, inFlight } = record;
   const planned = plan.schedules.map((s) => ({ scheduleId: s.scheduleId, agents: s.agents.length }));

@@ -12,7 +12,7 @@ import {
 import { editRandomAgent } from './other-writers';
 import { SimRateLimiter } from './rate-limiter';
 import { pick, seededRandom } from './random';
-import { canonicalJson, ScheduleStore, type Writer } from './schedule-store';
+import { sameJson, ScheduleStore, type Writer } from './schedule-store';
 
 const SCHEDULE_PATH = /^\/api\/v2\/wfm\/schedules\/([^/]+)$/;
 
@@ -185,7 +185,7 @@ export class WfmSimulator {
   private checkServerFieldsKept(current: ScheduleDocument, doc: Record<string, unknown>): void {
     for (const [key, value] of Object.entries(current)) {
       if (key === 'agents' || key === 'version') continue;
-      if (canonicalJson(doc[key]) !== canonicalJson(value)) {
+      if (!sameJson(doc[key], value)) {
         throw new HttpError(400, 'document.invalid', `field "${key}" must be sent back unchanged`);
       }
     }
