@@ -1,18 +1,30 @@
 import { Command } from 'commander';
-import { codecServerCommand } from './commands/codec-server';
-import { demoCommand } from './commands/demo';
-import { genesysCommand } from './commands/genesys';
-import { devServerCommand } from './commands/dev-server';
-import { diffCommand } from './commands/diff';
-import { pushCommand } from './commands/push';
-import { sampleCommand } from './commands/sample';
-import { simCommand } from './commands/sim';
-import { reportCommand, statusCommand } from './commands/status';
-import { verifyCommand } from './commands/verify';
-import { cancelCommand, pauseCommand, resumeCommand, retryCommand, watchCommand } from './commands/steer';
-import { workerCommand } from './commands/worker';
 import { exitOn } from './output';
 import { packageVersion } from '../common/package-root';
+
+/**
+ * Each command's module, loaded on demand: a command run by name loads only its own (a push does not load the worker's
+ * settings, the simulator or the demo: tens of ms of every start); `--help` and anything else load them all.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  push: async () => (await import('./commands/push')).pushCommand(),
+  diff: async () => (await import('./commands/diff')).diffCommand(),
+  status: async () => (await import('./commands/status')).statusCommand(),
+  report: async () => (await import('./commands/status')).reportCommand(),
+  watch: async () => (await import('./commands/steer')).watchCommand(),
+  pause: async () => (await import('./commands/steer')).pauseCommand(),
+  resume: async () => (await import('./commands/steer')).resumeCommand(),
+  cancel: async () => (await import('./commands/steer')).cancelCommand(),
+  retry: async () => (await import('./commands/steer')).retryCommand(),
+  verify: async () => (await import('./commands/verify')).verifyCommand(),
+  worker: async () => (await import('./commands/worker')).workerCommand(),
+  'codec-server': async () => (await import('./commands/codec-server')).codecServerCommand(),
+  'dev-server': async () => (await import('./commands/dev-server')).devServerCommand(),
+  sim: async () => (await import('./commands/sim')).simCommand(),
+  sample: async () => (await import('./commands/sample')).sampleCommand(),
+  demo: async () => (await import('./commands/demo')).demoCommand(),
+  genesys: async () => (await import('./commands/genesys')).genesysCommand(),
+};
 
 /**
  * The `wfm-push` binary: the product's commands (push, follow, steer, report, worker) and the commands to try it on
@@ -33,26 +45,9 @@ const program = new Command('wfm-push')
   .addHelpText('after', ENVIRONMENT)
   .showHelpAfterError();
 
-for (const command of [
-  pushCommand(),
-  diffCommand(),
-  statusCommand(),
-  reportCommand(),
-  watchCommand(),
-  pauseCommand(),
-  resumeCommand(),
-  cancelCommand(),
-  retryCommand(),
-  verifyCommand(),
-  workerCommand(),
-  codecServerCommand(),
-  devServerCommand(),
-  simCommand(),
-  sampleCommand(),
-  demoCommand(),
-  genesysCommand(),
-])
-  program.addCommand(command);
+/** The command named first on the command line (options before it are the program's own: `--version`, `--help`). */
+const named = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+const commands = named !== undefined && named in COMMANDS ? [COMMANDS[named]!] : Object.values(COMMANDS);
 
 // A reader that goes away (`| head`) must not crash a command before it stops what it started.
 for (const stream of [process.stdout, process.stderr]) {
@@ -61,4 +56,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-program.parseAsync(process.argv).catch(exitOn);
+Promise.all(commands.map((load) => load()))
+  .then((loaded) => {
+    for (const command of loaded) program.addCommand(command);
+    return program.parseAsync(process.argv);
+  })
+  .catch(exitOn);
