@@ -27,7 +27,7 @@ export const workerEnvSchema = sharedEnvSchema.extend(wfmEnvSchema.shape).extend
     .enum(['true', 'false'])
     .default('true')
     .describe(
-      "collect garbage for a small heap (V8's --optimize-for-size, set by `wfm-push worker`): the worker stays near the memory it holds live, for a few ms of collection every few seconds; false: V8's default, which lets the heap grow to about four times that between full collections",
+      "collect garbage for a small heap (V8's --optimize-for-size, set by `wfm-push worker`): the worker stays near the memory it holds live, for a few ms of collection every few seconds (pauses that can widen the window between a schedule's read and its write on contended schedules); false: V8's default, which lets the heap grow to about four times that between full collections",
     ),
   WFM_PUSH_METRICS_ADDRESS: z
     .string()
