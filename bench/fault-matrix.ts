@@ -108,7 +108,8 @@ function conflictsOfWrites(sim: WfmSimulator): string {
 /**
  * How long another writer had to change a schedule between our read and our write: from a GET's arrival to the
  * arrival of the schedule's next PUT (the simulator serves both after the same latency, so this is the window it
- * sees). Of it, the GET's latency is the network's; the rest is ours.
+ * sees). Of it, the GET's answer time is the network's and the simulator's (a busy simulator answers late); the rest
+ * is the worker's.
  */
 function readToWrite(sim: WfmSimulator): string {
   const lastRead = new Map<string, number>();
@@ -190,14 +191,29 @@ async function main(): Promise<void> {
   const outcomes: Outcome[] = [];
   const baseline = !process.argv.includes('--no-baseline');
   const ratios: Array<[string, Outcome, Outcome]> = [];
+  /** The CLI's push of `scenario`, then (unless --no-baseline) the per-agent script's of the same, side by side. */
+  const besideTheScript = async (
+    what: string,
+    name: string,
+    slug: string,
+    scenario: Scenario,
+    scriptName: string,
+  ) => {
+    const ours = await withScenario(env, name, slug, scenario, viaCli(env));
+    outcomes.push(ours);
+    if (!baseline) return;
+    const script = await perAgent(scenario, scriptName);
+    outcomes.push(script);
+    ratios.push([what, ours, script]);
+  };
   try {
-    const hostile = await withScenario(env, 'wfm-push CLI, hostile 40 × 50', 'hostile', HOSTILE, viaCli(env));
-    outcomes.push(hostile);
-    if (baseline) {
-      const script = await perAgent(HOSTILE, 'per-agent script (field report)');
-      outcomes.push(script);
-      ratios.push(['hostile push', hostile, script]);
-    }
+    await besideTheScript(
+      'hostile push',
+      'wfm-push CLI, hostile 40 × 50',
+      'hostile',
+      HOSTILE,
+      'per-agent script (field report)',
+    );
     outcomes.push(
       await withScenario(
         env,
@@ -210,13 +226,13 @@ async function main(): Promise<void> {
     outcomes.push(
       await withScenario(env, 'fault matrix (+ 20/s limit, untold)', 'matrix', FAULT_MATRIX, viaLibrary(env)),
     );
-    const hot = await withScenario(env, 'hot 40 × 50 (writer every 2 ms)', 'hot', HOT, viaCli(env));
-    outcomes.push(hot);
-    if (baseline) {
-      const script = await perAgent(HOT, 'per-agent script, hot 40 × 50');
-      outcomes.push(script);
-      ratios.push(['hot schedules', hot, script]);
-    }
+    await besideTheScript(
+      'hot schedules',
+      'hot 40 × 50 (writer every 2 ms)',
+      'hot',
+      HOT,
+      'per-agent script, hot 40 × 50',
+    );
     outcomes.push(
       await withScenario(
         env,
