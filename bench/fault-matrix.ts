@@ -12,7 +12,8 @@
  * Prints wall times side by side, requests per landed agent, 429 shares and the invariant check (0 redundant or
  * repeated writes) of each. `--metrics` and `--tracing` turn the workers' metrics (scraped every 5 s) and traces (to an
  * OTLP receiver in this process; the CLI's too) on (bench/observe.ts); `--no-baseline` leaves out the per-agent script
- * (`bench/observe-overhead.ts` runs wfm-push's scenarios with each on and off).
+ * (`bench/observe-overhead.ts` runs wfm-push's scenarios with each on and off); `--only hot,one` runs only the named
+ * scenarios (hostile, one, matrix, hot, rate-bound), to repeat one while tuning.
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -84,17 +85,37 @@ async function withScenario(
     await writeFile(planFile, JSON.stringify(plan));
     const started = Date.now();
     const report = await push({ plan, planFile, queue: id });
-    const seconds = (Date.now() - started) / 1000;
+    const ended = Date.now();
+    const seconds = (ended - started) / 1000;
     return {
       name,
       seconds,
-      line: `${formatMetrics(pushMetrics(sim.requests, report))}; ${conflictsOfWrites(sim)}`,
+      line: `${formatMetrics(pushMetrics(sim.requests, report))}; ${conflictsOfWrites(sim)}${otherWriters(sim, scenario, started, ended)}`,
       violations: checkSimulator(sim, plan, report.schedules),
     };
   } finally {
     await worker.stop();
     await running.close();
   }
+}
+
+/**
+ * How often the other writer really edited each schedule during the push (a busy simulator fires its timer late), and
+ * the conflicts a push would meet even if nothing but the network stood between each read and its write: the write
+ * spends the simulator's latency in flight before its version is checked, so with edits at rate r per schedule a
+ * write is refused with probability 1 - e^(-r·latency), and retrying until one lands costs e^(r·latency) - 1
+ * conflicts per schedule.
+ */
+function otherWriters(sim: WfmSimulator, scenario: Scenario, fromMs: number, toMs: number): string {
+  if (!scenario.simulator.noiseMs) return '';
+  const edits = sim.store.commits.filter((c) => {
+    const at = Date.parse(c.at);
+    return c.writer === 'noise' && at >= fromMs && at <= toMs;
+  }).length;
+  const perScheduleMs = (toMs - fromMs) / (edits / scenario.schedules);
+  const latencyMs = scenario.simulator.latencyMs ?? 0;
+  const floor = scenario.schedules * Math.expm1(latencyMs / perScheduleMs);
+  return `; the other writer edited each schedule every ${perScheduleMs.toFixed(0)} ms: ${floor.toFixed(1)} conflicts for a window of the ${latencyMs} ms latency alone`;
 }
 
 /** Writes refused for their version (409 or 412) against all writes. */
@@ -181,6 +202,19 @@ async function perAgent(scenario: Scenario, name: string): Promise<Outcome> {
   }
 }
 
+const SCENARIO_SLUGS = ['hostile', 'one', 'matrix', 'hot', 'rate-bound'];
+
+/** `--only a,b`: whether a scenario runs (every one without the flag); an unknown name is refused. */
+function onlyScenarios(argv: readonly string[]): (slug: string) => boolean {
+  const at = argv.indexOf('--only');
+  if (at < 0) return () => true;
+  const names = (argv[at + 1] ?? '').split(',').filter(Boolean);
+  const unknown = names.filter((n) => !SCENARIO_SLUGS.includes(n));
+  if (names.length === 0 || unknown.length > 0)
+    throw new Error(`--only takes scenario names among ${SCENARIO_SLUGS.join(', ')}; got "${argv[at + 1] ?? ''}"`);
+  return (slug) => names.includes(slug);
+}
+
 async function main(): Promise<void> {
   const observe = await observeFrom(process.argv);
   console.log(`bench:faults, default worker settings, ${observe.label}; machine: ${machine()}`);
@@ -190,6 +224,7 @@ async function main(): Promise<void> {
   const env = { ...(await benchEnv()), observe };
   const outcomes: Outcome[] = [];
   const baseline = !process.argv.includes('--no-baseline');
+  const only = onlyScenarios(process.argv);
   const ratios: Array<[string, Outcome, Outcome]> = [];
   /** The CLI's push of `scenario`, then (unless --no-baseline) the per-agent script's of the same, side by side. */
   const besideTheScript = async (
@@ -199,6 +234,7 @@ async function main(): Promise<void> {
     scenario: Scenario,
     scriptName: string,
   ) => {
+    if (!only(slug)) return;
     const ours = await withScenario(env, name, slug, scenario, viaCli(env));
     outcomes.push(ours);
     if (!baseline) return;
@@ -214,18 +250,20 @@ async function main(): Promise<void> {
       HOSTILE,
       'per-agent script (field report)',
     );
-    outcomes.push(
-      await withScenario(
-        env,
-        'wfm-push CLI, 1 schedule × 50, quiet',
-        'one',
-        { ...HOSTILE, schedules: 1, agents: 50, simulator: {} },
-        viaCli(env),
-      ),
-    );
-    outcomes.push(
-      await withScenario(env, 'fault matrix (+ 20/s limit, untold)', 'matrix', FAULT_MATRIX, viaLibrary(env)),
-    );
+    if (only('one'))
+      outcomes.push(
+        await withScenario(
+          env,
+          'wfm-push CLI, 1 schedule × 50, quiet',
+          'one',
+          { ...HOSTILE, schedules: 1, agents: 50, simulator: {} },
+          viaCli(env),
+        ),
+      );
+    if (only('matrix'))
+      outcomes.push(
+        await withScenario(env, 'fault matrix (+ 20/s limit, untold)', 'matrix', FAULT_MATRIX, viaLibrary(env)),
+      );
     await besideTheScript(
       'hot schedules',
       'hot 40 × 50 (writer every 2 ms)',
@@ -233,15 +271,16 @@ async function main(): Promise<void> {
       HOT,
       'per-agent script, hot 40 × 50',
     );
-    outcomes.push(
-      await withScenario(
-        env,
-        'rate-bound 40 × 11, 4/s, writer per ~4 s',
-        'rate-bound',
-        RATE_BOUND_WRITER,
-        viaLibrary(env),
-      ),
-    );
+    if (only('rate-bound'))
+      outcomes.push(
+        await withScenario(
+          env,
+          'rate-bound 40 × 11, 4/s, writer per ~4 s',
+          'rate-bound',
+          RATE_BOUND_WRITER,
+          viaLibrary(env),
+        ),
+      );
   } finally {
     await env.close();
     await observe.close();
