@@ -45,18 +45,34 @@ export function activityProblems(shift: Shift): Array<{ index: number; message: 
   return problems;
 }
 
+/** A stretch of a shift given to one activity, in ms since the epoch. */
+interface TimelinePiece {
+  from: number;
+  to: number;
+  code: string;
+}
+
 /**
  * The shift's time, start to end, as consecutive activities: the given activities, the gaps between them filled with
  * the shift's own `activityCode`, neighbours with one code joined. Two shifts mean the same when these are equal,
  * however each was written.
  */
 export function shiftTimeline(shift: Shift): Activity[] {
-  const start = shiftStartMs(shift);
-  const end = shiftEndMs(shift);
-  const parts = [...(shift.activities ?? [])]
+  return timelineOf(shift).map((p) => ({
+    start: new Date(p.from).toISOString(),
+    lengthMinutes: (p.to - p.from) / MS_PER_MINUTE,
+    activityCode: p.code,
+  }));
+}
+
+function timelineOf(shift: Shift, start = shiftStartMs(shift)): TimelinePiece[] {
+  const end = start + shift.lengthMinutes * MS_PER_MINUTE;
+  // Most shifts carry no activities: their timeline is the shift itself (and the rebase of every read compares each).
+  if (!shift.activities?.length) return [{ from: start, to: end, code: shift.activityCode }];
+  const parts = shift.activities
     .map((a) => ({ from: shiftStartMs(a), to: shiftEndMs(a), code: a.activityCode }))
     .sort((a, b) => a.from - b.from);
-  const pieces: Array<{ from: number; to: number; code: string }> = [];
+  const pieces: TimelinePiece[] = [];
   let at = start;
   for (const part of parts) {
     if (part.from > at) pieces.push({ from: at, to: part.from, code: shift.activityCode });
@@ -64,17 +80,13 @@ export function shiftTimeline(shift: Shift): Activity[] {
     at = part.to;
   }
   if (at < end) pieces.push({ from: at, to: end, code: shift.activityCode });
-  const joined: typeof pieces = [];
+  const joined: TimelinePiece[] = [];
   for (const piece of pieces) {
     const last = joined[joined.length - 1];
     if (last && last.code === piece.code && last.to === piece.from) last.to = piece.to;
     else joined.push({ ...piece });
   }
-  return joined.map((p) => ({
-    start: new Date(p.from).toISOString(),
-    lengthMinutes: (p.to - p.from) / MS_PER_MINUTE,
-    activityCode: p.code,
-  }));
+  return joined;
 }
 
 /**
@@ -94,16 +106,21 @@ export function canonicalShift(shift: Shift): Shift {
 /** Shifts in a canonical form (UTC instants, sorted) so that equal schedules compare equal. */
 export function canonicalShifts(shifts: readonly Shift[]): Shift[] {
   return shifts
-    .map(canonicalShift)
+    .map((shift) => {
+      const canonical = canonicalShift(shift);
+      return { canonical, key: sameKey(canonical) };
+    })
     .sort(
+      // Canonical starts are all toISOString's fixed-width form: compared as plain strings, in time order.
       (a, b) =>
-        a.start.localeCompare(b.start) ||
-        a.lengthMinutes - b.lengthMinutes ||
-        sameKey(a).localeCompare(sameKey(b)),
-    );
+        (a.canonical.start < b.canonical.start ? -1 : a.canonical.start > b.canonical.start ? 1 : 0) ||
+        a.canonical.lengthMinutes - b.canonical.lengthMinutes ||
+        a.key.localeCompare(b.key),
+    )
+    .map(({ canonical }) => canonical);
 }
 
-/** Everything a shift means, as one string: equal strings, same shift. */
+/** Everything a canonical shift means, as one string: equal strings, same shift. */
 function sameKey(canonical: Shift): string {
   return JSON.stringify([
     canonical.start,
@@ -113,12 +130,27 @@ function sameKey(canonical: Shift): string {
   ]);
 }
 
+/**
+ * Everything a shift means, as one string, straight from its timeline in ms: what `sameKey` of its canonical form
+ * says, without writing the instants out (a rebase compares every shift of every agent read, twice).
+ */
+function meaningKey(shift: Shift): string {
+  const start = shiftStartMs(shift);
+  if (!Number.isFinite(start)) throw new RangeError(`invalid shift start "${shift.start}"`);
+  const timeline = timelineOf(shift, start);
+  // Numbers and quoted codes, space-separated: unambiguous, and cheaper than a JSON array.
+  let key = `${start} ${shift.lengthMinutes} ${JSON.stringify(timeline[0]?.code ?? shift.activityCode)}`;
+  if (timeline.length > 1) for (const p of timeline) key += ` ${p.from} ${p.to - p.from} ${JSON.stringify(p.code)}`;
+  return key;
+}
+
 /** True when both lists hold the same shifts, whatever their order, offset notation and way of writing activities. */
 export function sameShifts(a: readonly Shift[], b: readonly Shift[]): boolean {
   if (a.length !== b.length) return false;
-  const ca = canonicalShifts(a).map(sameKey);
-  const cb = canonicalShifts(b).map(sameKey);
-  return ca.every((key, i) => key === cb[i]);
+  // The same shifts in any order: the same sorted list of meanings.
+  const meanings = (shifts: readonly Shift[]) => shifts.map(meaningKey).sort();
+  const mb = meanings(b);
+  return meanings(a).every((key, i) => key === mb[i]);
 }
 
 /** Index pairs of shifts that overlap in time (a shift ending exactly when another starts does not overlap). */

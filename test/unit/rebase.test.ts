@@ -176,3 +176,62 @@ describe('an agent this push already wrote', () => {
     expect(rebase(edited, plan, 'keep-theirs').changes).toHaveLength(1);
   });
 });
+
+/** `sameShifts` compares meanings without writing canonical forms out: it must agree with comparing those forms. */
+describe('shift comparison', () => {
+  const withOffset = (iso: string, hours: number) => {
+    const local = new Date(Date.parse(iso) + hours * 3_600_000).toISOString().slice(0, 19);
+    const sign = hours < 0 ? '-' : '+';
+    return `${local}${sign}${String(Math.abs(hours)).padStart(2, '0')}:00`;
+  };
+  /** A shift, sometimes with a break laid over it. */
+  const shiftWithBreaks: fc.Arbitrary<Shift> = fc
+    .record({
+      shift: shiftArb,
+      breakAt: fc.option(fc.integer({ min: 0, max: 23 })),
+      code: fc.constantFrom('BREAK', 'WORK'),
+    })
+    .map(({ shift, breakAt, code }) => {
+      const slots = Math.floor(shift.lengthMinutes / 15);
+      if (breakAt === null || slots < 2) return shift;
+      const at = Date.parse(shift.start) + (breakAt % slots) * 15 * 60_000;
+      return {
+        ...shift,
+        activities: [{ start: new Date(at).toISOString(), lengthMinutes: 15, activityCode: code }],
+      };
+    });
+  /** The same shifts written another way: another order, another offset, a plain shift as one whole activity. */
+  const rewritten = (shifts: Shift[], hours: number, whole: boolean): Shift[] =>
+    [...shifts].reverse().map((s) => ({
+      ...s,
+      start: withOffset(s.start, hours),
+      ...(whole && !s.activities
+        ? {
+            activityCode: 'OTHER',
+            activities: [{ start: s.start, lengthMinutes: s.lengthMinutes, activityCode: s.activityCode }],
+          }
+        : {}),
+    }));
+  const formsOf = (shifts: Shift[]) => JSON.stringify(canonicalShifts(shifts));
+  /** The same shifts but for their breaks: each break gone (often the only difference left). */
+  const withoutBreaks = (shifts: Shift[]): Shift[] => shifts.map(({ activities: _, ...s }) => s);
+
+  it('agrees with comparing canonical forms, for the same shifts rewritten and for different ones', () => {
+    fc.assert(
+      fc.property(
+        fc.array(shiftWithBreaks, { maxLength: 5 }),
+        fc.array(shiftWithBreaks, { maxLength: 5 }),
+        fc.integer({ min: -11, max: 12 }),
+        fc.boolean(),
+        (a, other, hours, whole) => {
+          const b = rewritten(a, hours, whole);
+          expect(sameShifts(a, b)).toBe(true);
+          expect(sameShifts(a, b)).toBe(formsOf(a) === formsOf(b));
+          expect(sameShifts(a, other)).toBe(formsOf(a) === formsOf(other));
+          expect(sameShifts(a, withoutBreaks(b))).toBe(formsOf(a) === formsOf(withoutBreaks(b)));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
