@@ -27,7 +27,12 @@ export const workerEnvSchema = sharedEnvSchema.extend(wfmEnvSchema.shape).extend
     .enum(['true', 'false'])
     .default('true')
     .describe(
-      "collect garbage for a small heap (V8's --optimize-for-size, set by `wfm-push worker`): the worker stays near the memory it holds live, for a few ms of collection every few seconds (pauses that can widen the window between a schedule's read and its write on contended schedules); false: V8's default, which lets the heap grow to about four times that between full collections",
+      "collect garbage for a small heap (V8's --optimize-for-size, set by `wfm-push worker`) once the worker holds more than WFM_PUSH_LEAN_HEAP_ABOVE_MIB: a big push stays near the memory it holds live; false: V8's default throughout, which lets the heap grow to about four times that between full collections",
+    ),
+  WFM_PUSH_LEAN_HEAP_ABOVE_MIB: envInt(0, 1_000_000)
+    .default(384)
+    .describe(
+      "resident size in MiB from which the worker collects for a small heap (back to V8's default below 60 % of it). Below it the worker collects as V8 does by default: collecting for size pauses the worker for tens of ms at a time, which widens the window between a schedule's read and its write on contended schedules. 0: collect for size from the start",
     ),
   WFM_PUSH_METRICS_ADDRESS: z
     .string()
@@ -69,8 +74,11 @@ export interface WorkerSettings extends SharedSettings {
   /** How often the running worker looks at the tenants file for a change, in ms; 0: only SIGHUP reloads it. */
   tenantsFilePollMs: number;
   maxAgentsPerWrite: number;
-  /** `wfm-push worker` has V8 collect for a small heap (WFM_PUSH_LEAN_HEAP). */
-  leanHeap: boolean;
+  /**
+   * `wfm-push worker` has V8 collect for a small heap from this resident size on, in MiB (WFM_PUSH_LEAN_HEAP_ABOVE_MIB);
+   * undefined: never (WFM_PUSH_LEAN_HEAP=false).
+   */
+  leanHeapAboveMiB?: number;
   /** `host:port` of the `/metrics` endpoint (docs/observe.md); undefined: no metrics are served. */
   metricsAddress?: string;
   /** Worker Versioning's deployment and build; undefined: an unversioned worker. */
@@ -89,7 +97,7 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     tenantMaxSyncs: parsed.WFM_TENANT_MAX_SYNCS,
     tenantsFilePollMs: parsed.WFM_TENANTS_FILE_POLL_MS,
     maxAgentsPerWrite: parsed.WFM_MAX_AGENTS_PER_WRITE,
-    leanHeap: parsed.WFM_PUSH_LEAN_HEAP === 'true',
+    leanHeapAboveMiB: parsed.WFM_PUSH_LEAN_HEAP === 'true' ? parsed.WFM_PUSH_LEAN_HEAP_ABOVE_MIB : undefined,
     metricsAddress: parsed.WFM_PUSH_METRICS_ADDRESS,
     deployment: deploymentFrom(parsed, defaultBuildId),
   };

@@ -13,15 +13,21 @@ export function workerCommand(): Command {
     .action(async () => {
       const { loadWorkerSettings } = await import('../../worker/settings');
       const settings = loadWorkerSettings(process.env);
-      if (settings.leanHeap) {
-        // V8 by default lets a heap grow to about four times what is live before a full collection: a 10,000-schedule
-        // push (about 150 MB live) peaked near 1 GB. Collecting for size keeps the worker near what it holds, for a
-        // few ms every few seconds (docs/benchmarks.md, "Worker memory"). The flag is read at each collection, so
-        // setting it now reaches this heap and the workflow thread's; this process is ours, unlike a library host's.
-        (await import('node:v8')).setFlagsFromString('--optimize-for-size');
-      }
       const { createLogger } = await import('../../common/logger');
       const logger = createLogger(settings.logLevel, { role: 'worker', taskQueue: settings.taskQueue });
+      if (settings.leanHeapAboveMiB !== undefined) {
+        // This process is ours, unlike a library host's: its V8 flags are ours to set (worker/lean-heap.ts says why).
+        const { leanHeapAbove } = await import('../../worker/lean-heap');
+        leanHeapAbove({
+          aboveBytes: settings.leanHeapAboveMiB * 2 ** 20,
+          belowBytes: settings.leanHeapAboveMiB * 0.6 * 2 ** 20,
+          onChange: (lean, rss) =>
+            logger.info(lean ? 'collecting garbage for a small heap' : "collecting garbage by V8's default", {
+              rssMiB: Math.round(rss / 2 ** 20),
+              leanHeapAboveMiB: settings.leanHeapAboveMiB,
+            }),
+        });
+      }
       const { Runtime } = await import('@temporalio/worker');
       // With metrics on, the SDK runtime serves its own on a loopback port, merged into the worker's /metrics.
       const { freeLoopbackPort } = await import('../../worker/metrics-server');
