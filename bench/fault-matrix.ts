@@ -10,7 +10,7 @@
  *    (4 requests/s) with another writer on every schedule about every 4 s: conflicts against writes, requests against
  *    the floor.
  * Prints wall times side by side, requests per landed agent, 429 shares and the invariant check (0 redundant or
- * repeated writes) of each. `--metrics` and `--tracing` turn the workers' metrics (scraped every 5 s) and traces (to an
+ * repeated writes) of each, and the worker's peak memory. `--metrics` and `--tracing` turn the workers' metrics (scraped every 5 s) and traces (to an
  * OTLP receiver in this process; the CLI's too) on (bench/observe.ts); `--no-baseline` leaves out the per-agent script
  * (`bench/observe-overhead.ts` runs wfm-push's scenarios with each on and off); `--only hot,one` runs only the named
  * scenarios (hostile, one, matrix, hot, rate-bound), to repeat one while tuning.
@@ -39,7 +39,7 @@ import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import type { Plan } from '../model/plan';
 import type { PushReport } from '../model/report';
 import { observeFrom, type Observe } from './observe';
-import { benchEnv, machine, startBenchWorker, type BenchEnv } from './support';
+import { benchEnv, machine, peakRss, startBenchWorker, type BenchEnv } from './support';
 
 const run = promisify(execFile);
 
@@ -87,10 +87,11 @@ async function withScenario(
     const report = await push({ plan, planFile, queue: id });
     const ended = Date.now();
     const seconds = (ended - started) / 1000;
+    const workerMiB = peakRss(worker.pid) / 1024;
     return {
       name,
       seconds,
-      line: `${formatMetrics(pushMetrics(sim.requests, report))}; ${conflictsOfWrites(sim)}${otherWriters(sim, scenario, started, ended)}`,
+      line: `${formatMetrics(pushMetrics(sim.requests, report))}; ${conflictsOfWrites(sim)}${otherWriters(sim, scenario, started, ended)}; worker peak ${workerMiB.toFixed(0)} MiB`,
       violations: checkSimulator(sim, plan, report.schedules),
     };
   } finally {
