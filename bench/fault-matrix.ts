@@ -108,7 +108,8 @@ async function withScenario(
  * conflicts per schedule.
  */
 function otherWriters(sim: WfmSimulator, scenario: Scenario, fromMs: number, toMs: number): string {
-  if (!scenario.simulator.noiseMs) return '';
+  // Only where the other writer is all there is (the hostile scenarios' injected conflicts need no window).
+  if (!scenario.simulator.noiseMs || scenario.simulator.conflictRate) return '';
   const edits = sim.store.commits.filter((c) => {
     const at = Date.parse(c.at);
     return c.writer === 'noise' && at >= fromMs && at <= toMs;
