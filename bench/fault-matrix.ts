@@ -213,7 +213,9 @@ function onlyScenarios(argv: readonly string[]): (slug: string) => boolean {
   const names = (argv[at + 1] ?? '').split(',').filter(Boolean);
   const unknown = names.filter((n) => !SCENARIO_SLUGS.includes(n));
   if (names.length === 0 || unknown.length > 0)
-    throw new Error(`--only takes scenario names among ${SCENARIO_SLUGS.join(', ')}; got "${argv[at + 1] ?? ''}"`);
+    throw new Error(
+      `--only takes scenario names among ${SCENARIO_SLUGS.join(', ')}; got "${argv[at + 1] ?? ''}"`,
+    );
   return (slug) => names.includes(slug);
 }
 
@@ -264,7 +266,13 @@ async function main(): Promise<void> {
       );
     if (only('matrix'))
       outcomes.push(
-        await withScenario(env, 'fault matrix (+ 20/s limit, untold)', 'matrix', FAULT_MATRIX, viaLibrary(env)),
+        await withScenario(
+          env,
+          'fault matrix (+ 20/s limit, untold)',
+          'matrix',
+          FAULT_MATRIX,
+          viaLibrary(env),
+        ),
       );
     await besideTheScript(
       'hot schedules',

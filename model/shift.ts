@@ -140,7 +140,8 @@ function meaningKey(shift: Shift): string {
   const timeline = timelineOf(shift, start);
   // Numbers and quoted codes, space-separated: unambiguous, and cheaper than a JSON array.
   let key = `${start} ${shift.lengthMinutes} ${JSON.stringify(timeline[0]?.code ?? shift.activityCode)}`;
-  if (timeline.length > 1) for (const p of timeline) key += ` ${p.from} ${p.to - p.from} ${JSON.stringify(p.code)}`;
+  if (timeline.length > 1)
+    for (const p of timeline) key += ` ${p.from} ${p.to - p.from} ${JSON.stringify(p.code)}`;
   return key;
 }
 

@@ -108,7 +108,8 @@ export function diffAgents(
       changes.push({ agentId: agent.agentId, before: prev ? prev.shifts : null, after: agent.shifts });
     }
   }
-  for (const removed of old.values()) changes.push({ agentId: removed.agentId, before: removed.shifts, after: null });
+  for (const removed of old.values())
+    changes.push({ agentId: removed.agentId, before: removed.shifts, after: null });
   return changes;
 }
 
