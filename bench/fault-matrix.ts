@@ -10,8 +10,9 @@
  *    (4 requests/s) with another writer on every schedule about every 4 s: conflicts against writes, requests against
  *    the floor.
  * Prints wall times side by side, requests per landed agent, 429 shares and the invariant check (0 redundant or
- * repeated writes) of each, and the worker's peak memory. `--metrics` and `--tracing` turn the workers' metrics (scraped every 5 s) and traces (to an
- * OTLP receiver in this process; the CLI's too) on (bench/observe.ts); `--no-baseline` leaves out the per-agent script
+ * repeated writes) of each, and the worker's peak memory. `--metrics` and `--tracing` turn the workers' metrics
+ * (scraped every 5 s) and traces (to an OTLP receiver in this process; the CLI's too) on (bench/observe.ts);
+ * `--no-baseline` leaves out the per-agent script
  * (`bench/observe-overhead.ts` runs wfm-push's scenarios with each on and off); `--only hot,one` runs only the named
  * scenarios (hostile, one, matrix, hot, rate-bound), to repeat one while tuning.
  */
