@@ -12,9 +12,9 @@
  * Prints wall times side by side, requests per landed agent, 429 shares and the invariant check (0 redundant or
  * repeated writes) of each, and the worker's peak memory. `--metrics` and `--tracing` turn the workers' metrics
  * (scraped every 5 s) and traces (to an OTLP receiver in this process; the CLI's too) on (bench/observe.ts);
- * `--no-baseline` leaves out the per-agent script
- * (`bench/observe-overhead.ts` runs wfm-push's scenarios with each on and off); `--only hot,one` runs only the named
- * scenarios (hostile, one, matrix, hot, rate-bound), to repeat one while tuning.
+ * `--no-baseline` leaves out the per-agent script (`bench/observe-overhead.ts` runs wfm-push's scenarios with each on
+ * and off); `--only hot,one` runs only the named scenarios (hostile, one, matrix, hot, rate-bound), to repeat one
+ * while tuning.
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -221,6 +221,7 @@ function onlyScenarios(argv: readonly string[]): (slug: string) => boolean {
 }
 
 async function main(): Promise<void> {
+  const only = onlyScenarios(process.argv); // before anything starts: a wrong name starts nothing
   const observe = await observeFrom(process.argv);
   console.log(`bench:faults, default worker settings, ${observe.label}; machine: ${machine()}`);
   console.log(
@@ -229,7 +230,6 @@ async function main(): Promise<void> {
   const env = { ...(await benchEnv()), observe };
   const outcomes: Outcome[] = [];
   const baseline = !process.argv.includes('--no-baseline');
-  const only = onlyScenarios(process.argv);
   const ratios: Array<[string, Outcome, Outcome]> = [];
   /** The CLI's push of `scenario`, then (unless --no-baseline) the per-agent script's of the same, side by side. */
   const besideTheScript = async (
