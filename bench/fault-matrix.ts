@@ -40,7 +40,7 @@ import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import type { Plan } from '../model/plan';
 import type { PushReport } from '../model/report';
 import { observeFrom, type Observe } from './observe';
-import { benchEnv, machine, peakRss, startBenchWorker, type BenchEnv } from './support';
+import { benchEnv, machine, peakRss, quantile, startBenchWorker, type BenchEnv } from './support';
 
 const run = promisify(execFile);
 
@@ -147,9 +147,7 @@ function readToWrite(sim: WfmSimulator): string {
     }
   }
   if (windows.length === 0) return 'no read-to-write windows';
-  windows.sort((a, b) => a - b);
-  const at = (q: number) => windows[Math.min(windows.length - 1, Math.floor(q * windows.length))]!;
-  return `read-to-write window median ${at(0.5)} ms, p90 ${at(0.9)} ms`;
+  return `read-to-write window median ${quantile(windows, 0.5)} ms, p90 ${quantile(windows, 0.9)} ms`;
 }
 
 /** `wfm-push push --wait` as a scheduler runs it; the report comes from its `--json` output. */

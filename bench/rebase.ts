@@ -9,7 +9,7 @@ import { generateSample } from '../dev/sample';
 import type { AgentPlan } from '../model/plan';
 import { rebase } from '../wfm/rebase';
 import type { AgentState } from '../wfm/port';
-import { machine } from './support';
+import { machine, quantile } from './support';
 
 const AGENTS = Number(process.argv[2] ?? 50);
 const SCHEDULES = 40;
@@ -25,8 +25,7 @@ function timeRebase(pairs: Array<[AgentState[], AgentPlan[]]>): number {
       times.push(performance.now() - started);
     }
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return quantile(times, 0.5);
 }
 
 const { documents, plan } = generateSample({

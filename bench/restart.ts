@@ -29,7 +29,7 @@ import { listen } from '../dev/simulator/server';
 import { WfmSimulator } from '../dev/simulator/wfm-simulator';
 import { BULK_PUSH_ID } from '../model/names';
 import { clusterHistoryTarget, devServerTarget, type CrashableTemporal } from './crashable-temporal';
-import { benchClient, machine, startBenchWorker } from './support';
+import { benchClient, machine, quantile, startBenchWorker } from './support';
 
 /** What can be crashed: the whole dev server, or a cluster's history service. */
 const TARGETS = { dev: devServerTarget, cluster: clusterHistoryTarget } satisfies Record<
@@ -99,17 +99,12 @@ async function main(): Promise<void> {
   if (crashed.length > 0) {
     const stalls = crashed.map((r) => longestStall(r.samples, r.crash?.restartedAtMs ?? 0));
     console.log(
-      `stall (the longest time after the restart in which the push counted no schedule done): max ${secs(Math.max(...stalls))} s, median ${secs(median(stalls))} s over ${stalls.length} crash(es); wall time max ${secs(Math.max(...crashed.map((r) => r.totalMs)))} s against ${secs(baseline.totalMs)} s without a crash`,
+      `stall (the longest time after the restart in which the push counted no schedule done): max ${secs(Math.max(...stalls))} s, median ${secs(quantile(stalls, 0.5))} s over ${stalls.length} crash(es); wall time max ${secs(Math.max(...crashed.map((r) => r.totalMs)))} s against ${secs(baseline.totalMs)} s without a crash`,
     );
   }
   const failures = [baseline, ...crashed].flatMap((r) => r.failures);
   for (const failure of failures) console.log(`FAILED: ${failure}`);
   if (failures.length > 0) process.exitCode = 1;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
 function parseOptions(): z.infer<typeof optionsSchema> {

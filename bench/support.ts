@@ -170,6 +170,15 @@ export async function startBenchWorker(
   return worker;
 }
 
+/**
+ * The value at quantile `q` (0–1) of `values`: the one at rank ⌊q·n⌋ of the sorted values (for 0.5, the upper of the
+ * two middle ones); NaN for none.
+ */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
 /** Peak resident memory of a process in KiB, from /proc (Linux). */
 export function peakRss(pid: number): number {
   // A service tied to the bench runs under a small watchdog: the figure is the heaviest of it and its children.

@@ -1,16 +1,17 @@
 import { setFlagsFromString } from 'node:v8';
 
 export interface LeanHeapOptions {
-  /** Collect for size from this resident size on (bytes). */
+  /** Collect for size from this resident size on (bytes); back to V8's default below `BACK_BELOW` of it. */
   aboveBytes: number;
-  /** Back to V8's default collection below this (bytes): well under `aboveBytes`, so it does not flap. */
-  belowBytes: number;
   /** Told when the mode changes (for the log). */
   onChange: (lean: boolean, rssBytes: number) => void;
   everyMs?: number;
   rssBytes?: () => number;
   setFlags?: (flags: string) => void;
 }
+
+/** Back to V8's default collection only well under the mark, so the mode does not flap around it. */
+const BACK_BELOW = 0.6;
 
 /**
  * Has V8 collect for a small heap (`--optimize-for-size`) only while the worker holds a lot, and its default
@@ -22,12 +23,13 @@ export interface LeanHeapOptions {
  * thread's and the workflow thread's). Returns the stop.
  */
 export function leanHeapAbove(options: LeanHeapOptions): () => void {
+  const belowBytes = options.aboveBytes * BACK_BELOW;
   const rss = options.rssBytes ?? (() => process.memoryUsage.rss());
   const setFlags = options.setFlags ?? setFlagsFromString;
   let lean = false;
   const check = () => {
     const now = rss();
-    const want = now >= options.aboveBytes ? true : now < options.belowBytes ? false : lean;
+    const want = now >= options.aboveBytes ? true : now < belowBytes ? false : lean;
     if (want === lean) return;
     lean = want;
     setFlags(lean ? '--optimize-for-size' : '--no-optimize-for-size');

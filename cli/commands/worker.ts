@@ -20,7 +20,6 @@ export function workerCommand(): Command {
         const { leanHeapAbove } = await import('../../worker/lean-heap');
         leanHeapAbove({
           aboveBytes: settings.leanHeapAboveMiB * 2 ** 20,
-          belowBytes: settings.leanHeapAboveMiB * 0.6 * 2 ** 20,
           onChange: (lean, rss) =>
             logger.info(lean ? 'collecting garbage for a small heap' : "collecting garbage by V8's default", {
               rssMiB: Math.round(rss / 2 ** 20),

@@ -14,8 +14,7 @@ describe('lean heap above a resident size', () => {
     const flags: string[] = [];
     const changes: Array<[boolean, number]> = [];
     const stop = leanHeapAbove({
-      aboveBytes: 384 * MiB,
-      belowBytes: 230 * MiB,
+      aboveBytes: 384 * MiB, // back to the default below 60 % of it: 230 MiB
       everyMs: 1000,
       rssBytes: () => sizes[Math.min(at++, sizes.length - 1)]!,
       setFlags: (f) => flags.push(f),
@@ -38,7 +37,6 @@ describe('lean heap above a resident size', () => {
     const flags: string[] = [];
     const stop = leanHeapAbove({
       aboveBytes: 0,
-      belowBytes: 0,
       rssBytes: () => 50 * MiB,
       setFlags: (f) => flags.push(f),
       onChange: () => {},
